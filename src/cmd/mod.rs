@@ -1,0 +1,85 @@
+//! Commands: turn checked arguments into pipeline calls and print the outcome.
+
+pub mod build;
+pub mod check;
+
+use crate::cli::SiteArgs;
+use crate::diag::{Diagnostic, Diagnostics, Origin, render_human};
+use crate::load::parse_datetime;
+use crate::pipeline::{BuildOptions, Now};
+use chrono::{DateTime, Utc};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// How a command ended, mapped to the process exit code by `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Problems in the site (exit 1).
+    Problems,
+    /// Bad command-line usage (exit 2).
+    Usage,
+}
+
+/// Builds checked options from the shared arguments; `Err` is a usage problem.
+pub fn options(
+    site: &SiteArgs,
+    output: Option<PathBuf>,
+    locked: bool,
+) -> Result<BuildOptions, Diagnostic> {
+    if let Some(n) = site.jobs {
+        if n == 0 {
+            return Err(Diagnostic::error(
+                Origin::file("--jobs"),
+                "--jobs must be at least 1",
+            ));
+        }
+        // Ignored if a pool already exists (only in tests calling commands twice).
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    let now = match (&site.now, std::env::var("SOURCE_DATE_EPOCH")) {
+        (Some(s), _) => Now::Local(parse_datetime(s).ok_or_else(|| {
+            Diagnostic::error(
+                Origin::file("--now"),
+                format!("`{s}` is not a valid date and time"),
+            )
+            .with_hint("write `--now \"2026-02-03 06:39:37\"` (site time zone)")
+        })?),
+        (None, Ok(epoch)) => {
+            let secs: i64 = epoch.trim().parse().map_err(|_| {
+                Diagnostic::error(
+                    Origin::file("SOURCE_DATE_EPOCH"),
+                    format!("`{epoch}` is not a number of seconds"),
+                )
+            })?;
+            Now::Instant(DateTime::<Utc>::from_timestamp(secs, 0).ok_or_else(|| {
+                Diagnostic::error(
+                    Origin::file("SOURCE_DATE_EPOCH"),
+                    format!("`{epoch}` is out of range"),
+                )
+            })?)
+        }
+        (None, Err(_)) => Now::Instant(Utc::now()),
+    };
+    Ok(BuildOptions {
+        output: output.unwrap_or_else(|| site.root.join("public")),
+        root: site.root.clone(),
+        now,
+        future: site.future,
+        base_url: site.base_url.clone(),
+        locked,
+        strict: site.strict,
+    })
+}
+
+/// Prints diagnostics to stderr in a stable order; returns how many were errors.
+pub fn print_diagnostics(items: Diagnostics) -> usize {
+    let errors = items.error_count();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in items.into_sorted() {
+        eprintln!("{}\n", render_human(&d, color));
+    }
+    errors
+}

@@ -1,0 +1,194 @@
+//! Diagnostics: problems found in the editors' input, as data, and their rendering.
+//!
+//! Every layer reports problems as [`Diagnostic`] values that name the file, line and
+//! column, so `build` and `check` can print all of them at once.
+
+mod report;
+
+pub use report::{render_human, render_json};
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A place in an input file (1-based line and column; 0 when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Origin {
+    pub fn new(file: impl Into<PathBuf>, line: u32, column: u32) -> Self {
+        Origin {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+
+    /// An origin naming a file with no known position.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Origin::new(file, 0, 0)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One problem, written for editors: where, what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub origin: Origin,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The offending source line, when known, for the caret display.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(origin: Origin, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            origin,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    pub fn warning(origin: Origin, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(origin, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attaches the source line at `origin.line` taken from `source`.
+    pub fn with_source(mut self, source: &str) -> Self {
+        if self.origin.line > 0 {
+            self.source_line = source
+                .lines()
+                .nth(self.origin.line as usize - 1)
+                .map(|l| l.trim_end_matches('\r').to_string());
+        }
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The problems collected by one run, kept in a stable order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Sorted by file, line and column, duplicates removed, for stable output.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (&a.origin, b.severity, &a.message).cmp(&(&b.origin, a.severity, &b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The path shown to editors: relative to the site root when possible.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// "Did you mean …?" for a misspelt name, when one candidate is close enough.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_closest_name() {
+        let hint = did_you_mean("materals", ["materials", "province", "name"]);
+        assert_eq!(hint.as_deref(), Some("did you mean `materials`?"));
+        assert_eq!(did_you_mean("zzz", ["materials"]), None);
+    }
+
+    #[test]
+    fn origin_display_omits_unknown_parts() {
+        assert_eq!(Origin::file("a.yaml").to_string(), "a.yaml");
+        assert_eq!(Origin::new("a.yaml", 3, 0).to_string(), "a.yaml:3");
+        assert_eq!(Origin::new("a.yaml", 3, 7).to_string(), "a.yaml:3:7");
+    }
+}

@@ -1,0 +1,14 @@
+//! sitegen: a static-site generator for city × topic knowledge sites.
+//!
+//! The pipeline is `load → merge → plan → render → write`; see [`pipeline`].
+
+pub mod cli;
+pub mod cmd;
+pub mod diag;
+pub mod load;
+pub mod merge;
+pub mod model;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
+pub mod write;

@@ -1,0 +1,268 @@
+//! Stage 1, load: the only stage that reads input files. Produces a checked [`SiteInput`].
+//!
+//! Every file is parsed even when an earlier one failed, so editors see all problems at once.
+
+mod cities;
+mod files;
+mod frontmatter;
+mod lock;
+mod site;
+mod topics;
+mod yaml;
+
+pub use files::MAX_INPUT_BYTES;
+pub use lock::{LOCK_FILE, format_lock};
+pub use site::{normalise_base_url, parse_datetime};
+
+use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
+use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// City slugs that would collide with the site's own pages.
+pub const RESERVED_CITY_SLUGS: [&str; 8] = [
+    "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index",
+];
+
+/// Reads and checks every input file under `root`.
+pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
+    let mut problems = Diagnostics::default();
+    let site = read_site(root, &mut problems);
+    let topics = read_topics(root, &mut problems);
+    let (cities, city_sources) = read_cities(root, &mut problems);
+    let templates = read_templates(root, &mut problems);
+    let statics = read_statics(root, &mut problems);
+    let schedule_lock = read_lock(root, &mut problems);
+    check_references(&topics, &cities, &city_sources, &mut problems);
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let Some(site) = site else {
+        return Err(problems);
+    };
+    Ok(SiteInput {
+        root: root.to_path_buf(),
+        site,
+        topics,
+        cities,
+        templates,
+        statics,
+        schedule_lock,
+    })
+}
+
+fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
+    let path = root.join("site.yaml");
+    let shown = PathBuf::from("site.yaml");
+    let text = files::read_text(&path, &shown)
+        .map_err(|d| problems.push(d))
+        .ok()?;
+    site::parse_site(&text, &shown)
+        .map_err(|d| problems.extend(d))
+        .ok()
+}
+
+/// Files with `ext` under `root/dir`, sorted, with loops and unreadable entries reported.
+fn list_files(
+    root: &Path,
+    dir: &str,
+    ext: Option<&str>,
+    problems: &mut Diagnostics,
+) -> Vec<(PathBuf, PathBuf)> {
+    let base = root.join(dir);
+    if !base.exists() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let path = e.path().to_path_buf();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name.starts_with('.') || name.ends_with('~') {
+                    continue;
+                }
+                if ext.is_none_or(|x| path.extension().and_then(|e| e.to_str()) == Some(x)) {
+                    let shown = display_path(root, &path);
+                    out.push((path, shown));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let shown = e
+                    .path()
+                    .map(|p| display_path(root, p))
+                    .unwrap_or_else(|| PathBuf::from(dir));
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop in the input folder".to_string()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                problems.push(
+                    Diagnostic::error(Origin::file(shown), msg)
+                        .with_hint("remove the link or fix the file's permissions"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn read_topics(root: &Path, problems: &mut Diagnostics) -> Vec<Topic> {
+    let mut topics = Vec::new();
+    for (path, shown) in list_files(root, "topics", Some("md"), problems) {
+        let slug = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        match files::read_text(&path, &shown) {
+            Ok(text) => match topics::parse_topic(&text, &slug, &shown) {
+                Ok(t) => topics.push(t),
+                Err(d) => problems.extend(d),
+            },
+            Err(d) => problems.push(d),
+        }
+    }
+    topics.sort_by(|a, b| a.slug.cmp(&b.slug));
+    topics
+}
+
+fn read_cities(root: &Path, problems: &mut Diagnostics) -> (Vec<City>, BTreeMap<PathBuf, String>) {
+    let mut cities = Vec::new();
+    let mut sources = BTreeMap::new();
+    for ext in ["yaml", "yml"] {
+        for (path, shown) in list_files(root, "cities", Some(ext), problems) {
+            match files::read_text(&path, &shown) {
+                Ok(text) => {
+                    match cities::parse_city(&text, &shown) {
+                        Ok(c) => cities.push(c),
+                        Err(d) => problems.extend(d),
+                    }
+                    sources.insert(shown, text);
+                }
+                Err(d) => problems.push(d),
+            }
+        }
+    }
+    cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
+    (cities, sources)
+}
+
+fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> {
+    let base = root.join("templates");
+    let mut out = Vec::new();
+    for (path, shown) in list_files(root, "templates", None, problems) {
+        let name = path
+            .strip_prefix(&base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match files::read_text(&path, &shown) {
+            Ok(source) => out.push(TemplateFile {
+                name,
+                path: shown,
+                source,
+            }),
+            Err(d) => problems.push(d),
+        }
+    }
+    if out.is_empty() {
+        problems.push(
+            Diagnostic::error(Origin::file("templates"), "no templates found")
+                .with_hint("the site needs templates/article.html, index.html, city.html, topic.html and 404.html"),
+        );
+    }
+    out
+}
+
+fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
+    let base = root.join("static");
+    let mut out = Vec::new();
+    for (path, shown) in list_files(root, "static", None, problems) {
+        let rel = path
+            .strip_prefix(&base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match std::fs::read(&path) {
+            Ok(bytes) => out.push(StaticFile { rel, bytes }),
+            Err(e) => problems.push(files::io_problem(&shown, &e)),
+        }
+    }
+    out
+}
+
+fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
+    let path = root.join(LOCK_FILE);
+    if !path.exists() {
+        return Vec::new();
+    }
+    let shown = PathBuf::from(LOCK_FILE);
+    match files::read_text(&path, &shown) {
+        Ok(text) => lock::parse_lock(&text, &shown).unwrap_or_else(|d| {
+            problems.extend(d);
+            Vec::new()
+        }),
+        Err(d) => {
+            problems.push(d);
+            Vec::new()
+        }
+    }
+}
+
+/// Checks what no single file can: duplicate slugs, and topics a city names that do not exist.
+fn check_references(
+    topics: &[Topic],
+    cities: &[City],
+    sources: &BTreeMap<PathBuf, String>,
+    problems: &mut Diagnostics,
+) {
+    let topic_slugs: Vec<&str> = topics.iter().map(|t| t.slug.as_str()).collect();
+    let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
+    for city in cities {
+        let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
+        let slug = city.slug.value.as_str();
+        if let Some(first) = seen.get(slug) {
+            problems.push(
+                Diagnostic::error(city.slug.origin.clone(), format!("slug `{slug}` is already used by {}", first.path.display()))
+                    .with_hint("every city needs its own slug; for two cities with the same pinyin add the province, e.g. `taizhou-zj`")
+                    .with_source(source),
+            );
+        } else {
+            seen.insert(slug, city);
+        }
+        if RESERVED_CITY_SLUGS.contains(&slug) {
+            problems.push(
+                Diagnostic::error(
+                    city.slug.origin.clone(),
+                    format!("slug `{slug}` is reserved for the site's own pages"),
+                )
+                .with_hint("choose another slug, e.g. add the province")
+                .with_source(source),
+            );
+        }
+        let mut check = |name: &str, origin: Origin| {
+            if !topic_slugs.contains(&name) {
+                let hint = did_you_mean(name, topic_slugs.iter().copied())
+                    .unwrap_or_else(|| format!("known topics: {}", topic_slugs.join(", ")));
+                problems.push(
+                    Diagnostic::error(origin, format!("unknown topic `{name}`"))
+                        .with_hint(hint)
+                        .with_source(source),
+                );
+            }
+        };
+        for name in city.topics.keys() {
+            check(name, cities::topic_key_origin(city, source, name));
+        }
+        let listed = city.skip.iter().chain(city.extras.iter().flatten());
+        let per_topic = city.topics.values().flat_map(|t| t.extras.iter().flatten());
+        for s in listed.chain(per_topic) {
+            check(&s.value, s.origin.clone());
+        }
+    }
+}

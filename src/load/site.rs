@@ -1,0 +1,274 @@
+//! `site.yaml`: the site's name, URLs, texts, cadence and site-wide defaults.
+
+use super::yaml::{self, origin_of};
+use crate::diag::Diagnostic;
+use crate::model::{Cadence, SiteConfig, Value};
+use chrono::NaiveDateTime;
+use chrono::format::{Item, StrftimeItems};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    name: String,
+    base_url: Spanned<String>,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_timezone")]
+    timezone: Spanned<String>,
+    category: String,
+    editor: String,
+    disclaimer: String,
+    statement: String,
+    complaint_url: String,
+    #[serde(default = "default_complaint_label")]
+    complaint_label: String,
+    #[serde(default)]
+    icp: String,
+    #[serde(default = "default_related_count")]
+    related_count: usize,
+    #[serde(default = "default_home_page_size")]
+    home_page_size: Spanned<usize>,
+    #[serde(default = "default_extra_sections")]
+    extra_sections: usize,
+    schedule: RawSchedule,
+    title_date_formats: Spanned<Vec<Spanned<String>>>,
+    #[serde(default = "default_feed_size")]
+    feed_size: usize,
+    #[serde(default)]
+    allow_html: bool,
+    #[serde(default)]
+    defaults: BTreeMap<String, Spanned<Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    start: Spanned<String>,
+    interval_minutes: Spanned<i64>,
+}
+
+fn default_language() -> String {
+    "zh-CN".into()
+}
+fn default_timezone() -> Spanned<String> {
+    Spanned::new(
+        "Asia/Shanghai".into(),
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+fn default_complaint_label() -> String {
+    "投诉".into()
+}
+fn default_related_count() -> usize {
+    23
+}
+fn default_home_page_size() -> Spanned<usize> {
+    Spanned::new(
+        30,
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+fn default_extra_sections() -> usize {
+    2
+}
+fn default_feed_size() -> usize {
+    20
+}
+
+/// Parses and checks `site.yaml` text.
+pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let raw: RawSite = yaml::parse(text, shown, 0).map_err(|d| vec![d])?;
+    let mut problems = Vec::new();
+
+    let base_url = normalise_base_url(&raw.base_url.value).unwrap_or_else(|| {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.base_url, shown, 0),
+                "base_url is not an absolute http(s) URL",
+            )
+            .with_hint("write it like `https://yibao.example.org/`")
+            .with_source(text),
+        );
+        String::new()
+    });
+    let timezone = raw
+        .timezone
+        .value
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or_else(|_| {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(&raw.timezone, shown, 0),
+                    format!("unknown time zone `{}`", raw.timezone.value),
+                )
+                .with_hint("use an IANA name such as `Asia/Shanghai`")
+                .with_source(text),
+            );
+            chrono_tz::Asia::Shanghai
+        });
+    let start = parse_datetime(&raw.schedule.start.value).unwrap_or_else(|| {
+        problems.push(datetime_problem(&raw.schedule.start, shown, 0, text));
+        NaiveDateTime::default()
+    });
+    if raw.schedule.interval_minutes.value <= 0 {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.schedule.interval_minutes, shown, 0),
+                "interval_minutes must be a positive number of minutes",
+            )
+            .with_source(text),
+        );
+    }
+    if raw.home_page_size.value == 0 {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.home_page_size, shown, 0),
+                "home_page_size must be at least 1",
+            )
+            .with_source(text),
+        );
+    }
+    if raw.title_date_formats.value.is_empty() {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.title_date_formats, shown, 0),
+                "title_date_formats is empty",
+            )
+            .with_hint("list at least one format, e.g. `(%Y年%-m月%-d日)`"),
+        );
+    }
+    for f in &raw.title_date_formats.value {
+        if !is_valid_strftime(&f.value) {
+            problems.push(
+                Diagnostic::error(origin_of(f, shown, 0), format!("`{}` is not a valid date format", f.value))
+                    .with_hint("use chrono strftime fields: %Y year, %y two-digit year, %m month, %-m month without zero, %d day, %-d day without zero")
+                    .with_source(text),
+            );
+        }
+    }
+    let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(SiteConfig {
+        name: raw.name,
+        base_url,
+        language: raw.language,
+        timezone,
+        category: raw.category,
+        editor: raw.editor,
+        disclaimer: raw.disclaimer,
+        statement: raw.statement,
+        complaint_url: raw.complaint_url,
+        complaint_label: raw.complaint_label,
+        icp: raw.icp,
+        related_count: raw.related_count,
+        home_page_size: raw.home_page_size.value,
+        extra_sections: raw.extra_sections,
+        cadence: Cadence {
+            start,
+            interval_minutes: raw.schedule.interval_minutes.value,
+        },
+        title_date_formats: raw
+            .title_date_formats
+            .value
+            .into_iter()
+            .map(|f| f.value)
+            .collect(),
+        feed_size: raw.feed_size,
+        allow_html: raw.allow_html,
+        defaults,
+    })
+}
+
+/// Adds a trailing `/` and checks the scheme; `None` when it is not an absolute URL.
+pub fn normalise_base_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty()
+        || url.contains(char::is_whitespace)
+        || url.contains(['?', '#', '"', '<', '>'])
+    {
+        return None;
+    }
+    Some(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`.
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+}
+
+/// A diagnostic for a datetime string that does not parse or does not exist.
+pub fn datetime_problem(
+    s: &Spanned<String>,
+    shown: &Path,
+    line_offset: u32,
+    text: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        origin_of(s, shown, line_offset),
+        format!("`{}` is not a valid date and time", s.value),
+    )
+    .with_hint(
+        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23)",
+    )
+    .with_source(text)
+}
+
+fn is_valid_strftime(f: &str) -> bool {
+    !StrftimeItems::new(f).any(|i| matches!(i, Item::Error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_gets_a_trailing_slash() {
+        assert_eq!(
+            normalise_base_url("https://a.org").as_deref(),
+            Some("https://a.org/")
+        );
+        assert_eq!(
+            normalise_base_url("https://a.org/sub/").as_deref(),
+            Some("https://a.org/sub/")
+        );
+        assert_eq!(normalise_base_url("a.org"), None);
+        assert_eq!(normalise_base_url("https:///x"), None);
+    }
+
+    #[test]
+    fn datetimes_must_exist() {
+        assert!(parse_datetime("2026-02-03 06:39:37").is_some());
+        assert!(parse_datetime("2026-02-30 06:39:37").is_none());
+        assert!(parse_datetime("2026-02-03 24:00:00").is_none());
+    }
+
+    #[test]
+    fn strftime_formats_are_checked() {
+        assert!(is_valid_strftime("(%Y年%-m月%-d日)"));
+        assert!(!is_valid_strftime("(%Q)"));
+    }
+}

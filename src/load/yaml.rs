@@ -1,0 +1,225 @@
+//! YAML parsing with serde-saphyr, turning its errors into editor-facing diagnostics.
+
+use crate::diag::{Diagnostic, Origin, did_you_mean};
+use crate::model::{Sourced, Value, ValueMap};
+use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Names that values may not use: templates see these as the article's context.
+pub const RESERVED_VALUE_KEYS: [&str; 4] = ["city", "site", "topic", "article"];
+
+/// Parses `text` (which starts at file line `line_offset + 1`) as `T`.
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    shown: &Path,
+    line_offset: u32,
+) -> Result<T, Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(
+            Diagnostic::error(Origin::new(shown, line_offset + 1, 1), "the YAML is empty")
+                .with_hint("see README.md for the keys this file needs"),
+        );
+    }
+    serde_saphyr::from_str::<T>(text).map_err(|e| to_diagnostic(&e, text, shown, line_offset))
+}
+
+fn to_diagnostic(
+    e: &serde_saphyr::Error,
+    text: &str,
+    shown: &Path,
+    line_offset: u32,
+) -> Diagnostic {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line() as u32, l.column() as u32))
+        .unwrap_or((0, 0));
+    let raw = e.without_snippet().to_string();
+    let message = strip_location_suffix(&raw).to_string();
+    let mut d = Diagnostic::error(
+        Origin::new(shown, if line > 0 { line + line_offset } else { 0 }, column),
+        plain_words(&message),
+    );
+    if line > 0 {
+        d.source_line = text.lines().nth(line as usize - 1).map(str::to_string);
+    }
+    if let Some(hint) = hint_for(&message, d.source_line.as_deref()) {
+        d = d.with_hint(hint);
+    }
+    d
+}
+
+/// serde-saphyr appends " at line N, column M"; the diagnostic carries that separately.
+fn strip_location_suffix(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+fn plain_words(message: &str) -> String {
+    message
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+        .replace("unknown field", "unknown key")
+        .replace("missing field", "missing key")
+}
+
+fn hint_for(message: &str, source_line: Option<&str>) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`')?;
+        let expected = expected
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ");
+        let names: Vec<&str> = expected
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        return Some(
+            did_you_mean(field, names.iter().copied())
+                .unwrap_or_else(|| format!("the keys allowed here are: {}", names.join(", "))),
+        );
+    }
+    if message.starts_with("duplicate mapping key") {
+        return Some(
+            "each key may appear once in a mapping; remove or merge the repeated one".into(),
+        );
+    }
+    if message.starts_with("missing field") {
+        return Some("add the key; see README.md for this file's layout".into());
+    }
+    if message.contains("unclosed quote") {
+        return Some("close the quoted string with the same quote mark it opened with".into());
+    }
+    if source_line
+        .is_some_and(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
+    {
+        return Some("YAML indents with spaces only; replace the tab with spaces".into());
+    }
+    if message.contains("expected") && message.contains("found") || message.contains("invalid type")
+    {
+        return Some("check the value's type: lists are written `- item` lines or `[a, b]`".into());
+    }
+    None
+}
+
+/// Converts a parsed span to a file origin.
+pub fn origin_of<T>(s: &Spanned<T>, shown: &Path, line_offset: u32) -> Origin {
+    Origin::new(
+        shown,
+        s.referenced.line() as u32 + line_offset,
+        s.referenced.column() as u32,
+    )
+}
+
+/// Converts a parsed span to a [`Sourced`] value.
+pub fn sourced<T>(s: Spanned<T>, shown: &Path, line_offset: u32) -> Sourced<T> {
+    let origin = origin_of(&s, shown, line_offset);
+    Sourced::new(s.value, origin)
+}
+
+/// Converts a map of parsed values, refusing reserved names.
+pub fn value_map(
+    raw: BTreeMap<String, Spanned<Value>>,
+    shown: &Path,
+    line_offset: u32,
+    source: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> ValueMap {
+    let mut map = ValueMap::new();
+    for (key, v) in raw {
+        let value = sourced(v, shown, line_offset);
+        if RESERVED_VALUE_KEYS.contains(&key.as_str()) {
+            let origin = Origin::new(shown, value.origin.line, 0);
+            problems.push(
+                Diagnostic::error(
+                    origin,
+                    format!("`{key}` is a reserved name and cannot be a value key"),
+                )
+                .with_hint(format!(
+                    "templates already use `{key}`; rename the value, e.g. `{key}_info`"
+                ))
+                .with_source(source),
+            );
+            continue;
+        }
+        map.insert(key, value);
+    }
+    map
+}
+
+/// The file line of `key:` below `parent:` (a best effort for map keys, which carry no span).
+pub fn key_line(source: &str, parent: &str, key: &str) -> u32 {
+    let mut in_parent = false;
+    for (i, line) in source.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if indent == 0 {
+            in_parent = trimmed.starts_with(&format!("{parent}:"));
+            continue;
+        }
+        let unquoted = trimmed.trim_start_matches(['"', '\'']);
+        if in_parent && unquoted.starts_with(key) {
+            let rest = unquoted[key.len()..].trim_start_matches(['"', '\'']);
+            if rest.starts_with(':') {
+                return i as u32 + 1;
+            }
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        materials: Vec<String>,
+        province: Option<String>,
+    }
+
+    #[test]
+    fn unknown_key_gets_line_and_suggestion() {
+        let err =
+            parse::<Doc>("materials: [a]\nmaterals: [b]\n", Path::new("c.yaml"), 0).unwrap_err();
+        assert_eq!(err.origin.line, 2);
+        assert!(
+            err.message.contains("unknown key `materals`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.hint.as_deref(), Some("did you mean `materials`?"));
+    }
+
+    #[test]
+    fn line_offset_shifts_to_file_lines() {
+        let err = parse::<Doc>("materials: a: b\n", Path::new("t.md"), 1).unwrap_err();
+        assert_eq!(err.origin.line, 2);
+    }
+
+    #[test]
+    fn wrong_type_is_reported_with_location() {
+        let err = parse::<Doc>("materials: 3\n", Path::new("c.yaml"), 0).unwrap_err();
+        assert_eq!(err.origin.line, 1);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err =
+            parse::<Doc>("materials: [a]\nmaterials: [b]\n", Path::new("c.yaml"), 0).unwrap_err();
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert_eq!(err.origin.line, 2);
+    }
+
+    #[test]
+    fn finds_key_lines_below_a_parent() {
+        let src = "name: a\ntopics:\n  foo:\n    x: 1\n  bar:\n    y: 2\n";
+        assert_eq!(key_line(src, "topics", "bar"), 5);
+        assert_eq!(key_line(src, "topics", "baz"), 0);
+    }
+}

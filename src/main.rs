@@ -1,0 +1,29 @@
+//! Entry point: parse arguments, run the command, turn the outcome into an exit code.
+
+use clap::Parser;
+use sitegen::cli::{Cli, Command};
+use sitegen::cmd::{self, Outcome};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match &cli.command {
+        Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
+    };
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::Problems => ExitCode::from(1),
+        Outcome::Usage => ExitCode::from(2),
+    }
+}

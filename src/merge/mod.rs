@@ -1,0 +1,200 @@
+//! Stage 2, merge: the value cascade site → topic → city → city×topic, per article.
+//!
+//! Pure and deterministic. Maps merge key by key; scalars and lists replace. Every merged
+//! value keeps the place it came from, for `sitegen explain`.
+
+use crate::diag::Origin;
+use crate::model::{SiteInput, Sourced, Value, ValueMap};
+use std::collections::BTreeMap;
+
+/// Which cascade level set a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Layer {
+    Site,
+    Topic,
+    City,
+    CityTopic,
+}
+
+impl Layer {
+    pub fn label(self) -> &'static str {
+        match self {
+            Layer::Site => "site default",
+            Layer::Topic => "topic default",
+            Layer::City => "city value",
+            Layer::CityTopic => "city × topic value",
+        }
+    }
+}
+
+/// A value after the cascade, with the level and place that set it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergedValue {
+    pub value: Value,
+    pub layer: Layer,
+    pub origin: Origin,
+}
+
+/// The values of one (city, topic) pair.
+#[derive(Debug, Clone)]
+pub struct MergedPair {
+    pub city: usize,
+    pub topic: usize,
+    pub values: BTreeMap<String, MergedValue>,
+}
+
+/// Every (city, topic) pair that is not skipped, in city-then-topic order.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub pairs: Vec<MergedPair>,
+    topic_count: usize,
+    /// Dense `city × topic` → index into `pairs`.
+    index: Vec<Option<u32>>,
+}
+
+impl Merged {
+    /// The pair for (city, topic), unless the city skips the topic.
+    pub fn pair(&self, city: usize, topic: usize) -> Option<&MergedPair> {
+        self.pair_index(city, topic).map(|i| &self.pairs[i])
+    }
+
+    pub fn pair_index(&self, city: usize, topic: usize) -> Option<usize> {
+        self.index
+            .get(city * self.topic_count + topic)
+            .copied()
+            .flatten()
+            .map(|i| i as usize)
+    }
+}
+
+/// Runs the cascade for every city × topic that the city does not skip.
+pub fn merge(input: &SiteInput) -> Merged {
+    let topic_count = input.topics.len();
+    let mut pairs = Vec::new();
+    let mut index = vec![None; input.cities.len() * topic_count];
+    for (ci, city) in input.cities.iter().enumerate() {
+        for (ti, topic) in input.topics.iter().enumerate() {
+            if city.skip.iter().any(|s| s.value == topic.slug) {
+                continue;
+            }
+            let mut values = BTreeMap::new();
+            apply(&mut values, &input.site.defaults, Layer::Site);
+            apply(&mut values, &topic.defaults, Layer::Topic);
+            apply(&mut values, &city.values, Layer::City);
+            if let Some(ct) = city.topics.get(&topic.slug) {
+                apply(&mut values, &ct.values, Layer::CityTopic);
+            }
+            index[ci * topic_count + ti] = Some(pairs.len() as u32);
+            pairs.push(MergedPair {
+                city: ci,
+                topic: ti,
+                values,
+            });
+        }
+    }
+    Merged {
+        pairs,
+        topic_count,
+        index,
+    }
+}
+
+fn apply(into: &mut BTreeMap<String, MergedValue>, layer_values: &ValueMap, layer: Layer) {
+    for (key, Sourced { value, origin }) in layer_values {
+        let merged = match (into.get(key), value) {
+            (
+                Some(MergedValue {
+                    value: Value::Object(lower),
+                    ..
+                }),
+                Value::Object(upper),
+            ) => Value::Object(merge_maps(lower, upper)),
+            _ => value.clone(),
+        };
+        into.insert(
+            key.clone(),
+            MergedValue {
+                value: merged,
+                layer,
+                origin: origin.clone(),
+            },
+        );
+    }
+}
+
+fn merge_maps(
+    lower: &serde_json::Map<String, Value>,
+    upper: &serde_json::Map<String, Value>,
+) -> serde_json::Map<String, Value> {
+    let mut out = lower.clone();
+    for (k, v) in upper {
+        let merged = match (out.get(k), v) {
+            (Some(Value::Object(a)), Value::Object(b)) => Value::Object(merge_maps(a, b)),
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), merged);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn layer(pairs: &[(&str, Value)], line: u32) -> ValueMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    Sourced::new(v.clone(), Origin::new("f", line, 1)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn maps_merge_key_by_key_and_lists_replace() {
+        let mut values = BTreeMap::new();
+        apply(
+            &mut values,
+            &layer(
+                &[
+                    ("m", json!(["a", "b"])),
+                    ("o", json!({"x": 1, "y": {"p": 1, "q": 2}})),
+                ],
+                1,
+            ),
+            Layer::Topic,
+        );
+        apply(
+            &mut values,
+            &layer(&[("m", json!(["c"])), ("o", json!({"y": {"q": 3}}))], 2),
+            Layer::City,
+        );
+        assert_eq!(values["m"].value, json!(["c"]));
+        assert_eq!(values["o"].value, json!({"x": 1, "y": {"p": 1, "q": 3}}));
+        assert_eq!(values["o"].layer, Layer::City);
+        assert_eq!(values["o"].origin.line, 2);
+    }
+
+    #[test]
+    fn higher_layers_win() {
+        let mut values = BTreeMap::new();
+        apply(&mut values, &layer(&[("t", json!("site"))], 1), Layer::Site);
+        apply(
+            &mut values,
+            &layer(&[("t", json!("topic"))], 2),
+            Layer::Topic,
+        );
+        apply(&mut values, &layer(&[("t", json!("city"))], 3), Layer::City);
+        apply(
+            &mut values,
+            &layer(&[("t", json!("pair"))], 4),
+            Layer::CityTopic,
+        );
+        assert_eq!(values["t"].value, json!("pair"));
+        assert_eq!(values["t"].layer, Layer::CityTopic);
+    }
+}

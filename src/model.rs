@@ -1,0 +1,177 @@
+//! Plain data shared by every stage: the site, its topics and cities as loaded and checked.
+//!
+//! Nothing here reads files or renders; values carry the [`Origin`] they came from so later
+//! stages can say "this list was set in cities/yueyang.yaml line 12".
+
+use crate::diag::Origin;
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A value of any shape from YAML (string, number, list, map).
+pub type Value = serde_json::Value;
+
+/// A value together with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Sourced { value, origin }
+    }
+}
+
+/// Named values (materials lists, time limits, …) at one cascade level.
+pub type ValueMap = BTreeMap<String, Sourced<Value>>;
+
+/// Publishing cadence: article k of the schedule is published at `start + k × interval`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cadence {
+    pub start: NaiveDateTime,
+    pub interval_minutes: i64,
+}
+
+/// `site.yaml`, checked.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub name: String,
+    /// Absolute base URL, always ending in `/`.
+    pub base_url: String,
+    pub language: String,
+    pub timezone: Tz,
+    pub category: String,
+    pub editor: String,
+    pub disclaimer: String,
+    pub statement: String,
+    pub complaint_url: String,
+    pub complaint_label: String,
+    pub icp: String,
+    pub related_count: usize,
+    pub home_page_size: usize,
+    pub extra_sections: usize,
+    pub cadence: Cadence,
+    pub title_date_formats: Vec<String>,
+    pub feed_size: usize,
+    pub allow_html: bool,
+    pub defaults: ValueMap,
+}
+
+impl SiteConfig {
+    /// The path part of the base URL (`/` or `/preview/123/`), for internal links.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.find("://").map(|i| i + 3).unwrap_or(0);
+        match self.base_url[after_scheme..].find('/') {
+            Some(i) => &self.base_url[after_scheme + i..],
+            None => "/",
+        }
+    }
+}
+
+/// A topic: `topics/<slug>.md`.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub slug: String,
+    pub path: PathBuf,
+    pub name: String,
+    pub category: Option<String>,
+    pub titles: Vec<Sourced<String>>,
+    pub headings: Vec<Sourced<String>>,
+    pub lead: Sourced<String>,
+    pub teasers: Vec<Sourced<String>>,
+    pub defaults: ValueMap,
+    /// The markdown body (a Tera template).
+    pub body: String,
+    /// 1-based line in the file where the body starts.
+    pub body_line: u32,
+}
+
+/// Per city × topic settings in a city file.
+#[derive(Debug, Clone, Default)]
+pub struct CityTopic {
+    pub heading: Option<Sourced<String>>,
+    pub title: Option<Sourced<String>>,
+    pub values: ValueMap,
+    pub publish_at: Option<Sourced<NaiveDateTime>>,
+    pub extras: Option<Vec<Sourced<String>>>,
+}
+
+/// A city: `cities/<slug>.yaml`.
+#[derive(Debug, Clone)]
+pub struct City {
+    pub slug: Sourced<String>,
+    pub path: PathBuf,
+    pub name: String,
+    pub province: Option<String>,
+    pub values: ValueMap,
+    pub topics: BTreeMap<String, CityTopic>,
+    pub skip: Vec<Sourced<String>>,
+    pub extras: Option<Vec<Sourced<String>>>,
+}
+
+/// A layout template from `templates/`.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Name used in `{% extends %}` / `{% include %}`: the path below `templates/`.
+    pub name: String,
+    pub path: PathBuf,
+    pub source: String,
+}
+
+/// A file from `static/`, copied as it is.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    /// Path below `static/`, with `/` separators.
+    pub rel: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One line of `schedule.lock`: an article's publish datetime, fixed once assigned.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LockedSlot {
+    pub publish_at: NaiveDateTime,
+    pub article: String,
+}
+
+/// Everything `load` read, checked for shape and sorted by slug.
+#[derive(Debug, Clone)]
+pub struct SiteInput {
+    pub root: PathBuf,
+    pub site: SiteConfig,
+    pub topics: Vec<Topic>,
+    pub cities: Vec<City>,
+    pub templates: Vec<TemplateFile>,
+    pub statics: Vec<StaticFile>,
+    pub schedule_lock: Vec<LockedSlot>,
+}
+
+/// Does `slug` only use `[a-z0-9-]`, start with a letter or digit, and not end with `-`?
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 64
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_ascii_words() {
+        assert!(is_valid_slug("yueyang"));
+        assert!(is_valid_slug("canbaodi-biangeng"));
+        assert!(!is_valid_slug("YueYang"));
+        assert!(!is_valid_slug("../etc"));
+        assert!(!is_valid_slug("岳阳"));
+        assert!(!is_valid_slug(""));
+        assert!(!is_valid_slug("a\0b"));
+        assert!(!is_valid_slug("-a"));
+    }
+}

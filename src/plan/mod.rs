@@ -1,0 +1,272 @@
+//! Stage 3, plan: URLs, publish datetimes, titles, sections, related blocks and the page list.
+//!
+//! Pure: `now` is passed in; every choice among variants is a hash of the article's id, so
+//! the same input always gives the same plan.
+
+pub mod related;
+pub mod schedule;
+pub mod urls;
+
+use crate::merge::Merged;
+use crate::model::{LockedSlot, SiteInput};
+use chrono::NaiveDateTime;
+use related::CategoryLists;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Options that change what is published.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub now: NaiveDateTime,
+    /// Publish future-dated articles too (previews).
+    pub future: bool,
+}
+
+/// One article: a (city, topic) pair with its date and the variants chosen for it.
+#[derive(Debug, Clone)]
+pub struct PlannedArticle {
+    pub pair: usize,
+    pub city: usize,
+    pub topic: usize,
+    /// `city/topic`, the key in `schedule.lock`.
+    pub id: String,
+    pub path: String,
+    pub publish_at: NaiveDateTime,
+    pub published: bool,
+    pub title_variant: usize,
+    pub date_format: usize,
+    pub teaser_variant: usize,
+    /// Topics of the extra sections, after the main topic.
+    pub extras: Vec<usize>,
+    pub category: usize,
+}
+
+/// A page of the output site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Article(usize),
+    Home {
+        page: usize,
+        pages: usize,
+    },
+    City(usize),
+    Topic {
+        topic: usize,
+        page: usize,
+        pages: usize,
+    },
+    Cities,
+    NotFound,
+}
+
+/// Everything the render stage needs, decided.
+#[derive(Debug)]
+pub struct Plan {
+    pub now: NaiveDateTime,
+    pub articles: Vec<PlannedArticle>,
+    /// Category labels; `PlannedArticle::category` indexes this.
+    pub categories: Vec<String>,
+    /// Published articles, newest first.
+    pub newest_first: Vec<usize>,
+    pub by_city: Vec<Vec<usize>>,
+    pub by_topic: Vec<Vec<usize>>,
+    pub lists: CategoryLists,
+    pub pages: Vec<Page>,
+    /// The schedule to save as `schedule.lock`.
+    pub lock: Vec<LockedSlot>,
+    /// The earliest publish datetime after `now`, if any article is still to come.
+    pub next_publish: Option<NaiveDateTime>,
+}
+
+/// A stable choice among `n` variants for `key`.
+pub fn pick(key: &str, purpose: &str, n: usize) -> usize {
+    if n <= 1 {
+        return 0;
+    }
+    let h = xxh3_64(format!("{key}\u{0}{purpose}").as_bytes());
+    (h % n as u64) as usize
+}
+
+/// Plans the site from the input and the merged values.
+pub fn plan(input: &SiteInput, merged: &Merged, opts: &PlanOptions) -> Plan {
+    let ids: Vec<String> = merged
+        .pairs
+        .iter()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                input.cities[p.city].slug.value, input.topics[p.topic].slug
+            )
+        })
+        .collect();
+    let slotting: Vec<schedule::Slotting<'_>> = merged
+        .pairs
+        .iter()
+        .zip(&ids)
+        .map(|(p, id)| schedule::Slotting {
+            id,
+            city: p.city,
+            topic: p.topic,
+            fixed: input.cities[p.city]
+                .topics
+                .get(&input.topics[p.topic].slug)
+                .and_then(|t| t.publish_at.as_ref())
+                .map(|d| d.value),
+        })
+        .collect();
+    let (dates, lock) = schedule::schedule(&slotting, &input.schedule_lock, &input.site.cadence);
+
+    let mut categories: Vec<String> = Vec::new();
+    let mut articles = Vec::with_capacity(merged.pairs.len());
+    for (pi, (pair, id)) in merged.pairs.iter().zip(ids).enumerate() {
+        let topic = &input.topics[pair.topic];
+        let label = topic
+            .category
+            .clone()
+            .unwrap_or_else(|| input.site.category.clone());
+        let category = match categories.iter().position(|c| *c == label) {
+            Some(i) => i,
+            None => {
+                categories.push(label);
+                categories.len() - 1
+            }
+        };
+        let publish_at = dates[pi];
+        articles.push(PlannedArticle {
+            pair: pi,
+            city: pair.city,
+            topic: pair.topic,
+            path: urls::article_path(&input.cities[pair.city].slug.value, &topic.slug),
+            publish_at,
+            published: opts.future || publish_at <= opts.now,
+            title_variant: pick(&id, "title", topic.titles.len()),
+            date_format: pick(&id, "date", input.site.title_date_formats.len()),
+            teaser_variant: pick(&id, "teaser", topic.teasers.len()),
+            extras: extras_for(input, merged, pair.city, pair.topic),
+            category,
+            id,
+        });
+    }
+
+    let mut newest_first: Vec<usize> = (0..articles.len())
+        .filter(|&i| articles[i].published)
+        .collect();
+    newest_first.sort_by(|&a, &b| {
+        (articles[b].publish_at, &articles[b].id).cmp(&(articles[a].publish_at, &articles[a].id))
+    });
+    let mut by_city = vec![Vec::new(); input.cities.len()];
+    let mut by_topic = vec![Vec::new(); input.topics.len()];
+    for &i in &newest_first {
+        by_city[articles[i].city].push(i);
+        by_topic[articles[i].topic].push(i);
+    }
+    let lists = CategoryLists::new(&articles, &newest_first, categories.len());
+    let next_publish = articles
+        .iter()
+        .filter(|a| !a.published)
+        .map(|a| a.publish_at)
+        .min();
+    let pages = page_list(input, &articles, &newest_first, &by_topic);
+    Plan {
+        now: opts.now,
+        articles,
+        categories,
+        newest_first,
+        by_city,
+        by_topic,
+        lists,
+        pages,
+        lock,
+        next_publish,
+    }
+}
+
+/// The extra sections of (city, topic): the city×topic list, else the city's list, else the
+/// next `extra_sections` topics after this one; never the topic itself or a skipped one.
+fn extras_for(input: &SiteInput, merged: &Merged, city: usize, topic: usize) -> Vec<usize> {
+    let c = &input.cities[city];
+    let slug = &input.topics[topic].slug;
+    let explicit = c
+        .topics
+        .get(slug)
+        .and_then(|t| t.extras.as_ref())
+        .or(c.extras.as_ref());
+    let usable = |t: usize| t != topic && merged.pair(city, t).is_some();
+    match explicit {
+        Some(list) => {
+            let mut out = Vec::new();
+            for name in list {
+                if let Some(t) = input.topics.iter().position(|x| x.slug == name.value)
+                    && usable(t)
+                    && !out.contains(&t)
+                {
+                    out.push(t);
+                }
+            }
+            out
+        }
+        None => {
+            let n = input.topics.len();
+            (1..n)
+                .map(|k| (topic + k) % n)
+                .filter(|&t| usable(t))
+                .take(input.site.extra_sections)
+                .collect()
+        }
+    }
+}
+
+fn page_count(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page.max(1)).max(1)
+}
+
+fn page_list(
+    input: &SiteInput,
+    articles: &[PlannedArticle],
+    newest_first: &[usize],
+    by_topic: &[Vec<usize>],
+) -> Vec<Page> {
+    let per = input.site.home_page_size;
+    let mut pages: Vec<Page> = articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.published)
+        .map(|(i, _)| Page::Article(i))
+        .collect();
+    let home_pages = page_count(newest_first.len(), per);
+    pages.extend((1..=home_pages).map(|page| Page::Home {
+        page,
+        pages: home_pages,
+    }));
+    pages.extend((0..input.cities.len()).map(Page::City));
+    for (topic, list) in by_topic.iter().enumerate() {
+        let n = page_count(list.len(), per);
+        pages.extend((1..=n).map(|page| Page::Topic {
+            topic,
+            page,
+            pages: n,
+        }));
+    }
+    pages.push(Page::Cities);
+    pages.push(Page::NotFound);
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pick_is_stable_and_in_range() {
+        assert_eq!(pick("yueyang/a", "title", 5), pick("yueyang/a", "title", 5));
+        assert!(pick("yueyang/a", "title", 5) < 5);
+        assert_eq!(pick("x", "y", 1), 0);
+        assert_eq!(pick("x", "y", 0), 0);
+    }
+
+    #[test]
+    fn page_counts_round_up() {
+        assert_eq!(page_count(0, 30), 1);
+        assert_eq!(page_count(30, 30), 1);
+        assert_eq!(page_count(31, 30), 2);
+    }
+}

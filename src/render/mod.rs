@@ -1,0 +1,547 @@
+//! Stage 4, render: templates + markdown into page bytes. Pure, and run in parallel over
+//! the plan's pages by the pipeline.
+
+pub mod feeds;
+pub mod markdown;
+pub mod templates;
+pub mod view;
+
+use crate::diag::{Diagnostic, Origin};
+use crate::merge::Merged;
+use crate::model::SiteInput;
+use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
+use chrono::{NaiveDateTime, TimeZone};
+use markdown::Defect;
+use rayon::prelude::*;
+use templates::{Templates, names};
+use view::*;
+
+/// A rendered output file: its path below the output folder and its bytes.
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A rendered page and the warnings found while rendering it.
+pub struct Rendered {
+    pub file: OutputFile,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Everything needed to render any page; built once, shared by all threads.
+pub struct Renderer<'a> {
+    input: &'a SiteInput,
+    merged: &'a Merged,
+    plan: &'a Plan,
+    templates: Templates,
+    /// Each published article's full title (empty for unpublished ones).
+    titles: Vec<String>,
+    site_value: tera::Value,
+}
+
+impl<'a> Renderer<'a> {
+    /// Parses templates and renders every published article's title.
+    pub fn new(
+        input: &'a SiteInput,
+        merged: &'a Merged,
+        plan: &'a Plan,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let templates = Templates::compile(input)?;
+        let site_value = tera::Value::from_serializable(&site_view(input));
+        let mut renderer = Renderer {
+            input,
+            merged,
+            plan,
+            templates,
+            titles: Vec::new(),
+            site_value,
+        };
+        let titles: Vec<Result<String, Diagnostic>> = plan
+            .articles
+            .par_iter()
+            .map(|a| {
+                if a.published {
+                    renderer.title(a)
+                } else {
+                    Ok(String::new())
+                }
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for t in titles {
+            match t {
+                Ok(t) => renderer.titles.push(t),
+                Err(d) => {
+                    problems.push(d);
+                    renderer.titles.push(String::new());
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(renderer)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.input.site.base_path(), path)
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.input.site.base_url, path)
+    }
+
+    /// ISO 8601 with the site's offset, e.g. `2026-02-03T06:39:37+08:00`.
+    pub fn iso(&self, dt: NaiveDateTime) -> String {
+        match self.input.site.timezone.from_local_datetime(&dt).earliest() {
+            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            None => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }
+    }
+
+    fn content_context(&self, pair: usize) -> tera::Context {
+        let p = &self.merged.pairs[pair];
+        let city = &self.input.cities[p.city];
+        let topic = &self.input.topics[p.topic];
+        let mut ctx = tera::Context::new();
+        ctx.insert(
+            "city",
+            &serde_json::json!({
+                "name": city.name, "province": city.province, "slug": city.slug.value,
+            }),
+        );
+        ctx.insert(
+            "topic",
+            &serde_json::json!({ "name": topic.name, "slug": topic.slug }),
+        );
+        ctx.insert_value("site", self.site_value.clone());
+        for (k, v) in &p.values {
+            ctx.insert(k.clone(), &v.value);
+        }
+        ctx
+    }
+
+    fn render_content(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        article: &PlannedArticle,
+    ) -> Result<String, Diagnostic> {
+        self.templates
+            .content
+            .render(name, ctx)
+            .map_err(|e| self.templates.content_error(&e, &article.id))
+    }
+
+    fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
+        let city = &self.input.cities[a.city];
+        let topic = &self.input.topics[a.topic];
+        let name = match city.topics.get(&topic.slug).and_then(|t| t.title.as_ref()) {
+            Some(_) => names::city_title(&city.slug.value, &topic.slug),
+            None => names::title(&topic.slug, a.title_variant),
+        };
+        let base = self.render_content(&name, &self.content_context(a.pair), a)?;
+        let format = &self.input.site.title_date_formats[a.date_format];
+        Ok(format!("{}{}", base.trim(), a.publish_at.format(format)))
+    }
+
+    fn link(&self, i: usize) -> ArticleLink<'_> {
+        let a = &self.plan.articles[i];
+        ArticleLink {
+            title: &self.titles[i],
+            url: self.url(&a.path),
+            datetime: a.publish_at.format("%Y-%m-%d %H:%M").to_string(),
+            iso: self.iso(a.publish_at),
+            category: &self.plan.categories[a.category],
+            city: &self.input.cities[a.city].name,
+            topic: &self.input.topics[a.topic].name,
+        }
+    }
+
+    /// Renders one page of the plan.
+    pub fn render_page(&self, page: Page) -> Result<Rendered, Diagnostic> {
+        match page {
+            Page::Article(i) => self.article(i),
+            Page::Home { page, pages } => {
+                let per = self.input.site.home_page_size;
+                let items = self
+                    .plan
+                    .newest_first
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|&i| self.link(i))
+                    .collect();
+                let path = urls::home_path(page);
+                let view = ListView {
+                    heading: self.input.site.category.clone(),
+                    canonical: self.absolute(&path),
+                    url: self.url(&path),
+                    description: format!("{}:{}", self.input.site.name, self.input.site.category),
+                    items,
+                    pagination: self.pagination(page, pages, urls::home_path),
+                    city: None,
+                    province: None,
+                    topic: None,
+                };
+                self.layout("index.html", &path, &view)
+            }
+            Page::City(c) => {
+                let city = &self.input.cities[c];
+                let path = urls::city_path(&city.slug.value);
+                let view = ListView {
+                    heading: format!("{}{}", city.name, self.input.site.category),
+                    canonical: self.absolute(&path),
+                    url: self.url(&path),
+                    description: format!("{}的医保办理指南与常见问题", city.name),
+                    items: self.plan.by_city[c].iter().map(|&i| self.link(i)).collect(),
+                    pagination: self.pagination(1, 1, |_| path.clone()),
+                    city: Some(NamedLink {
+                        name: city.name.clone(),
+                        url: self.url(&path),
+                    }),
+                    province: city.province.as_deref(),
+                    topic: None,
+                };
+                self.layout("city.html", &path, &view)
+            }
+            Page::Topic { topic, page, pages } => {
+                let t = &self.input.topics[topic];
+                let per = self.input.site.home_page_size;
+                let path = urls::topic_path(&t.slug, page);
+                let view = ListView {
+                    heading: t.name.clone(),
+                    canonical: self.absolute(&path),
+                    url: self.url(&path),
+                    description: format!("各地{}办理指南", t.name),
+                    items: self.plan.by_topic[topic]
+                        .iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .map(|&i| self.link(i))
+                        .collect(),
+                    pagination: self.pagination(page, pages, |p| urls::topic_path(&t.slug, p)),
+                    city: None,
+                    province: None,
+                    topic: Some(NamedLink {
+                        name: t.name.clone(),
+                        url: self.url(&urls::topic_path(&t.slug, 1)),
+                    }),
+                };
+                self.layout("topic.html", &path, &view)
+            }
+            Page::Cities => {
+                let view = serde_json::json!({
+                    "heading": "按城市浏览",
+                    "url": self.url(urls::CITIES_PATH),
+                    "canonical": self.absolute(urls::CITIES_PATH),
+                    "provinces": self.provinces(),
+                });
+                let name = if self.templates.layouts.contains_template("cities.html") {
+                    "cities.html"
+                } else {
+                    "index.html"
+                };
+                self.layout(name, urls::CITIES_PATH, &view)
+            }
+            Page::NotFound => {
+                let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html") });
+                self.layout("404.html", "404.html", &view)
+            }
+        }
+    }
+
+    fn provinces(&self) -> Vec<ProvinceView> {
+        let mut groups: Vec<ProvinceView> = Vec::new();
+        let mut cities: Vec<&crate::model::City> = self.input.cities.iter().collect();
+        cities.sort_by(|a, b| (&a.province, &a.slug.value).cmp(&(&b.province, &b.slug.value)));
+        for c in cities {
+            let province = c.province.clone().unwrap_or_else(|| c.name.clone());
+            let link = NamedLink {
+                name: c.name.clone(),
+                url: self.url(&urls::city_path(&c.slug.value)),
+            };
+            match groups.last_mut() {
+                Some(g) if g.province == province => g.cities.push(link),
+                _ => groups.push(ProvinceView {
+                    province,
+                    cities: vec![link],
+                }),
+            }
+        }
+        groups
+    }
+
+    fn pagination(
+        &self,
+        current: usize,
+        total: usize,
+        path: impl Fn(usize) -> String,
+    ) -> Pagination {
+        Pagination {
+            current,
+            total,
+            prev_url: (current > 1).then(|| self.url(&path(current - 1))),
+            next_url: (current < total).then(|| self.url(&path(current + 1))),
+        }
+    }
+
+    fn layout(
+        &self,
+        template: &str,
+        path: &str,
+        view: &impl serde::Serialize,
+    ) -> Result<Rendered, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.site_value.clone());
+        ctx.insert("page", view);
+        let html = self
+            .templates
+            .layouts
+            .render(template, &ctx)
+            .map_err(|e| self.templates.layout_error(&e, path))?;
+        Ok(Rendered {
+            file: OutputFile {
+                path: urls::output_file(path),
+                bytes: html.into_bytes(),
+            },
+            warnings: Vec::new(),
+        })
+    }
+
+    fn section(
+        &self,
+        a: &PlannedArticle,
+        topic: usize,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Option<SectionView>, Diagnostic> {
+        let Some(pair) = self.merged.pair_index(a.city, topic) else {
+            return Ok(None);
+        };
+        let t = &self.input.topics[topic];
+        let city = &self.input.cities[a.city];
+        let ctx = self.content_context(pair);
+        let heading_name = match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
+            Some(_) => names::city_heading(&city.slug.value, &t.slug),
+            None => names::heading(
+                &t.slug,
+                pick(&a.id, &format!("heading:{}", t.slug), t.headings.len()),
+            ),
+        };
+        let heading = self
+            .render_content(&heading_name, &ctx, a)?
+            .trim()
+            .to_string();
+        let body = self.render_content(&names::body(&t.slug), &ctx, a)?;
+        let (html, defects) = markdown::to_html(&body);
+        for d in defects {
+            let message = match d {
+                Defect::EmptyHeading(h) => format!(
+                    "heading `{h}` has no text before the next heading (article {})",
+                    a.id
+                ),
+                Defect::EmptyListItem => {
+                    format!("empty list item (article {}); is a list value empty?", a.id)
+                }
+                Defect::TemplateSyntax(s) => format!(
+                    "template syntax left in the output: `{}` (article {})",
+                    s.trim(),
+                    a.id
+                ),
+            };
+            warnings.push(
+                Diagnostic::warning(Origin::new(&t.path, t.body_line, 0), message).with_hint(
+                    "every sub-heading needs its own text; check the values this section uses",
+                ),
+            );
+        }
+        if heading.is_empty() {
+            warnings.push(Diagnostic::warning(
+                Origin::file(&t.path),
+                format!("empty section heading (article {})", a.id),
+            ));
+        }
+        Ok(Some(SectionView {
+            heading,
+            topic: t.name.clone(),
+            html,
+        }))
+    }
+
+    fn article(&self, i: usize) -> Result<Rendered, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let topic = &self.input.topics[a.topic];
+        let city = &self.input.cities[a.city];
+        let ctx = self.content_context(a.pair);
+        let mut warnings = Vec::new();
+        let lead = self
+            .render_content(&names::lead(&topic.slug), &ctx, a)?
+            .trim()
+            .to_string();
+        let teaser = self
+            .render_content(&names::teaser(&topic.slug, a.teaser_variant), &ctx, a)?
+            .trim()
+            .to_string();
+        let mut sections = Vec::new();
+        for &t in std::iter::once(&a.topic).chain(&a.extras) {
+            if let Some(s) = self.section(a, t, &mut warnings)? {
+                sections.push(s);
+            }
+        }
+        let related = self
+            .plan
+            .lists
+            .related(i, self.input.site.related_count)
+            .map(|j| self.link(j))
+            .collect();
+        let city_more = self.plan.by_city[a.city]
+            .iter()
+            .filter(|&&j| j != i)
+            .map(|&j| self.link(j))
+            .collect();
+        let view = ArticleView {
+            title: &self.titles[i],
+            url: self.url(&a.path),
+            canonical: self.absolute(&a.path),
+            published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            iso: self.iso(a.publish_at),
+            lead,
+            teaser,
+            category: &self.plan.categories[a.category],
+            city: NamedLink {
+                name: city.name.clone(),
+                url: self.url(&urls::city_path(&city.slug.value)),
+            },
+            topic: NamedLink {
+                name: topic.name.clone(),
+                url: self.url(&urls::topic_path(&topic.slug, 1)),
+            },
+            sections,
+            related,
+            city_more,
+        };
+        let mut rendered = self.layout("article.html", &a.path, &view)?;
+        rendered.warnings = warnings;
+        Ok(rendered)
+    }
+
+    /// `sitemap.xml`, `atom.xml`, `robots.txt` and the static files.
+    pub fn site_files(&self) -> Vec<OutputFile> {
+        let plan = self.plan;
+        let newest = plan
+            .newest_first
+            .first()
+            .map(|&i| self.iso(plan.articles[i].publish_at))
+            .unwrap_or_else(|| self.iso(plan.now));
+        let mut entries = Vec::new();
+        for page in &plan.pages {
+            let (path, lastmod) = match *page {
+                Page::Article(i) => (
+                    plan.articles[i].path.clone(),
+                    self.iso(plan.articles[i].publish_at),
+                ),
+                Page::Home { page, .. } => (urls::home_path(page), newest.clone()),
+                Page::City(c) => {
+                    let last = plan.by_city[c]
+                        .first()
+                        .map(|&i| self.iso(plan.articles[i].publish_at))
+                        .unwrap_or_else(|| newest.clone());
+                    (urls::city_path(&self.input.cities[c].slug.value), last)
+                }
+                Page::Topic { topic, page, .. } => {
+                    let last = plan.by_topic[topic]
+                        .first()
+                        .map(|&i| self.iso(plan.articles[i].publish_at))
+                        .unwrap_or_else(|| newest.clone());
+                    (urls::topic_path(&self.input.topics[topic].slug, page), last)
+                }
+                Page::Cities => (urls::CITIES_PATH.to_string(), newest.clone()),
+                Page::NotFound => continue,
+            };
+            entries.push(feeds::SitemapEntry {
+                loc: self.absolute(&path),
+                lastmod,
+            });
+        }
+        let feed_entries: Vec<feeds::FeedEntry> = plan
+            .newest_first
+            .iter()
+            .take(self.input.site.feed_size)
+            .map(|&i| {
+                let a = &plan.articles[i];
+                let lead = self
+                    .render_content(
+                        &names::lead(&self.input.topics[a.topic].slug),
+                        &self.content_context(a.pair),
+                        a,
+                    )
+                    .unwrap_or_default();
+                feeds::FeedEntry {
+                    id: self.absolute(&a.path),
+                    title: self.titles[i].clone(),
+                    updated: self.iso(a.publish_at),
+                    summary: lead.trim().to_string(),
+                }
+            })
+            .collect();
+        let site = &self.input.site;
+        let mut files = vec![
+            OutputFile {
+                path: "sitemap.xml".into(),
+                bytes: feeds::sitemap(&entries).into_bytes(),
+            },
+            OutputFile {
+                path: "atom.xml".into(),
+                bytes: feeds::atom(
+                    &site.name,
+                    &site.base_url,
+                    &self.absolute("atom.xml"),
+                    &newest,
+                    &site.language,
+                    &feed_entries,
+                )
+                .into_bytes(),
+            },
+            OutputFile {
+                path: "robots.txt".into(),
+                bytes: feeds::robots(&self.absolute("sitemap.xml")).into_bytes(),
+            },
+        ];
+        files.extend(self.input.statics.iter().map(|s| OutputFile {
+            path: format!("static/{}", s.rel),
+            bytes: s.bytes.clone(),
+        }));
+        files
+    }
+}
+
+fn site_view(input: &SiteInput) -> SiteView<'_> {
+    let s = &input.site;
+    let base = s.base_path();
+    SiteView {
+        name: &s.name,
+        lang: &s.language,
+        base_url: &s.base_url,
+        base_path: base,
+        category: &s.category,
+        editor: &s.editor,
+        disclaimer: &s.disclaimer,
+        statement: &s.statement,
+        complaint_url: &s.complaint_url,
+        complaint_label: &s.complaint_label,
+        icp: &s.icp,
+        home_url: base.to_string(),
+        cities_url: format!("{base}{}", urls::CITIES_PATH),
+        css_url: format!("{base}static/style.css"),
+        feed_url: format!("{base}atom.xml"),
+        topics: input
+            .topics
+            .iter()
+            .map(|t| NamedLink {
+                name: t.name.clone(),
+                url: format!("{base}{}", urls::topic_path(&t.slug, 1)),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,103 @@
+//! What templates see: serialisable views borrowed from the plan. The model never renders
+//! itself; the layouts' variables are documented in README.md.
+
+use serde::Serialize;
+
+/// Site-wide values, the same on every page (`site.*` in layouts).
+#[derive(Serialize, Clone)]
+pub struct SiteView<'a> {
+    pub name: &'a str,
+    pub lang: &'a str,
+    pub base_url: &'a str,
+    pub base_path: &'a str,
+    pub category: &'a str,
+    pub editor: &'a str,
+    pub disclaimer: &'a str,
+    pub statement: &'a str,
+    pub complaint_url: &'a str,
+    pub complaint_label: &'a str,
+    pub icp: &'a str,
+    pub home_url: String,
+    pub cities_url: String,
+    pub css_url: String,
+    pub feed_url: String,
+    pub topics: Vec<NamedLink>,
+}
+
+/// A name and the URL it links to.
+#[derive(Serialize, Clone)]
+pub struct NamedLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// An article in a list or related block.
+#[derive(Serialize, Clone)]
+pub struct ArticleLink<'a> {
+    pub title: &'a str,
+    pub url: String,
+    /// `YYYY-MM-DD HH:MM`
+    pub datetime: String,
+    /// ISO 8601 with offset, for `<time datetime>`.
+    pub iso: String,
+    pub category: &'a str,
+    pub city: &'a str,
+    pub topic: &'a str,
+}
+
+/// One question section of an article.
+#[derive(Serialize)]
+pub struct SectionView {
+    pub heading: String,
+    pub topic: String,
+    pub html: String,
+}
+
+/// `article.html`
+#[derive(Serialize)]
+pub struct ArticleView<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub canonical: String,
+    /// Byline datetime `YYYY-MM-DD HH:MM:SS`.
+    pub published: String,
+    pub iso: String,
+    pub lead: String,
+    pub teaser: String,
+    pub category: &'a str,
+    pub city: NamedLink,
+    pub topic: NamedLink,
+    pub sections: Vec<SectionView>,
+    pub related: Vec<ArticleLink<'a>>,
+    pub city_more: Vec<ArticleLink<'a>>,
+}
+
+/// Page numbers and neighbour links for paginated lists.
+#[derive(Serialize)]
+pub struct Pagination {
+    pub current: usize,
+    pub total: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+/// `index.html`, `city.html`, `topic.html`: a titled list of articles.
+#[derive(Serialize)]
+pub struct ListView<'a> {
+    pub heading: String,
+    pub url: String,
+    pub canonical: String,
+    pub description: String,
+    pub items: Vec<ArticleLink<'a>>,
+    pub pagination: Pagination,
+    pub city: Option<NamedLink>,
+    pub province: Option<&'a str>,
+    pub topic: Option<NamedLink>,
+}
+
+/// `cities.html` groups: one per province.
+#[derive(Serialize)]
+pub struct ProvinceView {
+    pub province: String,
+    pub cities: Vec<NamedLink>,
+}
