@@ -1,0 +1,4 @@
+//! Integration tests: the real `sitegen` binary on fixture sites under tests/fixtures/.
+
+mod build;
+mod support;

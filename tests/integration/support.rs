@@ -1,0 +1,202 @@
+//! Test harness: copies a fixture site to a temporary folder, runs the real binary on it,
+//! and reads the output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where the real site's templates and static files live).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A site in a temporary folder.
+pub struct Site {
+    _tmp: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub output: Output,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    /// Asserts exit code 0 and returns self.
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code(),
+            0,
+            "expected success\nstderr:\n{}\nstdout:\n{}",
+            self.stderr(),
+            self.stdout()
+        );
+        self
+    }
+    /// Asserts the given exit code and returns self.
+    pub fn fails_with(self, code: i32) -> Self {
+        assert_eq!(
+            self.code(),
+            code,
+            "unexpected exit code\nstderr:\n{}",
+            self.stderr()
+        );
+        assert!(
+            !self.stderr().contains("panicked"),
+            "panic:\n{}",
+            self.stderr()
+        );
+        self
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Site {
+    /// Copies `tests/fixtures/<name>` to a temporary folder; the repository's templates/ and
+    /// static/ are added when the fixture has none of its own.
+    pub fn fixture(name: &str) -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        copy_dir(&repo_root().join("tests/fixtures").join(name), &root);
+        for shared in ["templates", "static"] {
+            if !root.join(shared).exists() {
+                copy_dir(&repo_root().join(shared), &root.join(shared));
+            }
+        }
+        Site { _tmp: tmp, root }
+    }
+
+    /// The real site of this repository (without its build output).
+    pub fn real() -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        for part in ["templates", "static", "topics", "cities"] {
+            copy_dir(&repo_root().join(part), &root.join(part));
+        }
+        for file in ["site.yaml", "schedule.lock"] {
+            if repo_root().join(file).exists() {
+                fs::copy(repo_root().join(file), root.join(file)).unwrap();
+            }
+        }
+        Site { _tmp: tmp, root }
+    }
+
+    /// Runs `sitegen <args>` in the site folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// Runs `sitegen <args>` with extra environment variables.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitegen"));
+        cmd.args(args)
+            .current_dir(&self.root)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run {
+            output: cmd.output().unwrap(),
+        }
+    }
+
+    /// `sitegen build --now <now>`, asserting success.
+    pub fn build_at(&self, now: &str) -> Run {
+        self.run(&["build", "--now", now]).ok()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    /// Every file below `dir` with its bytes, sorted by path.
+    pub fn snapshot(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
+        let base = self.path(dir);
+        let mut files: Vec<(String, Vec<u8>)> = walk(&base)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(&base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The text between the first `start` and the following `end` in `html`.
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("`{start}` not found"))
+        + start.len();
+    let to = html[from..]
+        .find(end)
+        .map(|i| from + i)
+        .unwrap_or(html.len());
+    &html[from..to]
+}
+
+/// All `href="…"` values in `html`.
+pub fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
