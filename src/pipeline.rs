@@ -191,7 +191,8 @@ fn collect(items: Vec<Diagnostic>) -> Diagnostics {
 }
 
 /// Renders every page in parallel, writing each into `staging` as soon as it is ready.
-/// Every error is collected; with `strict`, warnings count as errors.
+/// A city's articles are rendered together by one worker, so they share section bodies.
+/// Every error is collected, in page order; with `strict`, warnings count as errors.
 fn render_into(
     renderer: &Renderer<'_>,
     plan: &Plan,
@@ -199,22 +200,28 @@ fn render_into(
     strict: bool,
 ) -> Result<(Vec<Diagnostic>, usize), BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    let results: Vec<(Vec<Diagnostic>, Option<Diagnostic>)> = plan
-        .pages
+    let results: Vec<Vec<(Vec<Diagnostic>, Option<Diagnostic>)>> = plan
+        .page_groups()
         .par_iter()
-        .map(|&page| match renderer.render_page(page) {
-            Ok(rendered) => {
-                if let Some(s) = staging
-                    && let Err(e) = s.put(&rendered.file.path, &rendered.file.bytes)
-                {
-                    write_error
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get_or_insert(e);
-                }
-                (rendered.warnings, None)
-            }
-            Err(d) => (Vec::new(), Some(d)),
+        .map(|group| {
+            let rendered = renderer.render_pages(group);
+            rendered
+                .into_iter()
+                .map(|result| match result {
+                    Ok(rendered) => {
+                        if let Some(s) = staging
+                            && let Err(e) = s.put(&rendered.file.path, &rendered.file.bytes)
+                        {
+                            write_error
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
+                        }
+                        (rendered.warnings, None)
+                    }
+                    Err(d) => (Vec::new(), Some(d)),
+                })
+                .collect()
         })
         .collect();
     if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -222,7 +229,7 @@ fn render_into(
     }
     let mut errors = Diagnostics::default();
     let mut warnings = Vec::new();
-    for (w, e) in results {
+    for (w, e) in results.into_iter().flatten() {
         warnings.extend(w);
         errors.extend(e);
     }

@@ -77,6 +77,29 @@ pub struct Plan {
     pub next_publish: Option<NaiveDateTime>,
 }
 
+impl Plan {
+    /// The pages cut into groups to render together, in page order: consecutive articles of
+    /// one city (they share section bodies), and every other page on its own.
+    pub fn page_groups(&self) -> Vec<&[Page]> {
+        let city = |p: &Page| match *p {
+            Page::Article(i) => Some(self.articles[i].city),
+            _ => None,
+        };
+        let mut groups = Vec::new();
+        let mut rest = &self.pages[..];
+        while let Some(first) = rest.first() {
+            let len = match city(first) {
+                Some(c) => rest.iter().take_while(|p| city(p) == Some(c)).count(),
+                None => 1,
+            };
+            let (group, tail) = rest.split_at(len);
+            groups.push(group);
+            rest = tail;
+        }
+        groups
+    }
+}
+
 /// A stable choice among `n` variants for `key`.
 pub fn pick(key: &str, purpose: &str, n: usize) -> usize {
     if n <= 1 {
@@ -261,6 +284,45 @@ mod tests {
         assert!(pick("yueyang/a", "title", 5) < 5);
         assert_eq!(pick("x", "y", 1), 0);
         assert_eq!(pick("x", "y", 0), 0);
+    }
+
+    #[test]
+    fn page_groups_keep_a_citys_articles_together() {
+        let article = |city: usize| PlannedArticle {
+            pair: 0,
+            city,
+            topic: 0,
+            id: String::new(),
+            path: String::new(),
+            publish_at: NaiveDateTime::default(),
+            published: true,
+            title_variant: 0,
+            date_format: 0,
+            teaser_variant: 0,
+            extras: vec![],
+            category: 0,
+        };
+        let plan = Plan {
+            now: NaiveDateTime::default(),
+            articles: vec![article(0), article(0), article(1)],
+            categories: vec![],
+            newest_first: vec![],
+            by_city: vec![],
+            by_topic: vec![],
+            lists: CategoryLists::default(),
+            pages: vec![
+                Page::Article(0),
+                Page::Article(1),
+                Page::Article(2),
+                Page::Cities,
+                Page::NotFound,
+            ],
+            lock: vec![],
+            next_publish: None,
+        };
+        let sizes: Vec<usize> = plan.page_groups().iter().map(|g| g.len()).collect();
+        assert_eq!(sizes, vec![2, 1, 1, 1]);
+        assert_eq!(plan.page_groups().concat(), plan.pages);
     }
 
     #[test]

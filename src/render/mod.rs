@@ -1,7 +1,9 @@
 //! Stage 4, render: templates + markdown into page bytes. Pure, and run in parallel over
 //! the plan's pages by the pipeline.
 
+pub mod cache;
 pub mod feeds;
+pub mod links;
 pub mod markdown;
 pub mod templates;
 pub mod view;
@@ -10,7 +12,9 @@ use crate::diag::{Diagnostic, Origin};
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
+use cache::PairCache;
 use chrono::{NaiveDateTime, TimeZone};
+use links::{LinkTable, link_value, with_lists};
 use markdown::Defect;
 use rayon::prelude::*;
 use templates::{Templates, names};
@@ -36,6 +40,8 @@ pub struct Renderer<'a> {
     templates: Templates,
     /// Each published article's full title (empty for unpublished ones).
     titles: Vec<String>,
+    /// Each published article's link, built once.
+    links: LinkTable,
     site_value: tera::Value,
 }
 
@@ -54,6 +60,7 @@ impl<'a> Renderer<'a> {
             plan,
             templates,
             titles: Vec::new(),
+            links: LinkTable::new(Vec::new()),
             site_value,
         };
         let titles: Vec<Result<String, Diagnostic>> = plan
@@ -77,11 +84,15 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        if problems.is_empty() {
-            Ok(renderer)
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        let parts = (0..plan.articles.len())
+            .into_par_iter()
+            .map(|i| renderer.link_parts(i))
+            .collect();
+        renderer.links = LinkTable::new(parts);
+        Ok(renderer)
     }
 
     fn url(&self, path: &str) -> String {
@@ -146,46 +157,66 @@ impl<'a> Renderer<'a> {
         Ok(format!("{}{}", base.trim(), a.publish_at.format(format)))
     }
 
-    fn link(&self, i: usize) -> ArticleLink<'_> {
+    /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which
+    /// are never linked).
+    fn link_parts(&self, i: usize) -> (tera::Value, String) {
         let a = &self.plan.articles[i];
-        ArticleLink {
+        if !a.published {
+            return (tera::Value::none(), String::new());
+        }
+        let iso = self.iso(a.publish_at);
+        let link = ArticleLink {
             title: &self.titles[i],
             url: self.url(&a.path),
-            datetime: a.publish_at.format("%Y-%m-%d %H:%M").to_string(),
-            iso: self.iso(a.publish_at),
+            datetime: links::minutes(a.publish_at),
+            iso: iso.clone(),
             category: &self.plan.categories[a.category],
             city: &self.input.cities[a.city].name,
             topic: &self.input.topics[a.topic].name,
-        }
+        };
+        (link_value(&link), iso)
     }
 
     /// Renders one page of the plan.
     pub fn render_page(&self, page: Page) -> Result<Rendered, Diagnostic> {
+        self.render_page_with(page, &mut PairCache::default())
+    }
+
+    /// Renders consecutive pages of the plan, sharing the section bodies of each
+    /// (city, topic) pair among them: pass the articles of one city together.
+    pub fn render_pages(&self, pages: &[Page]) -> Vec<Result<Rendered, Diagnostic>> {
+        let mut cache = PairCache::default();
+        pages
+            .iter()
+            .map(|&page| self.render_page_with(page, &mut cache))
+            .collect()
+    }
+
+    fn render_page_with(&self, page: Page, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
         match page {
-            Page::Article(i) => self.article(i),
+            Page::Article(i) => self.article(i, cache),
             Page::Home { page, pages } => {
                 let per = self.input.site.home_page_size;
-                let items = self
-                    .plan
-                    .newest_first
-                    .iter()
-                    .skip((page - 1) * per)
-                    .take(per)
-                    .map(|&i| self.link(i))
-                    .collect();
+                let items = self.links.list(
+                    self.plan
+                        .newest_first
+                        .iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .copied(),
+                );
                 let path = urls::home_path(page);
                 let view = ListView {
                     heading: self.input.site.category.clone(),
                     canonical: self.absolute(&path),
                     url: self.url(&path),
                     description: format!("{}:{}", self.input.site.name, self.input.site.category),
-                    items,
                     pagination: self.pagination(page, pages, urls::home_path),
                     city: None,
                     province: None,
                     topic: None,
                 };
-                self.layout("index.html", &path, &view)
+                self.layout("index.html", &path, with_lists(&view, [("items", items)]))
             }
             Page::City(c) => {
                 let city = &self.input.cities[c];
@@ -195,7 +226,6 @@ impl<'a> Renderer<'a> {
                     canonical: self.absolute(&path),
                     url: self.url(&path),
                     description: format!("{}的医保办理指南与常见问题", city.name),
-                    items: self.plan.by_city[c].iter().map(|&i| self.link(i)).collect(),
                     pagination: self.pagination(1, 1, |_| path.clone()),
                     city: Some(NamedLink {
                         name: city.name.clone(),
@@ -204,7 +234,8 @@ impl<'a> Renderer<'a> {
                     province: city.province.as_deref(),
                     topic: None,
                 };
-                self.layout("city.html", &path, &view)
+                let items = self.links.list(self.plan.by_city[c].iter().copied());
+                self.layout("city.html", &path, with_lists(&view, [("items", items)]))
             }
             Page::Topic { topic, page, pages } => {
                 let t = &self.input.topics[topic];
@@ -215,12 +246,6 @@ impl<'a> Renderer<'a> {
                     canonical: self.absolute(&path),
                     url: self.url(&path),
                     description: format!("各地{}办理指南", t.name),
-                    items: self.plan.by_topic[topic]
-                        .iter()
-                        .skip((page - 1) * per)
-                        .take(per)
-                        .map(|&i| self.link(i))
-                        .collect(),
                     pagination: self.pagination(page, pages, |p| urls::topic_path(&t.slug, p)),
                     city: None,
                     province: None,
@@ -229,7 +254,14 @@ impl<'a> Renderer<'a> {
                         url: self.url(&urls::topic_path(&t.slug, 1)),
                     }),
                 };
-                self.layout("topic.html", &path, &view)
+                let items = self.links.list(
+                    self.plan.by_topic[topic]
+                        .iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .copied(),
+                );
+                self.layout("topic.html", &path, with_lists(&view, [("items", items)]))
             }
             Page::Cities => {
                 let view = serde_json::json!({
@@ -243,11 +275,19 @@ impl<'a> Renderer<'a> {
                 } else {
                     "index.html"
                 };
-                self.layout(name, urls::CITIES_PATH, &view)
+                self.layout(
+                    name,
+                    urls::CITIES_PATH,
+                    tera::Value::from_serializable(&view),
+                )
             }
             Page::NotFound => {
                 let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html") });
-                self.layout("404.html", "404.html", &view)
+                self.layout(
+                    "404.html",
+                    "404.html",
+                    tera::Value::from_serializable(&view),
+                )
             }
         }
     }
@@ -291,20 +331,22 @@ impl<'a> Renderer<'a> {
         &self,
         template: &str,
         path: &str,
-        view: &impl serde::Serialize,
+        page: tera::Value,
     ) -> Result<Rendered, Diagnostic> {
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.site_value.clone());
-        ctx.insert("page", view);
-        let html = self
-            .templates
+        ctx.insert_value("page", page);
+        // Rendered straight to bytes: the page goes to disk as it is, so checking it is
+        // UTF-8 again (as `render` does for a `String`) would be wasted work.
+        let mut bytes = Vec::with_capacity(32 * 1024);
+        self.templates
             .layouts
-            .render(template, &ctx)
+            .render_to(template, &ctx, &mut bytes)
             .map_err(|e| self.templates.layout_error(&e, path))?;
         Ok(Rendered {
             file: OutputFile {
                 path: urls::output_file(path),
-                bytes: html.into_bytes(),
+                bytes,
             },
             warnings: Vec::new(),
         })
@@ -314,6 +356,7 @@ impl<'a> Renderer<'a> {
         &self,
         a: &PlannedArticle,
         topic: usize,
+        cache: &mut PairCache,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Option<SectionView>, Diagnostic> {
         let Some(pair) = self.merged.pair_index(a.city, topic) else {
@@ -321,7 +364,8 @@ impl<'a> Renderer<'a> {
         };
         let t = &self.input.topics[topic];
         let city = &self.input.cities[a.city];
-        let ctx = self.content_context(pair);
+        let parts = cache.get(pair, || self.content_context(pair));
+        let ctx = &parts.ctx;
         let heading_name = match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
             Some(_) => names::city_heading(&city.slug.value, &t.slug),
             None => names::heading(
@@ -330,11 +374,14 @@ impl<'a> Renderer<'a> {
             ),
         };
         let heading = self
-            .render_content(&heading_name, &ctx, a)?
+            .render_content(&heading_name, ctx, a)?
             .trim()
             .to_string();
-        let body = self.render_content(&names::body(&t.slug), &ctx, a)?;
-        let (html, defects) = markdown::to_html(&body);
+        if parts.body.is_none() {
+            let body = self.render_content(&names::body(&t.slug), ctx, a)?;
+            parts.body = Some(markdown::to_html(&body));
+        }
+        let (html, defects) = parts.body.clone().unwrap_or_default();
         for d in defects {
             let message = match d {
                 Defect::EmptyHeading(h) => format!(
@@ -369,43 +416,41 @@ impl<'a> Renderer<'a> {
         }))
     }
 
-    fn article(&self, i: usize) -> Result<Rendered, Diagnostic> {
+    fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
         let a = &self.plan.articles[i];
         let topic = &self.input.topics[a.topic];
         let city = &self.input.cities[a.city];
-        let ctx = self.content_context(a.pair);
+        let ctx = &cache.get(a.pair, || self.content_context(a.pair)).ctx;
         let mut warnings = Vec::new();
         let lead = self
-            .render_content(&names::lead(&topic.slug), &ctx, a)?
+            .render_content(&names::lead(&topic.slug), ctx, a)?
             .trim()
             .to_string();
         let teaser = self
-            .render_content(&names::teaser(&topic.slug, a.teaser_variant), &ctx, a)?
+            .render_content(&names::teaser(&topic.slug, a.teaser_variant), ctx, a)?
             .trim()
             .to_string();
         let mut sections = Vec::new();
         for &t in std::iter::once(&a.topic).chain(&a.extras) {
-            if let Some(s) = self.section(a, t, &mut warnings)? {
+            if let Some(s) = self.section(a, t, cache, &mut warnings)? {
                 sections.push(s);
             }
         }
         let related = self
-            .plan
-            .lists
-            .related(i, self.input.site.related_count)
-            .map(|j| self.link(j))
-            .collect();
-        let city_more = self.plan.by_city[a.city]
-            .iter()
-            .filter(|&&j| j != i)
-            .map(|&j| self.link(j))
-            .collect();
+            .links
+            .list(self.plan.lists.related(i, self.input.site.related_count));
+        let city_more = self.links.list(
+            self.plan.by_city[a.city]
+                .iter()
+                .copied()
+                .filter(|&j| j != i),
+        );
         let view = ArticleView {
             title: &self.titles[i],
             url: self.url(&a.path),
             canonical: self.absolute(&a.path),
             published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            iso: self.iso(a.publish_at),
+            iso: self.links.iso(i).to_string(),
             lead,
             teaser,
             category: &self.plan.categories[a.category],
@@ -418,10 +463,9 @@ impl<'a> Renderer<'a> {
                 url: self.url(&urls::topic_path(&topic.slug, 1)),
             },
             sections,
-            related,
-            city_more,
         };
-        let mut rendered = self.layout("article.html", &a.path, &view)?;
+        let page = with_lists(&view, [("related", related), ("city_more", city_more)]);
+        let mut rendered = self.layout("article.html", &a.path, page)?;
         rendered.warnings = warnings;
         Ok(rendered)
     }
@@ -437,10 +481,7 @@ impl<'a> Renderer<'a> {
         let mut entries = Vec::new();
         for page in &plan.pages {
             let (path, lastmod) = match *page {
-                Page::Article(i) => (
-                    plan.articles[i].path.clone(),
-                    self.iso(plan.articles[i].publish_at),
-                ),
+                Page::Article(i) => (plan.articles[i].path.clone(), self.links.iso(i).to_string()),
                 Page::Home { page, .. } => (urls::home_path(page), newest.clone()),
                 Page::City(c) => {
                     let last = plan.by_city[c]

@@ -31,7 +31,8 @@ pub struct NamedLink {
     pub url: String,
 }
 
-/// An article in a list or related block.
+/// An article in a list or related block. Built once per article (see `links.rs`) and
+/// added to views as `page.related`, `page.city_more` (articles) and `page.items` (lists).
 #[derive(Serialize, Clone)]
 pub struct ArticleLink<'a> {
     pub title: &'a str,
@@ -53,7 +54,7 @@ pub struct SectionView {
     pub html: String,
 }
 
-/// `article.html`
+/// `article.html`; the renderer adds `related` and `city_more`, lists of [`ArticleLink`].
 #[derive(Serialize)]
 pub struct ArticleView<'a> {
     pub title: &'a str,
@@ -68,8 +69,6 @@ pub struct ArticleView<'a> {
     pub city: NamedLink,
     pub topic: NamedLink,
     pub sections: Vec<SectionView>,
-    pub related: Vec<ArticleLink<'a>>,
-    pub city_more: Vec<ArticleLink<'a>>,
 }
 
 /// Page numbers and neighbour links for paginated lists.
@@ -81,14 +80,14 @@ pub struct Pagination {
     pub next_url: Option<String>,
 }
 
-/// `index.html`, `city.html`, `topic.html`: a titled list of articles.
+/// `index.html`, `city.html`, `topic.html`: a titled list of articles; the renderer adds
+/// `items`, a list of [`ArticleLink`].
 #[derive(Serialize)]
 pub struct ListView<'a> {
     pub heading: String,
     pub url: String,
     pub canonical: String,
     pub description: String,
-    pub items: Vec<ArticleLink<'a>>,
     pub pagination: Pagination,
     pub city: Option<NamedLink>,
     pub province: Option<&'a str>,

@@ -1,0 +1,35 @@
+//! Work shared by the articles of one city: each (city, topic) pair's Tera context, built
+//! once, and its section body (template + markdown), rendered once. An article shows its own
+//! topic and the extra topics of the same city, so each body appears in about three
+//! articles; rendering a city's articles together keeps the saving without holding the
+//! whole site's sections in memory.
+
+use super::markdown::Defect;
+use std::collections::HashMap;
+
+/// A rendered section body: HTML and the structural defects found in it.
+pub type Body = (String, Vec<Defect>);
+
+/// One pair's shared parts.
+pub struct PairParts {
+    pub ctx: tera::Context,
+    /// Filled on first use; a failed render is not kept, so every article that shows the
+    /// section reports the error under its own name, as without the cache.
+    pub body: Option<Body>,
+}
+
+/// The parts of the pairs used so far by a group of pages.
+#[derive(Default)]
+pub struct PairCache {
+    pairs: HashMap<usize, PairParts>,
+}
+
+impl PairCache {
+    /// The parts of `pair`, building its context with `ctx` the first time.
+    pub fn get(&mut self, pair: usize, ctx: impl FnOnce() -> tera::Context) -> &mut PairParts {
+        self.pairs.entry(pair).or_insert_with(|| PairParts {
+            ctx: ctx(),
+            body: None,
+        })
+    }
+}
