@@ -1,14 +1,24 @@
 //! Stage 5, write: the only stage that touches the output folder.
 //!
-//! Pages go into a staging folder beside the output; files whose bytes did not change are
-//! hard-linked from the current output (keeping their modification time), others written.
-//! Only when every page succeeded is the staging folder swapped with the output in one
-//! atomic rename, so a failed or killed build leaves the previous site exactly as it was.
+//! Pages go into a staging folder beside the output; only when every page succeeded is it
+//! swapped with the output in one atomic rename, so a failed or killed build leaves the
+//! previous site exactly as it was. Each folder carries a manifest of its files' content
+//! hashes ([`manifest`]), so unchanged pages are found without reading old files back: they
+//! are hard-linked from the live site (keeping their modification time), and only changed
+//! pages are written. After the swap the previous site stays as the next build's staging
+//! folder instead of being deleted: it shares every unchanged file with the live site, so
+//! the next build only re-links the few files that differ, and a build that changes nothing
+//! writes nothing and swaps nothing.
 
+pub mod manifest;
+
+use manifest::{Entry, Manifest};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// Marks a folder as sitegen's output, so a mistyped `--output` never replaces other files.
 pub const MARKER: &str = ".sitegen";
@@ -36,8 +46,11 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
 /// Counts of what a build did to the output folder.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStats {
+    /// Files whose bytes are new or changed.
     pub written: usize,
+    /// Files identical to the live site's (hard links to the same file).
     pub unchanged: usize,
+    /// Files of the live site that the new site no longer has.
     pub removed: usize,
 }
 
@@ -45,6 +58,16 @@ pub struct WriteStats {
 pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
+    /// The live site's manifest; `None` when unknown (no output, or made without one).
+    live: Option<Manifest>,
+    /// What the staging folder holds, when it is a previous site being reused.
+    held: Manifest,
+    /// The staging folder was created empty for this build.
+    fresh: bool,
+    /// Set when the staging folder is first changed: its manifest is removed then, so a
+    /// build killed half-way leaves a folder that the next build knows to discard.
+    touched: OnceLock<Result<(), String>>,
+    entries: Mutex<Vec<(String, Entry)>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
 }
@@ -59,7 +82,8 @@ pub fn staging_dir(output: &Path) -> PathBuf {
 }
 
 impl Staging {
-    /// Prepares an empty staging folder, after checking that `output` may be replaced.
+    /// Prepares the staging folder, after checking that `output` may be replaced: the
+    /// previous site left there by the last build when it is intact, else an empty folder.
     pub fn begin(output: &Path) -> Result<Staging, WriteError> {
         if output.exists() {
             if !output.is_dir() {
@@ -75,26 +99,36 @@ impl Staging {
                 ));
             }
         }
+        let live = manifest::read(output);
         let dir = staging_dir(output);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(|e| {
-                err(
-                    &dir,
-                    format!("cannot remove the leftover staging folder: {e}"),
-                )
-            })?;
+        let held = manifest::read(&dir).filter(|_| dir.join(MARKER).is_file());
+        let fresh = held.is_none();
+        if fresh {
+            if dir.exists() {
+                fs::remove_dir_all(&dir).map_err(|e| {
+                    err(
+                        &dir,
+                        format!("cannot remove the leftover staging folder: {e}"),
+                    )
+                })?;
+            }
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                fs::create_dir_all(parent)
+                    .map_err(|e| err(parent, format!("cannot create folder: {e}")))?;
+            }
+            fs::create_dir(&dir)
+                .map_err(|e| err(&dir, format!("cannot create the staging folder: {e}")))?;
+            fs::write(dir.join(MARKER), "sitegen output folder\n")
+                .map_err(|e| err(&dir, e.to_string()))?;
         }
-        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent)
-                .map_err(|e| err(parent, format!("cannot create folder: {e}")))?;
-        }
-        fs::create_dir(&dir)
-            .map_err(|e| err(&dir, format!("cannot create the staging folder: {e}")))?;
-        fs::write(dir.join(MARKER), "sitegen output folder\n")
-            .map_err(|e| err(&dir, e.to_string()))?;
         Ok(Staging {
             output: output.to_path_buf(),
             dir,
+            live,
+            held: held.unwrap_or_default(),
+            fresh,
+            touched: OnceLock::new(),
+            entries: Mutex::new(Vec::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
         })
@@ -108,39 +142,154 @@ impl Staging {
                 "refusing to write outside the output folder",
             )
         })?;
+        let entry = Entry::of(bytes);
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((rel.to_string(), entry));
         let target = self.dir.join(&rel_path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| err(parent, format!("cannot create folder: {e}")))?;
-        }
-        let previous = self.output.join(&rel_path);
-        if same_content(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
+        if self.live.as_ref().and_then(|m| m.get(rel)) == Some(&entry)
+            && self.link_unchanged(rel, &rel_path, &target, entry)?
+        {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        fs::write(&target, bytes).map_err(|e| err(&target, format!("cannot write: {e}")))?;
+        self.touch()?;
+        self.clear(&target)?;
+        self.in_folder(&target, || fs::write(&target, bytes))
+            .map_err(|e| err(&target, format!("cannot write: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Swaps the staging folder in as the output and removes the previous site.
+    /// Makes the staged file the live site's file (the same bytes, per the manifest): kept
+    /// if the staging folder already shares it, else hard-linked. `false` when the live
+    /// file is missing or was altered (another length), so the caller writes it instead.
+    fn link_unchanged(
+        &self,
+        rel: &str,
+        rel_path: &Path,
+        target: &Path,
+        entry: Entry,
+    ) -> Result<bool, WriteError> {
+        let previous = self.output.join(rel_path);
+        let live = match fs::symlink_metadata(&previous) {
+            Ok(m) if m.is_file() && m.len() == entry.len => m,
+            _ => return Ok(false),
+        };
+        if self.held.contains_key(rel)
+            && fs::symlink_metadata(target).is_ok_and(|m| same_file(&m, &live))
+        {
+            return Ok(true);
+        }
+        self.touch()?;
+        self.clear(target)?;
+        Ok(self
+            .in_folder(target, || fs::hard_link(&previous, target))
+            .is_ok())
+    }
+
+    /// Marks the staging folder as being changed (once): its manifest no longer holds.
+    fn touch(&self) -> Result<(), WriteError> {
+        let result =
+            self.touched
+                .get_or_init(|| match fs::remove_file(self.dir.join(manifest::FILE)) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.to_string()),
+                    _ => Ok(()),
+                });
+        result
+            .clone()
+            .map_err(|e| err(&self.dir, format!("cannot update the staging folder: {e}")))
+    }
+
+    /// Removes whatever a reused staging folder holds at `target`. A file there may be a
+    /// hard link shared with the live site, so it is never written in place.
+    fn clear(&self, target: &Path) -> Result<(), WriteError> {
+        if self.fresh {
+            return Ok(());
+        }
+        let result = match fs::symlink_metadata(target) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(target),
+            Ok(_) => fs::remove_file(target),
+            Err(_) => Ok(()),
+        };
+        result.map_err(|e| err(target, format!("cannot replace: {e}")))
+    }
+
+    /// Runs `op` on `target`, creating its folder first when missing. In a reused staging
+    /// folder, a file standing where a folder is now needed is removed.
+    fn in_folder(&self, target: &Path, op: impl Fn() -> io::Result<()>) -> io::Result<()> {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound || !self.fresh => {
+                let parent = target.parent().unwrap_or(&self.dir);
+                if !self.fresh {
+                    for ancestor in parent.ancestors().take_while(|a| *a != self.dir) {
+                        if fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+                            fs::remove_file(ancestor)?;
+                        }
+                    }
+                }
+                fs::create_dir_all(parent)?;
+                op()
+            }
+            other => other,
+        }
+    }
+
+    /// Swaps the staging folder in as the output; the previous site stays as the next
+    /// build's staging folder. When the new site equals the live one, nothing is swapped.
     pub fn commit(self) -> Result<WriteStats, WriteError> {
-        let mut stats = WriteStats {
+        let mut entries =
+            std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
+        let new_paths: HashSet<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
+        let mut stale: Vec<&String> = self
+            .held
+            .keys()
+            .filter(|p| !new_paths.contains(p.as_str()))
+            .collect();
+        stale.sort();
+        for path in stale {
+            self.touch()?;
+            // A stale file may already have given way to a folder of the new site.
+            if let Some(rel) = safe_relative(path) {
+                let target = self.dir.join(rel);
+                if fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
+                    fs::remove_file(&target)
+                        .map_err(|e| err(&target, format!("cannot remove: {e}")))?;
+                    remove_empty_parents(&target, &self.dir);
+                }
+            }
+        }
+        let removed = match &self.live {
+            Some(live) => live
+                .keys()
+                .filter(|p| !new_paths.contains(p.as_str()))
+                .count(),
+            None => count_other_files(&self.output, &new_paths),
+        };
+        drop(new_paths);
+        let stats = WriteStats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
-            removed: 0,
+            removed,
         };
+        let text = manifest::format(&mut entries);
+        if self.touched.get().is_some() || self.fresh {
+            manifest::write(&self.dir, &text)
+                .map_err(|e| err(&self.dir, format!("cannot write the manifest: {e}")))?;
+        }
+        let same_as_live = self.live.is_some() && stats.written == 0 && stats.removed == 0;
+        if same_as_live {
+            // The live site already is the new site; the staging folder now mirrors it.
+            return Ok(stats);
+        }
         if self.output.exists() {
-            stats.removed = count_files(&self.output).saturating_sub(stats.unchanged + 1);
             exchange(&self.dir, &self.output).map_err(|e| {
                 err(
                     &self.output,
                     format!("cannot replace the output folder: {e}"),
                 )
             })?;
-            // `dir` now holds the previous site; the new one is already live.
-            fs::remove_dir_all(&self.dir)
-                .map_err(|e| err(&self.dir, format!("cannot remove the previous site: {e}")))?;
         } else {
             fs::rename(&self.dir, &self.output).map_err(|e| {
                 err(
@@ -152,10 +301,43 @@ impl Staging {
         Ok(stats)
     }
 
-    /// Removes the staging folder after a failed build; the output is untouched.
+    /// Ends a failed build; the output is untouched. A staging folder changed by this
+    /// build is removed (its content is partial); an untouched one is kept for reuse.
     pub fn abandon(self) {
-        let _ = fs::remove_dir_all(&self.dir);
+        if self.fresh || self.touched.get().is_some() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
     }
+}
+
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Removes the folders above `target` that became empty, up to `root`.
+fn remove_empty_parents(target: &Path, root: &Path) {
+    for dir in target.ancestors().skip(1).take_while(|d| *d != root) {
+        if fs::remove_dir(dir).is_err() {
+            break;
+        }
+    }
+}
+
+/// Files of a folder made without a manifest that the new site does not have.
+fn count_other_files(dir: &Path, keep: &HashSet<&str>) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .filter(|p| p != MARKER && p != manifest::FILE && !keep.contains(p.as_str()))
+        .count()
 }
 
 /// Checks a `/`-separated path has only normal components (no `..`, root, drive or NUL).
@@ -167,23 +349,6 @@ fn safe_relative(rel: &str) -> Option<PathBuf> {
     path.components()
         .all(|c| matches!(c, Component::Normal(_)))
         .then(|| path.to_path_buf())
-}
-
-fn same_content(previous: &Path, bytes: &[u8]) -> bool {
-    match fs::metadata(previous) {
-        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
-            fs::read(previous).is_ok_and(|old| old == bytes)
-        }
-        _ => false,
-    }
-}
-
-fn count_files(dir: &Path) -> usize {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .count()
 }
 
 /// Atomically swaps two folders (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere a
@@ -231,47 +396,4 @@ pub fn replace_file_if_changed(path: &Path, text: &str) -> Result<bool, WriteErr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_paths_must_stay_inside() {
-        assert!(safe_relative("a/b/index.html").is_some());
-        assert!(safe_relative("../x").is_none());
-        assert!(safe_relative("/etc/passwd").is_none());
-        assert!(safe_relative("a\\b").is_none());
-        assert!(safe_relative("a\0b").is_none());
-        assert!(safe_relative("").is_none());
-    }
-
-    #[test]
-    fn second_commit_links_unchanged_files() {
-        let tmp = std::env::temp_dir().join(format!("sitegen-write-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir_all(&tmp).unwrap();
-        let out = tmp.join("public");
-        let s = Staging::begin(&out).unwrap();
-        s.put("a/index.html", b"one").unwrap();
-        s.put("b/index.html", b"two").unwrap();
-        assert_eq!(s.commit().unwrap().written, 2);
-        let s = Staging::begin(&out).unwrap();
-        s.put("a/index.html", b"one").unwrap();
-        s.put("c/index.html", b"three").unwrap();
-        let stats = s.commit().unwrap();
-        assert_eq!((stats.written, stats.unchanged, stats.removed), (1, 1, 1));
-        assert!(!out.join("b/index.html").exists());
-        assert_eq!(fs::read(out.join("c/index.html")).unwrap(), b"three");
-        assert!(!staging_dir(&out).exists());
-        fs::remove_dir_all(&tmp).unwrap();
-    }
-
-    #[test]
-    fn refuses_foreign_folders() {
-        let tmp = std::env::temp_dir().join(format!("sitegen-foreign-{}", std::process::id()));
-        fs::create_dir_all(&tmp).unwrap();
-        fs::write(tmp.join("precious.txt"), "x").unwrap();
-        assert!(Staging::begin(&tmp).is_err());
-        assert!(tmp.join("precious.txt").exists());
-        fs::remove_dir_all(&tmp).unwrap();
-    }
-}
+mod tests;

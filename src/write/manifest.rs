@@ -1,0 +1,102 @@
+//! The manifest of an output folder: every file's path, length and xxh3-128 content hash.
+//!
+//! It lets a build tell which pages changed without reading the previous files back, and
+//! it is deterministic (no times or inode numbers), so identical sites have identical
+//! manifests. It lives inside the folder it describes, so it swaps with it atomically.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::Path;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// The manifest's file name inside an output folder.
+pub const FILE: &str = ".sitegen-manifest";
+
+const HEADER: &str = "sitegen manifest 1\n";
+
+/// What a manifest knows about one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub hash: u128,
+    pub len: u64,
+}
+
+impl Entry {
+    /// The entry of a file with these bytes.
+    pub fn of(bytes: &[u8]) -> Entry {
+        Entry {
+            hash: xxh3_128(bytes),
+            len: bytes.len() as u64,
+        }
+    }
+}
+
+/// Path (with `/`) → entry, for every file of one folder.
+pub type Manifest = HashMap<String, Entry>;
+
+/// Reads `dir`'s manifest; `None` when it is missing or unreadable (the folder's content is
+/// then unknown).
+pub fn read(dir: &Path) -> Option<Manifest> {
+    let text = fs::read_to_string(dir.join(FILE)).ok()?;
+    parse(&text)
+}
+
+fn parse(text: &str) -> Option<Manifest> {
+    let body = text.strip_prefix(HEADER)?;
+    let mut out = Manifest::with_capacity(body.len() / 64);
+    for line in body.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
+        let len = parts.next()?.parse().ok()?;
+        out.insert(parts.next()?.to_string(), Entry { hash, len });
+    }
+    Some(out)
+}
+
+/// The manifest text for `entries`, sorted by path.
+pub fn format(entries: &mut [(String, Entry)]) -> String {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(HEADER.len() + entries.len() * 80);
+    out.push_str(HEADER);
+    for (path, e) in entries.iter() {
+        out.push_str(&std::format!("{:032x} {} {}\n", e.hash, e.len, path));
+    }
+    out
+}
+
+/// Writes the manifest text into `dir`, through a temporary file and a rename, so a
+/// manifest is either whole or absent.
+pub fn write(dir: &Path, text: &str) -> io::Result<()> {
+    let tmp = dir.join(".sitegen-manifest.tmp");
+    fs::write(&tmp, text)?;
+    fs::rename(&tmp, dir.join(FILE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_sorts() {
+        let mut entries = vec![
+            ("b/index.html".to_string(), Entry::of(b"two")),
+            ("a b/index.html".to_string(), Entry::of(b"one")),
+        ];
+        let text = format(&mut entries);
+        assert!(text.starts_with(HEADER));
+        assert!(text.find("a b/").unwrap() < text.find("b/index").unwrap());
+        let back = parse(&text).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back["a b/index.html"], Entry::of(b"one"));
+        assert_ne!(back["b/index.html"], Entry::of(b"one"));
+    }
+
+    #[test]
+    fn damaged_manifests_are_unknown() {
+        assert!(parse("").is_none());
+        assert!(parse("sitegen manifest 1\nzz 3 a\n").is_none());
+        assert!(parse("sitegen manifest 1\n00 x a\n").is_none());
+        assert!(parse("sitegen manifest 1\n00 3\n").is_none());
+    }
+}

@@ -1,0 +1,158 @@
+//! Tests of the staging folder: linking, reuse of the previous site, and safety.
+
+use super::*;
+use std::os::unix::fs::MetadataExt;
+
+fn build(out: &Path, files: &[(&str, &str)]) -> WriteStats {
+    let s = Staging::begin(out).unwrap();
+    for (path, text) in files {
+        s.put(path, text.as_bytes()).unwrap();
+    }
+    s.commit().unwrap()
+}
+
+fn counts(s: WriteStats) -> (usize, usize, usize) {
+    (s.written, s.unchanged, s.removed)
+}
+
+fn ino(p: &Path) -> u64 {
+    fs::metadata(p).unwrap().ino()
+}
+
+#[test]
+fn relative_paths_must_stay_inside() {
+    assert!(safe_relative("a/b/index.html").is_some());
+    assert!(safe_relative("../x").is_none());
+    assert!(safe_relative("/etc/passwd").is_none());
+    assert!(safe_relative("a\\b").is_none());
+    assert!(safe_relative("a\0b").is_none());
+    assert!(safe_relative("").is_none());
+}
+
+#[test]
+fn second_commit_links_unchanged_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let first = build(&out, &[("a/index.html", "one"), ("b/index.html", "two")]);
+    assert_eq!(counts(first), (2, 0, 0));
+    let second = build(&out, &[("a/index.html", "one"), ("c/index.html", "three")]);
+    assert_eq!(counts(second), (1, 1, 1));
+    assert!(!out.join("b/index.html").exists());
+    assert_eq!(fs::read(out.join("c/index.html")).unwrap(), b"three");
+    // The previous site stays beside, sharing the unchanged file.
+    let previous = staging_dir(&out);
+    assert_eq!(fs::read(previous.join("b/index.html")).unwrap(), b"two");
+    assert_eq!(
+        ino(&previous.join("a/index.html")),
+        ino(&out.join("a/index.html"))
+    );
+}
+
+#[test]
+fn an_unchanged_site_is_neither_written_nor_swapped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let site = [("a/index.html", "one"), ("sitemap.xml", "<x/>")];
+    build(&out, &site);
+    let folder = ino(&out);
+    let file = ino(&out.join("a/index.html"));
+    for _ in 0..2 {
+        assert_eq!(counts(build(&out, &site)), (0, 2, 0));
+        assert_eq!(ino(&out), folder, "the output folder was not swapped");
+        assert_eq!(ino(&out.join("a/index.html")), file);
+    }
+    let manifest = fs::read_to_string(out.join(manifest::FILE)).unwrap();
+    assert_eq!(
+        manifest,
+        fs::read_to_string(staging_dir(&out).join(manifest::FILE)).unwrap()
+    );
+}
+
+#[test]
+fn a_failed_build_never_alters_a_shared_live_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&out, &[("a/index.html", "one")]);
+    build(&out, &[("a/index.html", "one")]); // staging now shares the live file
+    let s = Staging::begin(&out).unwrap();
+    s.put("a/index.html", b"uno").unwrap();
+    s.abandon();
+    assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+    assert_eq!(counts(build(&out, &[("a/index.html", "uno")])), (1, 0, 0));
+    assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"uno");
+}
+
+#[test]
+fn a_staging_folder_without_manifest_is_discarded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&out, &[("a/index.html", "one")]);
+    build(&out, &[("a/index.html", "two")]);
+    let staging = staging_dir(&out);
+    // As a build killed half-way leaves it.
+    fs::remove_file(staging.join(manifest::FILE)).unwrap();
+    fs::write(staging.join("junk.html"), "partial").unwrap();
+    build(&out, &[("a/index.html", "three")]);
+    assert!(!out.join("junk.html").exists());
+    assert!(!staging.join("junk.html").exists());
+    assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"three");
+}
+
+#[test]
+fn files_gone_from_the_site_leave_the_reused_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&out, &[("a/index.html", "1"), ("b/x/index.html", "2")]);
+    build(&out, &[("a/index.html", "1"), ("c/index.html", "3")]);
+    // The staging folder now holds the first site (with b/x/); b/ must not come back.
+    let third = build(&out, &[("a/index.html", "1"), ("c/index.html", "4")]);
+    assert_eq!(counts(third), (1, 1, 0));
+    assert!(!out.join("b").exists());
+    let mut files: Vec<String> = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&out).unwrap().display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            ".sitegen",
+            ".sitegen-manifest",
+            "a/index.html",
+            "c/index.html"
+        ]
+    );
+}
+
+#[test]
+fn a_file_becoming_a_folder_is_handled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&out, &[("static/a", "file")]);
+    build(&out, &[("static/b", "file")]);
+    build(&out, &[("static/a/inner.css", "now a folder")]);
+    assert_eq!(
+        fs::read(out.join("static/a/inner.css")).unwrap(),
+        b"now a folder"
+    );
+}
+
+#[test]
+fn an_altered_live_file_is_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&out, &[("a/index.html", "one")]);
+    fs::write(out.join("a/index.html"), "edited by hand").unwrap();
+    assert_eq!(counts(build(&out, &[("a/index.html", "one")])), (1, 0, 0));
+    assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+}
+
+#[test]
+fn refuses_foreign_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("precious.txt"), "x").unwrap();
+    assert!(Staging::begin(tmp.path()).is_err());
+    assert!(tmp.path().join("precious.txt").exists());
+}
