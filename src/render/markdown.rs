@@ -62,7 +62,13 @@ pub fn to_html(markdown: &str) -> (String, Vec<Defect>) {
                         *last = true;
                     }
                 }
-                if t.contains("{{") || t.contains("{%") || t.contains("}}") || t.contains("%}") {
+                // A quick byte search first: most text has no brace or percent sign at all.
+                if memchr::memchr3(b'{', b'}', b'%', t.as_bytes()).is_some()
+                    && (t.contains("{{")
+                        || t.contains("{%")
+                        || t.contains("}}")
+                        || t.contains("%}"))
+                {
                     defects.push(Defect::TemplateSyntax(t.to_string()));
                 }
             }

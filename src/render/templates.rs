@@ -170,13 +170,43 @@ impl Templates {
     }
 }
 
-/// Tera's HTML escaping (`&`, `<`, `>`, `"`, `'`), byte for byte the same output, but
-/// writing the runs between special characters at once instead of one byte per call.
+/// Tera's HTML escaping (`&`, `<`, `>`, `"`, `'`), byte for byte the same output, faster:
+/// eight bytes are checked at once for special characters (most values have none), and the
+/// runs between them are written whole instead of one byte per call.
 pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let bytes = input.as_bytes();
     let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        let entity: &[u8] = match b {
+    let mut words = bytes.chunks_exact(8);
+    for (k, word) in words.by_ref().enumerate() {
+        if has_special(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+            escape_bytes(bytes, k * 8..k * 8 + 8, &mut start, out)?;
+        }
+    }
+    let tail = bytes.len() - words.remainder().len();
+    escape_bytes(bytes, tail..bytes.len(), &mut start, out)?;
+    out.write_all(&bytes[start..])
+}
+
+/// Whether any byte of `word` is one of the five that HTML escaping replaces.
+fn has_special(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    [b'&', b'<', b'>', b'"', b'\'']
+        .iter()
+        .fold(0, |acc, &c| acc | zero_byte(word ^ (ONES * c as u64)))
+        != 0
+}
+
+/// Escapes the special bytes in `range`, writing what precedes each from `start` on.
+fn escape_bytes(
+    bytes: &[u8],
+    range: std::ops::Range<usize>,
+    start: &mut usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    for i in range {
+        let entity: &[u8] = match bytes[i] {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
@@ -184,11 +214,11 @@ pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result
             b'\'' => b"&#39;",
             _ => continue,
         };
-        out.write_all(&bytes[start..i])?;
+        out.write_all(&bytes[*start..i])?;
         out.write_all(entity)?;
-        start = i + 1;
+        *start = i + 1;
     }
-    out.write_all(&bytes[start..])
+    Ok(())
 }
 
 /// A Tera instance holding the content templates, checked together in one batch.
