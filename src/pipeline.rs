@@ -6,6 +6,7 @@ use crate::merge;
 use crate::model::SiteInput;
 use crate::plan::{self, Plan, PlanOptions};
 use crate::render::Renderer;
+use crate::timings::Timings;
 use crate::write::{self, Staging, WriteError, WriteStats};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rayon::prelude::*;
@@ -85,8 +86,17 @@ pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Dia
 
 /// Plans the site (load, merge, plan) without rendering.
 pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
+    plan_site_timed(opts, &mut Timings::off())
+}
+
+fn plan_site_timed(
+    opts: &BuildOptions,
+    timings: &mut Timings,
+) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
     let (input, now) = load_input(opts)?;
+    timings.mark("load");
     let merged = merge::merge(&input);
+    timings.mark("merge");
     let plan = plan::plan(
         &input,
         &merged,
@@ -95,17 +105,22 @@ pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan)
             future: opts.future,
         },
     );
+    timings.mark("plan");
     Ok((input, merged, plan))
 }
 
 /// Runs every stage and replaces the output folder on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let (input, merged, plan) = plan_site(opts).map_err(BuildError::Input)?;
+    let mut timings = Timings::from_env();
+    let (input, merged, plan) = plan_site_timed(opts, &mut timings).map_err(BuildError::Input)?;
     check_lock(opts, &input, &plan).map_err(BuildError::Input)?;
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
+    timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
+    timings.mark("staging");
     let outcome = render_into(&renderer, &plan, Some(&staging), opts.strict);
+    timings.mark("render");
     let (warnings, pages) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
@@ -120,7 +135,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(BuildError::Write(e));
         }
     }
+    timings.mark("feeds");
     let stats = staging.commit().map_err(BuildError::Write)?;
+    timings.mark("commit");
     let lock_updated = if opts.locked {
         false
     } else {
@@ -128,6 +145,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
             .map_err(BuildError::Write)?
     };
+    timings.mark("lock");
     let published = plan.articles.iter().filter(|a| a.published).count();
     Ok(BuildReport {
         articles: published,

@@ -1,0 +1,36 @@
+//! Stage timings for profiling: with `SITEGEN_TIMINGS=1` in the environment, `build` prints
+//! how long each stage took to stderr. Off by default, and never part of the output.
+
+use std::time::Instant;
+
+/// A stopwatch that reports the time since its last mark, when enabled.
+pub struct Timings {
+    last: Option<Instant>,
+}
+
+impl Timings {
+    /// Enabled when `SITEGEN_TIMINGS` is set to anything but `0` or empty.
+    pub fn from_env() -> Timings {
+        let on = std::env::var_os("SITEGEN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
+        Timings {
+            last: on.then(Instant::now),
+        }
+    }
+
+    /// A stopwatch that never prints.
+    pub fn off() -> Timings {
+        Timings { last: None }
+    }
+
+    /// Prints the time spent in `stage` since the previous mark.
+    pub fn mark(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            let now = Instant::now();
+            eprintln!(
+                "sitegen: timing {stage:<10} {:8.1} ms",
+                (now - last).as_secs_f64() * 1000.0
+            );
+            self.last = Some(now);
+        }
+    }
+}
