@@ -13,6 +13,7 @@
 pub mod manifest;
 
 use manifest::{Entry, Manifest};
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -68,6 +69,9 @@ pub struct Staging {
     /// build killed half-way leaves a folder that the next build knows to discard.
     touched: OnceLock<Result<(), String>>,
     entries: Mutex<Vec<(String, Entry)>>,
+    /// Unchanged files the staging folder does not share yet: linked at commit, and only
+    /// if the site changed (a build that changes nothing touches no file).
+    pending: Mutex<Vec<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
 }
@@ -129,6 +133,7 @@ impl Staging {
             fresh,
             touched: OnceLock::new(),
             entries: Mutex::new(Vec::new()),
+            pending: Mutex::new(Vec::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
         })
@@ -149,7 +154,7 @@ impl Staging {
             .push((rel.to_string(), entry));
         let target = self.dir.join(&rel_path);
         if self.live.as_ref().and_then(|m| m.get(rel)) == Some(&entry)
-            && self.link_unchanged(rel, &rel_path, &target, entry)?
+            && self.is_live_unchanged(rel, rel_path, &target, entry)
         {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -162,31 +167,38 @@ impl Staging {
         Ok(())
     }
 
-    /// Makes the staged file the live site's file (the same bytes, per the manifest): kept
-    /// if the staging folder already shares it, else hard-linked. `false` when the live
-    /// file is missing or was altered (another length), so the caller writes it instead.
-    fn link_unchanged(
-        &self,
-        rel: &str,
-        rel_path: &Path,
-        target: &Path,
-        entry: Entry,
-    ) -> Result<bool, WriteError> {
-        let previous = self.output.join(rel_path);
-        let live = match fs::symlink_metadata(&previous) {
+    /// Whether the live file still has the bytes the manifest gives (checked by length).
+    /// If so it is the staged file too: already shared by the staging folder, or noted to
+    /// be hard-linked at commit. Otherwise (missing or altered) the caller writes it.
+    fn is_live_unchanged(&self, rel: &str, rel_path: PathBuf, target: &Path, entry: Entry) -> bool {
+        let live = match fs::symlink_metadata(self.output.join(&rel_path)) {
             Ok(m) if m.is_file() && m.len() == entry.len => m,
-            _ => return Ok(false),
+            _ => return false,
         };
-        if self.held.contains_key(rel)
-            && fs::symlink_metadata(target).is_ok_and(|m| same_file(&m, &live))
-        {
-            return Ok(true);
+        let shared = self.held.contains_key(rel)
+            && fs::symlink_metadata(target).is_ok_and(|m| same_file(&m, &live));
+        if !shared {
+            self.pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(rel_path);
+        }
+        true
+    }
+
+    /// Hard-links the noted unchanged files from the live site, in parallel.
+    fn link_pending(&self) -> Result<(), WriteError> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        if pending.is_empty() {
+            return Ok(());
         }
         self.touch()?;
-        self.clear(target)?;
-        Ok(self
-            .in_folder(target, || fs::hard_link(&previous, target))
-            .is_ok())
+        pending.par_iter().try_for_each(|rel_path| {
+            let (previous, target) = (self.output.join(rel_path), self.dir.join(rel_path));
+            self.clear(&target)?;
+            self.in_folder(&target, || fs::hard_link(&previous, &target))
+                .map_err(|e| err(&previous, format!("cannot link the unchanged file: {e}")))
+        })
     }
 
     /// Marks the staging folder as being changed (once): its manifest no longer holds.
@@ -242,6 +254,26 @@ impl Staging {
         let mut entries =
             std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
         let new_paths: HashSet<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
+        let removed = match &self.live {
+            Some(live) => live
+                .keys()
+                .filter(|p| !new_paths.contains(p.as_str()))
+                .count(),
+            None => count_other_files(&self.output, &new_paths),
+        };
+        let stats = WriteStats {
+            written: self.written.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed,
+        };
+        if self.live.is_some() && stats.written == 0 && stats.removed == 0 {
+            // The live site already is the new site: nothing to swap. A staging folder made
+            // for this build is empty; a reused one stays as it is, with its manifest.
+            if self.fresh {
+                let _ = fs::remove_dir_all(&self.dir);
+            }
+            return Ok(stats);
+        }
         let mut stale: Vec<&String> = self
             .held
             .keys()
@@ -260,29 +292,11 @@ impl Staging {
                 }
             }
         }
-        let removed = match &self.live {
-            Some(live) => live
-                .keys()
-                .filter(|p| !new_paths.contains(p.as_str()))
-                .count(),
-            None => count_other_files(&self.output, &new_paths),
-        };
         drop(new_paths);
-        let stats = WriteStats {
-            written: self.written.load(Ordering::Relaxed),
-            unchanged: self.unchanged.load(Ordering::Relaxed),
-            removed,
-        };
-        let text = manifest::format(&mut entries);
-        if self.touched.get().is_some() || self.fresh {
-            manifest::write(&self.dir, &text)
-                .map_err(|e| err(&self.dir, format!("cannot write the manifest: {e}")))?;
-        }
-        let same_as_live = self.live.is_some() && stats.written == 0 && stats.removed == 0;
-        if same_as_live {
-            // The live site already is the new site; the staging folder now mirrors it.
-            return Ok(stats);
-        }
+        self.link_pending()?;
+        // Last: a staging folder with a manifest is complete.
+        manifest::write(&self.dir, &manifest::format(&mut entries))
+            .map_err(|e| err(&self.dir, format!("cannot write the manifest: {e}")))?;
         if self.output.exists() {
             exchange(&self.dir, &self.output).map_err(|e| {
                 err(

@@ -61,24 +61,32 @@ fn an_unchanged_site_is_neither_written_nor_swapped() {
         assert_eq!(ino(&out), folder, "the output folder was not swapped");
         assert_eq!(ino(&out.join("a/index.html")), file);
     }
-    let manifest = fs::read_to_string(out.join(manifest::FILE)).unwrap();
-    assert_eq!(
-        manifest,
-        fs::read_to_string(staging_dir(&out).join(manifest::FILE)).unwrap()
-    );
+    assert!(!staging_dir(&out).exists(), "no staging folder was needed");
+    // Once a change made the previous site the staging folder, it is reused untouched.
+    build(&out, &[("a/index.html", "one"), ("sitemap.xml", "<y/>")]);
+    let staged = staging_dir(&out).join(manifest::FILE);
+    let before = fs::read(&staged).unwrap();
+    let site = [("a/index.html", "one"), ("sitemap.xml", "<y/>")];
+    assert_eq!(counts(build(&out, &site)), (0, 2, 0));
+    assert_eq!(fs::read(&staged).unwrap(), before);
 }
 
 #[test]
 fn a_failed_build_never_alters_a_shared_live_file() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    build(&out, &[("a/index.html", "one")]);
-    build(&out, &[("a/index.html", "one")]); // staging now shares the live file
+    build(&out, &[("a/index.html", "one"), ("b", "1")]);
+    build(&out, &[("a/index.html", "one"), ("b", "2")]);
+    let staged = staging_dir(&out).join("a/index.html");
+    assert_eq!(ino(&staged), ino(&out.join("a/index.html")), "shared");
     let s = Staging::begin(&out).unwrap();
     s.put("a/index.html", b"uno").unwrap();
     s.abandon();
     assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
-    assert_eq!(counts(build(&out, &[("a/index.html", "uno")])), (1, 0, 0));
+    assert_eq!(
+        counts(build(&out, &[("a/index.html", "uno"), ("b", "2")])),
+        (1, 1, 0)
+    );
     assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"uno");
 }
 
