@@ -17,6 +17,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Load and render everything without writing, and report every problem found.
     Check(CheckArgs),
+    /// Serve the site on 127.0.0.1, rebuild on every change and reload open pages.
+    Serve(ServeArgs),
 }
 
 /// Options shared by commands that load the site.
@@ -68,4 +70,17 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port on 127.0.0.1; 0 picks a free one (the URL is printed on the first line).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in the desktop's browser once it is built (yes/no).
+    #[arg(long, default_value = "yes", action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub open_browser: bool,
 }

@@ -11,4 +11,5 @@ pub mod model;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod serve;
 pub mod write;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

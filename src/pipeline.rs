@@ -12,6 +12,9 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+mod session;
+pub use session::{Rebuilt, Session, SiteFiles};
+
 /// The build's idea of "now".
 #[derive(Debug, Clone, Copy)]
 pub enum Now {
@@ -59,7 +62,14 @@ pub enum BuildError {
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
 pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
-    let mut input = load::load(&opts.root)?;
+    with_overrides(load::load(&opts.root)?, opts)
+}
+
+/// Applies the command-line overrides to loaded input; gives "now" in site time.
+pub fn with_overrides(
+    mut input: SiteInput,
+    opts: &BuildOptions,
+) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
     if let Some(url) = &opts.base_url {
         match load::normalise_base_url(url) {
             Some(u) => input.site.base_url = u,
@@ -86,16 +96,19 @@ pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Dia
 /// Plans the site (load, merge, plan) without rendering.
 pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
     let (input, now) = load_input(opts)?;
-    let merged = merge::merge(&input);
-    let plan = plan::plan(
-        &input,
-        &merged,
-        &PlanOptions {
-            now,
-            future: opts.future,
-        },
-    );
+    let (merged, plan) = merge_and_plan(&input, now, opts.future);
     Ok((input, merged, plan))
+}
+
+/// The pure stages on loaded input: merge, then plan.
+pub fn merge_and_plan(
+    input: &SiteInput,
+    now: NaiveDateTime,
+    future: bool,
+) -> (merge::Merged, Plan) {
+    let merged = merge::merge(input);
+    let plan = plan::plan(input, &merged, &PlanOptions { now, future });
+    (merged, plan)
 }
 
 /// Runs every stage and replaces the output folder on success.

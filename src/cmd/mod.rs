@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod serve;
 
 use crate::cli::SiteArgs;
 use crate::diag::{Diagnostic, Diagnostics, Origin, render_human};

@@ -6,12 +6,14 @@ mod cities;
 mod files;
 mod frontmatter;
 mod lock;
+mod parts;
 mod site;
 mod topics;
 mod yaml;
 
 pub use files::MAX_INPUT_BYTES;
 pub use lock::{LOCK_FILE, format_lock};
+pub use parts::{ChangeKind, Parts, Stamps};
 pub use site::{normalise_base_url, parse_datetime};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};

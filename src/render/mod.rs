@@ -2,6 +2,7 @@
 //! the plan's pages by the pipeline.
 
 pub mod feeds;
+pub mod fingerprint;
 pub mod markdown;
 pub mod templates;
 pub mod view;
@@ -46,6 +47,17 @@ impl<'a> Renderer<'a> {
         merged: &'a Merged,
         plan: &'a Plan,
     ) -> Result<Self, Vec<Diagnostic>> {
+        Self::with_known_titles(input, merged, plan, |_| None)
+    }
+
+    /// Like [`Renderer::new`], but takes the title of article `i` from `known(i)` when it
+    /// gives one (titles kept from an earlier run whose inputs did not change).
+    pub fn with_known_titles(
+        input: &'a SiteInput,
+        merged: &'a Merged,
+        plan: &'a Plan,
+        known: impl Fn(usize) -> Option<String> + Sync,
+    ) -> Result<Self, Vec<Diagnostic>> {
         let templates = Templates::compile(input)?;
         let site_value = tera::Value::from_serializable(&site_view(input));
         let mut renderer = Renderer {
@@ -59,12 +71,11 @@ impl<'a> Renderer<'a> {
         let titles: Vec<Result<String, Diagnostic>> = plan
             .articles
             .par_iter()
-            .map(|a| {
-                if a.published {
-                    renderer.title(a)
-                } else {
-                    Ok(String::new())
-                }
+            .enumerate()
+            .map(|(i, a)| match known(i) {
+                Some(title) => Ok(title),
+                None if a.published => renderer.title(a),
+                None => Ok(String::new()),
             })
             .collect();
         let mut problems = Vec::new();
@@ -82,6 +93,11 @@ impl<'a> Renderer<'a> {
         } else {
             Err(problems)
         }
+    }
+
+    /// The full title of article `i` (empty when it is not published).
+    pub fn article_title(&self, i: usize) -> &str {
+        &self.titles[i]
     }
 
     fn url(&self, path: &str) -> String {

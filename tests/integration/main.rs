@@ -2,4 +2,5 @@
 
 mod build;
 mod real_site;
+mod serve;
 mod support;
