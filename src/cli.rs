@@ -79,8 +79,13 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1; 0 picks a free one (the URL is printed on the first line).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
-    /// Open the site in the desktop's browser once it is built (yes/no).
-    #[arg(long, default_value = "yes", action = clap::ArgAction::Set,
-          value_parser = clap::builder::BoolishValueParser::new())]
-    pub open_browser: bool,
+    /// Open the site in the desktop's browser once it is built.
+    #[arg(long, value_enum, default_value = "yes")]
+    pub open_browser: YesNo,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YesNo {
+    Yes,
+    No,
 }

@@ -1,7 +1,7 @@
 //! `sitegen serve`
 
 use super::{Outcome, options};
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, YesNo};
 use crate::diag::{Diagnostic, Origin, render_human};
 use crate::serve::{self, ServeOptions};
 
@@ -29,7 +29,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         build,
         port: args.port,
         follow_clock,
-        open_browser: args.open_browser,
+        open_browser: args.open_browser == YesNo::Yes,
     }) {
         Ok(()) => Outcome::Success,
         Err(message) => {

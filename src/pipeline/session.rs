@@ -27,12 +27,19 @@ struct KeptPage {
     warnings: Vec<Diagnostic>,
 }
 
+/// An article's title and link hash, kept under the hash of their inputs.
+struct KeptTitle {
+    inputs: u64,
+    title: String,
+    link: u64,
+}
+
 /// The input and the last good build's results, for rebuilding after changes.
 pub struct Session {
     opts: BuildOptions,
     parts: Parts,
-    /// Article id → (hash of the title's inputs, title).
-    titles: HashMap<String, (u64, String)>,
+    /// Article id → what was made from its title's inputs last time.
+    titles: HashMap<String, KeptTitle>,
     /// Page fingerprint → the page rendered from those inputs.
     pages: HashMap<u64, KeptPage>,
 }
@@ -85,12 +92,15 @@ impl Session {
             .iter()
             .map(|a| title_inputs(site, a, &stamps))
             .collect();
-        let renderer = Renderer::with_known_titles(&input, &merged, &plan, |i| {
+        // What is kept for article `i`, if its inputs are unchanged.
+        let kept = |i: usize| {
             let a = &plan.articles[i];
-            match self.titles.get(&a.id) {
-                Some((key, title)) if a.published && *key == title_keys[i] => Some(title.clone()),
-                _ => None,
-            }
+            self.titles
+                .get(&a.id)
+                .filter(|k| a.published && k.inputs == title_keys[i])
+        };
+        let renderer = Renderer::with_known_titles(&input, &merged, &plan, |i| {
+            kept(i).map(|k| k.title.clone())
         })
         .map_err(|d| {
             let mut all = Diagnostics::default();
@@ -98,7 +108,7 @@ impl Session {
             all
         })?;
 
-        let shared = renderer.fingerprint_shared();
+        let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link));
         let outcomes: Vec<(u64, Result<KeptPage, Diagnostic>, bool)> = plan
             .pages
             .par_iter()
@@ -158,8 +168,12 @@ impl Session {
             .enumerate()
             .filter(|(_, a)| a.published)
             .map(|(i, a)| {
-                let title = renderer.article_title(i).to_string();
-                (a.id.clone(), (title_keys[i], title))
+                let kept = KeptTitle {
+                    inputs: title_keys[i],
+                    title: renderer.article_title(i).to_string(),
+                    link: shared.link(i),
+                };
+                (a.id.clone(), kept)
             })
             .collect();
         let total = pages.len();

@@ -21,8 +21,10 @@ pub struct Shared {
 }
 
 impl Renderer<'_> {
-    /// Computes the site-wide hash and every article's link hash.
-    pub fn fingerprint_shared(&self) -> Shared {
+    /// Computes the site-wide hash and every article's link hash; `known(i)` may give the
+    /// link hash of article `i` kept from an earlier run whose [`title_inputs`] were equal
+    /// (a link shows nothing those inputs do not decide).
+    pub fn fingerprint_shared(&self, known: impl Fn(usize) -> Option<u64> + Sync) -> Shared {
         let mut h = Xxh3::new();
         h.update(format!("{:?}", self.input.site).as_bytes());
         for t in &self.input.templates {
@@ -35,12 +37,10 @@ impl Renderer<'_> {
             .articles
             .par_iter()
             .enumerate()
-            .map(|(i, a)| {
-                if a.published {
-                    xxh3_64(&serde_json::to_vec(&self.link(i)).unwrap_or_default())
-                } else {
-                    0
-                }
+            .map(|(i, a)| match known(i) {
+                _ if !a.published => 0,
+                Some(hash) => hash,
+                None => xxh3_64(&serde_json::to_vec(&self.link(i)).unwrap_or_default()),
             })
             .collect();
         Shared {
@@ -65,7 +65,7 @@ impl Renderer<'_> {
                 let a = &plan.articles[i];
                 h.update(b"article");
                 add_str(&mut h, &a.id);
-                add_str(&mut h, &a.publish_at.to_string());
+                h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
                 add_str(&mut h, &self.titles[i]);
                 for n in [a.title_variant, a.date_format, a.teaser_variant, a.category] {
                     add_num(&mut h, n);
@@ -128,6 +128,13 @@ impl Renderer<'_> {
     }
 }
 
+impl Shared {
+    /// The link hash of article `i`, to keep for the next run.
+    pub fn link(&self, i: usize) -> u64 {
+        self.links[i]
+    }
+}
+
 /// A hash of the site settings, for [`title_inputs`].
 pub fn site_digest(input: &SiteInput) -> u64 {
     xxh3_64(format!("{:?}", input.site).as_bytes())
@@ -141,7 +148,7 @@ pub fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps) -> u6
     h.update(&stamps.cities[a.city].to_le_bytes());
     h.update(&stamps.topics[a.topic].to_le_bytes());
     add_str(&mut h, &a.id);
-    add_str(&mut h, &a.publish_at.to_string());
+    h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
     add_num(&mut h, a.title_variant);
     add_num(&mut h, a.date_format);
     h.digest()

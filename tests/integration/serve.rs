@@ -294,3 +294,40 @@ fn build_output_has_no_live_reload_and_serve_rejects_base_url() {
     ])
     .fails_with(2);
 }
+
+#[test]
+fn new_and_removed_cities_and_template_edits_are_followed() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/ddd/").status, 404);
+    site.write("cities/ddd.yaml", "name: 丁城\nprovince: 乙省\nslug: ddd\n");
+    server.wait_until("the new city is served", || {
+        server.get("/ddd/").status == 200
+    });
+    assert!(server.get("/ddd/alpha/").body.contains("丁城"));
+    std::fs::remove_file(site.path("cities/ddd.yaml")).unwrap();
+    server.wait_until("the removed city is gone", || {
+        server.get("/ddd/").status == 404
+    });
+
+    let layout = site.read("templates/article.html");
+    site.write(
+        "templates/article.html",
+        &layout.replace(
+            "<article class=\"article\">",
+            "<article class=\"article\" data-v=\"2\">",
+        ),
+    );
+    server.wait_until("the edited layout is used", || {
+        server.get("/aaa/alpha/").body.contains("data-v=\"2\"")
+    });
+    site.write(
+        "templates/article.html",
+        &layout.replace("{% for s in page.sections %}", "{% for s in %}"),
+    );
+    server.wait_until("the template error is shown with its file", || {
+        let body = server.get("/aaa/alpha/").body;
+        body.contains("sitegen-problems") && body.contains("templates/article.html:")
+    });
+    assert!(server.get("/aaa/alpha/").body.contains("data-v=\"2\""));
+}
