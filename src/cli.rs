@@ -50,9 +50,13 @@ pub struct BuildArgs {
     /// Output folder (default: `public` in the site folder).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
-    /// Fail if schedule.lock would change, instead of updating it (for CI).
+    /// Fail if schedule.lock or modified.lock would change, instead of updating them (for CI).
     #[arg(long)]
     pub locked: bool,
+    /// Folder for the change lists (added/changed/removed/submit.txt) and next-publish.txt
+    /// (default: `<output>-report` beside the output folder, never inside it).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -50,6 +50,10 @@ pub struct SiteConfig {
     pub complaint_url: String,
     pub complaint_label: String,
     pub icp: String,
+    /// 公安联网备案号 in the footer (linked to the filing site), shown only when set.
+    pub public_security_filing: String,
+    /// Approval number for internet health-information services, shown only when set.
+    pub health_info_approval: String,
     pub related_count: usize,
     pub home_page_size: usize,
     pub extra_sections: usize,
@@ -136,6 +140,15 @@ pub struct LockedSlot {
     pub article: String,
 }
 
+/// One line of `modified.lock`: an article's content hash and when that content last
+/// changed after publication (`None`: unchanged since it was published).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ModifiedEntry {
+    pub article: String,
+    pub hash: u64,
+    pub changed_at: Option<NaiveDateTime>,
+}
+
 /// Everything `load` read, checked for shape and sorted by slug.
 #[derive(Debug, Clone)]
 pub struct SiteInput {
@@ -146,6 +159,8 @@ pub struct SiteInput {
     pub templates: Vec<TemplateFile>,
     pub statics: Vec<StaticFile>,
     pub schedule_lock: Vec<LockedSlot>,
+    /// `modified.lock`, sorted by article.
+    pub modified_lock: Vec<ModifiedEntry>,
 }
 
 /// Does `slug` only use `[a-z0-9-]`, start with a letter or digit, and not end with `-`?

@@ -3,9 +3,11 @@
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::load;
 use crate::merge;
-use crate::model::SiteInput;
+use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::render::Renderer;
+use crate::render::modified::{self, ModifiedTable};
+use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rayon::prelude::*;
@@ -33,6 +35,8 @@ pub struct BuildOptions {
     pub locked: bool,
     /// Treat content warnings as errors.
     pub strict: bool,
+    /// Where the change lists and next-publish time go (default: `<output>-report`).
+    pub report_dir: Option<PathBuf>,
 }
 
 /// What a successful build did.
@@ -45,7 +49,13 @@ pub struct BuildReport {
     pub stats: WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub next_publish: Option<NaiveDateTime>,
+    /// `next_publish` as ISO 8601 with the site's offset.
+    pub next_publish_iso: Option<String>,
     pub lock_updated: bool,
+    pub modified_updated: bool,
+    /// The folder holding the change lists and `next-publish.txt`, and what it says.
+    pub report_dir: PathBuf,
+    pub changes: Report,
 }
 
 /// Why a build failed.
@@ -105,40 +115,135 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
-    let outcome = render_into(&renderer, &plan, Some(&staging), opts.strict);
-    let (warnings, pages) = match outcome {
+    let outcome = render_into(&renderer, &plan, Some(&staging), opts.strict).and_then(
+        |(warnings, pages, records)| {
+            let table = modified_table(&renderer, &input, &plan, records);
+            check_modified(opts, &input, &table).map_err(BuildError::Input)?;
+            let extra = renderer.site_files(&table.modified);
+            for f in &extra {
+                staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
+            }
+            Ok((warnings, pages, table, extra.len()))
+        },
+    );
+    let (warnings, pages, table, extra) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             staging.abandon();
             return Err(e);
         }
     };
-    let extra = renderer.site_files();
-    for f in &extra {
-        if let Err(e) = staging.put(&f.path, &f.bytes) {
-            staging.abandon();
-            return Err(BuildError::Write(e));
-        }
-    }
     let stats = staging.commit().map_err(BuildError::Write)?;
-    let lock_updated = if opts.locked {
-        false
-    } else {
-        let text = load::format_lock(&plan.lock);
-        write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
-            .map_err(BuildError::Write)?
+    let (lock_updated, modified_updated) = save_locks(opts, &plan, &table)?;
+    let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
+    let report_dir = opts
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| report::default_report_dir(&opts.output));
+    let base = &input.site.base_url;
+    let urls = |files: &[String]| -> Vec<String> {
+        files
+            .iter()
+            .filter_map(|f| plan::urls::page_of_file(f))
+            .map(|p| format!("{base}{p}"))
+            .collect()
     };
+    let change_report = Report {
+        added: urls(&stats.changes.added),
+        changed: urls(&stats.changes.changed),
+        removed: urls(&stats.changes.removed),
+        next_publish: next_publish_iso.clone(),
+    };
+    report::write_report(&report_dir, &change_report).map_err(BuildError::Write)?;
     let published = plan.articles.iter().filter(|a| a.published).count();
     Ok(BuildReport {
         articles: published,
         future_articles: plan.articles.len() - published,
         pages,
-        files: pages + extra.len(),
+        files: pages + extra,
         stats,
         warnings,
         next_publish: plan.next_publish,
+        next_publish_iso,
         lock_updated,
+        modified_updated,
+        report_dir,
+        changes: change_report,
     })
+}
+
+/// Writes `schedule.lock` and `modified.lock` when they changed (never with `--locked`;
+/// `modified.lock` not for a `--base-url` preview either, whose text may differ).
+fn save_locks(
+    opts: &BuildOptions,
+    plan: &Plan,
+    table: &ModifiedTable,
+) -> Result<(bool, bool), BuildError> {
+    if opts.locked {
+        return Ok((false, false));
+    }
+    let text = load::format_lock(&plan.lock);
+    let lock = write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
+        .map_err(BuildError::Write)?;
+    let modified = opts.base_url.is_none()
+        && write::replace_file_if_changed(
+            &opts.root.join(load::MODIFIED_FILE),
+            &load::format_modified(&table.entries),
+        )
+        .map_err(BuildError::Write)?;
+    Ok((lock, modified))
+}
+
+/// Every article's `modified.lock` record: the published ones from rendering, the others
+/// hashed here, so the lock is the same whatever "now" is.
+fn modified_table(
+    renderer: &Renderer<'_>,
+    input: &SiteInput,
+    plan: &Plan,
+    mut records: Vec<(usize, ModifiedEntry)>,
+) -> ModifiedTable {
+    let unpublished: Vec<(usize, ModifiedEntry)> = (0..plan.articles.len())
+        .into_par_iter()
+        .filter(|&i| !plan.articles[i].published)
+        .filter_map(|i| renderer.unpublished_record(i).map(|e| (i, e)))
+        .collect();
+    records.extend(unpublished);
+    modified::table(plan, &input.modified_lock, records)
+}
+
+/// With `--locked`, fails when `modified.lock` would change (an article's text changed
+/// but the lock was not rebuilt and committed).
+fn check_modified(
+    opts: &BuildOptions,
+    input: &SiteInput,
+    table: &ModifiedTable,
+) -> Result<(), Diagnostics> {
+    if !opts.locked || table.entries == input.modified_lock {
+        return Ok(());
+    }
+    let changed: Vec<&str> = table
+        .entries
+        .iter()
+        .filter(|e| !input.modified_lock.contains(e))
+        .map(|e| e.article.as_str())
+        .take(5)
+        .collect();
+    let mut d = Diagnostics::default();
+    d.push(
+        Diagnostic::error(
+            Origin::file(load::MODIFIED_FILE),
+            format!(
+                "modified.lock is out of date (changed articles include: {})",
+                if changed.is_empty() {
+                    "removed ones".to_string()
+                } else {
+                    changed.join(", ")
+                }
+            ),
+        )
+        .with_hint("run `sitegen build` without --locked and commit the updated modified.lock"),
+    );
+    Err(d)
 }
 
 /// Loads and renders everything without writing; returns all problems found.
@@ -153,7 +258,13 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     }
     match Renderer::new(&input, &merged, &plan) {
         Ok(renderer) => match render_into(&renderer, &plan, None, opts.strict) {
-            Ok((warnings, _)) => all.extend(warnings),
+            Ok((warnings, _, records)) => {
+                all.extend(warnings);
+                let table = modified_table(&renderer, &input, &plan, records);
+                if let Err(d) = check_modified(opts, &input, &table) {
+                    all.extend(d);
+                }
+            }
             Err(BuildError::Input(d)) => all.extend(d),
             Err(BuildError::Write(_)) => {}
         },
@@ -190,6 +301,9 @@ fn collect(items: Vec<Diagnostic>) -> Diagnostics {
     d
 }
 
+/// What rendering the pages gave: warnings, the page count and the articles' records.
+type RenderOutcome = (Vec<Diagnostic>, usize, Vec<(usize, ModifiedEntry)>);
+
 /// Renders every page in parallel, writing each into `staging` as soon as it is ready.
 /// Every error is collected; with `strict`, warnings count as errors.
 fn render_into(
@@ -197,9 +311,14 @@ fn render_into(
     plan: &Plan,
     staging: Option<&Staging>,
     strict: bool,
-) -> Result<(Vec<Diagnostic>, usize), BuildError> {
+) -> Result<RenderOutcome, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    let results: Vec<(Vec<Diagnostic>, Option<Diagnostic>)> = plan
+    type PageResult = (
+        Vec<Diagnostic>,
+        Option<Diagnostic>,
+        Option<(usize, ModifiedEntry)>,
+    );
+    let results: Vec<PageResult> = plan
         .pages
         .par_iter()
         .map(|&page| match renderer.render_page(page) {
@@ -212,9 +331,9 @@ fn render_into(
                         .unwrap_or_else(|p| p.into_inner())
                         .get_or_insert(e);
                 }
-                (rendered.warnings, None)
+                (rendered.warnings, None, rendered.record)
             }
-            Err(d) => (Vec::new(), Some(d)),
+            Err(d) => (Vec::new(), Some(d), None),
         })
         .collect();
     if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -222,9 +341,11 @@ fn render_into(
     }
     let mut errors = Diagnostics::default();
     let mut warnings = Vec::new();
-    for (w, e) in results {
+    let mut records = Vec::new();
+    for (w, e, r) in results {
         warnings.extend(w);
         errors.extend(e);
+        records.extend(r);
     }
     if strict {
         for w in warnings.drain(..) {
@@ -238,5 +359,5 @@ fn render_into(
         errors.extend(warnings);
         return Err(BuildError::Input(errors));
     }
-    Ok((warnings, plan.pages.len()))
+    Ok((warnings, plan.pages.len(), records))
 }

@@ -71,6 +71,7 @@ pub fn options(
         base_url: site.base_url.clone(),
         locked,
         strict: site.strict,
+        report_dir: None,
     })
 }
 

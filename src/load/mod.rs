@@ -6,12 +6,14 @@ mod cities;
 mod files;
 mod frontmatter;
 mod lock;
+mod modified;
 mod site;
 mod topics;
 mod yaml;
 
 pub use files::MAX_INPUT_BYTES;
 pub use lock::{LOCK_FILE, format_lock};
+pub use modified::{MODIFIED_FILE, format_modified};
 pub use site::{normalise_base_url, parse_datetime};
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
@@ -33,6 +35,7 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
     let templates = read_templates(root, &mut problems);
     let statics = read_statics(root, &mut problems);
     let schedule_lock = read_lock(root, &mut problems);
+    let modified_lock = read_modified(root, &mut problems);
     check_references(&topics, &cities, &city_sources, &mut problems);
     if problems.has_errors() {
         return Err(problems);
@@ -48,6 +51,7 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
         templates,
         statics,
         schedule_lock,
+        modified_lock,
     })
 }
 
@@ -197,13 +201,30 @@ fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
 }
 
 fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
-    let path = root.join(LOCK_FILE);
+    read_optional(root, LOCK_FILE, lock::parse_lock, problems)
+}
+
+fn read_modified(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::ModifiedEntry> {
+    read_optional(root, MODIFIED_FILE, modified::parse_modified, problems)
+}
+
+/// A parser of a generated file's text; `Path` is the name shown in messages.
+type LineParser<T> = fn(&str, &Path) -> Result<Vec<T>, Vec<Diagnostic>>;
+
+/// Reads a generated file that may be absent (a fresh site), reporting its problems.
+fn read_optional<T>(
+    root: &Path,
+    name: &str,
+    parse: LineParser<T>,
+    problems: &mut Diagnostics,
+) -> Vec<T> {
+    let path = root.join(name);
     if !path.exists() {
         return Vec::new();
     }
-    let shown = PathBuf::from(LOCK_FILE);
+    let shown = PathBuf::from(name);
     match files::read_text(&path, &shown) {
-        Ok(text) => lock::parse_lock(&text, &shown).unwrap_or_else(|d| {
+        Ok(text) => parse(&text, &shown).unwrap_or_else(|d| {
             problems.extend(d);
             Vec::new()
         }),

@@ -28,6 +28,10 @@ struct RawSite {
     complaint_label: String,
     #[serde(default)]
     icp: String,
+    #[serde(default)]
+    public_security_filing: String,
+    #[serde(default)]
+    health_info_approval: String,
     #[serde(default = "default_related_count")]
     related_count: usize,
     #[serde(default = "default_home_page_size")]
@@ -168,6 +172,8 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         complaint_url: raw.complaint_url,
         complaint_label: raw.complaint_label,
         icp: raw.icp,
+        public_security_filing: raw.public_security_filing,
+        health_info_approval: raw.health_info_approval,
         related_count: raw.related_count,
         home_page_size: raw.home_page_size.value,
         extra_sections: raw.extra_sections,

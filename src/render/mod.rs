@@ -3,16 +3,22 @@
 
 pub mod feeds;
 pub mod markdown;
+pub mod modified;
+pub mod seo;
+mod site_files;
+pub mod sitemap;
 pub mod templates;
 pub mod view;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::Merged;
-use crate::model::SiteInput;
+use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
 use chrono::{NaiveDateTime, TimeZone};
 use markdown::Defect;
 use rayon::prelude::*;
+use seo::PageMeta;
+use std::collections::HashMap;
 use templates::{Templates, names};
 use view::*;
 
@@ -26,6 +32,16 @@ pub struct OutputFile {
 pub struct Rendered {
     pub file: OutputFile,
     pub warnings: Vec<Diagnostic>,
+    /// For an article: its index and its `modified.lock` record.
+    pub record: Option<(usize, ModifiedEntry)>,
+}
+
+/// An article's own text (everything its content hash covers besides the title).
+struct ArticleContent {
+    lead: String,
+    teaser: String,
+    sections: Vec<SectionView>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Everything needed to render any page; built once, shared by all threads.
@@ -37,6 +53,8 @@ pub struct Renderer<'a> {
     /// Each published article's full title (empty for unpublished ones).
     titles: Vec<String>,
     site_value: tera::Value,
+    /// `modified.lock` as loaded, by article id.
+    old_modified: HashMap<&'a str, &'a ModifiedEntry>,
 }
 
 impl<'a> Renderer<'a> {
@@ -55,6 +73,11 @@ impl<'a> Renderer<'a> {
             templates,
             titles: Vec::new(),
             site_value,
+            old_modified: input
+                .modified_lock
+                .iter()
+                .map(|e| (e.article.as_str(), e))
+                .collect(),
         };
         let titles: Vec<Result<String, Diagnostic>> = plan
             .articles
@@ -174,11 +197,24 @@ impl<'a> Renderer<'a> {
                     .map(|&i| self.link(i))
                     .collect();
                 let path = urls::home_path(page);
+                let site = &self.input.site;
+                let (title, description) = if page > 1 {
+                    (
+                        format!("{} 第{page}页", site.category),
+                        format!("{}:{} 第{page}页", site.name, site.category),
+                    )
+                } else {
+                    (
+                        site.name.clone(),
+                        format!("{}:{}", site.name, site.category),
+                    )
+                };
                 let view = ListView {
                     heading: self.input.site.category.clone(),
                     canonical: self.absolute(&path),
                     url: self.url(&path),
-                    description: format!("{}:{}", self.input.site.name, self.input.site.category),
+                    meta: PageMeta::website(title, &description),
+                    description,
                     items,
                     pagination: self.pagination(page, pages, urls::home_path),
                     city: None,
@@ -190,11 +226,14 @@ impl<'a> Renderer<'a> {
             Page::City(c) => {
                 let city = &self.input.cities[c];
                 let path = urls::city_path(&city.slug.value);
+                let heading = format!("{}{}", city.name, self.input.site.category);
+                let description = format!("{}的医保办理指南与常见问题", city.name);
                 let view = ListView {
-                    heading: format!("{}{}", city.name, self.input.site.category),
+                    meta: self.city_meta(c, &heading, &description),
+                    heading,
                     canonical: self.absolute(&path),
                     url: self.url(&path),
-                    description: format!("{}的医保办理指南与常见问题", city.name),
+                    description,
                     items: self.plan.by_city[c].iter().map(|&i| self.link(i)).collect(),
                     pagination: self.pagination(1, 1, |_| path.clone()),
                     city: Some(NamedLink {
@@ -210,11 +249,20 @@ impl<'a> Renderer<'a> {
                 let t = &self.input.topics[topic];
                 let per = self.input.site.home_page_size;
                 let path = urls::topic_path(&t.slug, page);
+                let (title, description) = if page > 1 {
+                    (
+                        format!("{} 第{page}页", t.name),
+                        format!("各地{}办理指南 第{page}页", t.name),
+                    )
+                } else {
+                    (t.name.clone(), format!("各地{}办理指南", t.name))
+                };
                 let view = ListView {
                     heading: t.name.clone(),
                     canonical: self.absolute(&path),
                     url: self.url(&path),
-                    description: format!("各地{}办理指南", t.name),
+                    meta: PageMeta::website(title, &description),
+                    description,
                     items: self.plan.by_topic[topic]
                         .iter()
                         .skip((page - 1) * per)
@@ -232,11 +280,17 @@ impl<'a> Renderer<'a> {
                 self.layout("topic.html", &path, &view)
             }
             Page::Cities => {
+                let site = &self.input.site;
+                let meta = PageMeta::website(
+                    "按城市浏览",
+                    &format!("{}:按省份和城市查找{}", site.name, site.category),
+                );
                 let view = serde_json::json!({
                     "heading": "按城市浏览",
                     "url": self.url(urls::CITIES_PATH),
                     "canonical": self.absolute(urls::CITIES_PATH),
                     "provinces": self.provinces(),
+                    "meta": meta,
                 });
                 let name = if self.templates.layouts.contains_template("cities.html") {
                     "cities.html"
@@ -246,7 +300,11 @@ impl<'a> Renderer<'a> {
                 self.layout(name, urls::CITIES_PATH, &view)
             }
             Page::NotFound => {
-                let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html") });
+                let meta = PageMeta {
+                    noindex: true,
+                    ..PageMeta::website("页面不存在", &self.input.site.name)
+                };
+                let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html"), "meta": meta });
                 self.layout("404.html", "404.html", &view)
             }
         }
@@ -307,6 +365,7 @@ impl<'a> Renderer<'a> {
                 bytes: html.into_bytes(),
             },
             warnings: Vec::new(),
+            record: None,
         })
     }
 
@@ -369,10 +428,9 @@ impl<'a> Renderer<'a> {
         }))
     }
 
-    fn article(&self, i: usize) -> Result<Rendered, Diagnostic> {
-        let a = &self.plan.articles[i];
+    /// Renders an article's lead, teaser and sections.
+    fn article_content(&self, a: &PlannedArticle) -> Result<ArticleContent, Diagnostic> {
         let topic = &self.input.topics[a.topic];
-        let city = &self.input.cities[a.city];
         let ctx = self.content_context(a.pair);
         let mut warnings = Vec::new();
         let lead = self
@@ -389,6 +447,47 @@ impl<'a> Renderer<'a> {
                 sections.push(s);
             }
         }
+        Ok(ArticleContent {
+            lead,
+            teaser,
+            sections,
+            warnings,
+        })
+    }
+
+    /// The `modified.lock` record for an article with this title and content.
+    fn record(&self, a: &PlannedArticle, title: &str, c: &ArticleContent) -> ModifiedEntry {
+        let parts = [title, &c.lead, &c.teaser].into_iter().chain(
+            c.sections
+                .iter()
+                .flat_map(|s| [s.heading.as_str(), s.html.as_str()]),
+        );
+        modified::next_entry(
+            self.old_modified.get(a.id.as_str()).copied(),
+            &a.id,
+            modified::content_hash(parts),
+            a.publish_at,
+            self.plan.now,
+        )
+    }
+
+    /// The `modified.lock` record of an article that is not published in this build, so
+    /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
+    /// problems are reported once it is published).
+    pub fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
+        let a = &self.plan.articles[i];
+        let title = self.title(a).ok()?;
+        let content = self.article_content(a).ok()?;
+        Some(self.record(a, &title, &content))
+    }
+
+    fn article(&self, i: usize) -> Result<Rendered, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let topic = &self.input.topics[a.topic];
+        let city = &self.input.cities[a.city];
+        let content = self.article_content(a)?;
+        let record = self.record(a, &self.titles[i], &content);
+        let modified = modified::modified_at(Some(&record), a.publish_at);
         let related = self
             .plan
             .lists
@@ -406,8 +505,9 @@ impl<'a> Renderer<'a> {
             canonical: self.absolute(&a.path),
             published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
             iso: self.iso(a.publish_at),
-            lead,
-            teaser,
+            meta: self.article_meta(i, &content.lead, modified),
+            lead: content.lead,
+            teaser: content.teaser,
             category: &self.plan.categories[a.category],
             city: NamedLink {
                 name: city.name.clone(),
@@ -417,102 +517,79 @@ impl<'a> Renderer<'a> {
                 name: topic.name.clone(),
                 url: self.url(&urls::topic_path(&topic.slug, 1)),
             },
-            sections,
+            sections: content.sections,
             related,
             city_more,
         };
         let mut rendered = self.layout("article.html", &a.path, &view)?;
-        rendered.warnings = warnings;
+        rendered.warnings = content.warnings;
+        rendered.record = Some((i, record));
         Ok(rendered)
     }
 
-    /// `sitemap.xml`, `atom.xml`, `robots.txt` and the static files.
-    pub fn site_files(&self) -> Vec<OutputFile> {
-        let plan = self.plan;
-        let newest = plan
-            .newest_first
-            .first()
-            .map(|&i| self.iso(plan.articles[i].publish_at))
-            .unwrap_or_else(|| self.iso(plan.now));
-        let mut entries = Vec::new();
-        for page in &plan.pages {
-            let (path, lastmod) = match *page {
-                Page::Article(i) => (
-                    plan.articles[i].path.clone(),
-                    self.iso(plan.articles[i].publish_at),
-                ),
-                Page::Home { page, .. } => (urls::home_path(page), newest.clone()),
-                Page::City(c) => {
-                    let last = plan.by_city[c]
-                        .first()
-                        .map(|&i| self.iso(plan.articles[i].publish_at))
-                        .unwrap_or_else(|| newest.clone());
-                    (urls::city_path(&self.input.cities[c].slug.value), last)
-                }
-                Page::Topic { topic, page, .. } => {
-                    let last = plan.by_topic[topic]
-                        .first()
-                        .map(|&i| self.iso(plan.articles[i].publish_at))
-                        .unwrap_or_else(|| newest.clone());
-                    (urls::topic_path(&self.input.topics[topic].slug, page), last)
-                }
-                Page::Cities => (urls::CITIES_PATH.to_string(), newest.clone()),
-                Page::NotFound => continue,
-            };
-            entries.push(feeds::SitemapEntry {
-                loc: self.absolute(&path),
-                lastmod,
-            });
-        }
-        let feed_entries: Vec<feeds::FeedEntry> = plan
-            .newest_first
-            .iter()
-            .take(self.input.site.feed_size)
-            .map(|&i| {
-                let a = &plan.articles[i];
-                let lead = self
-                    .render_content(
-                        &names::lead(&self.input.topics[a.topic].slug),
-                        &self.content_context(a.pair),
-                        a,
-                    )
-                    .unwrap_or_default();
-                feeds::FeedEntry {
-                    id: self.absolute(&a.path),
-                    title: self.titles[i].clone(),
-                    updated: self.iso(a.publish_at),
-                    summary: lead.trim().to_string(),
-                }
-            })
-            .collect();
+    /// Description, Open Graph values and JSON-LD of article `i`.
+    fn article_meta(&self, i: usize, lead: &str, modified: NaiveDateTime) -> PageMeta {
+        let a = &self.plan.articles[i];
         let site = &self.input.site;
-        let mut files = vec![
-            OutputFile {
-                path: "sitemap.xml".into(),
-                bytes: feeds::sitemap(&entries).into_bytes(),
-            },
-            OutputFile {
-                path: "atom.xml".into(),
-                bytes: feeds::atom(
-                    &site.name,
-                    &site.base_url,
-                    &self.absolute("atom.xml"),
-                    &newest,
-                    &site.language,
-                    &feed_entries,
-                )
-                .into_bytes(),
-            },
-            OutputFile {
-                path: "robots.txt".into(),
-                bytes: feeds::robots(&self.absolute("sitemap.xml")).into_bytes(),
-            },
-        ];
-        files.extend(self.input.statics.iter().map(|s| OutputFile {
-            path: format!("static/{}", s.rel),
-            bytes: s.bytes.clone(),
-        }));
-        files
+        let city = &self.input.cities[a.city];
+        let description = seo::description_from(lead);
+        let (url, city_url) = (
+            self.absolute(&a.path),
+            self.absolute(&urls::city_path(&city.slug.value)),
+        );
+        let (published, modified) = (self.iso(a.publish_at), self.iso(modified));
+        let section = &self.plan.categories[a.category];
+        let json_ld = seo::article_json_ld(&seo::ArticleFacts {
+            headline: &self.titles[i],
+            description: &description,
+            url: &url,
+            published: &published,
+            modified: &modified,
+            section,
+            language: &site.language,
+            site_name: &site.name,
+            site_url: &site.base_url,
+            city_name: &city.name,
+            city_url: &city_url,
+        });
+        let (feed_url, feed_title) = self.city_feed(a.city);
+        PageMeta {
+            title: self.titles[i].clone(),
+            description,
+            og_type: "article",
+            published: Some(published),
+            modified: Some(modified),
+            section: Some(section.clone()),
+            json_ld: Some(json_ld),
+            feed_url: Some(feed_url),
+            feed_title: Some(feed_title),
+            noindex: false,
+        }
+    }
+
+    /// Metadata of city `c`'s list page: its breadcrumbs and its feed.
+    fn city_meta(&self, c: usize, heading: &str, description: &str) -> PageMeta {
+        let city = &self.input.cities[c];
+        let (feed_url, feed_title) = self.city_feed(c);
+        PageMeta {
+            json_ld: Some(seo::city_json_ld(
+                &self.input.site.base_url,
+                &city.name,
+                &self.absolute(&urls::city_path(&city.slug.value)),
+            )),
+            feed_url: Some(feed_url),
+            feed_title: Some(feed_title),
+            ..PageMeta::website(heading, description)
+        }
+    }
+
+    /// City `c`'s feed URL (under the base path) and title.
+    fn city_feed(&self, c: usize) -> (String, String) {
+        let city = &self.input.cities[c];
+        (
+            self.url(&urls::city_feed_path(&city.slug.value)),
+            format!("{} - {}", city.name, self.input.site.name),
+        )
     }
 }
 
@@ -531,6 +608,10 @@ fn site_view(input: &SiteInput) -> SiteView<'_> {
         complaint_url: &s.complaint_url,
         complaint_label: &s.complaint_label,
         icp: &s.icp,
+        public_security_filing: &s.public_security_filing,
+        public_security_url: seo::public_security_url(&s.public_security_filing),
+        health_info_approval: &s.health_info_approval,
+        og_locale: seo::og_locale(&s.language),
         home_url: base.to_string(),
         cities_url: format!("{base}{}", urls::CITIES_PATH),
         css_url: format!("{base}static/style.css"),

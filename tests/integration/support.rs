@@ -88,6 +88,7 @@ impl Site {
     }
 
     /// The real site of this repository (without its build output).
+    #[allow(dead_code)] // for tests on the real site's content
     pub fn real() -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
