@@ -2,7 +2,7 @@
 
 use super::yaml::{self, origin_of};
 use crate::diag::Diagnostic;
-use crate::model::{Cadence, SiteConfig, Value};
+use crate::model::{Cadence, LintSettings, SiteConfig, Value};
 use chrono::NaiveDateTime;
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
@@ -42,6 +42,18 @@ struct RawSite {
     allow_html: bool,
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+/// `lint:` limits; each one is optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    fact_max_age_days: Option<u32>,
+    #[serde(default)]
+    title_max_chars: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +196,13 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         feed_size: raw.feed_size,
         allow_html: raw.allow_html,
         defaults,
+        lint: {
+            let d = LintSettings::default();
+            LintSettings {
+                fact_max_age_days: raw.lint.fact_max_age_days.map_or(d.fact_max_age_days, i64::from),
+                title_max_chars: raw.lint.title_max_chars.unwrap_or(d.title_max_chars),
+            }
+        },
     })
 }
 
