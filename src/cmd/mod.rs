@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod check;
+pub mod explain;
+pub mod new;
 
 use crate::cli::SiteArgs;
 use crate::diag::{Diagnostic, Diagnostics, Origin, attach_source_lines, render_human};

@@ -9,7 +9,7 @@ pub mod blocks;
 mod facts;
 mod ownership;
 mod sections;
-mod titles;
+pub mod titles;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::Merged;

@@ -48,7 +48,7 @@ pub fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnost
 }
 
 /// The line of the title template this article used.
-fn template_origin(input: &SiteInput, a: &PlannedArticle) -> Origin {
+pub fn template_origin(input: &SiteInput, a: &PlannedArticle) -> Origin {
     let topic = &input.topics[a.topic];
     let city = &input.cities[a.city];
     match city.topics.get(&topic.slug).and_then(|t| t.title.as_ref()) {

@@ -14,7 +14,9 @@ mod yaml;
 
 pub use files::MAX_INPUT_BYTES;
 pub use lock::{LOCK_FILE, format_lock};
+pub use cities::parse_city;
 pub use site::{normalise_base_url, parse_datetime};
+pub use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
 use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
