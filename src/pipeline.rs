@@ -121,7 +121,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let linter = Linter::new(&input, &merged);
     let early = linter.input(plan.now.date());
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
-    let outcome = render_into(&renderer, &linter, &plan, Some(&staging), early, opts.strict);
+    let outcome = render_into(
+        &renderer,
+        &linter,
+        &plan,
+        Some(&staging),
+        early,
+        opts.strict,
+    );
     let (warnings, pages) = match outcome {
         Ok(ok) => ok,
         Err(e) => {

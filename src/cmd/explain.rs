@@ -87,8 +87,7 @@ fn explain(
     city_arg: &str,
     topic_arg: &str,
 ) -> Result<Explanation, (Diagnostics, Outcome)> {
-    let (input, merged, plan) =
-        pipeline::plan_site(opts).map_err(|d| (d, Outcome::Problems))?;
+    let (input, merged, plan) = pipeline::plan_site(opts).map_err(|d| (d, Outcome::Problems))?;
     let usage = |d: Diagnostic| (one(d), Outcome::Usage);
     let ci = input
         .cities
@@ -114,7 +113,10 @@ fn explain(
         return Err((
             one(Diagnostic::error(
                 origin,
-                format!("{} does not publish topic `{}` (it is in `skip:`)", city.name, topic.slug),
+                format!(
+                    "{} does not publish topic `{}` (it is in `skip:`)",
+                    city.name, topic.slug
+                ),
             )),
             Outcome::Problems,
         ));
@@ -194,7 +196,13 @@ fn level(layer: Layer) -> &'static str {
 }
 
 /// Why the article has its publish datetime.
-fn publish_source(input: &SiteInput, opts: &BuildOptions, ci: usize, ti: usize, id: &str) -> String {
+fn publish_source(
+    input: &SiteInput,
+    opts: &BuildOptions,
+    ci: usize,
+    ti: usize,
+    id: &str,
+) -> String {
     let city = &input.cities[ci];
     if let Some(p) = city
         .topics
@@ -222,7 +230,10 @@ fn extras_source(input: &SiteInput, ci: usize, ti: usize) -> String {
     let own = city.topics.get(slug).and_then(|t| t.extras.as_ref());
     match own.or(city.extras.as_ref()) {
         Some(list) => match list.first() {
-            Some(first) => format!("`extras` at {}", Origin::new(&first.origin.file, first.origin.line, 0)),
+            Some(first) => format!(
+                "`extras` at {}",
+                Origin::new(&first.origin.file, first.origin.line, 0)
+            ),
             None => format!("an empty `extras` list in {}", city.path.display()),
         },
         None => format!(
@@ -241,14 +252,22 @@ fn human(e: &Explanation) -> String {
         out,
         "publish at: {}{}  ({})",
         e.publish_at,
-        if e.published { "" } else { " (not yet published)" },
+        if e.published {
+            ""
+        } else {
+            " (not yet published)"
+        },
         e.publish_source
     );
     let _ = writeln!(out, "title:      {}  ({})", e.title, e.title_source);
     let _ = writeln!(out, "sections:   (extras from {})", e.extras_source);
     for (n, s) in e.sections.iter().enumerate() {
         let role = if n == 0 { "main " } else { "extra" };
-        let _ = writeln!(out, "  {role} {}: {}  ({})", s.topic, s.heading, s.heading_source);
+        let _ = writeln!(
+            out,
+            "  {role} {}: {}  ({})",
+            s.topic, s.heading, s.heading_source
+        );
     }
     let _ = writeln!(out, "values:");
     let width = e.values.iter().map(|v| v.name.len()).max().unwrap_or(0);

@@ -18,14 +18,16 @@ pub fn run(args: &NewCommand) -> Outcome {
     };
     match result {
         Ok(()) => Outcome::Success,
-        Err((d, outcome)) => {
+        Err(failure) => {
+            let (d, outcome) = *failure;
             eprintln!("{}", render_human(&d, false));
             outcome
         }
     }
 }
 
-type Failure = (Diagnostic, Outcome);
+/// What went wrong and the exit it calls for (boxed: a diagnostic is large).
+type Failure = Box<(Diagnostic, Outcome)>;
 
 /// A character of a name with more than one reading.
 #[derive(Debug, PartialEq)]
@@ -70,7 +72,10 @@ pub fn propose_slug(name: &str) -> (String, Vec<Polyphone>) {
 fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
     let name = args.name.trim();
     if name.is_empty() {
-        return Err(usage("the city's name is empty", "write e.g. `sitegen new city 岳阳 --province 湖南`"));
+        return Err(usage(
+            "the city's name is empty",
+            "write e.g. `sitegen new city 岳阳 --province 湖南`",
+        ));
     }
     let (proposed, polyphones) = propose_slug(name);
     let slug = args.slug.clone().unwrap_or(proposed);
@@ -97,7 +102,11 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
         }
     }
     let path = args.root.join("cities").join(format!("{slug}.yaml"));
-    write_new(&args.root, &path, &city_file(name, args.province.as_deref(), &slug))?;
+    write_new(
+        &args.root,
+        &path,
+        &city_file(name, args.province.as_deref(), &slug),
+    )?;
     eprintln!("wrote {} (slug `{slug}`)", shown(&args.root, &path));
     Ok(())
 }
@@ -118,10 +127,10 @@ fn new_topic(args: &NewTopicArgs) -> Result<(), Failure> {
 }
 
 fn usage(message: &str, hint: &str) -> Failure {
-    (
+    Box::new((
         Diagnostic::error(Origin::file("sitegen new"), message).with_hint(hint),
         Outcome::Usage,
-    )
+    ))
 }
 
 fn shown(root: &Path, path: &Path) -> String {
@@ -130,15 +139,19 @@ fn shown(root: &Path, path: &Path) -> String {
 
 /// Creates `path` with `text`; an existing file is never replaced.
 fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Failure> {
-    let problem = |message: String, hint: &str| {
-        (
+    let problem = |message: String, hint: &str| -> Failure {
+        Box::new((
             Diagnostic::error(Origin::file(shown(root, path)), message).with_hint(hint),
             Outcome::Problems,
-        )
+        ))
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| problem(format!("cannot create the folder: {e}"), "check the permissions"))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            problem(
+                format!("cannot create the folder: {e}"),
+                "check the permissions",
+            )
+        })?;
     }
     // `create_new` refuses atomically, even if the file appears between check and write.
     let mut file = std::fs::OpenOptions::new()
@@ -150,7 +163,10 @@ fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Failure> {
                 "the file already exists; sitegen new never overwrites".into(),
                 "edit the existing file, or choose another slug with --slug",
             ),
-            _ => problem(format!("cannot create the file: {e}"), "check the permissions"),
+            _ => problem(
+                format!("cannot create the file: {e}"),
+                "check the permissions",
+            ),
         })?;
     file.write_all(text.as_bytes())
         .map_err(|e| problem(format!("cannot write the file: {e}"), "check the disk"))

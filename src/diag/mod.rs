@@ -67,7 +67,9 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// The article (`city/topic`) or page (`/path`) being rendered or linted, if any;
     /// used to fold the same problem repeated across many articles into one report.
-    pub article: Option<String>,
+    /// (A thin box keeps `Diagnostic` small: it is returned in `Result`s everywhere.)
+    #[allow(clippy::box_collection)]
+    pub article: Option<Box<String>>,
 }
 
 impl Diagnostic {
@@ -96,7 +98,7 @@ impl Diagnostic {
 
     /// Names the article (`city/topic`) the problem was found in.
     pub fn in_article(mut self, article: impl Into<String>) -> Self {
-        self.article = Some(article.into());
+        self.article = Some(Box::new(article.into()));
         self
     }
 

@@ -13,14 +13,17 @@ pub fn attach_source_lines(items: &mut [Diagnostic], root: &Path) {
         if d.source_line.is_some() || d.origin.line == 0 {
             continue;
         }
-        let text = files
-            .entry(d.origin.file.clone())
-            .or_insert_with(|| std::fs::read(root.join(&d.origin.file)).ok().map(|b| String::from_utf8_lossy(&b).into_owned()));
+        let text = files.entry(d.origin.file.clone()).or_insert_with(|| {
+            std::fs::read(root.join(&d.origin.file))
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        });
         if let Some(text) = text {
-            d.source_line = text
-                .lines()
-                .nth(d.origin.line as usize - 1)
-                .map(|l| l.trim_end_matches('\r').trim_start_matches('\u{feff}').to_string());
+            d.source_line = text.lines().nth(d.origin.line as usize - 1).map(|l| {
+                l.trim_end_matches('\r')
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            });
         }
     }
 }

@@ -14,8 +14,19 @@ pub fn check(input: &SiteInput, today: NaiveDate) -> Vec<Diagnostic> {
         let empty = SourceMap::new();
         // A city-wide source may document a value set for one topic only.
         let mut known: BTreeSet<&str> = city.values.keys().map(String::as_str).collect();
-        known.extend(city.topics.values().flat_map(|t| t.values.keys().map(String::as_str)));
-        check_level(city, &city.values, (&city.sources, &empty), &known, "", &mut out);
+        known.extend(
+            city.topics
+                .values()
+                .flat_map(|t| t.values.keys().map(String::as_str)),
+        );
+        check_level(
+            city,
+            &city.values,
+            (&city.sources, &empty),
+            &known,
+            "",
+            &mut out,
+        );
         for (slug, t) in &city.topics {
             let place = format!(" for topic `{slug}`");
             let known = t.values.keys().map(String::as_str).collect();

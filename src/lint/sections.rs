@@ -131,8 +131,13 @@ impl SectionLint<'_> {
             Kind::Paragraph => format!("paragraph “{}”", excerpt(text, 24)),
         };
         let source = match value_holding(&self.pairs[s.pair], text) {
-            Some((key, _)) => format!("it comes from the value `{key}`: give this topic its own text there"),
-            None => format!("move it to {} or write this topic's own text", owner.path.display()),
+            Some((key, _)) => {
+                format!("it comes from the value `{key}`: give this topic its own text there")
+            }
+            None => format!(
+                "move it to {} or write this topic's own text",
+                owner.path.display()
+            ),
         };
         Some(
             Diagnostic::warning(
@@ -146,7 +151,9 @@ impl SectionLint<'_> {
                     a.id
                 ),
             )
-            .with_hint(format!("a section holds only its own topic's text; {source}"))
+            .with_hint(format!(
+                "a section holds only its own topic's text; {source}"
+            ))
             .in_article(&a.id),
         )
     }
@@ -161,10 +168,18 @@ impl SectionLint<'_> {
         let where_first = if first == s.topic {
             "earlier in the same section".to_string()
         } else {
-            format!("already in the section on {}", self.input.topics[first].name)
+            format!(
+                "already in the section on {}",
+                self.input.topics[first].name
+            )
+        };
+        // The second telling usually comes from a value; point there when it does.
+        let origin = match value_holding(&self.pairs[s.pair], text) {
+            Some((_, origin)) => origin.clone(),
+            None => self.locate(s, Kind::Paragraph, text),
         };
         Diagnostic::warning(
-            self.locate(s, Kind::Paragraph, text),
+            origin,
             format!(
                 "paragraph “{}” is repeated: {where_first} (article {})",
                 excerpt(text, 24),

@@ -16,14 +16,20 @@ pub fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnost
         None => out.push(
             Diagnostic::warning(
                 origin.clone(),
-                format!("title does not end with its date suffix `{suffix}` (article {})", a.id),
+                format!(
+                    "title does not end with its date suffix `{suffix}` (article {})",
+                    a.id
+                ),
             )
             .with_hint(format!("the title is “{title}”")),
         ),
         Some(base) if ends_with_date(base) => out.push(
             Diagnostic::warning(
                 origin.clone(),
-                format!("title carries a date before its date suffix (article {})", a.id),
+                format!(
+                    "title carries a date before its date suffix (article {})",
+                    a.id
+                ),
             )
             .with_hint(format!(
                 "“{title}”: remove the date from the title; sitegen adds `{suffix}` itself"

@@ -12,9 +12,9 @@ mod topics;
 mod types;
 mod yaml;
 
+pub use cities::parse_city;
 pub use files::MAX_INPUT_BYTES;
 pub use lock::{LOCK_FILE, format_lock};
-pub use cities::parse_city;
 pub use site::{normalise_base_url, parse_datetime};
 pub use topics::parse_topic;
 

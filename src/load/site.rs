@@ -199,7 +199,10 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         lint: {
             let d = LintSettings::default();
             LintSettings {
-                fact_max_age_days: raw.lint.fact_max_age_days.map_or(d.fact_max_age_days, i64::from),
+                fact_max_age_days: raw
+                    .lint
+                    .fact_max_age_days
+                    .map_or(d.fact_max_age_days, i64::from),
                 title_max_chars: raw.lint.title_max_chars.unwrap_or(d.title_max_chars),
             }
         },

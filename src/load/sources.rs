@@ -60,7 +60,9 @@ pub fn source_map(
                             origin_of(&v, shown, 0),
                             format!("`{}` is not a valid date", v.value),
                         )
-                        .with_hint("write the day the fact was checked as `YYYY-MM-DD`, e.g. `2026-01-15`")
+                        .with_hint(
+                            "write the day the fact was checked as `YYYY-MM-DD`, e.g. `2026-01-15`",
+                        )
                         .with_source(text),
                     );
                     None

@@ -6,7 +6,10 @@
 pub fn describe(message: &str, rest: Option<&str>) -> Option<(String, String)> {
     let (expected, hint) = expected_of(message)?;
     let found = rest.map(found_of).unwrap_or("something else");
-    Some((format!("expected {expected}, found {found}"), hint.to_string()))
+    Some((
+        format!("expected {expected}, found {found}"),
+        hint.to_string(),
+    ))
 }
 
 fn expected_of(message: &str) -> Option<(&'static str, &'static str)> {

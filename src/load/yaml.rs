@@ -219,8 +219,12 @@ mod tests {
         let err = parse::<Doc>("materials: 3\n", Path::new("c.yaml"), 0).unwrap_err();
         assert_eq!(err.origin.line, 1);
         assert_eq!(err.message, "expected a list of strings, found a number");
-        let err = parse::<Doc>("materials: []\nprovince:\n  - 湖南\n", Path::new("c.yaml"), 0)
-            .unwrap_err();
+        let err = parse::<Doc>(
+            "materials: []\nprovince:\n  - 湖南\n",
+            Path::new("c.yaml"),
+            0,
+        )
+        .unwrap_err();
         assert_eq!((err.origin.line, err.origin.column), (3, 3));
         assert_eq!(err.message, "expected a string, found a list");
     }

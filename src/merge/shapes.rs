@@ -2,7 +2,7 @@
 //! the same shape (a list stays a list, a map stays a map), or the template that loops over
 //! the list renders nonsense. Reported at the overriding line, naming where the lower value is.
 
-use super::{Layer, merge_maps};
+use super::merge_maps;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{SiteInput, Value, ValueMap};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,21 +18,21 @@ pub fn check_shapes(input: &SiteInput) -> Vec<Diagnostic> {
             }
             let empty = ValueMap::new();
             let city_topic = city.topics.get(&topic.slug).map_or(&empty, |t| &t.values);
+            // The cascade's order: site, topic, city, city × topic.
             let layers = [
-                (&input.site.defaults, Layer::Site),
-                (&topic.defaults, Layer::Topic),
-                (&city.values, Layer::City),
-                (city_topic, Layer::CityTopic),
+                &input.site.defaults,
+                &topic.defaults,
+                &city.values,
+                city_topic,
             ];
             let mut current: BTreeMap<&str, (Value, &Origin)> = BTreeMap::new();
-            for (values, _) in layers {
+            for values in layers {
                 for (key, upper) in values {
-                    if let Some((lower, lower_origin)) = current.get(key.as_str()) {
-                        if let Some(m) = mismatch(key, lower, &upper.value)
-                            && reported.insert((upper.origin.clone(), m.path.clone()))
-                        {
-                            problems.push(m.diagnostic(&upper.origin, lower_origin));
-                        }
+                    if let Some((lower, lower_origin)) = current.get(key.as_str())
+                        && let Some(m) = mismatch(key, lower, &upper.value)
+                        && reported.insert((upper.origin.clone(), m.path.clone()))
+                    {
+                        problems.push(m.diagnostic(&upper.origin, lower_origin));
                     }
                     let merged = match (current.get(key.as_str()), &upper.value) {
                         (Some((Value::Object(a), _)), Value::Object(b)) => {
