@@ -4,4 +4,5 @@ mod build;
 mod check;
 mod explain;
 mod new;
+mod real_site;
 mod support;
