@@ -156,6 +156,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         );
     }
     for f in &raw.title_date_formats.value {
+        if is_valid_strftime(&f.value) && !names_the_day(&f.value) {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(f, shown, 0),
+                    format!("`{}` gives titles no date suffix of their own day", f.value),
+                )
+                .with_hint("include the day and month, e.g. `(%Y年%-m月%-d日)` or `(%m/%d)`")
+                .with_source(text),
+            );
+        }
         if !is_valid_strftime(&f.value) {
             problems.push(
                 Diagnostic::error(origin_of(f, shown, 0), format!("`{}` is not a valid date format", f.value))
@@ -259,6 +269,16 @@ pub fn datetime_problem(
     .with_source(text)
 }
 
+/// Does the format tell apart two days of the year (so a title's suffix is its own date)?
+fn names_the_day(f: &str) -> bool {
+    let day = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.format(f).to_string())
+    };
+    day(1, 1) != day(1, 2) && day(1, 1) != day(2, 1)
+}
+
 fn is_valid_strftime(f: &str) -> bool {
     !StrftimeItems::new(f).any(|i| matches!(i, Item::Error))
 }
@@ -292,5 +312,8 @@ mod tests {
     fn strftime_formats_are_checked() {
         assert!(is_valid_strftime("(%Y年%-m月%-d日)"));
         assert!(!is_valid_strftime("(%Q)"));
+        assert!(names_the_day("(%m/%d)"));
+        assert!(!names_the_day("(%Y年)"));
+        assert!(!names_the_day("(%d日)"));
     }
 }
