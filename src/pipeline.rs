@@ -1,16 +1,18 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
-use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::lint::Linter;
 use crate::load;
 use crate::merge;
 use crate::model::{ModifiedEntry, SiteInput};
-use crate::plan::{self, Plan, PlanOptions};
+use crate::plan::{self, Page, Plan, PlanOptions};
 use crate::render::Renderer;
 use crate::render::modified::{self, ModifiedTable};
 use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -69,7 +71,15 @@ pub enum BuildError {
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
 pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
-    let mut input = load::load(&opts.root)?;
+    let input = load::load(&opts.root)?;
+    apply_overrides(input, opts)
+}
+
+/// Applies `--base-url` and works out "now" in the site's time zone.
+fn apply_overrides(
+    mut input: SiteInput,
+    opts: &BuildOptions,
+) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
     if let Some(url) = &opts.base_url {
         match load::normalise_base_url(url) {
             Some(u) => input.site.base_url = u,
@@ -96,6 +106,10 @@ pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Dia
 /// Plans the site (load, merge, plan) without rendering.
 pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
     let (input, now) = load_input(opts)?;
+    let shapes = merge::check_shapes(&input);
+    if !shapes.is_empty() {
+        return Err(collect(shapes));
+    }
     let merged = merge::merge(&input);
     let plan = plan::plan(
         &input,
@@ -114,18 +128,26 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     check_lock(opts, &input, &plan).map_err(BuildError::Input)?;
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
+    let linter = Linter::new(&input, &merged);
+    let early = linter.input(plan.now.date());
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
-    let outcome = render_into(&renderer, &plan, Some(&staging), opts.strict).and_then(
-        |(warnings, pages, records)| {
-            let table = modified_table(&renderer, &input, &plan, records);
-            check_modified(opts, &input, &table).map_err(BuildError::Input)?;
-            let extra = renderer.site_files(&table.modified);
-            for f in &extra {
-                staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
-            }
-            Ok((warnings, pages, table, extra.len()))
-        },
-    );
+    let outcome = render_into(
+        &renderer,
+        &linter,
+        &plan,
+        Some(&staging),
+        early,
+        opts.strict,
+    )
+    .and_then(|(warnings, pages, records)| {
+        let table = modified_table(&renderer, &input, &plan, records);
+        check_modified(opts, &input, &table).map_err(BuildError::Input)?;
+        let extra = renderer.site_files(&table.modified);
+        for f in &extra {
+            staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
+        }
+        Ok((warnings, pages, table, extra.len()))
+    });
     let (warnings, pages, table, extra) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
@@ -246,31 +268,82 @@ fn check_modified(
     Err(d)
 }
 
-/// Loads and renders everything without writing; returns all problems found.
+/// Loads and renders everything without writing; returns all problems found, with the
+/// content lint's warnings (errors with `--strict`).
+///
+/// Unlike `build`, it goes on past broken files: a city or topic file with errors is left
+/// out and the rest is still merged, planned, rendered and linted, so one run reports
+/// every problem of every file.
 pub fn check(opts: &BuildOptions) -> Diagnostics {
-    let (input, merged, plan) = match plan_site(opts) {
-        Ok(x) => x,
-        Err(d) => return d,
+    let (input, mut all) = load::load_partial(&opts.root);
+    let Some(input) = input else {
+        return all;
     };
-    let mut all = Diagnostics::default();
-    if let Err(d) = check_lock(opts, &input, &plan) {
-        all.extend(d);
-    }
-    match Renderer::new(&input, &merged, &plan) {
-        Ok(renderer) => match render_into(&renderer, &plan, None, opts.strict) {
-            Ok((warnings, _, records)) => {
-                all.extend(warnings);
-                let table = modified_table(&renderer, &input, &plan, records);
-                if let Err(d) = check_modified(opts, &input, &table) {
-                    all.extend(d);
+    let (mut input, now) = match apply_overrides(input, opts) {
+        Ok(x) => x,
+        Err(d) => {
+            all.extend(d);
+            return all;
+        }
+    };
+    all.extend(merge::check_shapes(&input));
+    for attempt in 0..2 {
+        let merged = merge::merge(&input);
+        let plan = plan::plan(
+            &input,
+            &merged,
+            &PlanOptions {
+                now,
+                future: opts.future,
+            },
+        );
+        let linter = Linter::new(&input, &merged);
+        if attempt == 0 {
+            if let Err(d) = check_lock(opts, &input, &plan) {
+                all.extend(d);
+            }
+            all.extend(linter.input(now.date()));
+        }
+        match Renderer::new(&input, &merged, &plan) {
+            Ok(renderer) => {
+                match render_into(&renderer, &linter, &plan, None, Vec::new(), false) {
+                    Ok((warnings, _, records)) => {
+                        all.extend(warnings);
+                        let table = modified_table(&renderer, &input, &plan, records);
+                        if let Err(d) = check_modified(opts, &input, &table) {
+                            all.extend(d);
+                        }
+                    }
+                    Err(BuildError::Input(d)) => all.extend(d),
+                    Err(BuildError::Write(_)) => {}
+                }
+                break;
+            }
+            Err(d) => {
+                // Leave out the files whose templates failed and render the rest.
+                let broken: BTreeSet<PathBuf> = d.iter().map(|x| x.origin.file.clone()).collect();
+                all.extend(d);
+                let before = input.topics.len() + input.cities.len();
+                input.topics.retain(|t| !broken.contains(&t.path));
+                input.cities.retain(|c| !broken.contains(&c.path));
+                if input.topics.len() + input.cities.len() == before {
+                    break;
                 }
             }
-            Err(BuildError::Input(d)) => all.extend(d),
-            Err(BuildError::Write(_)) => {}
-        },
-        Err(d) => all.extend(d),
+        }
+    }
+    if opts.strict {
+        all = collect(all.into_iter().map(as_error));
     }
     all
+}
+
+/// A warning made an error by `--strict`.
+fn as_error(d: Diagnostic) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        ..d
+    }
 }
 
 fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(), Diagnostics> {
@@ -295,7 +368,7 @@ fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(),
     Err(d)
 }
 
-fn collect(items: Vec<Diagnostic>) -> Diagnostics {
+fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.extend(items);
     d
@@ -304,12 +377,15 @@ fn collect(items: Vec<Diagnostic>) -> Diagnostics {
 /// What rendering the pages gave: warnings, the page count and the articles' records.
 type RenderOutcome = (Vec<Diagnostic>, usize, Vec<(usize, ModifiedEntry)>);
 
-/// Renders every page in parallel, writing each into `staging` as soon as it is ready.
-/// Every error is collected; with `strict`, warnings count as errors.
+/// Renders every page in parallel, writing each into `staging` as soon as it is ready,
+/// and lints each article. Every error is collected; `early` holds warnings found before
+/// rendering; with `strict`, warnings count as errors.
 fn render_into(
     renderer: &Renderer<'_>,
+    linter: &Linter<'_>,
     plan: &Plan,
     staging: Option<&Staging>,
+    early: Vec<Diagnostic>,
     strict: bool,
 ) -> Result<RenderOutcome, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
@@ -331,7 +407,15 @@ fn render_into(
                         .unwrap_or_else(|p| p.into_inner())
                         .get_or_insert(e);
                 }
-                (rendered.warnings, None, rendered.record)
+                let mut warnings = rendered.warnings;
+                if let Page::Article(i) = page {
+                    warnings.extend(linter.article(
+                        &plan.articles[i],
+                        renderer.article_title(i),
+                        &rendered.sections,
+                    ));
+                }
+                (warnings, None, rendered.record)
             }
             Err(d) => (Vec::new(), Some(d), None),
         })
@@ -340,7 +424,7 @@ fn render_into(
         return Err(BuildError::Write(e));
     }
     let mut errors = Diagnostics::default();
-    let mut warnings = Vec::new();
+    let mut warnings = early;
     let mut records = Vec::new();
     for (w, e, r) in results {
         warnings.extend(w);
@@ -348,12 +432,7 @@ fn render_into(
         records.extend(r);
     }
     if strict {
-        for w in warnings.drain(..) {
-            errors.push(Diagnostic {
-                severity: crate::diag::Severity::Error,
-                ..w
-            });
-        }
+        errors.extend(warnings.drain(..).map(as_error));
     }
     if errors.has_errors() {
         errors.extend(warnings);

@@ -602,3 +602,33 @@ fn footer_filing_slots_appear_only_when_set() {
     assert!(html.contains("湘ICP备12345678号-1"));
     assert!(!html.contains("beian.mps.gov.cn"));
 }
+
+#[test]
+fn the_real_site_builds_locked_with_json_ld_in_every_article() {
+    let site = Site::real();
+    let run = site.run(&["build", "--locked", "--now", "2026-11-24 00:00:00"]);
+    assert_eq!(
+        run.code(),
+        0,
+        "the committed schedule.lock / modified.lock must match the site: run `sitegen build` and commit them\n{}",
+        run.stderr()
+    );
+    let pages = articles(&site);
+    assert!(pages.len() > 100, "{}", pages.len());
+    for (path, html) in &pages {
+        let ld = json_ld(html);
+        assert_eq!(ld["@graph"][0]["@type"], "Article", "{path}");
+        assert_eq!(
+            ld["@graph"][1]["itemListElement"].as_array().map(Vec::len),
+            Some(3),
+            "{path}"
+        );
+    }
+    let sitemap = site.read("public/sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let locs: BTreeSet<String> = texts(&doc, "loc").iter().map(|s| s.to_string()).collect();
+    let base = between(&site.read("site.yaml"), "base_url: ", "\n")
+        .trim()
+        .to_string();
+    assert_eq!(locs, page_urls(&site, &base));
+}

@@ -1,5 +1,9 @@
 //! Integration tests: the real `sitegen` binary on fixture sites under tests/fixtures/.
 
 mod build;
+mod check;
+mod explain;
 mod hosting;
+mod new;
+mod real_site;
 mod support;

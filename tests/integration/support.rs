@@ -88,14 +88,13 @@ impl Site {
     }
 
     /// The real site of this repository (without its build output).
-    #[allow(dead_code)] // for tests on the real site's content
     pub fn real() -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
         for part in ["templates", "static", "topics", "cities"] {
             copy_dir(&repo_root().join(part), &root.join(part));
         }
-        for file in ["site.yaml", "schedule.lock"] {
+        for file in ["site.yaml", "schedule.lock", "modified.lock"] {
             if repo_root().join(file).exists() {
                 fs::copy(repo_root().join(file), root.join(file)).unwrap();
             }
