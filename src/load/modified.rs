@@ -5,8 +5,9 @@
 //! One line per article, `<hash> <YYYY-MM-DD HH:MM:SS | -> city/topic`, sorted by article.
 //! `-` means the content has not changed since the article was published.
 
+use super::lock::parse_lines;
 use super::site::parse_datetime;
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::Diagnostic;
 use crate::model::ModifiedEntry;
 use std::path::Path;
 
@@ -15,28 +16,13 @@ pub const MODIFIED_FILE: &str = "modified.lock";
 
 /// Parses the file's text; every malformed line is reported.
 pub fn parse_modified(text: &str, shown: &Path) -> Result<Vec<ModifiedEntry>, Vec<Diagnostic>> {
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        match parse_line(line) {
-            Some(e) => entries.push(e),
-            None => problems.push(
-                Diagnostic::error(Origin::new(shown, i as u32 + 1, 1), "malformed modification line")
-                    .with_hint("each line is `<16 hex digits> <YYYY-MM-DD HH:MM:SS or -> city/topic`; if unsure, restore the file from version control")
-                    .with_source(text),
-            ),
-        }
-    }
-    if problems.is_empty() {
-        entries.sort();
-        Ok(entries)
-    } else {
-        Err(problems)
-    }
+    parse_lines(
+        text,
+        shown,
+        "malformed modification line",
+        "each line is `<16 hex digits> <YYYY-MM-DD HH:MM:SS or -> city/topic`; if unsure, restore the file from version control",
+        parse_line,
+    )
 }
 
 fn parse_line(line: &str) -> Option<ModifiedEntry> {

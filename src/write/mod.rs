@@ -75,11 +75,16 @@ pub struct Staging {
 
 /// The staging folder used for `output` (a hidden sibling, on the same file system).
 pub fn staging_dir(output: &Path) -> PathBuf {
-    let name = output
+    sibling(output, |name| format!(".{name}.staging"))
+}
+
+/// A folder beside `output`, named from the output folder's name.
+fn sibling(output: &Path, name: impl Fn(&str) -> String) -> PathBuf {
+    let own = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.staging"))
+    output.with_file_name(name(&own))
 }
 
 impl Staging {

@@ -3,7 +3,7 @@
 //! scheduled rebuild). It lives outside the output folder, so it is never uploaded with
 //! the site by accident.
 
-use super::{WriteError, err, replace_file_if_changed};
+use super::{WriteError, err, replace_file_if_changed, sibling};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -19,11 +19,7 @@ pub struct Report {
 
 /// The report folder used for `output` when none is given: `public` → `public-report`.
 pub fn default_report_dir(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!("{name}-report"))
+    sibling(output, |name| format!("{name}-report"))
 }
 
 /// Writes `added.txt`, `changed.txt`, `removed.txt`, `submit.txt` (added + changed: what

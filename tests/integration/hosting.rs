@@ -43,6 +43,13 @@ fn texts<'a>(doc: &'a roxmltree::Document<'_>, tag: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The `<loc>`s of `public/sitemap.xml`, which must parse as XML.
+fn sitemap_locs(site: &Site) -> BTreeSet<String> {
+    let xml = site.read("public/sitemap.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("sitemap.xml is XML");
+    texts(&doc, "loc").iter().map(|s| s.to_string()).collect()
+}
+
 fn json_ld(html: &str) -> serde_json::Value {
     let text = between(html, "<script type=\"application/ld+json\">", "</script>");
     serde_json::from_str(text).unwrap_or_else(|e| panic!("JSON-LD does not parse: {e}\n{text}"))
@@ -107,8 +114,8 @@ fn sitemap_lists_exactly_the_published_pages_with_lastmod() {
     let xml = site.read("public/sitemap.xml");
     let doc = roxmltree::Document::parse(&xml).expect("sitemap.xml is XML");
     assert_eq!(doc.root_element().tag_name().name(), "urlset");
-    let locs: BTreeSet<String> = texts(&doc, "loc").iter().map(|s| s.to_string()).collect();
-    assert_eq!(locs, page_urls(&site, BASE));
+    assert_eq!(sitemap_locs(&site), page_urls(&site, BASE));
+    let locs = sitemap_locs(&site);
     assert_eq!(
         texts(&doc, "lastmod").len(),
         locs.len(),
@@ -348,9 +355,7 @@ fn a_sub_path_build_has_no_link_that_escapes_the_sub_path() {
     }
     assert!(checked > 200, "only {checked} links checked");
     assert_eq!(page_urls(&site, base).len(), 17);
-    let sitemap = site.read("public/sitemap.xml");
-    let doc = roxmltree::Document::parse(&sitemap).unwrap();
-    let locs: BTreeSet<String> = texts(&doc, "loc").iter().map(|s| s.to_string()).collect();
+    let locs = sitemap_locs(&site);
     assert_eq!(locs, page_urls(&site, base));
     assert!(
         site.read("public/robots.txt")
@@ -624,9 +629,7 @@ fn the_real_site_builds_locked_with_json_ld_in_every_article() {
             "{path}"
         );
     }
-    let sitemap = site.read("public/sitemap.xml");
-    let doc = roxmltree::Document::parse(&sitemap).unwrap();
-    let locs: BTreeSet<String> = texts(&doc, "loc").iter().map(|s| s.to_string()).collect();
+    let locs = sitemap_locs(&site);
     let base = between(&site.read("site.yaml"), "base_url: ", "\n")
         .trim()
         .to_string();
