@@ -1,6 +1,7 @@
 //! Stage 4, render: templates + markdown into page bytes. Pure, and run in parallel over
 //! the plan's pages by the pipeline.
 
+mod article_meta;
 pub mod feeds;
 pub mod markdown;
 pub mod modified;
@@ -490,32 +491,6 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The `modified.lock` record for an article with this title and content.
-    fn record(&self, a: &PlannedArticle, title: &str, c: &ArticleContent) -> ModifiedEntry {
-        let parts = [title, &c.lead, &c.teaser].into_iter().chain(
-            c.sections
-                .iter()
-                .flat_map(|s| [s.heading.as_str(), s.html.as_str()]),
-        );
-        modified::next_entry(
-            self.old_modified.get(a.id.as_str()).copied(),
-            &a.id,
-            modified::content_hash(parts),
-            a.publish_at,
-            self.plan.now,
-        )
-    }
-
-    /// The `modified.lock` record of an article that is not published in this build, so
-    /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
-    /// problems are reported once it is published).
-    pub fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
-        let a = &self.plan.articles[i];
-        let title = self.title(a).ok()?;
-        let content = self.article_content(a).ok()?;
-        Some(self.record(a, &title, &content))
-    }
-
     fn article(&self, i: usize) -> Result<Rendered, Diagnostic> {
         let a = &self.plan.articles[i];
         let topic = &self.input.topics[a.topic];
@@ -561,71 +536,6 @@ impl<'a> Renderer<'a> {
         rendered.sections = content.texts;
         rendered.record = Some((i, record));
         Ok(rendered)
-    }
-
-    /// Description, Open Graph values and JSON-LD of article `i`.
-    fn article_meta(&self, i: usize, lead: &str, modified: NaiveDateTime) -> PageMeta {
-        let a = &self.plan.articles[i];
-        let site = &self.input.site;
-        let city = &self.input.cities[a.city];
-        let description = seo::description_from(lead);
-        let (url, city_url) = (
-            self.absolute(&a.path),
-            self.absolute(&urls::city_path(&city.slug.value)),
-        );
-        let (published, modified) = (self.iso(a.publish_at), self.iso(modified));
-        let section = &self.plan.categories[a.category];
-        let json_ld = seo::article_json_ld(&seo::ArticleFacts {
-            headline: &self.titles[i],
-            description: &description,
-            url: &url,
-            published: &published,
-            modified: &modified,
-            section,
-            language: &site.language,
-            site_name: &site.name,
-            site_url: &site.base_url,
-            city_name: &city.name,
-            city_url: &city_url,
-        });
-        let (feed_url, feed_title) = self.city_feed(a.city);
-        PageMeta {
-            title: self.titles[i].clone(),
-            description,
-            og_type: "article",
-            published: Some(published),
-            modified: Some(modified),
-            section: Some(section.clone()),
-            json_ld: Some(json_ld),
-            feed_url: Some(feed_url),
-            feed_title: Some(feed_title),
-            noindex: false,
-        }
-    }
-
-    /// Metadata of city `c`'s list page: its breadcrumbs and its feed.
-    fn city_meta(&self, c: usize, heading: &str, description: &str) -> PageMeta {
-        let city = &self.input.cities[c];
-        let (feed_url, feed_title) = self.city_feed(c);
-        PageMeta {
-            json_ld: Some(seo::city_json_ld(
-                &self.input.site.base_url,
-                &city.name,
-                &self.absolute(&urls::city_path(&city.slug.value)),
-            )),
-            feed_url: Some(feed_url),
-            feed_title: Some(feed_title),
-            ..PageMeta::website(heading, description)
-        }
-    }
-
-    /// City `c`'s feed URL (under the base path) and title.
-    fn city_feed(&self, c: usize) -> (String, String) {
-        let city = &self.input.cities[c];
-        (
-            self.url(&urls::city_feed_path(&city.slug.value)),
-            format!("{} - {}", city.name, self.input.site.name),
-        )
     }
 }
 
