@@ -3,7 +3,8 @@
 // audit that did not pass. Reports go to OUT_DIR as JSON and HTML.
 //
 // Usage: node lighthouse.mjs SITE_DIR [PAGE_PATH] [OUT_DIR]
-//   --min N   exit 1 when SEO, accessibility or best practices score below N (0–100)
+//   --min N     exit 1 when SEO, accessibility or best practices score below N (0–100)
+//   --desktop   Lighthouse's desktop preset instead of the mobile default
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,9 +15,11 @@ import { serve } from './serve.mjs';
 const argv = process.argv.slice(2);
 const minAt = argv.indexOf('--min');
 const min = minAt >= 0 ? Number(argv.splice(minAt, 2)[1]) : null;
+const desktopAt = argv.indexOf('--desktop');
+const desktop = desktopAt >= 0 && argv.splice(desktopAt, 1).length > 0;
 const [siteDir, pagePath = '/yueyang/canbaodi-biangeng/', outDir = 'ci-artifacts/lighthouse'] = argv;
 if (!siteDir || (min !== null && Number.isNaN(min))) {
-  console.error('usage: node lighthouse.mjs SITE_DIR [PAGE_PATH] [OUT_DIR] [--min N]');
+  console.error('usage: node lighthouse.mjs SITE_DIR [PAGE_PATH] [OUT_DIR] [--min N] [--desktop]');
   process.exit(2);
 }
 
@@ -38,6 +41,7 @@ try {
       `--chrome-flags=${[...FLAGS, `--user-data-dir=${profile.dir}`].join(' ')}`,
       '--output=json', '--output=html', `--output-path=${base}`,
       '--quiet',
+      ...(desktop ? ['--preset=desktop'] : []),
     ], { env: { ...process.env, CHROME_PATH: CHROMIUM }, stdio: 'inherit' });
     child.on('error', (e) => done({ status: String(e) }));
     child.on('exit', (code) => done({ status: code }));

@@ -2,7 +2,7 @@
 # Lighthouse on one article of the real site (built with --future, like the browser checks),
 # with Debian's Chromium. Prints the four category scores and the audits that did not pass;
 # reports go to ci-artifacts/lighthouse/.
-#   bash tools/browser/lighthouse.sh [PAGE_PATH] [--min N]
+#   bash tools/browser/lighthouse.sh [PAGE_PATH] [--min N] [--desktop]
 # e.g. bash tools/browser/lighthouse.sh /jinhua/canbaodi-biangeng/ --min 100
 set -euo pipefail
 cd "$(dirname "$0")/../.."
