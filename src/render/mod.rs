@@ -328,7 +328,18 @@ impl<'a> Renderer<'a> {
     fn provinces(&self) -> Vec<ProvinceView> {
         let mut groups: Vec<ProvinceView> = Vec::new();
         let mut cities: Vec<&crate::model::City> = self.input.cities.iter().collect();
-        cities.sort_by(|a, b| (&a.province, &a.slug.value).cmp(&(&b.province, &b.slug.value)));
+        // Provinces in pinyin order (安徽, 北京, 重庆, …) as readers expect, not by code point.
+        let key = |c: &crate::model::City| {
+            // A municipality is its own province: its slug spells polyphones (重庆) right.
+            let province = c.province.as_deref().unwrap_or(&c.name);
+            let spelled = if province == c.name {
+                c.slug.value.clone()
+            } else {
+                pinyin_key(province)
+            };
+            (spelled, province.to_string(), c.slug.value.clone())
+        };
+        cities.sort_by_cached_key(|c| key(c));
         for c in cities {
             let province = c.province.clone().unwrap_or_else(|| c.name.clone());
             let link = NamedLink {
@@ -571,4 +582,16 @@ fn site_view(input: &SiteInput) -> SiteView<'_> {
             })
             .collect(),
     }
+}
+
+/// A sort key spelling Chinese characters in toneless pinyin (other characters as they are).
+fn pinyin_key(text: &str) -> String {
+    use pinyin::ToPinyin;
+    text.chars()
+        .map(|c| {
+            c.to_pinyin()
+                .map_or_else(|| c.to_string(), |p| p.plain().to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
