@@ -24,11 +24,9 @@ pub fn run(args: &ServeArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let follow_clock = args.site.now.is_none() && std::env::var_os("SOURCE_DATE_EPOCH").is_none();
     match serve::run(ServeOptions {
         build,
         port: args.port,
-        follow_clock,
         open_browser: args.open_browser == YesNo::Yes,
     }) {
         Ok(()) => Outcome::Success,

@@ -6,15 +6,21 @@ mod cities;
 mod files;
 mod frontmatter;
 mod lock;
+mod modified;
 mod parts;
 mod site;
+mod sources;
 mod topics;
+mod types;
 mod yaml;
 
+pub use cities::parse_city;
 pub use files::MAX_INPUT_BYTES;
 pub use lock::{LOCK_FILE, format_lock};
+pub use modified::{MODIFIED_FILE, format_modified};
 pub use parts::{ChangeKind, Parts, Stamps};
 pub use site::{normalise_base_url, parse_datetime};
+pub use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
 use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
@@ -28,21 +34,29 @@ pub const RESERVED_CITY_SLUGS: [&str; 8] = [
 
 /// Reads and checks every input file under `root`.
 pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
+    match load_partial(root) {
+        (Some(input), problems) if !problems.has_errors() => Ok(input),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Reads every input file and keeps what could be read: a file with errors is left out (and
+/// a city whose slug is taken), so `check` can still render the rest and report their
+/// problems too. The input is `None` only when site.yaml itself is unusable.
+pub fn load_partial(root: &Path) -> (Option<SiteInput>, Diagnostics) {
     let mut problems = Diagnostics::default();
     let site = read_site(root, &mut problems);
-    let topics = read_topics(root, &mut problems);
-    let (cities, city_sources) = read_cities(root, &mut problems);
+    let (topics, topic_files) = read_topics(root, &mut problems);
+    let (mut cities, city_sources) = read_cities(root, &mut problems);
     let templates = read_templates(root, &mut problems);
     let statics = read_statics(root, &mut problems);
     let schedule_lock = read_lock(root, &mut problems);
-    check_references(&topics, &cities, &city_sources, &mut problems);
-    if problems.has_errors() {
-        return Err(problems);
+    let modified_lock = read_modified(root, &mut problems);
+    let taken = check_references(&topic_files, &cities, &city_sources, &mut problems);
+    for i in taken.into_iter().rev() {
+        cities.remove(i);
     }
-    let Some(site) = site else {
-        return Err(problems);
-    };
-    Ok(SiteInput {
+    let input = site.map(|site| SiteInput {
         root: root.to_path_buf(),
         site,
         topics,
@@ -50,7 +64,9 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
         templates,
         statics,
         schedule_lock,
-    })
+        modified_lock,
+    });
+    (input, problems)
 }
 
 fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
@@ -113,14 +129,18 @@ fn list_files(
     out
 }
 
-fn read_topics(root: &Path, problems: &mut Diagnostics) -> Vec<Topic> {
+/// The topics that parsed, and the slugs of every topic file (parsed or not), so a city
+/// naming a topic whose file has an error is not also told the topic does not exist.
+fn read_topics(root: &Path, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
     let mut topics = Vec::new();
+    let mut slugs = Vec::new();
     for (path, shown) in list_files(root, "topics", Some("md"), problems) {
         let slug = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("")
             .to_string();
+        slugs.push(slug.clone());
         match files::read_text(&path, &shown) {
             Ok(text) => match topics::parse_topic(&text, &slug, &shown) {
                 Ok(t) => topics.push(t),
@@ -130,7 +150,7 @@ fn read_topics(root: &Path, problems: &mut Diagnostics) -> Vec<Topic> {
         }
     }
     topics.sort_by(|a, b| a.slug.cmp(&b.slug));
-    topics
+    (topics, slugs)
 }
 
 fn read_cities(root: &Path, problems: &mut Diagnostics) -> (Vec<City>, BTreeMap<PathBuf, String>) {
@@ -199,13 +219,30 @@ fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
 }
 
 fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
-    let path = root.join(LOCK_FILE);
+    read_optional(root, LOCK_FILE, lock::parse_lock, problems)
+}
+
+fn read_modified(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::ModifiedEntry> {
+    read_optional(root, MODIFIED_FILE, modified::parse_modified, problems)
+}
+
+/// A parser of a generated file's text; `Path` is the name shown in messages.
+type LineParser<T> = fn(&str, &Path) -> Result<Vec<T>, Vec<Diagnostic>>;
+
+/// Reads a generated file that may be absent (a fresh site), reporting its problems.
+fn read_optional<T>(
+    root: &Path,
+    name: &str,
+    parse: LineParser<T>,
+    problems: &mut Diagnostics,
+) -> Vec<T> {
+    let path = root.join(name);
     if !path.exists() {
         return Vec::new();
     }
-    let shown = PathBuf::from(LOCK_FILE);
+    let shown = PathBuf::from(name);
     match files::read_text(&path, &shown) {
-        Ok(text) => lock::parse_lock(&text, &shown).unwrap_or_else(|d| {
+        Ok(text) => parse(&text, &shown).unwrap_or_else(|d| {
             problems.extend(d);
             Vec::new()
         }),
@@ -216,16 +253,18 @@ fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::Locke
     }
 }
 
-/// Checks what no single file can: duplicate slugs, and topics a city names that do not exist.
+/// Checks what no single file can: duplicate slugs, and topics a city names that do not
+/// exist. Returns the indices of cities whose slug an earlier city already uses.
 fn check_references(
-    topics: &[Topic],
+    topic_files: &[String],
     cities: &[City],
     sources: &BTreeMap<PathBuf, String>,
     problems: &mut Diagnostics,
-) {
-    let topic_slugs: Vec<&str> = topics.iter().map(|t| t.slug.as_str()).collect();
+) -> Vec<usize> {
+    let topic_slugs: Vec<&str> = topic_files.iter().map(String::as_str).collect();
     let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
-    for city in cities {
+    let mut taken = Vec::new();
+    for (index, city) in cities.iter().enumerate() {
         let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
         let slug = city.slug.value.as_str();
         if let Some(first) = seen.get(slug) {
@@ -234,6 +273,7 @@ fn check_references(
                     .with_hint("every city needs its own slug; for two cities with the same pinyin add the province, e.g. `taizhou-zj`")
                     .with_source(source),
             );
+            taken.push(index);
         } else {
             seen.insert(slug, city);
         }
@@ -267,4 +307,5 @@ fn check_references(
             check(&s.value, s.origin.clone());
         }
     }
+    taken
 }

@@ -6,11 +6,13 @@
 //! pages a change can affect.
 
 use super::{
-    check_references, cities, files, list_files, read_lock, read_site, read_statics,
+    check_references, cities, files, list_files, read_lock, read_modified, read_site, read_statics,
     read_templates, topics,
 };
 use crate::diag::{Diagnostic, Diagnostics, display_path};
-use crate::model::{City, LockedSlot, SiteConfig, SiteInput, StaticFile, TemplateFile, Topic};
+use crate::model::{
+    City, LockedSlot, ModifiedEntry, SiteConfig, SiteInput, StaticFile, TemplateFile, Topic,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
@@ -22,6 +24,8 @@ pub enum ChangeKind {
     Site,
     /// `schedule.lock`.
     Lock,
+    /// `modified.lock`.
+    Modified,
     /// Anything below `templates/`.
     Templates,
     /// Anything below `static/`.
@@ -63,6 +67,7 @@ pub struct Parts {
     templates: Result<Vec<TemplateFile>, Diagnostics>,
     statics: Result<Vec<StaticFile>, Diagnostics>,
     lock: Result<Vec<LockedSlot>, Diagnostics>,
+    modified: Result<Vec<ModifiedEntry>, Diagnostics>,
     /// Problems met while listing `topics/` and `cities/` (unreadable entries, link loops).
     listing: BTreeMap<&'static str, Diagnostics>,
 }
@@ -78,11 +83,13 @@ impl Parts {
             templates: Ok(Vec::new()),
             statics: Ok(Vec::new()),
             lock: Ok(Vec::new()),
+            modified: Ok(Vec::new()),
             listing: BTreeMap::new(),
         };
         for kind in [
             ChangeKind::Site,
             ChangeKind::Lock,
+            ChangeKind::Modified,
             ChangeKind::Templates,
             ChangeKind::Statics,
             ChangeKind::AllTopics,
@@ -99,6 +106,7 @@ impl Parts {
         match change {
             ChangeKind::Site => self.site = collected(|p| read_site(&root, p)),
             ChangeKind::Lock => self.lock = collected(|p| Some(read_lock(&root, p))),
+            ChangeKind::Modified => self.modified = collected(|p| Some(read_modified(&root, p))),
             ChangeKind::Templates => self.templates = collected(|p| Some(read_templates(&root, p))),
             ChangeKind::Statics => self.statics = collected(|p| Some(read_statics(&root, p))),
             ChangeKind::Topic(path) => reload_file(&root, path, &mut self.topics, read_topic),
@@ -126,6 +134,7 @@ impl Parts {
         let templates = keep(&self.templates, &mut problems);
         let statics = keep(&self.statics, &mut problems);
         let lock = keep(&self.lock, &mut problems);
+        let modified = keep(&self.modified, &mut problems);
         let mut topics: Vec<(&Topic, u64)> = Vec::new();
         for part in self.topics.values() {
             match &part.parsed {
@@ -149,9 +158,17 @@ impl Parts {
         let topics: (Vec<Topic>, Vec<u64>) =
             topics.into_iter().map(|(t, s)| (t.clone(), s)).unzip();
         let cities: (Vec<City>, Vec<u64>) = cities.into_iter().map(|(c, s)| (c.clone(), s)).unzip();
-        check_references(&topics.0, &cities.0, &sources, &mut problems);
-        match (site, templates, statics, lock) {
-            (Some(site), Some(templates), Some(statics), Some(lock)) if !problems.has_errors() => {
+        // Every topic file counts as existing, also one with errors (as in `load`).
+        let topic_files: Vec<String> = self
+            .topics
+            .keys()
+            .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
+            .collect();
+        check_references(&topic_files, &cities.0, &sources, &mut problems);
+        match (site, templates, statics, lock, modified) {
+            (Some(site), Some(templates), Some(statics), Some(lock), Some(modified))
+                if !problems.has_errors() =>
+            {
                 Ok((
                     SiteInput {
                         root: self.root.clone(),
@@ -161,6 +178,7 @@ impl Parts {
                         templates: templates.clone(),
                         statics: statics.clone(),
                         schedule_lock: lock.clone(),
+                        modified_lock: modified.clone(),
                     },
                     Stamps {
                         cities: cities.1,

@@ -2,7 +2,7 @@
 
 use super::yaml::{self, origin_of};
 use crate::diag::Diagnostic;
-use crate::model::{Cadence, SiteConfig, Value};
+use crate::model::{Cadence, LintSettings, SiteConfig, Value};
 use chrono::NaiveDateTime;
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
@@ -28,6 +28,10 @@ struct RawSite {
     complaint_label: String,
     #[serde(default)]
     icp: String,
+    #[serde(default)]
+    public_security_filing: String,
+    #[serde(default)]
+    health_info_approval: String,
     #[serde(default = "default_related_count")]
     related_count: usize,
     #[serde(default = "default_home_page_size")]
@@ -42,6 +46,18 @@ struct RawSite {
     allow_html: bool,
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+/// `lint:` limits; each one is optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    fact_max_age_days: Option<u32>,
+    #[serde(default)]
+    title_max_chars: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +160,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         );
     }
     for f in &raw.title_date_formats.value {
+        if is_valid_strftime(&f.value) && !names_the_day(&f.value) {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(f, shown, 0),
+                    format!("`{}` gives titles no date suffix of their own day", f.value),
+                )
+                .with_hint("include the day and month, e.g. `(%Y年%-m月%-d日)` or `(%m/%d)`")
+                .with_source(text),
+            );
+        }
         if !is_valid_strftime(&f.value) {
             problems.push(
                 Diagnostic::error(origin_of(f, shown, 0), format!("`{}` is not a valid date format", f.value))
@@ -168,6 +194,8 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         complaint_url: raw.complaint_url,
         complaint_label: raw.complaint_label,
         icp: raw.icp,
+        public_security_filing: raw.public_security_filing,
+        health_info_approval: raw.health_info_approval,
         related_count: raw.related_count,
         home_page_size: raw.home_page_size.value,
         extra_sections: raw.extra_sections,
@@ -184,6 +212,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         feed_size: raw.feed_size,
         allow_html: raw.allow_html,
         defaults,
+        lint: {
+            let d = LintSettings::default();
+            LintSettings {
+                fact_max_age_days: raw
+                    .lint
+                    .fact_max_age_days
+                    .map_or(d.fact_max_age_days, i64::from),
+                title_max_chars: raw.lint.title_max_chars.unwrap_or(d.title_max_chars),
+            }
+        },
     })
 }
 
@@ -237,6 +275,16 @@ pub fn datetime_problem(
     .with_source(text)
 }
 
+/// Does the format tell apart two days of the year (so a title's suffix is its own date)?
+fn names_the_day(f: &str) -> bool {
+    let day = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.format(f).to_string())
+    };
+    day(1, 1) != day(1, 2) && day(1, 1) != day(2, 1)
+}
+
 fn is_valid_strftime(f: &str) -> bool {
     !StrftimeItems::new(f).any(|i| matches!(i, Item::Error))
 }
@@ -270,5 +318,8 @@ mod tests {
     fn strftime_formats_are_checked() {
         assert!(is_valid_strftime("(%Y年%-m月%-d日)"));
         assert!(!is_valid_strftime("(%Q)"));
+        assert!(names_the_day("(%m/%d)"));
+        assert!(!names_the_day("(%Y年)"));
+        assert!(!names_the_day("(%d日)"));
     }
 }

@@ -5,13 +5,17 @@
 //! of the last good build. A rebuild re-reads only the changed files, merges and plans the
 //! whole site again (both are cheap and pure), renders titles only for articles whose inputs
 //! changed, and renders only the pages whose fingerprint changed. Nothing is written to
-//! disk: the result is the site's files in memory.
+//! disk: the result is the site's files in memory, byte-identical to what `build` writes.
 
-use super::{BuildOptions, Now, merge_and_plan, with_overrides};
-use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::load::{ChangeKind, Parts};
+use super::{BuildOptions, apply_overrides, as_error, collect, merge_and_plan};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lint::Linter;
+use crate::load::{ChangeKind, Parts, Stamps};
+use crate::model::ModifiedEntry;
+use crate::plan::{Page, Plan};
 use crate::render::Renderer;
-use crate::render::fingerprint::{site_digest, title_inputs};
+use crate::render::fingerprint::{Shared, site_digest, title_inputs};
+use crate::render::modified;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,8 +28,16 @@ pub type SiteFiles = HashMap<String, Arc<[u8]>>;
 struct KeptPage {
     path: String,
     bytes: Arc<[u8]>,
+    /// Render and content-lint warnings of the page.
     warnings: Vec<Diagnostic>,
+    /// For an article: its `modified.lock` record (it decides `dateModified` in feeds and
+    /// the sitemap).
+    record: Option<ModifiedEntry>,
 }
+
+/// Every page in plan order with its fingerprint, how many were rendered (not kept), and
+/// all the pages' warnings.
+type RenderedPages = (Vec<(u64, KeptPage)>, usize, Vec<Diagnostic>);
 
 /// An article's title and link hash, kept under the hash of their inputs.
 struct KeptTitle {
@@ -53,7 +65,7 @@ pub struct Rebuilt {
     pub rendered: usize,
     /// Pages taken unchanged from the previous build.
     pub reused: usize,
-    /// Warnings of the pages rendered this time (kept pages reported theirs before).
+    /// Every warning of the site as it is now (kept pages' included).
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -75,17 +87,12 @@ impl Session {
         }
     }
 
-    /// Sets "now" for the next rebuild (serve follows the clock unless `--now` was given).
-    pub fn set_now(&mut self, now: Now) {
-        self.opts.now = now;
-    }
-
     /// Runs the stages on the current input. On failure the kept results stay as they were,
     /// so the next rebuild still reuses the last good build.
     pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
         let (input, stamps) = self.parts.assemble()?;
-        let (input, now) = with_overrides(input, &self.opts)?;
-        let (merged, plan) = merge_and_plan(&input, now, self.opts.future);
+        let (input, now) = apply_overrides(input, &self.opts)?;
+        let (merged, plan) = merge_and_plan(&input, now, self.opts.future)?;
         let site = site_digest(&input);
         let title_keys: Vec<u64> = plan
             .articles
@@ -102,64 +109,34 @@ impl Session {
         let renderer = Renderer::with_known_titles(&input, &merged, &plan, |i| {
             kept(i).map(|k| k.title.clone())
         })
-        .map_err(|d| {
-            let mut all = Diagnostics::default();
-            all.extend(d);
-            all
-        })?;
-
+        .map_err(collect)?;
+        let linter = Linter::new(&input, &merged);
         let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link));
-        let outcomes: Vec<(u64, Result<KeptPage, Diagnostic>, bool)> = plan
+        let early = linter.input(plan.now.date());
+        let (pages, rendered, mut warnings) =
+            self.render(&renderer, &linter, &plan, &shared, &stamps)?;
+        warnings.splice(0..0, early);
+        if self.opts.strict && !warnings.is_empty() {
+            return Err(collect(warnings.into_iter().map(as_error)));
+        }
+
+        // The modified table as `build` makes it; unpublished articles' records only matter
+        // to modified.lock, which serve does not write.
+        let records: Vec<(usize, ModifiedEntry)> = plan
             .pages
-            .par_iter()
-            .map(|&page| {
-                let fingerprint = renderer.fingerprint(page, &shared, &stamps);
-                match self.pages.get(&fingerprint) {
-                    Some(kept) => (fingerprint, Ok(kept.clone()), false),
-                    None => {
-                        let page = renderer.render_page(page).map(|r| KeptPage {
-                            path: r.file.path,
-                            bytes: r.file.bytes.into(),
-                            warnings: r.warnings,
-                        });
-                        (fingerprint, page, true)
-                    }
-                }
+            .iter()
+            .zip(&pages)
+            .filter_map(|(page, (_, kept))| match (page, &kept.record) {
+                (Page::Article(i), Some(r)) => Some((*i, r.clone())),
+                _ => None,
             })
             .collect();
-
-        let mut errors = Diagnostics::default();
-        let mut warnings = Vec::new();
-        let mut pages = HashMap::with_capacity(outcomes.len());
-        let mut rendered = 0;
-        for (fingerprint, outcome, fresh) in outcomes {
-            match outcome {
-                Ok(page) => {
-                    if fresh {
-                        rendered += 1;
-                        warnings.extend(page.warnings.iter().cloned());
-                    }
-                    if self.opts.strict {
-                        errors.extend(page.warnings.iter().cloned().map(|w| Diagnostic {
-                            severity: Severity::Error,
-                            ..w
-                        }));
-                    }
-                    pages.insert(fingerprint, page);
-                }
-                Err(d) => errors.push(d),
-            }
-        }
-        if errors.has_errors() {
-            errors.extend(warnings);
-            return Err(errors);
-        }
-
+        let table = modified::table(&plan, &input.modified_lock, records);
         let mut files: SiteFiles = pages
-            .values()
-            .map(|p| (p.path.clone(), p.bytes.clone()))
+            .iter()
+            .map(|(_, p)| (p.path.clone(), p.bytes.clone()))
             .collect();
-        for f in renderer.site_files() {
+        for f in renderer.site_files(&table.modified) {
             files.insert(f.path, f.bytes.into());
         }
         self.titles = plan
@@ -177,7 +154,7 @@ impl Session {
             })
             .collect();
         let total = pages.len();
-        self.pages = pages;
+        self.pages = pages.into_iter().collect();
         Ok(Rebuilt {
             files,
             articles: plan.articles.iter().filter(|a| a.published).count(),
@@ -186,12 +163,69 @@ impl Session {
             warnings,
         })
     }
+
+    /// Every page of the plan, in plan order with its fingerprint: kept when the
+    /// fingerprint is known, rendered and linted otherwise. Also gives how many were
+    /// rendered and every page's warnings.
+    fn render(
+        &self,
+        renderer: &Renderer<'_>,
+        linter: &Linter<'_>,
+        plan: &Plan,
+        shared: &Shared,
+        stamps: &Stamps,
+    ) -> Result<RenderedPages, Diagnostics> {
+        let outcomes: Vec<(u64, Result<KeptPage, Diagnostic>, bool)> = plan
+            .pages
+            .par_iter()
+            .map(|&page| {
+                let fingerprint = renderer.fingerprint(page, shared, stamps);
+                if let Some(kept) = self.pages.get(&fingerprint) {
+                    return (fingerprint, Ok(kept.clone()), false);
+                }
+                let fresh = renderer.render_page(page).map(|r| {
+                    let mut warnings = r.warnings;
+                    if let Page::Article(i) = page {
+                        let title = renderer.article_title(i);
+                        warnings.extend(linter.article(&plan.articles[i], title, &r.sections));
+                    }
+                    KeptPage {
+                        path: r.file.path,
+                        bytes: r.file.bytes.into(),
+                        warnings,
+                        record: r.record.map(|(_, e)| e),
+                    }
+                });
+                (fingerprint, fresh, true)
+            })
+            .collect();
+        let mut errors = Diagnostics::default();
+        let mut warnings = Vec::new();
+        let mut pages = Vec::with_capacity(outcomes.len());
+        let mut rendered = 0;
+        for (fingerprint, outcome, fresh) in outcomes {
+            match outcome {
+                Ok(page) => {
+                    rendered += usize::from(fresh);
+                    warnings.extend(page.warnings.iter().cloned());
+                    pages.push((fingerprint, page));
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.has_errors() {
+            errors.extend(warnings);
+            return Err(errors);
+        }
+        Ok((pages, rendered, warnings))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::load::ChangeKind;
+    use crate::pipeline::Now;
     use std::path::{Path, PathBuf};
 
     /// Copies the real site (input only) to a temporary folder.
@@ -228,8 +262,9 @@ mod tests {
             now: Now::Local(crate::load::parse_datetime("2026-03-01 00:00:00").unwrap()),
             future: false,
             base_url: None,
-            locked: true,
+            locked: false,
             strict: false,
+            report_dir: Some(root.join("report")),
         }
     }
 

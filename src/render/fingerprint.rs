@@ -74,6 +74,17 @@ impl Renderer<'_> {
                 for &t in std::iter::once(&a.topic).chain(&a.extras) {
                     h.update(&stamps.topics[t].to_le_bytes());
                 }
+                // dateModified: the record kept in modified.lock and "now" decide it.
+                if let Some(e) = self.old_modified.get(a.id.as_str()) {
+                    h.update(&e.hash.to_le_bytes());
+                    let changed = e.changed_at.map(|t| t.and_utc().timestamp());
+                    h.update(&changed.unwrap_or(i64::MIN).to_le_bytes());
+                }
+                h.update(&plan.now.and_utc().timestamp().to_le_bytes());
+                // The content lint of an article reads every topic's text.
+                for s in &stamps.topics {
+                    h.update(&s.to_le_bytes());
+                }
                 add_links(&mut h, &mut std::iter::once(i));
                 add_links(
                     &mut h,

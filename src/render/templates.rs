@@ -168,12 +168,12 @@ impl Templates {
 
     /// A diagnostic for an error rendering content template `name` for `article`.
     pub fn content_error(&self, e: &tera::Error, article: &str) -> Diagnostic {
-        content_error_with(e, &self.anchors, Some(article))
+        content_error_with(e, &self.anchors, Some(article)).in_article(article)
     }
 
     /// A diagnostic for an error rendering a layout for `page`.
     pub fn layout_error(&self, e: &tera::Error, page: &str) -> Diagnostic {
-        layout_error(e, &self.layout_sources, Some(page))
+        layout_error(e, &self.layout_sources, Some(page)).in_article(format!("/{page}"))
     }
 }
 
@@ -206,6 +206,14 @@ fn report(e: &tera::Error) -> Option<&tera::ReportError> {
 }
 
 fn full_message(e: &tera::Error) -> String {
+    let msg = raw_message(e);
+    match undefined_name(&msg) {
+        Some((short, _)) => short,
+        None => msg,
+    }
+}
+
+fn raw_message(e: &tera::Error) -> String {
     let mut msg = match report(e) {
         Some(r) => r.message().to_string(),
         None => e.kind().to_string(),
@@ -219,8 +227,32 @@ fn full_message(e: &tera::Error) -> String {
     msg
 }
 
+/// Tera lists every variable in scope ("Variable `x` is not defined. Available variables:
+/// a, b, …"); the list differs per article, so it moves into the hint as a suggestion and the
+/// same mistake reads the same in every article.
+fn undefined_name(msg: &str) -> Option<(String, String)> {
+    let (head, available) = msg
+        .split_once(". Available variables: ")
+        .or_else(|| msg.split_once(". Available fields: "))?;
+    let what = if head.starts_with("Field") {
+        "field"
+    } else {
+        "variable"
+    };
+    let name = head.split('`').nth(1)?;
+    let names: Vec<&str> = available.split(", ").map(str::trim).collect();
+    let set_it = "values are set under `defaults:` in the topic, under `values:` in the city file, or in site.yaml";
+    let hint = match crate::diag::did_you_mean(name, names.iter().copied()) {
+        Some(dym) => format!("{dym} ({set_it})"),
+        None => format!("no value `{name}` is set for this article; {set_it}"),
+    };
+    Some((format!("undefined {what} `{name}`"), hint))
+}
+
 fn hint_for(msg: &str) -> String {
-    if msg.contains("not found in context")
+    if let Some((_, hint)) = undefined_name(msg) {
+        hint
+    } else if msg.contains("not found in context")
         || msg.contains("undefined")
         || msg.contains("Undefined")
     {
@@ -237,6 +269,8 @@ fn content_error_with(
     anchors: &HashMap<String, Anchor>,
     article: Option<&str>,
 ) -> Diagnostic {
+    let raw = raw_message(e);
+    let hint = hint_for(&raw);
     let message = full_message(e);
     let (name, line, col) = match report(e) {
         Some(r) => (
@@ -267,7 +301,7 @@ fn content_error_with(
                 Origin::new(&anchor.origin.file, file_line, column),
                 with_article(message.clone()),
             )
-            .with_hint(hint_for(&message));
+            .with_hint(hint.clone());
             if line > 1 || (line == 1 && anchor.origin.column <= 1) {
                 d.source_line = anchor
                     .source
@@ -277,8 +311,9 @@ fn content_error_with(
             }
             d
         }
-        None => Diagnostic::error(Origin::file(name), with_article(message.clone()))
-            .with_hint(hint_for(&message)),
+        None => {
+            Diagnostic::error(Origin::file(name), with_article(message.clone())).with_hint(hint)
+        }
     }
 }
 
@@ -287,6 +322,7 @@ fn layout_error(
     sources: &HashMap<String, (Origin, String)>,
     page: Option<&str>,
 ) -> Diagnostic {
+    let hint = hint_for(&raw_message(e));
     let message = full_message(e);
     let message = match page {
         Some(p) => format!("{message} (rendering page /{p})"),
@@ -299,11 +335,10 @@ fn layout_error(
                 Origin::new(&origin.file, line, r.span().start_col as u32 + 1),
                 message.clone(),
             )
-            .with_hint(hint_for(&message))
+            .with_hint(hint.clone())
             .with_source(source)
         }
-        None => Diagnostic::error(Origin::file("templates"), message.clone())
-            .with_hint(hint_for(&message)),
+        None => Diagnostic::error(Origin::file("templates"), message).with_hint(hint),
     }
 }
 

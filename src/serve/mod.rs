@@ -10,12 +10,13 @@ pub mod reload;
 pub mod state;
 pub mod watch;
 
-use crate::diag::{Diagnostics, render_human};
+use crate::diag::{Diagnostic, Diagnostics, attach_source_lines, render_human};
 use crate::load::ChangeKind;
-use crate::pipeline::{BuildOptions, Now, Rebuilt, Session};
+use crate::pipeline::{BuildOptions, Rebuilt, Session};
 use state::State;
+use std::collections::HashSet;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,8 +26,6 @@ pub struct ServeOptions {
     pub build: BuildOptions,
     /// 0 picks a free port.
     pub port: u16,
-    /// Re-read the clock before each rebuild (no `--now` and no `SOURCE_DATE_EPOCH`).
-    pub follow_clock: bool,
     pub open_browser: bool,
 }
 
@@ -56,16 +55,20 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
 
     // Watch before the first build, so a change made while it runs is not lost.
     let mut watcher = watch::Watcher::start(&root)?;
-    let state = Arc::new(State::default());
-    let mut session = Session::new(opts.build.clone());
-    rebuild(&mut session, &state, &opts, &[], &root);
+    let mut rebuilder = Rebuilder {
+        session: Session::new(opts.build.clone()),
+        state: Arc::new(State::default()),
+        root: root.clone(),
+        shown: HashSet::new(),
+    };
+    rebuilder.rebuild(&[]);
 
     println!("serving {url}");
     eprintln!(
         "sitegen: serving {url} (watching {}; Ctrl-C stops)",
         root.display()
     );
-    let server_state = state.clone();
+    let server_state = rebuilder.state.clone();
     std::thread::spawn(move || {
         for request in server.incoming_requests() {
             let state = server_state.clone();
@@ -76,67 +79,87 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
     while let Some(changes) = watcher.next_changes() {
-        session.apply(&changes);
-        rebuild(&mut session, &state, &opts, &changes, &root);
+        rebuilder.session.apply(&changes);
+        rebuilder.rebuild(&changes);
     }
     Err("the file watcher stopped".into())
 }
 
-/// Rebuilds, publishes the result and reports it on the terminal.
-fn rebuild(
-    session: &mut Session,
-    state: &State,
-    opts: &ServeOptions,
-    changes: &[ChangeKind],
-    root: &Path,
-) {
-    if opts.follow_clock {
-        session.set_now(Now::Instant(chrono::Utc::now()));
+/// The watch loop's state: the session, what the server shows, and the warnings already
+/// printed (each is printed once, not on every rebuild).
+struct Rebuilder {
+    session: Session,
+    state: Arc<State>,
+    root: PathBuf,
+    shown: HashSet<String>,
+}
+
+impl Rebuilder {
+    /// Rebuilds, publishes the result and reports it on the terminal.
+    fn rebuild(&mut self, changes: &[ChangeKind]) {
+        let started = Instant::now();
+        let outcome = self.session.rebuild();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let what = describe(changes, &self.root);
+        match outcome {
+            Ok(Rebuilt {
+                files,
+                articles,
+                rendered,
+                reused,
+                warnings,
+            }) => {
+                let warnings = self.prepare(warnings);
+                let texts: HashSet<String> =
+                    warnings.iter().map(|d| render_human(d, false)).collect();
+                let color = color();
+                for d in &warnings {
+                    if !self.shown.contains(&render_human(d, false)) {
+                        eprintln!("{}\n", render_human(d, color));
+                    }
+                }
+                self.shown = texts;
+                self.state.publish_site(files);
+                eprintln!(
+                    "sitegen: {} in {ms:.1} ms{what}: {articles} articles; {rendered} pages rendered, {reused} unchanged; {} warning(s)",
+                    if changes.is_empty() {
+                        "built"
+                    } else {
+                        "rebuilt"
+                    },
+                    warnings.len(),
+                );
+            }
+            Err(problems) => {
+                let problems = self.prepare(problems.into_iter().collect());
+                let errors = problems.iter().filter(|d| d.is_error()).count();
+                let color = color();
+                for d in &problems {
+                    eprintln!("{}\n", render_human(d, color));
+                }
+                // Shown again once the site builds: they may still hold.
+                self.shown.clear();
+                self.state.publish_problems(problems);
+                eprintln!(
+                    "sitegen: rebuild failed{what} with {errors} error(s) in {ms:.1} ms; still serving the last good site"
+                );
+            }
+        }
     }
-    let started = Instant::now();
-    let outcome = session.rebuild();
-    let elapsed = started.elapsed();
-    let what = describe(changes, root);
-    match outcome {
-        Ok(Rebuilt {
-            files,
-            articles,
-            rendered,
-            reused,
-            warnings,
-        }) => {
-            let mut w = Diagnostics::default();
-            w.extend(warnings);
-            print(w);
-            state.publish_site(files);
-            eprintln!(
-                "sitegen: {} in {:.1} ms{what}: {articles} articles; {rendered} pages rendered, {reused} unchanged",
-                if changes.is_empty() {
-                    "built"
-                } else {
-                    "rebuilt"
-                },
-                elapsed.as_secs_f64() * 1000.0,
-            );
-        }
-        Err(problems) => {
-            let errors = problems.error_count();
-            let sorted = problems.clone().into_sorted();
-            print(problems);
-            state.publish_problems(sorted);
-            eprintln!(
-                "sitegen: rebuild failed{what} with {errors} error(s) in {:.1} ms; still serving the last good site",
-                elapsed.as_secs_f64() * 1000.0
-            );
-        }
+
+    /// Sorted, repeats across articles folded, source lines attached: ready to show.
+    fn prepare(&self, items: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut all = Diagnostics::default();
+        all.extend(items);
+        let mut items = all.into_collapsed();
+        attach_source_lines(&mut items, &self.root);
+        items
     }
 }
 
-fn print(items: Diagnostics) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in items.into_sorted() {
-        eprintln!("{}\n", render_human(&d, color));
-    }
+/// Colour on the terminal, unless NO_COLOR is set.
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// ` after cities/yueyang.yaml, templates/` for the terminal line.
@@ -149,6 +172,7 @@ fn describe(changes: &[ChangeKind], root: &Path) -> String {
         .map(|c| match c {
             ChangeKind::Site => "site.yaml".into(),
             ChangeKind::Lock => "schedule.lock".into(),
+            ChangeKind::Modified => "modified.lock".into(),
             ChangeKind::Templates => "templates/".into(),
             ChangeKind::Statics => "static/".into(),
             ChangeKind::AllTopics => "topics/".into(),

@@ -7,25 +7,11 @@
 //! page, so it is visible with or without the script.
 
 use crate::diag::{Diagnostic, render_human};
+// XML escaping is valid HTML5 escaping too (`&apos;` included).
+use crate::render::feeds::xml_escape as escape_html;
 
 /// The path of the event stream; no site page can have it (`__` is not a valid slug).
 pub const EVENTS_PATH: &str = "/__sitegen/events";
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The script that reloads the page after the next rebuild.
 pub fn script(generation: u64) -> String {

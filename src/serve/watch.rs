@@ -30,6 +30,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         return match first {
             "site.yaml" => Some(ChangeKind::Site),
             "schedule.lock" => Some(ChangeKind::Lock),
+            "modified.lock" => Some(ChangeKind::Modified),
             "templates" => Some(ChangeKind::Templates),
             "static" => Some(ChangeKind::Statics),
             "topics" => Some(ChangeKind::AllTopics),
@@ -194,6 +195,7 @@ mod tests {
     fn input_files_map_to_their_part() {
         assert_eq!(kind("site.yaml"), Some(ChangeKind::Site));
         assert_eq!(kind("schedule.lock"), Some(ChangeKind::Lock));
+        assert_eq!(kind("modified.lock"), Some(ChangeKind::Modified));
         assert_eq!(
             kind("cities/yueyang.yaml"),
             Some(ChangeKind::City("/site/cities/yueyang.yaml".into()))

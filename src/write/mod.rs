@@ -5,13 +5,17 @@
 //! Only when every page succeeded is the staging folder swapped with the output in one
 //! atomic rename, so a failed or killed build leaves the previous site exactly as it was.
 
+pub mod report;
+
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Marks a folder as sitegen's output, so a mistyped `--output` never replaces other files.
 pub const MARKER: &str = ".sitegen";
+const MARKER_TEXT: &str = "sitegen output folder\n";
 
 /// A write-stage failure, in words for editors.
 #[derive(Debug)]
@@ -33,29 +37,54 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
     }
 }
 
-/// Counts of what a build did to the output folder.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// Counts of what a build did to the output folder, and the files it touched.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    pub changes: FileChanges,
+}
+
+/// Output files (paths below the output folder, `/`-separated, sorted) that this build
+/// added, changed or removed; unchanged files are in none of the lists.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FileChanges {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// What [`Staging::put`] did with one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    Added,
+    Changed,
+    /// Same bytes: hard-linked from the current output, keeping its modification time.
+    Unchanged,
+    /// Same bytes, but written anew because a hard link was not possible.
+    Rewritten,
 }
 
 /// A staging folder being filled; [`Staging::commit`] swaps it in.
 pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
-    written: AtomicUsize,
-    unchanged: AtomicUsize,
+    placed: Mutex<Vec<(String, Placed)>>,
 }
 
 /// The staging folder used for `output` (a hidden sibling, on the same file system).
 pub fn staging_dir(output: &Path) -> PathBuf {
-    let name = output
+    sibling(output, |name| format!(".{name}.staging"))
+}
+
+/// A folder beside `output`, named from the output folder's name.
+fn sibling(output: &Path, name: impl Fn(&str) -> String) -> PathBuf {
+    let own = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.staging"))
+    output.with_file_name(name(&own))
 }
 
 impl Staging {
@@ -90,14 +119,13 @@ impl Staging {
         }
         fs::create_dir(&dir)
             .map_err(|e| err(&dir, format!("cannot create the staging folder: {e}")))?;
-        fs::write(dir.join(MARKER), "sitegen output folder\n")
-            .map_err(|e| err(&dir, e.to_string()))?;
-        Ok(Staging {
+        let staging = Staging {
             output: output.to_path_buf(),
             dir,
-            written: AtomicUsize::new(0),
-            unchanged: AtomicUsize::new(0),
-        })
+            placed: Mutex::new(Vec::new()),
+        };
+        staging.place(MARKER, MARKER_TEXT.as_bytes())?;
+        Ok(staging)
     }
 
     /// Puts one file into the staging folder; `rel` uses `/` and must stay inside it.
@@ -108,30 +136,52 @@ impl Staging {
                 "refusing to write outside the output folder",
             )
         })?;
-        let target = self.dir.join(&rel_path);
-        if let Some(parent) = target.parent() {
+        if let Some(parent) = self.dir.join(&rel_path).parent() {
             fs::create_dir_all(parent)
                 .map_err(|e| err(parent, format!("cannot create folder: {e}")))?;
         }
-        let previous = self.output.join(&rel_path);
-        if same_content(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
-        }
-        fs::write(&target, bytes).map_err(|e| err(&target, format!("cannot write: {e}")))?;
-        self.written.fetch_add(1, Ordering::Relaxed);
+        let placed = self.place(&rel_path, bytes)?;
+        self.placed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((rel.to_string(), placed));
         Ok(())
+    }
+
+    /// Links or writes one file at `rel_path` (checked, its folder made).
+    fn place(&self, rel_path: impl AsRef<Path>, bytes: &[u8]) -> Result<Placed, WriteError> {
+        let target = self.dir.join(&rel_path);
+        let previous = self.output.join(&rel_path);
+        let mut placed = compare(&previous, bytes);
+        if placed != Placed::Unchanged || fs::hard_link(&previous, &target).is_err() {
+            fs::write(&target, bytes).map_err(|e| err(&target, format!("cannot write: {e}")))?;
+            if placed == Placed::Unchanged {
+                placed = Placed::Rewritten;
+            }
+        }
+        Ok(placed)
     }
 
     /// Swaps the staging folder in as the output and removes the previous site.
     pub fn commit(self) -> Result<WriteStats, WriteError> {
-        let mut stats = WriteStats {
-            written: self.written.load(Ordering::Relaxed),
-            unchanged: self.unchanged.load(Ordering::Relaxed),
-            removed: 0,
-        };
+        let placed = self.placed.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut stats = WriteStats::default();
+        for (rel, how) in &placed {
+            match how {
+                Placed::Added => stats.changes.added.push(rel.clone()),
+                Placed::Changed => stats.changes.changed.push(rel.clone()),
+                Placed::Unchanged => stats.unchanged += 1,
+                Placed::Rewritten => {}
+            }
+        }
+        stats.written = placed.len() - stats.unchanged;
         if self.output.exists() {
-            stats.removed = count_files(&self.output).saturating_sub(stats.unchanged + 1);
+            let now: HashSet<&str> = placed.iter().map(|(r, _)| r.as_str()).collect();
+            stats.changes.removed = relative_files(&self.output)
+                .into_iter()
+                .filter(|r| r != MARKER && !now.contains(r.as_str()))
+                .collect();
+            stats.removed = stats.changes.removed.len();
             exchange(&self.dir, &self.output).map_err(|e| {
                 err(
                     &self.output,
@@ -148,6 +198,13 @@ impl Staging {
                     format!("cannot create the output folder: {e}"),
                 )
             })?;
+        }
+        for list in [
+            &mut stats.changes.added,
+            &mut stats.changes.changed,
+            &mut stats.changes.removed,
+        ] {
+            list.sort();
         }
         Ok(stats)
     }
@@ -169,21 +226,32 @@ fn safe_relative(rel: &str) -> Option<PathBuf> {
         .then(|| path.to_path_buf())
 }
 
-fn same_content(previous: &Path, bytes: &[u8]) -> bool {
+/// How `bytes` compare with the file at `previous` in the current output.
+fn compare(previous: &Path, bytes: &[u8]) -> Placed {
     match fs::metadata(previous) {
-        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
-            fs::read(previous).is_ok_and(|old| old == bytes)
+        Ok(m) if m.is_file() => {
+            if m.len() == bytes.len() as u64 && fs::read(previous).is_ok_and(|old| old == bytes) {
+                Placed::Unchanged
+            } else {
+                Placed::Changed
+            }
         }
-        _ => false,
+        _ => Placed::Added,
     }
 }
 
-fn count_files(dir: &Path) -> usize {
+/// Every file below `dir`, as a `/`-separated relative path.
+fn relative_files(dir: &Path) -> Vec<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .count()
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
+            Some(parts.join("/"))
+        })
+        .collect()
 }
 
 /// Atomically swaps two folders (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere a

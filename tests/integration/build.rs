@@ -335,6 +335,11 @@ fn internal_links_resolve_under_a_sub_path() {
             if href.starts_with("mailto:") || href.starts_with("https://beian") {
                 continue;
             }
+            // In-page anchors (the skip link) must name an element of the same page.
+            if let Some(id) = href.strip_prefix('#') {
+                assert!(html.contains(&format!("id=\"{id}\"")), "{path}: no #{id}");
+                continue;
+            }
             let local = href.strip_prefix("https://example.org").unwrap_or(&href);
             let rest = local
                 .strip_prefix("/sub/")

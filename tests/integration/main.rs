@@ -1,6 +1,10 @@
 //! Integration tests: the real `sitegen` binary on fixture sites under tests/fixtures/.
 
 mod build;
+mod check;
+mod explain;
+mod hosting;
+mod new;
 mod real_site;
 mod serve;
 mod support;

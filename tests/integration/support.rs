@@ -94,7 +94,7 @@ impl Site {
         for part in ["templates", "static", "topics", "cities"] {
             copy_dir(&repo_root().join(part), &root.join(part));
         }
-        for file in ["site.yaml", "schedule.lock"] {
+        for file in ["site.yaml", "schedule.lock", "modified.lock"] {
             if repo_root().join(file).exists() {
                 fs::copy(repo_root().join(file), root.join(file)).unwrap();
             }
