@@ -56,7 +56,10 @@ pub struct SiteConfig {
     pub cadence: Cadence,
     pub title_date_formats: Vec<String>,
     pub feed_size: usize,
+    /// Markdown bodies may hold HTML, sanitised (`allow_html: true` in site.yaml).
     pub allow_html: bool,
+    /// Input files above this size are refused (`max_input_bytes`, default 8 MiB).
+    pub max_input_bytes: u64,
     pub defaults: ValueMap,
 }
 

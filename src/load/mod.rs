@@ -24,16 +24,29 @@ pub const RESERVED_CITY_SLUGS: [&str; 8] = [
     "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index",
 ];
 
+/// Names Windows cannot use for a folder, so a site built or checked out there would break.
+pub const WINDOWS_DEVICE_NAMES: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
 /// Reads and checks every input file under `root`.
 pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
     let mut problems = Diagnostics::default();
     let site = read_site(root, &mut problems);
-    let topics = read_topics(root, &mut problems);
-    let (cities, city_sources) = read_cities(root, &mut problems);
-    let templates = read_templates(root, &mut problems);
-    let statics = read_statics(root, &mut problems);
-    let schedule_lock = read_lock(root, &mut problems);
-    check_references(&topics, &cities, &city_sources, &mut problems);
+    let limit = site
+        .as_ref()
+        .map_or(files::MAX_INPUT_BYTES, |s| s.max_input_bytes);
+    let (topics, broken_topics) = read_topics(root, limit, &mut problems);
+    let (cities, city_sources) = read_cities(root, limit, &mut problems);
+    let templates = read_templates(root, limit, &mut problems);
+    let statics = read_statics(root, limit, &mut problems);
+    let schedule_lock = read_lock(root, limit, &mut problems);
+    let known = Known {
+        topics: &topics,
+        broken_topics: &broken_topics,
+    };
+    check_references(&known, &cities, &city_sources, &mut problems);
     if problems.has_errors() {
         return Err(problems);
     }
@@ -54,7 +67,7 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
 fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
     let path = root.join("site.yaml");
     let shown = PathBuf::from("site.yaml");
-    let text = files::read_text(&path, &shown)
+    let text = files::read_text(&path, &shown, files::MAX_INPUT_BYTES)
         .map_err(|d| problems.push(d))
         .ok()?;
     site::parse_site(&text, &shown)
@@ -111,32 +124,42 @@ fn list_files(
     out
 }
 
-fn read_topics(root: &Path, problems: &mut Diagnostics) -> Vec<Topic> {
+/// The topics that loaded, and the slugs of topic files that did not (already reported:
+/// cities naming them are not reported again as naming an unknown topic).
+fn read_topics(root: &Path, limit: u64, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
     let mut topics = Vec::new();
+    let mut broken = Vec::new();
     for (path, shown) in list_files(root, "topics", Some("md"), problems) {
         let slug = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("")
             .to_string();
-        match files::read_text(&path, &shown) {
-            Ok(text) => match topics::parse_topic(&text, &slug, &shown) {
-                Ok(t) => topics.push(t),
-                Err(d) => problems.extend(d),
-            },
-            Err(d) => problems.push(d),
+        let parsed = files::read_text(&path, &shown, limit)
+            .map_err(|d| vec![d])
+            .and_then(|text| topics::parse_topic(&text, &slug, &shown));
+        match parsed {
+            Ok(t) => topics.push(t),
+            Err(d) => {
+                problems.extend(d);
+                broken.push(slug);
+            }
         }
     }
     topics.sort_by(|a, b| a.slug.cmp(&b.slug));
-    topics
+    (topics, broken)
 }
 
-fn read_cities(root: &Path, problems: &mut Diagnostics) -> (Vec<City>, BTreeMap<PathBuf, String>) {
+fn read_cities(
+    root: &Path,
+    limit: u64,
+    problems: &mut Diagnostics,
+) -> (Vec<City>, BTreeMap<PathBuf, String>) {
     let mut cities = Vec::new();
     let mut sources = BTreeMap::new();
     for ext in ["yaml", "yml"] {
         for (path, shown) in list_files(root, "cities", Some(ext), problems) {
-            match files::read_text(&path, &shown) {
+            match files::read_text(&path, &shown, limit) {
                 Ok(text) => {
                     match cities::parse_city(&text, &shown) {
                         Ok(c) => cities.push(c),
@@ -152,7 +175,7 @@ fn read_cities(root: &Path, problems: &mut Diagnostics) -> (Vec<City>, BTreeMap<
     (cities, sources)
 }
 
-fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> {
+fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<TemplateFile> {
     let base = root.join("templates");
     let mut out = Vec::new();
     for (path, shown) in list_files(root, "templates", None, problems) {
@@ -161,7 +184,7 @@ fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> 
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        match files::read_text(&path, &shown) {
+        match files::read_text(&path, &shown, limit) {
             Ok(source) => out.push(TemplateFile {
                 name,
                 path: shown,
@@ -179,7 +202,7 @@ fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> 
     out
 }
 
-fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
+fn read_statics(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<StaticFile> {
     let base = root.join("static");
     let mut out = Vec::new();
     for (path, shown) in list_files(root, "static", None, problems) {
@@ -188,21 +211,21 @@ fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        match std::fs::read(&path) {
+        match files::read_bytes(&path, &shown, limit) {
             Ok(bytes) => out.push(StaticFile { rel, bytes }),
-            Err(e) => problems.push(files::io_problem(&shown, &e)),
+            Err(d) => problems.push(d),
         }
     }
     out
 }
 
-fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
+fn read_lock(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
     let path = root.join(LOCK_FILE);
     if !path.exists() {
         return Vec::new();
     }
     let shown = PathBuf::from(LOCK_FILE);
-    match files::read_text(&path, &shown) {
+    match files::read_text(&path, &shown, limit) {
         Ok(text) => lock::parse_lock(&text, &shown).unwrap_or_else(|d| {
             problems.extend(d);
             Vec::new()
@@ -214,14 +237,20 @@ fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::Locke
     }
 }
 
+/// The topics a city may name.
+struct Known<'a> {
+    topics: &'a [Topic],
+    broken_topics: &'a [String],
+}
+
 /// Checks what no single file can: duplicate slugs, and topics a city names that do not exist.
 fn check_references(
-    topics: &[Topic],
+    known: &Known<'_>,
     cities: &[City],
     sources: &BTreeMap<PathBuf, String>,
     problems: &mut Diagnostics,
 ) {
-    let topic_slugs: Vec<&str> = topics.iter().map(|t| t.slug.as_str()).collect();
+    let topic_slugs: Vec<&str> = known.topics.iter().map(|t| t.slug.as_str()).collect();
     let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
     for city in cities {
         let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
@@ -235,18 +264,26 @@ fn check_references(
         } else {
             seen.insert(slug, city);
         }
-        if RESERVED_CITY_SLUGS.contains(&slug) {
+        let reserved = if RESERVED_CITY_SLUGS.contains(&slug) {
+            Some("the site's own pages")
+        } else if WINDOWS_DEVICE_NAMES.contains(&slug) {
+            Some("Windows devices (no folder may have this name there)")
+        } else {
+            None
+        };
+        if let Some(what) = reserved {
             problems.push(
                 Diagnostic::error(
                     city.slug.origin.clone(),
-                    format!("slug `{slug}` is reserved for the site's own pages"),
+                    format!("slug `{slug}` is reserved for {what}"),
                 )
                 .with_hint("choose another slug, e.g. add the province")
                 .with_source(source),
             );
         }
         let mut check = |name: &str, origin: Origin| {
-            if !topic_slugs.contains(&name) {
+            let broken = known.broken_topics.iter().any(|b| b == name);
+            if !topic_slugs.contains(&name) && !broken {
                 let hint = did_you_mean(name, topic_slugs.iter().copied())
                     .unwrap_or_else(|| format!("known topics: {}", topic_slugs.join(", ")));
                 problems.push(

@@ -41,6 +41,8 @@ struct RawSite {
     #[serde(default)]
     allow_html: bool,
     #[serde(default)]
+    max_input_bytes: Option<Spanned<u64>>,
+    #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
 }
 
@@ -116,12 +118,31 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         problems.push(datetime_problem(&raw.schedule.start, shown, 0, text));
         NaiveDateTime::default()
     });
-    if raw.schedule.interval_minutes.value <= 0 {
+    if !(1..=MAX_INTERVAL_MINUTES).contains(&raw.schedule.interval_minutes.value) {
         problems.push(
             Diagnostic::error(
                 origin_of(&raw.schedule.interval_minutes, shown, 0),
-                "interval_minutes must be a positive number of minutes",
+                format!(
+                    "interval_minutes must be between 1 and {MAX_INTERVAL_MINUTES} (one year), not {}",
+                    raw.schedule.interval_minutes.value
+                ),
             )
+            .with_hint("the cadence is the number of minutes between two articles, e.g. 20")
+            .with_source(text),
+        );
+    }
+    if let Some(limit) = &raw.max_input_bytes
+        && limit.value == 0
+    {
+        problems.push(
+            Diagnostic::error(
+                origin_of(limit, shown, 0),
+                "max_input_bytes must be at least 1",
+            )
+            .with_hint(format!(
+                "leave it out for the default of {} bytes",
+                super::files::MAX_INPUT_BYTES
+            ))
             .with_source(text),
         );
     }
@@ -183,6 +204,9 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             .collect(),
         feed_size: raw.feed_size,
         allow_html: raw.allow_html,
+        max_input_bytes: raw
+            .max_input_bytes
+            .map_or(super::files::MAX_INPUT_BYTES, |l| l.value),
         defaults,
     })
 }
@@ -207,7 +231,12 @@ pub fn normalise_base_url(url: &str) -> Option<String> {
     })
 }
 
-/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`.
+/// The longest cadence accepted: one (non-leap) year in minutes.
+pub const MAX_INTERVAL_MINUTES: i64 = 365 * 24 * 60;
+
+/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`, in the years
+/// 1970–9999: dates outside cannot be written in sitemaps and feeds (four-digit years), and
+/// keeping far from chrono's limits means adding cadence slots never overflows.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     [
@@ -218,6 +247,7 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     ]
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .filter(|dt| (1970..=9999).contains(&chrono::Datelike::year(dt)))
 }
 
 /// A diagnostic for a datetime string that does not parse or does not exist.
@@ -232,7 +262,7 @@ pub fn datetime_problem(
         format!("`{}` is not a valid date and time", s.value),
     )
     .with_hint(
-        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23)",
+        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23, years 1970–9999, no time zone)",
     )
     .with_source(text)
 }
@@ -264,6 +294,8 @@ mod tests {
         assert!(parse_datetime("2026-02-03 06:39:37").is_some());
         assert!(parse_datetime("2026-02-30 06:39:37").is_none());
         assert!(parse_datetime("2026-02-03 24:00:00").is_none());
+        assert!(parse_datetime("10000-01-01 00:00:00").is_none());
+        assert!(parse_datetime("1969-12-31 23:59:59").is_none());
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Stage 4, render: templates + markdown into page bytes. Pure, and run in parallel over
 //! the plan's pages by the pipeline.
 
+pub mod escape;
 pub mod feeds;
 pub mod markdown;
 pub mod templates;
+pub mod tera_errors;
 pub mod view;
 
 use crate::diag::{Diagnostic, Origin};
@@ -300,7 +302,7 @@ impl<'a> Renderer<'a> {
             .templates
             .layouts
             .render(template, &ctx)
-            .map_err(|e| self.templates.layout_error(&e, path))?;
+            .map_err(|e| self.templates.layout_error(&e, template, path))?;
         Ok(Rendered {
             file: OutputFile {
                 path: urls::output_file(path),
@@ -334,7 +336,7 @@ impl<'a> Renderer<'a> {
             .trim()
             .to_string();
         let body = self.render_content(&names::body(&t.slug), &ctx, a)?;
-        let (html, defects) = markdown::to_html(&body);
+        let (html, defects) = markdown::to_html(&body, self.input.site.allow_html);
         for d in defects {
             let message = match d {
                 Defect::EmptyHeading(h) => format!(
@@ -347,6 +349,11 @@ impl<'a> Renderer<'a> {
                 Defect::TemplateSyntax(s) => format!(
                     "template syntax left in the output: `{}` (article {})",
                     s.trim(),
+                    a.id
+                ),
+                Defect::UnsafeUrl(url) => format!(
+                    "link or image to `{}` left out: only http(s), mailto, tel and relative URLs are allowed (article {})",
+                    url.escape_debug(),
                     a.id
                 ),
             };

@@ -1,4 +1,5 @@
 //! Integration tests: the real `sitegen` binary on fixture sites under tests/fixtures/.
 
 mod build;
+mod hostile;
 mod support;
