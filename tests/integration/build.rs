@@ -159,7 +159,7 @@ fn related_block_lists_earlier_published_articles_newest_first() {
         let times: Vec<&str> = related
             .split("<time datetime=\"")
             .skip(1)
-            .map(|s| &between(s, "\">", "</time>")[..])
+            .map(|s| between(s, "\">", "</time>"))
             .collect();
         assert!(times.len() <= 3, "{rel}: related_count is 3");
         assert!(

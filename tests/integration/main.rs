@@ -2,4 +2,5 @@
 
 mod build;
 mod hostile;
+mod real_site;
 mod support;
