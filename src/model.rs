@@ -162,6 +162,24 @@ pub fn is_valid_slug(slug: &str) -> bool {
         && !slug.ends_with('-')
 }
 
+/// Whether `url` may be a link or image address on a page: relative URLs and the schemes http, https,
+/// mailto and tel. Browsers ignore whitespace and control characters inside a scheme
+/// (`java\tscript:`), so those are removed before looking.
+pub fn is_safe_url(url: &str) -> bool {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let scheme_end = squeezed.find(':');
+    let path_start = squeezed.find(['/', '?', '#']);
+    match scheme_end {
+        None => true,
+        Some(colon) if path_start.is_some_and(|p| p < colon) => true,
+        Some(colon) => matches!(&squeezed[..colon], "http" | "https" | "mailto" | "tel"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

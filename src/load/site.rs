@@ -23,7 +23,7 @@ struct RawSite {
     editor: String,
     disclaimer: String,
     statement: String,
-    complaint_url: String,
+    complaint_url: Spanned<String>,
     #[serde(default = "default_complaint_label")]
     complaint_label: String,
     #[serde(default)]
@@ -173,6 +173,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             );
         }
     }
+    if !crate::model::is_safe_url(&raw.complaint_url.value) {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.complaint_url, shown, 0),
+                "complaint_url must be an http(s), mailto or tel address",
+            )
+            .with_hint("e.g. `mailto:tousu@example.org` or `https://example.org/tousu`")
+            .with_source(text),
+        );
+    }
     let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
@@ -186,7 +196,7 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         editor: raw.editor,
         disclaimer: raw.disclaimer,
         statement: raw.statement,
-        complaint_url: raw.complaint_url,
+        complaint_url: raw.complaint_url.value,
         complaint_label: raw.complaint_label,
         icp: raw.icp,
         related_count: raw.related_count,

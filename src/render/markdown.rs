@@ -2,6 +2,7 @@
 //! sanitised with ammonia), links with script URLs neutralised, and structure checks.
 
 use super::escape::strip_controls;
+use crate::model::is_safe_url;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 /// A structural problem found in a rendered section (the sample pages' defects).
@@ -15,24 +16,6 @@ pub enum Defect {
     TemplateSyntax(String),
     /// A link or image whose URL could run script (`javascript:` …); it was left out.
     UnsafeUrl(String),
-}
-
-/// Whether `url` may appear as a link or image: relative URLs and the schemes http, https,
-/// mailto and tel. Browsers ignore whitespace and control characters inside a scheme
-/// (`java\tscript:`), so those are removed before looking.
-pub fn is_safe_url(url: &str) -> bool {
-    let squeezed: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let scheme_end = squeezed.find(':');
-    let path_start = squeezed.find(['/', '?', '#']);
-    match scheme_end {
-        None => true,
-        Some(colon) if path_start.is_some_and(|p| p < colon) => true,
-        Some(colon) => matches!(&squeezed[..colon], "http" | "https" | "mailto" | "tel"),
-    }
 }
 
 /// Renders `markdown` to HTML. Unless `allow_html`, raw HTML in the text is shown as text,
@@ -214,7 +197,10 @@ mod tests {
         ] {
             for allow in [false, true] {
                 let (html, defects) = to_html(md, allow);
-                assert!(!html.contains("href=") && !html.contains("src="), "{md} → {html}");
+                assert!(
+                    !html.contains("href=") && !html.contains("src="),
+                    "{md} → {html}"
+                );
                 assert!(
                     matches!(defects[..], [Defect::UnsafeUrl(_)]),
                     "{md}: {defects:?}"

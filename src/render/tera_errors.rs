@@ -118,7 +118,10 @@ mod tests {
 
     #[test]
     fn circular_include_names_the_template() {
-        let e = compile_error(&[("a.html", "{% include \"f.html\" %}"), ("f.html", "{% include \"f.html\" %}")]);
+        let e = compile_error(&[
+            ("a.html", "{% include \"f.html\" %}"),
+            ("f.html", "{% include \"f.html\" %}"),
+        ]);
         assert_eq!(locate(&e).unwrap().template, "f.html");
     }
 
