@@ -10,7 +10,7 @@ mod site;
 mod topics;
 mod yaml;
 
-pub use files::MAX_INPUT_BYTES;
+pub use files::{MAX_INPUT_BYTES, decode};
 pub use lock::{LOCK_FILE, format_lock};
 pub use site::{normalise_base_url, parse_datetime};
 
@@ -62,6 +62,62 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
         statics,
         schedule_lock,
     })
+}
+
+/// The in-memory loader: the same parsing and checks as [`load`] on texts given as
+/// `(path shown to editors, text)` pairs, with no file system (for fuzzing and tests).
+/// Topic slugs come from the paths' file stems, as they do from file names.
+pub fn from_texts(
+    site: &str,
+    topic_texts: &[(&str, &str)],
+    city_texts: &[(&str, &str)],
+    templates: Vec<TemplateFile>,
+) -> Result<SiteInput, Diagnostics> {
+    let mut problems = Diagnostics::default();
+    let site = site::parse_site(site, Path::new("site.yaml"))
+        .map_err(|d| problems.extend(d))
+        .ok();
+    let mut topics = Vec::new();
+    let mut broken_topics = Vec::new();
+    for (shown, text) in topic_texts {
+        let shown = Path::new(shown);
+        let slug = shown.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        match topics::parse_topic(text, slug, shown) {
+            Ok(t) => topics.push(t),
+            Err(d) => {
+                problems.extend(d);
+                broken_topics.push(slug.to_string());
+            }
+        }
+    }
+    topics.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let mut cities = Vec::new();
+    let mut sources = BTreeMap::new();
+    for (shown, text) in city_texts {
+        match cities::parse_city(text, Path::new(shown)) {
+            Ok(c) => cities.push(c),
+            Err(d) => problems.extend(d),
+        }
+        sources.insert(PathBuf::from(shown), text.to_string());
+    }
+    cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
+    let known = Known {
+        topics: &topics,
+        broken_topics: &broken_topics,
+    };
+    check_references(&known, &cities, &sources, &mut problems);
+    match site {
+        Some(site) if !problems.has_errors() => Ok(SiteInput {
+            root: PathBuf::new(),
+            site,
+            topics,
+            cities,
+            templates,
+            statics: Vec::new(),
+            schedule_lock: Vec::new(),
+        }),
+        _ => Err(problems),
+    }
 }
 
 fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
