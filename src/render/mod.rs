@@ -338,6 +338,12 @@ impl<'a> Renderer<'a> {
         let body = self.render_content(&names::body(&t.slug), &ctx, a)?;
         let (html, defects) = markdown::to_html(&body, self.input.site.allow_html);
         for d in defects {
+            let hint = match d {
+                Defect::UnsafeUrl(_) => {
+                    "link to an https:// address; script URLs are never published"
+                }
+                _ => "every sub-heading needs its own text; check the values this section uses",
+            };
             let message = match d {
                 Defect::EmptyHeading(h) => format!(
                     "heading `{h}` has no text before the next heading (article {})",
@@ -358,9 +364,7 @@ impl<'a> Renderer<'a> {
                 ),
             };
             warnings.push(
-                Diagnostic::warning(Origin::new(&t.path, t.body_line, 0), message).with_hint(
-                    "every sub-heading needs its own text; check the values this section uses",
-                ),
+                Diagnostic::warning(Origin::new(&t.path, t.body_line, 0), message).with_hint(hint),
             );
         }
         if heading.is_empty() {
