@@ -17,6 +17,11 @@ pub enum Command {
     Build(BuildArgs),
     /// Load and render everything without writing, and report every problem found.
     Check(CheckArgs),
+    /// Show where every value of one article comes from (site, topic, city or city × topic).
+    Explain(ExplainArgs),
+    /// Write a new, commented city or topic file to start from.
+    #[command(subcommand)]
+    New(NewCommand),
 }
 
 /// Options shared by commands that load the site.
@@ -68,4 +73,52 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The city: its slug (`yueyang`) or name (`岳阳`).
+    pub city: String,
+    /// The topic: its slug (`canbaodi-biangeng`) or name (`参保地变更`).
+    pub topic: String,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NewCommand {
+    /// Write cities/<slug>.yaml for a new city, with a proposed pinyin slug.
+    City(NewCityArgs),
+    /// Write topics/<slug>.md, a topic skeleton that passes `sitegen check`.
+    Topic(NewTopicArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NewCityArgs {
+    /// The city's name as shown on the site, e.g. `岳阳`.
+    pub name: String,
+    /// The province, e.g. `湖南`.
+    #[arg(long)]
+    pub province: Option<String>,
+    /// The slug (URL part); default: the name's pinyin.
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct NewTopicArgs {
+    /// The topic's slug (file name and URL part), e.g. `canbaodi-biangeng`.
+    pub slug: String,
+    /// The topic's name as shown on the site, e.g. `参保地变更`.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::New(args) => cmd::new::run(args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@
 //! stages can say "this list was set in cities/yueyang.yaml line 12".
 
 use crate::diag::Origin;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -61,7 +61,39 @@ pub struct SiteConfig {
     /// Input files above this size are refused (`max_input_bytes`, default 8 MiB).
     pub max_input_bytes: u64,
     pub defaults: ValueMap,
+    /// Limits of the content lint (`lint:` in site.yaml).
+    pub lint: LintSettings,
 }
+
+/// Limits the content lint checks against (`lint:` in site.yaml; all optional).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LintSettings {
+    /// A city fact whose `verified` date is older than this many days is reported.
+    pub fact_max_age_days: i64,
+    /// A full title (date suffix included) longer than this many characters is reported.
+    pub title_max_chars: usize,
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        LintSettings {
+            fact_max_age_days: 365,
+            title_max_chars: 40,
+        }
+    }
+}
+
+/// Where a city fact comes from (`sources:` in a city file): a web page or a note such as
+/// "医保局窗口电话确认", and the day someone last checked it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FactSource {
+    pub url: Option<String>,
+    pub note: Option<String>,
+    pub verified: Option<NaiveDate>,
+}
+
+/// Sources of a city's values, by value name.
+pub type SourceMap = BTreeMap<String, Sourced<FactSource>>;
 
 impl SiteConfig {
     /// The path part of the base URL (`/` or `/preview/123/`), for internal links.
@@ -100,6 +132,8 @@ pub struct CityTopic {
     pub values: ValueMap,
     pub publish_at: Option<Sourced<NaiveDateTime>>,
     pub extras: Option<Vec<Sourced<String>>>,
+    /// Sources of `values`.
+    pub sources: SourceMap,
 }
 
 /// A city: `cities/<slug>.yaml`.
@@ -113,6 +147,8 @@ pub struct City {
     pub topics: BTreeMap<String, CityTopic>,
     pub skip: Vec<Sourced<String>>,
     pub extras: Option<Vec<Sourced<String>>>,
+    /// Sources of `values`.
+    pub sources: SourceMap,
 }
 
 /// A layout template from `templates/`.

@@ -1,14 +1,16 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
-use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::lint::Linter;
 use crate::load;
 use crate::merge;
 use crate::model::SiteInput;
-use crate::plan::{self, Plan, PlanOptions};
+use crate::plan::{self, Page, Plan, PlanOptions};
 use crate::render::Renderer;
 use crate::write::{self, Staging, WriteError, WriteStats};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -59,7 +61,15 @@ pub enum BuildError {
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
 pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
-    let mut input = load::load(&opts.root)?;
+    let input = load::load(&opts.root)?;
+    apply_overrides(input, opts)
+}
+
+/// Applies `--base-url` and works out "now" in the site's time zone.
+fn apply_overrides(
+    mut input: SiteInput,
+    opts: &BuildOptions,
+) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
     if let Some(url) = &opts.base_url {
         match load::normalise_base_url(url) {
             Some(u) => input.site.base_url = u,
@@ -86,6 +96,10 @@ pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Dia
 /// Plans the site (load, merge, plan) without rendering.
 pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
     let (input, now) = load_input(opts)?;
+    let shapes = merge::check_shapes(&input);
+    if !shapes.is_empty() {
+        return Err(collect(shapes));
+    }
     let merged = merge::merge(&input);
     let plan = plan::plan(
         &input,
@@ -104,8 +118,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     check_lock(opts, &input, &plan).map_err(BuildError::Input)?;
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
+    let linter = Linter::new(&input, &merged);
+    let early = linter.input(plan.now.date());
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
-    let outcome = render_into(&renderer, &plan, Some(&staging), opts.strict);
+    let outcome = render_into(
+        &renderer,
+        &linter,
+        &plan,
+        Some(&staging),
+        early,
+        opts.strict,
+    );
     let (warnings, pages) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
@@ -141,25 +164,76 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
-/// Loads and renders everything without writing; returns all problems found.
+/// Loads and renders everything without writing; returns all problems found, with the
+/// content lint's warnings (errors with `--strict`).
+///
+/// Unlike `build`, it goes on past broken files: a city or topic file with errors is left
+/// out and the rest is still merged, planned, rendered and linted, so one run reports
+/// every problem of every file.
 pub fn check(opts: &BuildOptions) -> Diagnostics {
-    let (input, merged, plan) = match plan_site(opts) {
-        Ok(x) => x,
-        Err(d) => return d,
+    let (input, mut all) = load::load_partial(&opts.root);
+    let Some(input) = input else {
+        return all;
     };
-    let mut all = Diagnostics::default();
-    if let Err(d) = check_lock(opts, &input, &plan) {
-        all.extend(d);
+    let (mut input, now) = match apply_overrides(input, opts) {
+        Ok(x) => x,
+        Err(d) => {
+            all.extend(d);
+            return all;
+        }
+    };
+    all.extend(merge::check_shapes(&input));
+    for attempt in 0..2 {
+        let merged = merge::merge(&input);
+        let plan = plan::plan(
+            &input,
+            &merged,
+            &PlanOptions {
+                now,
+                future: opts.future,
+            },
+        );
+        let linter = Linter::new(&input, &merged);
+        if attempt == 0 {
+            if let Err(d) = check_lock(opts, &input, &plan) {
+                all.extend(d);
+            }
+            all.extend(linter.input(now.date()));
+        }
+        match Renderer::new(&input, &merged, &plan) {
+            Ok(renderer) => {
+                match render_into(&renderer, &linter, &plan, None, Vec::new(), false) {
+                    Ok((warnings, _)) => all.extend(warnings),
+                    Err(BuildError::Input(d)) => all.extend(d),
+                    Err(BuildError::Write(_)) => {}
+                }
+                break;
+            }
+            Err(d) => {
+                // Leave out the files whose templates failed and render the rest.
+                let broken: BTreeSet<PathBuf> = d.iter().map(|x| x.origin.file.clone()).collect();
+                all.extend(d);
+                let before = input.topics.len() + input.cities.len();
+                input.topics.retain(|t| !broken.contains(&t.path));
+                input.cities.retain(|c| !broken.contains(&c.path));
+                if input.topics.len() + input.cities.len() == before {
+                    break;
+                }
+            }
+        }
     }
-    match Renderer::new(&input, &merged, &plan) {
-        Ok(renderer) => match render_into(&renderer, &plan, None, opts.strict) {
-            Ok((warnings, _)) => all.extend(warnings),
-            Err(BuildError::Input(d)) => all.extend(d),
-            Err(BuildError::Write(_)) => {}
-        },
-        Err(d) => all.extend(d),
+    if opts.strict {
+        all = collect(all.into_iter().map(as_error));
     }
     all
+}
+
+/// A warning made an error by `--strict`.
+fn as_error(d: Diagnostic) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        ..d
+    }
 }
 
 fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(), Diagnostics> {
@@ -184,18 +258,21 @@ fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(),
     Err(d)
 }
 
-fn collect(items: Vec<Diagnostic>) -> Diagnostics {
+fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.extend(items);
     d
 }
 
-/// Renders every page in parallel, writing each into `staging` as soon as it is ready.
-/// Every error is collected; with `strict`, warnings count as errors.
+/// Renders every page in parallel, writing each into `staging` as soon as it is ready,
+/// and lints each article. Every error is collected; `early` holds warnings found before
+/// rendering; with `strict`, warnings count as errors.
 fn render_into(
     renderer: &Renderer<'_>,
+    linter: &Linter<'_>,
     plan: &Plan,
     staging: Option<&Staging>,
+    early: Vec<Diagnostic>,
     strict: bool,
 ) -> Result<(Vec<Diagnostic>, usize), BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
@@ -212,7 +289,15 @@ fn render_into(
                         .unwrap_or_else(|p| p.into_inner())
                         .get_or_insert(e);
                 }
-                (rendered.warnings, None)
+                let mut warnings = rendered.warnings;
+                if let Page::Article(i) = page {
+                    warnings.extend(linter.article(
+                        &plan.articles[i],
+                        renderer.article_title(i),
+                        &rendered.sections,
+                    ));
+                }
+                (warnings, None)
             }
             Err(d) => (Vec::new(), Some(d)),
         })
@@ -221,18 +306,13 @@ fn render_into(
         return Err(BuildError::Write(e));
     }
     let mut errors = Diagnostics::default();
-    let mut warnings = Vec::new();
+    let mut warnings = early;
     for (w, e) in results {
         warnings.extend(w);
         errors.extend(e);
     }
     if strict {
-        for w in warnings.drain(..) {
-            errors.push(Diagnostic {
-                severity: crate::diag::Severity::Error,
-                ..w
-            });
-        }
+        errors.extend(warnings.drain(..).map(as_error));
     }
     if errors.has_errors() {
         errors.extend(warnings);

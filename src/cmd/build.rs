@@ -1,6 +1,6 @@
 //! `sitegen build`
 
-use super::{Outcome, options, print_diagnostics};
+use super::{Outcome, options, print_diagnostics_in};
 use crate::cli::BuildArgs;
 use crate::diag::{Diagnostics, render_human};
 use crate::pipeline::{self, BuildError};
@@ -19,7 +19,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
         Ok(report) => {
             let mut warnings = Diagnostics::default();
             warnings.extend(report.warnings);
-            print_diagnostics(warnings);
+            print_diagnostics_in(warnings, &opts.root);
             eprintln!(
                 "sitegen: built {} articles, {} pages ({} files) in {:.2} s; {} written, {} unchanged, {} removed{}",
                 report.articles,
@@ -45,7 +45,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
             Outcome::Success
         }
         Err(BuildError::Input(problems)) => {
-            let n = print_diagnostics(problems);
+            let n = print_diagnostics_in(problems, &opts.root);
             eprintln!("sitegen: build failed with {n} error(s); the output folder was not changed");
             Outcome::Problems
         }

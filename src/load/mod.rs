@@ -6,13 +6,19 @@ mod cities;
 mod files;
 mod frontmatter;
 mod lock;
+mod memory;
 mod site;
+mod sources;
 mod topics;
+mod types;
 mod yaml;
 
+pub use cities::parse_city;
 pub use files::{MAX_INPUT_BYTES, decode};
 pub use lock::{LOCK_FILE, format_lock};
+pub use memory::from_texts;
 pub use site::{normalise_base_url, parse_datetime};
+pub use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
 use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
@@ -32,28 +38,32 @@ pub const WINDOWS_DEVICE_NAMES: [&str; 22] = [
 
 /// Reads and checks every input file under `root`.
 pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
+    match load_partial(root) {
+        (Some(input), problems) if !problems.has_errors() => Ok(input),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Reads every input file and keeps what could be read: a file with errors is left out (and
+/// a city whose slug is taken), so `check` can still render the rest and report their
+/// problems too. The input is `None` only when site.yaml itself is unusable.
+pub fn load_partial(root: &Path) -> (Option<SiteInput>, Diagnostics) {
     let mut problems = Diagnostics::default();
     let site = read_site(root, &mut problems);
+    // site.yaml may lower or raise the size limit for every other file.
     let limit = site
         .as_ref()
         .map_or(files::MAX_INPUT_BYTES, |s| s.max_input_bytes);
-    let (topics, broken_topics) = read_topics(root, limit, &mut problems);
-    let (cities, city_sources) = read_cities(root, limit, &mut problems);
+    let (topics, topic_files) = read_topics(root, limit, &mut problems);
+    let (mut cities, city_sources) = read_cities(root, limit, &mut problems);
     let templates = read_templates(root, limit, &mut problems);
     let statics = read_statics(root, limit, &mut problems);
     let schedule_lock = read_lock(root, limit, &mut problems);
-    let known = Known {
-        topics: &topics,
-        broken_topics: &broken_topics,
-    };
-    check_references(&known, &cities, &city_sources, &mut problems);
-    if problems.has_errors() {
-        return Err(problems);
+    let taken = check_references(&topic_files, &cities, &city_sources, &mut problems);
+    for i in taken.into_iter().rev() {
+        cities.remove(i);
     }
-    let Some(site) = site else {
-        return Err(problems);
-    };
-    Ok(SiteInput {
+    let input = site.map(|site| SiteInput {
         root: root.to_path_buf(),
         site,
         topics,
@@ -61,63 +71,8 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
         templates,
         statics,
         schedule_lock,
-    })
-}
-
-/// The in-memory loader: the same parsing and checks as [`load`] on texts given as
-/// `(path shown to editors, text)` pairs, with no file system (for fuzzing and tests).
-/// Topic slugs come from the paths' file stems, as they do from file names.
-pub fn from_texts(
-    site: &str,
-    topic_texts: &[(&str, &str)],
-    city_texts: &[(&str, &str)],
-    templates: Vec<TemplateFile>,
-) -> Result<SiteInput, Diagnostics> {
-    let mut problems = Diagnostics::default();
-    let site = site::parse_site(site, Path::new("site.yaml"))
-        .map_err(|d| problems.extend(d))
-        .ok();
-    let mut topics = Vec::new();
-    let mut broken_topics = Vec::new();
-    for (shown, text) in topic_texts {
-        let shown = Path::new(shown);
-        let slug = shown.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        match topics::parse_topic(text, slug, shown) {
-            Ok(t) => topics.push(t),
-            Err(d) => {
-                problems.extend(d);
-                broken_topics.push(slug.to_string());
-            }
-        }
-    }
-    topics.sort_by(|a, b| a.slug.cmp(&b.slug));
-    let mut cities = Vec::new();
-    let mut sources = BTreeMap::new();
-    for (shown, text) in city_texts {
-        match cities::parse_city(text, Path::new(shown)) {
-            Ok(c) => cities.push(c),
-            Err(d) => problems.extend(d),
-        }
-        sources.insert(PathBuf::from(shown), text.to_string());
-    }
-    cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
-    let known = Known {
-        topics: &topics,
-        broken_topics: &broken_topics,
-    };
-    check_references(&known, &cities, &sources, &mut problems);
-    match site {
-        Some(site) if !problems.has_errors() => Ok(SiteInput {
-            root: PathBuf::new(),
-            site,
-            topics,
-            cities,
-            templates,
-            statics: Vec::new(),
-            schedule_lock: Vec::new(),
-        }),
-        _ => Err(problems),
-    }
+    });
+    (input, problems)
 }
 
 fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
@@ -180,30 +135,28 @@ fn list_files(
     out
 }
 
-/// The topics that loaded, and the slugs of topic files that did not (already reported:
-/// cities naming them are not reported again as naming an unknown topic).
+/// The topics that parsed, and the slugs of every topic file (parsed or not), so a city
+/// naming a topic whose file has an error is not also told the topic does not exist.
 fn read_topics(root: &Path, limit: u64, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
     let mut topics = Vec::new();
-    let mut broken = Vec::new();
+    let mut slugs = Vec::new();
     for (path, shown) in list_files(root, "topics", Some("md"), problems) {
         let slug = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("")
             .to_string();
-        let parsed = files::read_text(&path, &shown, limit)
-            .map_err(|d| vec![d])
-            .and_then(|text| topics::parse_topic(&text, &slug, &shown));
-        match parsed {
-            Ok(t) => topics.push(t),
-            Err(d) => {
-                problems.extend(d);
-                broken.push(slug);
-            }
+        slugs.push(slug.clone());
+        match files::read_text(&path, &shown, limit) {
+            Ok(text) => match topics::parse_topic(&text, &slug, &shown) {
+                Ok(t) => topics.push(t),
+                Err(d) => problems.extend(d),
+            },
+            Err(d) => problems.push(d),
         }
     }
     topics.sort_by(|a, b| a.slug.cmp(&b.slug));
-    (topics, broken)
+    (topics, slugs)
 }
 
 fn read_cities(
@@ -293,22 +246,18 @@ fn read_lock(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<crate::
     }
 }
 
-/// The topics a city may name.
-struct Known<'a> {
-    topics: &'a [Topic],
-    broken_topics: &'a [String],
-}
-
-/// Checks what no single file can: duplicate slugs, and topics a city names that do not exist.
-fn check_references(
-    known: &Known<'_>,
+/// Checks what no single file can: duplicate slugs, and topics a city names that do not
+/// exist. Returns the indices of cities whose slug an earlier city already uses.
+pub(super) fn check_references(
+    topic_files: &[String],
     cities: &[City],
     sources: &BTreeMap<PathBuf, String>,
     problems: &mut Diagnostics,
-) {
-    let topic_slugs: Vec<&str> = known.topics.iter().map(|t| t.slug.as_str()).collect();
+) -> Vec<usize> {
+    let topic_slugs: Vec<&str> = topic_files.iter().map(String::as_str).collect();
     let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
-    for city in cities {
+    let mut taken = Vec::new();
+    for (index, city) in cities.iter().enumerate() {
         let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
         let slug = city.slug.value.as_str();
         if let Some(first) = seen.get(slug) {
@@ -317,6 +266,7 @@ fn check_references(
                     .with_hint("every city needs its own slug; for two cities with the same pinyin add the province, e.g. `taizhou-zj`")
                     .with_source(source),
             );
+            taken.push(index);
         } else {
             seen.insert(slug, city);
         }
@@ -338,8 +288,7 @@ fn check_references(
             );
         }
         let mut check = |name: &str, origin: Origin| {
-            let broken = known.broken_topics.iter().any(|b| b == name);
-            if !topic_slugs.contains(&name) && !broken {
+            if !topic_slugs.contains(&name) {
                 let hint = did_you_mean(name, topic_slugs.iter().copied())
                     .unwrap_or_else(|| format!("known topics: {}", topic_slugs.join(", ")));
                 problems.push(
@@ -358,4 +307,5 @@ fn check_references(
             check(&s.value, s.origin.clone());
         }
     }
+    taken
 }

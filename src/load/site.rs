@@ -2,7 +2,7 @@
 
 use super::yaml::{self, origin_of};
 use crate::diag::Diagnostic;
-use crate::model::{Cadence, SiteConfig, Value};
+use crate::model::{Cadence, LintSettings, SiteConfig, Value};
 use chrono::NaiveDateTime;
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
@@ -44,6 +44,18 @@ struct RawSite {
     max_input_bytes: Option<Spanned<u64>>,
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+/// `lint:` limits; each one is optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    fact_max_age_days: Option<u32>,
+    #[serde(default)]
+    title_max_chars: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +177,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         );
     }
     for f in &raw.title_date_formats.value {
+        if is_valid_strftime(&f.value) && !names_the_day(&f.value) {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(f, shown, 0),
+                    format!("`{}` gives titles no date suffix of their own day", f.value),
+                )
+                .with_hint("include the day and month, e.g. `(%Y年%-m月%-d日)` or `(%m/%d)`")
+                .with_source(text),
+            );
+        }
         if !is_valid_strftime(&f.value) {
             problems.push(
                 Diagnostic::error(origin_of(f, shown, 0), format!("`{}` is not a valid date format", f.value))
@@ -218,6 +240,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             .max_input_bytes
             .map_or(super::files::MAX_INPUT_BYTES, |l| l.value),
         defaults,
+        lint: {
+            let d = LintSettings::default();
+            LintSettings {
+                fact_max_age_days: raw
+                    .lint
+                    .fact_max_age_days
+                    .map_or(d.fact_max_age_days, i64::from),
+                title_max_chars: raw.lint.title_max_chars.unwrap_or(d.title_max_chars),
+            }
+        },
     })
 }
 
@@ -277,6 +309,16 @@ pub fn datetime_problem(
     .with_source(text)
 }
 
+/// Does the format tell apart two days of the year (so a title's suffix is its own date)?
+fn names_the_day(f: &str) -> bool {
+    let day = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.format(f).to_string())
+    };
+    day(1, 1) != day(1, 2) && day(1, 1) != day(2, 1)
+}
+
 fn is_valid_strftime(f: &str) -> bool {
     !StrftimeItems::new(f).any(|i| matches!(i, Item::Error))
 }
@@ -312,5 +354,8 @@ mod tests {
     fn strftime_formats_are_checked() {
         assert!(is_valid_strftime("(%Y年%-m月%-d日)"));
         assert!(!is_valid_strftime("(%Q)"));
+        assert!(names_the_day("(%m/%d)"));
+        assert!(!names_the_day("(%Y年)"));
+        assert!(!names_the_day("(%d日)"));
     }
 }

@@ -51,14 +51,26 @@ fn to_diagnostic(
         .unwrap_or((0, 0));
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(&raw).to_string();
+    let source_line = (line > 0)
+        .then(|| text.lines().nth(line as usize - 1).map(str::to_string))
+        .flatten();
+    let rest = source_line.as_deref().map(|l| {
+        let skip = column.saturating_sub(1) as usize;
+        l.char_indices().nth(skip).map_or("", |(i, _)| &l[i..])
+    });
+    let (message, hint) = match super::types::describe(&message, rest) {
+        Some((m, h)) => (m, Some(h)),
+        None => {
+            let hint = hint_for(&message, source_line.as_deref());
+            (plain_words(&message), hint)
+        }
+    };
     let mut d = Diagnostic::error(
         Origin::new(shown, if line > 0 { line + line_offset } else { 0 }, column),
-        plain_words(&message),
+        message,
     );
-    if line > 0 {
-        d.source_line = text.lines().nth(line as usize - 1).map(str::to_string);
-    }
-    if let Some(hint) = hint_for(&message, d.source_line.as_deref()) {
+    d.source_line = source_line;
+    if let Some(hint) = hint {
         d = d.with_hint(hint);
     }
     d
@@ -237,6 +249,15 @@ mod tests {
     fn wrong_type_is_reported_with_location() {
         let err = parse::<Doc>("materials: 3\n", Path::new("c.yaml"), 0).unwrap_err();
         assert_eq!(err.origin.line, 1);
+        assert_eq!(err.message, "expected a list of strings, found a number");
+        let err = parse::<Doc>(
+            "materials: []\nprovince:\n  - 湖南\n",
+            Path::new("c.yaml"),
+            0,
+        )
+        .unwrap_err();
+        assert_eq!((err.origin.line, err.origin.column), (3, 3));
+        assert_eq!(err.message, "expected a string, found a list");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
 use chrono::{NaiveDateTime, TimeZone};
-use markdown::Defect;
+pub use markdown::Defect;
 use rayon::prelude::*;
 use templates::{Templates, names};
 use view::*;
@@ -28,6 +28,19 @@ pub struct OutputFile {
 pub struct Rendered {
     pub file: OutputFile,
     pub warnings: Vec<Diagnostic>,
+    /// For an article: each section's markdown as rendered, for the content lint.
+    pub sections: Vec<SectionText>,
+}
+
+/// One section of an article before markdown conversion: what the content lint reads.
+pub struct SectionText {
+    /// The section's topic (index into `SiteInput::topics`).
+    pub topic: usize,
+    /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
+    pub pair: usize,
+    pub markdown: String,
+    /// Structural problems found while converting it to HTML.
+    pub defects: Vec<Defect>,
 }
 
 /// Everything needed to render any page; built once, shared by all threads.
@@ -309,7 +322,41 @@ impl<'a> Renderer<'a> {
                 bytes: html.into_bytes(),
             },
             warnings: Vec::new(),
+            sections: Vec::new(),
         })
+    }
+
+    /// The template that gives `topic`'s section heading in article `a`: the city's own
+    /// heading if it sets one, else one of the topic's headings picked by the article's id.
+    pub fn heading_template(&self, a: &PlannedArticle, topic: usize) -> (String, Origin) {
+        let t = &self.input.topics[topic];
+        let city = &self.input.cities[a.city];
+        match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
+            Some(h) => (
+                names::city_heading(&city.slug.value, &t.slug),
+                h.origin.clone(),
+            ),
+            None => {
+                let i = pick(&a.id, &format!("heading:{}", t.slug), t.headings.len());
+                (names::heading(&t.slug, i), t.headings[i].origin.clone())
+            }
+        }
+    }
+
+    /// `topic`'s section heading in article `i`, rendered.
+    pub fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
+        let (name, _) = self.heading_template(a, topic);
+        Ok(self
+            .render_content(&name, &self.content_context(pair), a)?
+            .trim()
+            .to_string())
+    }
+
+    /// An article's full title (date suffix included); empty for unpublished articles.
+    pub fn article_title(&self, i: usize) -> &str {
+        &self.titles[i]
     }
 
     fn section(
@@ -317,67 +364,42 @@ impl<'a> Renderer<'a> {
         a: &PlannedArticle,
         topic: usize,
         warnings: &mut Vec<Diagnostic>,
-    ) -> Result<Option<SectionView>, Diagnostic> {
+    ) -> Result<Option<(SectionView, SectionText)>, Diagnostic> {
         let Some(pair) = self.merged.pair_index(a.city, topic) else {
             return Ok(None);
         };
         let t = &self.input.topics[topic];
-        let city = &self.input.cities[a.city];
         let ctx = self.content_context(pair);
-        let heading_name = match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
-            Some(_) => names::city_heading(&city.slug.value, &t.slug),
-            None => names::heading(
-                &t.slug,
-                pick(&a.id, &format!("heading:{}", t.slug), t.headings.len()),
-            ),
-        };
+        let (heading_name, _) = self.heading_template(a, topic);
         let heading = self
             .render_content(&heading_name, &ctx, a)?
             .trim()
             .to_string();
         let body = self.render_content(&names::body(&t.slug), &ctx, a)?;
         let (html, defects) = markdown::to_html(&body, self.input.site.allow_html);
-        for d in defects {
-            let hint = match d {
-                Defect::UnsafeUrl(_) => {
-                    "link to an https:// address; script URLs are never published"
-                }
-                _ => "every sub-heading needs its own text; check the values this section uses",
-            };
-            let message = match d {
-                Defect::EmptyHeading(h) => format!(
-                    "heading `{h}` has no text before the next heading (article {})",
-                    a.id
-                ),
-                Defect::EmptyListItem => {
-                    format!("empty list item (article {}); is a list value empty?", a.id)
-                }
-                Defect::TemplateSyntax(s) => format!(
-                    "template syntax left in the output: `{}` (article {})",
-                    s.trim(),
-                    a.id
-                ),
-                Defect::UnsafeUrl(url) => format!(
-                    "link or image to `{}` left out: only http(s), mailto, tel and relative URLs are allowed (article {})",
-                    url.escape_debug(),
-                    a.id
-                ),
-            };
+        if heading.is_empty() {
             warnings.push(
-                Diagnostic::warning(Origin::new(&t.path, t.body_line, 0), message).with_hint(hint),
+                Diagnostic::warning(
+                    Origin::file(&t.path),
+                    format!("empty section heading (article {})", a.id),
+                )
+                .in_article(&a.id),
             );
         }
-        if heading.is_empty() {
-            warnings.push(Diagnostic::warning(
-                Origin::file(&t.path),
-                format!("empty section heading (article {})", a.id),
-            ));
-        }
-        Ok(Some(SectionView {
-            heading,
-            topic: t.name.clone(),
-            html,
-        }))
+        let text = SectionText {
+            topic,
+            pair,
+            markdown: body,
+            defects,
+        };
+        Ok(Some((
+            SectionView {
+                heading,
+                topic: t.name.clone(),
+                html,
+            },
+            text,
+        )))
     }
 
     fn article(&self, i: usize) -> Result<Rendered, Diagnostic> {
@@ -395,9 +417,11 @@ impl<'a> Renderer<'a> {
             .trim()
             .to_string();
         let mut sections = Vec::new();
+        let mut texts = Vec::new();
         for &t in std::iter::once(&a.topic).chain(&a.extras) {
-            if let Some(s) = self.section(a, t, &mut warnings)? {
+            if let Some((s, text)) = self.section(a, t, &mut warnings)? {
                 sections.push(s);
+                texts.push(text);
             }
         }
         let related = self
@@ -434,6 +458,7 @@ impl<'a> Renderer<'a> {
         };
         let mut rendered = self.layout("article.html", &a.path, &view)?;
         rendered.warnings = warnings;
+        rendered.sections = texts;
         Ok(rendered)
     }
 

@@ -170,12 +170,13 @@ impl Templates {
 
     /// A diagnostic for an error rendering content template `name` for `article`.
     pub fn content_error(&self, e: &tera::Error, article: &str) -> Diagnostic {
-        content_error_with(e, &self.anchors, Some(article))
+        content_error_with(e, &self.anchors, Some(article)).in_article(article)
     }
 
     /// A diagnostic for an error rendering layout `template` for `page`.
     pub fn layout_error(&self, e: &tera::Error, template: &str, page: &str) -> Diagnostic {
         layout_error(e, &self.layout_sources, Some(template), Some(page))
+            .in_article(format!("/{page}"))
     }
 }
 
@@ -200,8 +201,40 @@ pub fn trim_block_lines(source: &str) -> String {
     out
 }
 
+/// The message editors read: an undefined name without Tera's list of names in scope.
+fn short_message(raw: &str) -> String {
+    match undefined_name(raw) {
+        Some((short, _)) => short,
+        None => raw.to_string(),
+    }
+}
+
+/// Tera lists every variable in scope ("Variable `x` is not defined. Available variables:
+/// a, b, …"); the list differs per article, so it moves into the hint as a suggestion and the
+/// same mistake reads the same in every article.
+fn undefined_name(msg: &str) -> Option<(String, String)> {
+    let (head, available) = msg
+        .split_once(". Available variables: ")
+        .or_else(|| msg.split_once(". Available fields: "))?;
+    let what = if head.starts_with("Field") {
+        "field"
+    } else {
+        "variable"
+    };
+    let name = head.split('`').nth(1)?;
+    let names: Vec<&str> = available.split(", ").map(str::trim).collect();
+    let set_it = "values are set under `defaults:` in the topic, under `values:` in the city file, or in site.yaml";
+    let hint = match crate::diag::did_you_mean(name, names.iter().copied()) {
+        Some(dym) => format!("{dym} ({set_it})"),
+        None => format!("no value `{name}` is set for this article; {set_it}"),
+    };
+    Some((format!("undefined {what} `{name}`"), hint))
+}
+
 fn hint_for(msg: &str) -> String {
-    if msg.contains("not found in context")
+    if let Some((_, hint)) = undefined_name(msg) {
+        hint
+    } else if msg.contains("not found in context")
         || msg.contains("undefined")
         || msg.contains("Undefined")
     {
@@ -222,9 +255,11 @@ fn content_error_with(
     article: Option<&str>,
 ) -> Diagnostic {
     let located = locate(e);
-    let message = located
+    let raw = located
         .as_ref()
         .map_or_else(|| chain_message(e), |l| l.message.clone());
+    let hint = hint_for(&raw);
+    let message = short_message(&raw);
     let with_article = |m: String| match article {
         Some(a) => format!("{m} (rendering article {a})"),
         None => m,
@@ -248,7 +283,7 @@ fn content_error_with(
                 Origin::new(&anchor.origin.file, file_line, column),
                 with_article(message.clone()),
             )
-            .with_hint(hint_for(&message));
+            .with_hint(hint.clone());
             if line > 1 || (line == 1 && anchor.origin.column <= 1) {
                 d.source_line = anchor
                     .source
@@ -260,9 +295,9 @@ fn content_error_with(
         }
         _ => Diagnostic::error(
             Origin::file(located.map(|l| l.template).unwrap_or_default()),
-            with_article(message.clone()),
+            with_article(message),
         )
-        .with_hint(hint_for(&message)),
+        .with_hint(hint),
     }
 }
 
@@ -281,9 +316,11 @@ fn layout_error(
             message: chain_message(e),
         })
     });
-    let message = located
+    let raw = located
         .as_ref()
         .map_or_else(|| chain_message(e), |l| l.message.clone());
+    let hint = hint_for(&raw);
+    let message = short_message(&raw);
     let message = match page {
         Some(p) => format!("{message} (rendering page /{p})"),
         None => message,
@@ -291,11 +328,10 @@ fn layout_error(
     match located.and_then(|l| sources.get(&l.template).map(|s| (l, s))) {
         Some((l, (origin, source))) => {
             let d = Diagnostic::error(Origin::new(&origin.file, l.line, l.column), message.clone())
-                .with_hint(hint_for(&message));
+                .with_hint(hint.clone());
             if l.line > 0 { d.with_source(source) } else { d }
         }
-        None => Diagnostic::error(Origin::file("templates"), message.clone())
-            .with_hint(hint_for(&message)),
+        None => Diagnostic::error(Origin::file("templates"), message).with_hint(hint),
     }
 }
 

@@ -1,8 +1,11 @@
 //! Integration tests: the real `sitegen` binary on fixture sites under tests/fixtures/.
 
 mod build;
+mod check;
 mod crash;
 mod escaping;
+mod explain;
 mod hostile;
+mod new;
 mod real_site;
 mod support;
