@@ -60,7 +60,10 @@ pub struct SiteConfig {
     pub cadence: Cadence,
     pub title_date_formats: Vec<String>,
     pub feed_size: usize,
+    /// Markdown bodies may hold HTML, sanitised (`allow_html: true` in site.yaml).
     pub allow_html: bool,
+    /// Input files above this size are refused (`max_input_bytes`, default 8 MiB).
+    pub max_input_bytes: u64,
     pub defaults: ValueMap,
     /// Limits of the content lint (`lint:` in site.yaml).
     pub lint: LintSettings,
@@ -208,6 +211,24 @@ pub fn is_valid_slug(slug: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
+}
+
+/// Whether `url` may be a link or image address on a page: relative URLs and the schemes http, https,
+/// mailto and tel. Browsers ignore whitespace and control characters inside a scheme
+/// (`java\tscript:`), so those are removed before looking.
+pub fn is_safe_url(url: &str) -> bool {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let scheme_end = squeezed.find(':');
+    let path_start = squeezed.find(['/', '?', '#']);
+    match scheme_end {
+        None => true,
+        Some(colon) if path_start.is_some_and(|p| p < colon) => true,
+        Some(colon) => matches!(&squeezed[..colon], "http" | "https" | "mailto" | "tel"),
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,14 @@ impl SectionLint<'_> {
                 format!("template syntax left in the output: `{}`", t.trim()),
                 "values are printed as they are: write the text itself, not `{{ … }}`",
             ),
+            Defect::UnsafeUrl(url) => (
+                self.locate(s, Kind::Paragraph, &normalise(url)),
+                format!(
+                    "link or image to `{}` left out: only http(s), mailto, tel and relative addresses are published",
+                    url.escape_debug()
+                ),
+                "link to an https:// address; script URLs are never published",
+            ),
         };
         Diagnostic::warning(origin, format!("{message} (article {})", a.id))
             .with_hint(hint)

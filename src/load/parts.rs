@@ -40,6 +40,16 @@ pub enum ChangeKind {
     AllCities,
 }
 
+/// Every part but site.yaml, which is read first (it sets the size limit of the others).
+const OTHER_PARTS: [ChangeKind; 6] = [
+    ChangeKind::Lock,
+    ChangeKind::Modified,
+    ChangeKind::Templates,
+    ChangeKind::Statics,
+    ChangeKind::AllTopics,
+    ChangeKind::AllCities,
+];
+
 /// One input file's parse result and a hash of its path and text.
 #[derive(Debug, Clone)]
 struct FilePart<T> {
@@ -68,6 +78,8 @@ pub struct Parts {
     statics: Result<Vec<StaticFile>, Diagnostics>,
     lock: Result<Vec<LockedSlot>, Diagnostics>,
     modified: Result<Vec<ModifiedEntry>, Diagnostics>,
+    /// The size limit for input files other than site.yaml (set in site.yaml).
+    limit: u64,
     /// Problems met while listing `topics/` and `cities/` (unreadable entries, link loops).
     listing: BTreeMap<&'static str, Diagnostics>,
 }
@@ -85,16 +97,11 @@ impl Parts {
             lock: Ok(Vec::new()),
             modified: Ok(Vec::new()),
             listing: BTreeMap::new(),
+            limit: files::MAX_INPUT_BYTES,
         };
-        for kind in [
-            ChangeKind::Site,
-            ChangeKind::Lock,
-            ChangeKind::Modified,
-            ChangeKind::Templates,
-            ChangeKind::Statics,
-            ChangeKind::AllTopics,
-            ChangeKind::AllCities,
-        ] {
+        parts.site = collected(|p| read_site(root, p));
+        parts.limit = size_limit(&parts.site);
+        for kind in OTHER_PARTS {
             parts.reload(&kind);
         }
         parts
@@ -103,21 +110,41 @@ impl Parts {
     /// Reads again what `change` names; a file that is gone is dropped from the input.
     pub fn reload(&mut self, change: &ChangeKind) {
         let root = self.root.clone();
+        let limit = self.limit;
         match change {
-            ChangeKind::Site => self.site = collected(|p| read_site(&root, p)),
-            ChangeKind::Lock => self.lock = collected(|p| Some(read_lock(&root, p))),
-            ChangeKind::Modified => self.modified = collected(|p| Some(read_modified(&root, p))),
-            ChangeKind::Templates => self.templates = collected(|p| Some(read_templates(&root, p))),
-            ChangeKind::Statics => self.statics = collected(|p| Some(read_statics(&root, p))),
-            ChangeKind::Topic(path) => reload_file(&root, path, &mut self.topics, read_topic),
-            ChangeKind::City(path) => reload_file(&root, path, &mut self.cities, read_city),
+            ChangeKind::Site => {
+                self.site = collected(|p| read_site(&root, p));
+                // site.yaml sets the size limit of every other file: with a new limit,
+                // files refused or accepted before may not be any more.
+                let limit = size_limit(&self.site);
+                if limit != self.limit {
+                    self.limit = limit;
+                    for kind in OTHER_PARTS {
+                        self.reload(&kind);
+                    }
+                }
+            }
+            ChangeKind::Lock => self.lock = collected(|p| Some(read_lock(&root, limit, p))),
+            ChangeKind::Modified => {
+                self.modified = collected(|p| Some(read_modified(&root, limit, p)))
+            }
+            ChangeKind::Templates => {
+                self.templates = collected(|p| Some(read_templates(&root, limit, p)))
+            }
+            ChangeKind::Statics => {
+                self.statics = collected(|p| Some(read_statics(&root, limit, p)))
+            }
+            ChangeKind::Topic(path) => {
+                reload_file(&root, path, limit, &mut self.topics, read_topic)
+            }
+            ChangeKind::City(path) => reload_file(&root, path, limit, &mut self.cities, read_city),
             ChangeKind::AllTopics => {
-                let (found, listing) = relist(&root, "topics", &["md"], read_topic);
+                let (found, listing) = relist(&root, "topics", &["md"], limit, read_topic);
                 self.topics = found;
                 self.listing.insert("topics", listing);
             }
             ChangeKind::AllCities => {
-                let (found, listing) = relist(&root, "cities", &["yaml", "yml"], read_city);
+                let (found, listing) = relist(&root, "cities", &["yaml", "yml"], limit, read_city);
                 self.cities = found;
                 self.listing.insert("cities", listing);
             }
@@ -191,6 +218,12 @@ impl Parts {
     }
 }
 
+/// The size limit site.yaml sets for the other files (the default while it is broken).
+fn size_limit(site: &Result<SiteConfig, Diagnostics>) -> u64 {
+    site.as_ref()
+        .map_or(files::MAX_INPUT_BYTES, |s| s.max_input_bytes)
+}
+
 /// Runs one of the loader's `read_*` helpers, turning its reported problems into an `Err`.
 fn collected<T>(read: impl FnOnce(&mut Diagnostics) -> Option<T>) -> Result<T, Diagnostics> {
     let mut problems = Diagnostics::default();
@@ -215,27 +248,35 @@ fn relist<T>(
     root: &Path,
     dir: &str,
     exts: &[&str],
-    read: fn(&Path, &Path) -> FilePart<T>,
+    limit: u64,
+    read: ReadFile<T>,
 ) -> (BTreeMap<PathBuf, FilePart<T>>, Diagnostics) {
     let mut listing = Diagnostics::default();
     let mut found = BTreeMap::new();
     for ext in exts {
         for (path, shown) in list_files(root, dir, Some(ext), &mut listing) {
-            let part = read(&path, &shown);
+            let part = read(&path, &shown, limit);
             found.insert(path, part);
         }
     }
     (found, listing)
 }
 
+/// Reads one input file: its path, the path shown to editors, the size limit.
+type ReadFile<T> = fn(&Path, &Path, u64) -> FilePart<T>;
+
 fn reload_file<T>(
     root: &Path,
     path: &Path,
+    limit: u64,
     into: &mut BTreeMap<PathBuf, FilePart<T>>,
-    read: fn(&Path, &Path) -> FilePart<T>,
+    read: ReadFile<T>,
 ) {
     if path.is_file() {
-        into.insert(path.to_path_buf(), read(path, &display_path(root, path)));
+        into.insert(
+            path.to_path_buf(),
+            read(path, &display_path(root, path), limit),
+        );
     } else {
         into.remove(path);
     }
@@ -245,9 +286,9 @@ fn stamp(shown: &Path, text: &str) -> u64 {
     xxh3_64(format!("{}\0{text}", shown.display()).as_bytes())
 }
 
-fn read_topic(path: &Path, shown: &Path) -> FilePart<Topic> {
+fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Topic> {
     let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    match files::read_text(path, shown) {
+    match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
             parsed: topics::parse_topic(&text, slug, shown),
             stamp: stamp(shown, &text),
@@ -261,8 +302,8 @@ fn read_topic(path: &Path, shown: &Path) -> FilePart<Topic> {
     }
 }
 
-fn read_city(path: &Path, shown: &Path) -> FilePart<City> {
-    match files::read_text(path, shown) {
+fn read_city(path: &Path, shown: &Path, limit: u64) -> FilePart<City> {
+    match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
             parsed: cities::parse_city(&text, shown),
             stamp: stamp(shown, &text),

@@ -23,7 +23,7 @@ struct RawSite {
     editor: String,
     disclaimer: String,
     statement: String,
-    complaint_url: String,
+    complaint_url: Spanned<String>,
     #[serde(default = "default_complaint_label")]
     complaint_label: String,
     #[serde(default)]
@@ -44,6 +44,8 @@ struct RawSite {
     feed_size: usize,
     #[serde(default)]
     allow_html: bool,
+    #[serde(default)]
+    max_input_bytes: Option<Spanned<u64>>,
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
     #[serde(default)]
@@ -132,12 +134,31 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         problems.push(datetime_problem(&raw.schedule.start, shown, 0, text));
         NaiveDateTime::default()
     });
-    if raw.schedule.interval_minutes.value <= 0 {
+    if !(1..=MAX_INTERVAL_MINUTES).contains(&raw.schedule.interval_minutes.value) {
         problems.push(
             Diagnostic::error(
                 origin_of(&raw.schedule.interval_minutes, shown, 0),
-                "interval_minutes must be a positive number of minutes",
+                format!(
+                    "interval_minutes must be between 1 and {MAX_INTERVAL_MINUTES} (one year), not {}",
+                    raw.schedule.interval_minutes.value
+                ),
             )
+            .with_hint("the cadence is the number of minutes between two articles, e.g. 20")
+            .with_source(text),
+        );
+    }
+    if let Some(limit) = &raw.max_input_bytes
+        && limit.value == 0
+    {
+        problems.push(
+            Diagnostic::error(
+                origin_of(limit, shown, 0),
+                "max_input_bytes must be at least 1",
+            )
+            .with_hint(format!(
+                "leave it out for the default of {} bytes",
+                super::files::MAX_INPUT_BYTES
+            ))
             .with_source(text),
         );
     }
@@ -178,6 +199,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             );
         }
     }
+    if !crate::model::is_safe_url(&raw.complaint_url.value) {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.complaint_url, shown, 0),
+                "complaint_url must be an http(s), mailto or tel address",
+            )
+            .with_hint("e.g. `mailto:tousu@example.org` or `https://example.org/tousu`")
+            .with_source(text),
+        );
+    }
     let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
@@ -191,7 +222,7 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         editor: raw.editor,
         disclaimer: raw.disclaimer,
         statement: raw.statement,
-        complaint_url: raw.complaint_url,
+        complaint_url: raw.complaint_url.value,
         complaint_label: raw.complaint_label,
         icp: raw.icp,
         public_security_filing: raw.public_security_filing,
@@ -211,6 +242,9 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             .collect(),
         feed_size: raw.feed_size,
         allow_html: raw.allow_html,
+        max_input_bytes: raw
+            .max_input_bytes
+            .map_or(super::files::MAX_INPUT_BYTES, |l| l.value),
         defaults,
         lint: {
             let d = LintSettings::default();
@@ -245,7 +279,12 @@ pub fn normalise_base_url(url: &str) -> Option<String> {
     })
 }
 
-/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`.
+/// The longest cadence accepted: one (non-leap) year in minutes.
+pub const MAX_INTERVAL_MINUTES: i64 = 365 * 24 * 60;
+
+/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`, in the years
+/// 1970–9999: dates outside cannot be written in sitemaps and feeds (four-digit years), and
+/// keeping far from chrono's limits means adding cadence slots never overflows.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     [
@@ -256,6 +295,7 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     ]
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .filter(|dt| (1970..=9999).contains(&chrono::Datelike::year(dt)))
 }
 
 /// A diagnostic for a datetime string that does not parse or does not exist.
@@ -270,7 +310,7 @@ pub fn datetime_problem(
         format!("`{}` is not a valid date and time", s.value),
     )
     .with_hint(
-        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23)",
+        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23, years 1970–9999, no time zone)",
     )
     .with_source(text)
 }
@@ -312,6 +352,8 @@ mod tests {
         assert!(parse_datetime("2026-02-03 06:39:37").is_some());
         assert!(parse_datetime("2026-02-30 06:39:37").is_none());
         assert!(parse_datetime("2026-02-03 24:00:00").is_none());
+        assert!(parse_datetime("10000-01-01 00:00:00").is_none());
+        assert!(parse_datetime("1969-12-31 23:59:59").is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the plan's pages by the pipeline.
 
 mod article_meta;
+pub mod escape;
 pub mod feeds;
 pub mod fingerprint;
 pub mod markdown;
@@ -10,6 +11,7 @@ pub mod seo;
 mod site_files;
 pub mod sitemap;
 pub mod templates;
+pub mod tera_errors;
 pub mod view;
 
 use crate::diag::{Diagnostic, Origin};
@@ -395,7 +397,7 @@ impl<'a> Renderer<'a> {
             .templates
             .layouts
             .render(template, &ctx)
-            .map_err(|e| self.templates.layout_error(&e, path))?;
+            .map_err(|e| self.templates.layout_error(&e, template, path))?;
         Ok(Rendered {
             file: OutputFile {
                 path: urls::output_file(path),
@@ -457,7 +459,7 @@ impl<'a> Renderer<'a> {
             .trim()
             .to_string();
         let body = self.render_content(&names::body(&t.slug), &ctx, a)?;
-        let (html, defects) = markdown::to_html(&body);
+        let (html, defects) = markdown::to_html(&body, self.input.site.allow_html);
         if heading.is_empty() {
             warnings.push(
                 Diagnostic::warning(

@@ -1,6 +1,7 @@
 //! Parsing every template once: the layouts in `templates/` and the Tera strings in topic
 //! and city files (titles, headings, lead, teasers, bodies), with a map back to file lines.
 
+use super::tera_errors::{chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{SiteInput, Sourced};
 use std::collections::HashMap;
@@ -60,6 +61,7 @@ impl Templates {
         let mut problems = Vec::new();
         let mut layouts = tera::Tera::new();
         layouts.autoescape_on(vec![".html", ".xml"]);
+        layouts.set_escape_fn(super::escape::escape_html);
         let mut layout_sources = HashMap::new();
         for t in &input.templates {
             layout_sources.insert(
@@ -73,7 +75,7 @@ impl Templates {
                 .iter()
                 .map(|t| (t.name.as_str(), t.source.as_str())),
         ) {
-            problems.push(layout_error(&e, &layout_sources, None));
+            problems.push(layout_error(&e, &layout_sources, None, None));
         }
         for name in REQUIRED_LAYOUTS {
             if !input.templates.iter().any(|t| t.name == name) {
@@ -171,9 +173,10 @@ impl Templates {
         content_error_with(e, &self.anchors, Some(article)).in_article(article)
     }
 
-    /// A diagnostic for an error rendering a layout for `page`.
-    pub fn layout_error(&self, e: &tera::Error, page: &str) -> Diagnostic {
-        layout_error(e, &self.layout_sources, Some(page)).in_article(format!("/{page}"))
+    /// A diagnostic for an error rendering layout `template` for `page`.
+    pub fn layout_error(&self, e: &tera::Error, template: &str, page: &str) -> Diagnostic {
+        layout_error(e, &self.layout_sources, Some(template), Some(page))
+            .in_article(format!("/{page}"))
     }
 }
 
@@ -198,33 +201,12 @@ pub fn trim_block_lines(source: &str) -> String {
     out
 }
 
-fn report(e: &tera::Error) -> Option<&tera::ReportError> {
-    match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
-        _ => None,
-    }
-}
-
-fn full_message(e: &tera::Error) -> String {
-    let msg = raw_message(e);
-    match undefined_name(&msg) {
+/// The message editors read: an undefined name without Tera's list of names in scope.
+fn short_message(raw: &str) -> String {
+    match undefined_name(raw) {
         Some((short, _)) => short,
-        None => msg,
+        None => raw.to_string(),
     }
-}
-
-fn raw_message(e: &tera::Error) -> String {
-    let mut msg = match report(e) {
-        Some(r) => r.message().to_string(),
-        None => e.kind().to_string(),
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }
 
 /// Tera lists every variable in scope ("Variable `x` is not defined. Available variables:
@@ -257,6 +239,9 @@ fn hint_for(msg: &str) -> String {
         || msg.contains("Undefined")
     {
         "the variable is not defined for this article: add it under `defaults:` in the topic, or check its spelling".into()
+    } else if msg.contains("recursion") || msg.contains("Circular") {
+        "a template includes, extends or calls itself (directly or through others); break the loop"
+            .into()
     } else if msg.contains("include") || msg.contains("extend") {
         "check the template names in {% include %} / {% extends %}".into()
     } else {
@@ -269,33 +254,30 @@ fn content_error_with(
     anchors: &HashMap<String, Anchor>,
     article: Option<&str>,
 ) -> Diagnostic {
-    let raw = raw_message(e);
+    let located = locate(e);
+    let raw = located
+        .as_ref()
+        .map_or_else(|| chain_message(e), |l| l.message.clone());
     let hint = hint_for(&raw);
-    let message = full_message(e);
-    let (name, line, col) = match report(e) {
-        Some(r) => (
-            r.filename().to_string(),
-            r.span().start_line as u32,
-            r.span().start_col as u32 + 1,
-        ),
-        None => (String::new(), 0, 0),
-    };
+    let message = short_message(&raw);
     let with_article = |m: String| match article {
         Some(a) => format!("{m} (rendering article {a})"),
         None => m,
     };
-    match anchors.get(&name) {
-        Some(anchor) => {
+    let anchor = located.as_ref().and_then(|l| anchors.get(&l.template));
+    match (located.as_ref(), anchor) {
+        (Some(l), Some(anchor)) => {
+            let (line, col) = (l.line, l.column);
             let file_line = if line > 0 {
                 anchor.origin.line + line - 1
             } else {
                 anchor.origin.line
             };
             // Line 1 of a template may start mid-line (a YAML string); later lines start at column 1.
-            let column = if line == 1 {
-                anchor.origin.column.max(1) + col - 1
-            } else {
-                col
+            let column = match line {
+                0 => 0,
+                1 => anchor.origin.column.max(1) + col.max(1) - 1,
+                _ => col,
             };
             let mut d = Diagnostic::error(
                 Origin::new(&anchor.origin.file, file_line, column),
@@ -311,32 +293,43 @@ fn content_error_with(
             }
             d
         }
-        None => {
-            Diagnostic::error(Origin::file(name), with_article(message.clone())).with_hint(hint)
-        }
+        _ => Diagnostic::error(
+            Origin::file(located.map(|l| l.template).unwrap_or_default()),
+            with_article(message),
+        )
+        .with_hint(hint),
     }
 }
 
+/// `template` is the layout being rendered, named when the error itself names none.
 fn layout_error(
     e: &tera::Error,
     sources: &HashMap<String, (Origin, String)>,
+    template: Option<&str>,
     page: Option<&str>,
 ) -> Diagnostic {
-    let hint = hint_for(&raw_message(e));
-    let message = full_message(e);
+    let located = locate(e).or_else(|| {
+        template.map(|t| super::tera_errors::Located {
+            template: t.to_string(),
+            line: 0,
+            column: 0,
+            message: chain_message(e),
+        })
+    });
+    let raw = located
+        .as_ref()
+        .map_or_else(|| chain_message(e), |l| l.message.clone());
+    let hint = hint_for(&raw);
+    let message = short_message(&raw);
     let message = match page {
         Some(p) => format!("{message} (rendering page /{p})"),
         None => message,
     };
-    match report(e).and_then(|r| sources.get(r.filename()).map(|s| (r, s))) {
-        Some((r, (origin, source))) => {
-            let line = r.span().start_line as u32;
-            Diagnostic::error(
-                Origin::new(&origin.file, line, r.span().start_col as u32 + 1),
-                message.clone(),
-            )
-            .with_hint(hint.clone())
-            .with_source(source)
+    match located.and_then(|l| sources.get(&l.template).map(|s| (l, s))) {
+        Some((l, (origin, source))) => {
+            let d = Diagnostic::error(Origin::new(&origin.file, l.line, l.column), message.clone())
+                .with_hint(hint.clone());
+            if l.line > 0 { d.with_source(source) } else { d }
         }
         None => Diagnostic::error(Origin::file("templates"), message).with_hint(hint),
     }

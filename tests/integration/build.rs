@@ -1,7 +1,7 @@
 //! `sitegen build` on the `basic` fixture: cascade, titles, schedule, related blocks,
 //! future gating, determinism and failure safety.
 
-use crate::support::{Site, between, hrefs};
+use crate::support::{Site, between, hrefs, served_file};
 
 const ALL: &str = "2026-01-06 00:00:00";
 
@@ -344,11 +344,7 @@ fn internal_links_resolve_under_a_sub_path() {
             let rest = local
                 .strip_prefix("/sub/")
                 .unwrap_or_else(|| panic!("{path}: link {href} escapes /sub/"));
-            let target = if rest.is_empty() || rest.ends_with('/') {
-                format!("public/{rest}index.html")
-            } else {
-                format!("public/{rest}")
-            };
+            let target = served_file(rest);
             assert!(site.exists(&target), "{path}: broken link {href}");
         }
     }

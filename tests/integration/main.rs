@@ -2,7 +2,10 @@
 
 mod build;
 mod check;
+mod crash;
+mod escaping;
 mod explain;
+mod hostile;
 mod hosting;
 mod new;
 mod real_site;

@@ -200,3 +200,29 @@ pub fn hrefs(html: &str) -> Vec<String> {
         .map(|s| s[..s.find('"').unwrap()].to_string())
         .collect()
 }
+
+/// The file stems (slugs) of the files in `dir`, sorted.
+pub fn stems(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The output file a root-relative link path (`a/b/`, ``, `x.xml`) is served from.
+pub fn served_file(rest: &str) -> String {
+    if rest.is_empty() || rest.ends_with('/') {
+        format!("public/{rest}index.html")
+    } else {
+        format!("public/{rest}")
+    }
+}
