@@ -17,6 +17,13 @@ pub enum Command {
     Build(BuildArgs),
     /// Load and render everything without writing, and report every problem found.
     Check(CheckArgs),
+    /// Show where every value of one article comes from (site, topic, city or city × topic).
+    Explain(ExplainArgs),
+    /// Write a new, commented city or topic file to start from.
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Serve the site on 127.0.0.1, rebuild on every change and reload open pages.
+    Serve(ServeArgs),
 }
 
 /// Options shared by commands that load the site.
@@ -50,9 +57,13 @@ pub struct BuildArgs {
     /// Output folder (default: `public` in the site folder).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
-    /// Fail if schedule.lock would change, instead of updating it (for CI).
+    /// Fail if schedule.lock or modified.lock would change, instead of updating them (for CI).
     #[arg(long)]
     pub locked: bool,
+    /// Folder for the change lists (added/changed/removed/submit.txt) and next-publish.txt
+    /// (default: `<output>-report` beside the output folder, never inside it).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -68,4 +79,70 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port on 127.0.0.1; 0 picks a free one (the URL is printed on the first line).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in the desktop's browser once it is built.
+    #[arg(long, value_enum, default_value = "yes")]
+    pub open_browser: YesNo,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The city: its slug (`yueyang`) or name (`岳阳`).
+    pub city: String,
+    /// The topic: its slug (`canbaodi-biangeng`) or name (`参保地变更`).
+    pub topic: String,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NewCommand {
+    /// Write cities/<slug>.yaml for a new city, with a proposed pinyin slug.
+    City(NewCityArgs),
+    /// Write topics/<slug>.md, a topic skeleton that passes `sitegen check`.
+    Topic(NewTopicArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NewCityArgs {
+    /// The city's name as shown on the site, e.g. `岳阳`.
+    pub name: String,
+    /// The province, e.g. `湖南`.
+    #[arg(long)]
+    pub province: Option<String>,
+    /// The slug (URL part); default: the name's pinyin.
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct NewTopicArgs {
+    /// The topic's slug (file name and URL part), e.g. `canbaodi-biangeng`.
+    pub slug: String,
+    /// The topic's name as shown on the site, e.g. `参保地变更`.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }

@@ -5,11 +5,13 @@
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod lint;
 pub mod load;
 pub mod merge;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod serve;
 pub mod timings;
 pub mod write;

@@ -20,6 +20,9 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::New(args) => cmd::new::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

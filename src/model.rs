@@ -4,7 +4,7 @@
 //! stages can say "this list was set in cities/yueyang.yaml line 12".
 
 use crate::diag::Origin;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,15 +50,54 @@ pub struct SiteConfig {
     pub complaint_url: String,
     pub complaint_label: String,
     pub icp: String,
+    /// 公安联网备案号 in the footer (linked to the filing site), shown only when set.
+    pub public_security_filing: String,
+    /// Approval number for internet health-information services, shown only when set.
+    pub health_info_approval: String,
     pub related_count: usize,
     pub home_page_size: usize,
     pub extra_sections: usize,
     pub cadence: Cadence,
     pub title_date_formats: Vec<String>,
     pub feed_size: usize,
+    /// Markdown bodies may hold HTML, sanitised (`allow_html: true` in site.yaml).
     pub allow_html: bool,
+    /// Input files above this size are refused (`max_input_bytes`, default 8 MiB).
+    pub max_input_bytes: u64,
     pub defaults: ValueMap,
+    /// Limits of the content lint (`lint:` in site.yaml).
+    pub lint: LintSettings,
 }
+
+/// Limits the content lint checks against (`lint:` in site.yaml; all optional).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LintSettings {
+    /// A city fact whose `verified` date is older than this many days is reported.
+    pub fact_max_age_days: i64,
+    /// A full title (date suffix included) longer than this many characters is reported.
+    pub title_max_chars: usize,
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        LintSettings {
+            fact_max_age_days: 365,
+            title_max_chars: 40,
+        }
+    }
+}
+
+/// Where a city fact comes from (`sources:` in a city file): a web page or a note such as
+/// "医保局窗口电话确认", and the day someone last checked it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FactSource {
+    pub url: Option<String>,
+    pub note: Option<String>,
+    pub verified: Option<NaiveDate>,
+}
+
+/// Sources of a city's values, by value name.
+pub type SourceMap = BTreeMap<String, Sourced<FactSource>>;
 
 impl SiteConfig {
     /// The path part of the base URL (`/` or `/preview/123/`), for internal links.
@@ -97,6 +136,8 @@ pub struct CityTopic {
     pub values: ValueMap,
     pub publish_at: Option<Sourced<NaiveDateTime>>,
     pub extras: Option<Vec<Sourced<String>>>,
+    /// Sources of `values`.
+    pub sources: SourceMap,
 }
 
 /// A city: `cities/<slug>.yaml`.
@@ -110,6 +151,8 @@ pub struct City {
     pub topics: BTreeMap<String, CityTopic>,
     pub skip: Vec<Sourced<String>>,
     pub extras: Option<Vec<Sourced<String>>>,
+    /// Sources of `values`.
+    pub sources: SourceMap,
 }
 
 /// A layout template from `templates/`.
@@ -136,6 +179,15 @@ pub struct LockedSlot {
     pub article: String,
 }
 
+/// One line of `modified.lock`: an article's content hash and when that content last
+/// changed after publication (`None`: unchanged since it was published).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ModifiedEntry {
+    pub article: String,
+    pub hash: u64,
+    pub changed_at: Option<NaiveDateTime>,
+}
+
 /// Everything `load` read, checked for shape and sorted by slug.
 #[derive(Debug, Clone)]
 pub struct SiteInput {
@@ -146,6 +198,8 @@ pub struct SiteInput {
     pub templates: Vec<TemplateFile>,
     pub statics: Vec<StaticFile>,
     pub schedule_lock: Vec<LockedSlot>,
+    /// `modified.lock`, sorted by article.
+    pub modified_lock: Vec<ModifiedEntry>,
 }
 
 /// Does `slug` only use `[a-z0-9-]`, start with a letter or digit, and not end with `-`?
@@ -157,6 +211,24 @@ pub fn is_valid_slug(slug: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
+}
+
+/// Whether `url` may be a link or image address on a page: relative URLs and the schemes http, https,
+/// mailto and tel. Browsers ignore whitespace and control characters inside a scheme
+/// (`java\tscript:`), so those are removed before looking.
+pub fn is_safe_url(url: &str) -> bool {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let scheme_end = squeezed.find(':');
+    let path_start = squeezed.find(['/', '?', '#']);
+    match scheme_end {
+        None => true,
+        Some(colon) if path_start.is_some_and(|p| p < colon) => true,
+        Some(colon) => matches!(&squeezed[..colon], "http" | "https" | "mailto" | "tel"),
+    }
 }
 
 #[cfg(test)]

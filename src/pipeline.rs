@@ -1,17 +1,24 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
-use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::lint::Linter;
 use crate::load;
 use crate::merge;
-use crate::model::SiteInput;
-use crate::plan::{self, Plan, PlanOptions};
+use crate::model::{ModifiedEntry, SiteInput};
+use crate::plan::{self, Page, Plan, PlanOptions};
 use crate::render::Renderer;
+use crate::render::modified::{self, ModifiedTable};
 use crate::timings::Timings;
+use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
+
+mod session;
+pub use session::{Rebuilt, Session, SiteFiles};
 
 /// The build's idea of "now".
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +41,8 @@ pub struct BuildOptions {
     pub locked: bool,
     /// Treat content warnings as errors.
     pub strict: bool,
+    /// Where the change lists and next-publish time go (default: `<output>-report`).
+    pub report_dir: Option<PathBuf>,
 }
 
 /// What a successful build did.
@@ -46,7 +55,13 @@ pub struct BuildReport {
     pub stats: WriteStats,
     pub warnings: Vec<Diagnostic>,
     pub next_publish: Option<NaiveDateTime>,
+    /// `next_publish` as ISO 8601 with the site's offset.
+    pub next_publish_iso: Option<String>,
     pub lock_updated: bool,
+    pub modified_updated: bool,
+    /// The folder holding the change lists and `next-publish.txt`, and what it says.
+    pub report_dir: PathBuf,
+    pub changes: Report,
 }
 
 /// Why a build failed.
@@ -60,7 +75,15 @@ pub enum BuildError {
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
 pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
-    let mut input = load::load(&opts.root)?;
+    let input = load::load(&opts.root)?;
+    apply_overrides(input, opts)
+}
+
+/// Applies `--base-url` and works out "now" in the site's time zone.
+pub fn apply_overrides(
+    mut input: SiteInput,
+    opts: &BuildOptions,
+) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
     if let Some(url) = &opts.base_url {
         match load::normalise_base_url(url) {
             Some(u) => input.site.base_url = u,
@@ -86,98 +109,256 @@ pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Dia
 
 /// Plans the site (load, merge, plan) without rendering.
 pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
-    plan_site_timed(opts, &mut Timings::off())
+    let (input, now) = load_input(opts)?;
+    let (merged, plan) = merge_and_plan(&input, now, opts.future)?;
+    Ok((input, merged, plan))
 }
 
-fn plan_site_timed(
-    opts: &BuildOptions,
-    timings: &mut Timings,
-) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
-    let (input, now) = load_input(opts)?;
-    timings.mark("load");
-    let merged = merge::merge(&input);
-    timings.mark("merge");
-    let plan = plan::plan(
-        &input,
-        &merged,
-        &PlanOptions {
-            now,
-            future: opts.future,
-        },
-    );
-    timings.mark("plan");
-    Ok((input, merged, plan))
+/// The pure stages on loaded input: value shapes checked, merged, then planned.
+pub fn merge_and_plan(
+    input: &SiteInput,
+    now: NaiveDateTime,
+    future: bool,
+) -> Result<(merge::Merged, Plan), Diagnostics> {
+    let shapes = merge::check_shapes(input);
+    if !shapes.is_empty() {
+        return Err(collect(shapes));
+    }
+    let merged = merge::merge(input);
+    let plan = plan::plan(input, &merged, &PlanOptions { now, future });
+    Ok((merged, plan))
 }
 
 /// Runs every stage and replaces the output folder on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::from_env();
-    let (input, merged, plan) = plan_site_timed(opts, &mut timings).map_err(BuildError::Input)?;
+    let (input, now) = load_input(opts).map_err(BuildError::Input)?;
+    timings.mark("load");
+    let (merged, plan) = merge_and_plan(&input, now, opts.future).map_err(BuildError::Input)?;
+    timings.mark("plan");
     check_lock(opts, &input, &plan).map_err(BuildError::Input)?;
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
+    let linter = Linter::new(&input, &merged);
+    let early = linter.input(plan.now.date());
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
-    timings.mark("staging");
-    let outcome = render_into(&renderer, &plan, Some(&staging), opts.strict);
-    timings.mark("render");
-    let (warnings, pages) = match outcome {
+    let outcome = render_into(
+        &renderer,
+        &linter,
+        &plan,
+        Some(&staging),
+        early,
+        opts.strict,
+    )
+    .and_then(|(warnings, pages, records)| {
+        let table = modified_table(&renderer, &input, &plan, records);
+        check_modified(opts, &input, &table).map_err(BuildError::Input)?;
+        let extra = renderer.site_files(&table.modified);
+        for f in &extra {
+            staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
+        }
+        Ok((warnings, pages, table, extra.len()))
+    });
+    let (warnings, pages, table, extra) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             staging.abandon();
             return Err(e);
         }
     };
-    let extra = renderer.site_files();
-    for f in &extra {
-        if let Err(e) = staging.put(&f.path, &f.bytes) {
-            staging.abandon();
-            return Err(BuildError::Write(e));
-        }
-    }
-    timings.mark("feeds");
+    timings.mark("render");
     let stats = staging.commit().map_err(BuildError::Write)?;
     timings.mark("commit");
-    let lock_updated = if opts.locked {
-        false
-    } else {
-        let text = load::format_lock(&plan.lock);
-        write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
-            .map_err(BuildError::Write)?
+    let (lock_updated, modified_updated) = save_locks(opts, &plan, &table)?;
+    let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
+    let report_dir = opts
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| report::default_report_dir(&opts.output));
+    let base = &input.site.base_url;
+    let urls = |files: &[String]| -> Vec<String> {
+        files
+            .iter()
+            .filter_map(|f| plan::urls::page_of_file(f))
+            .map(|p| format!("{base}{p}"))
+            .collect()
     };
-    timings.mark("lock");
+    let change_report = Report {
+        added: urls(&stats.changes.added),
+        changed: urls(&stats.changes.changed),
+        removed: urls(&stats.changes.removed),
+        next_publish: next_publish_iso.clone(),
+    };
+    report::write_report(&report_dir, &change_report).map_err(BuildError::Write)?;
+    timings.mark("locks");
     let published = plan.articles.iter().filter(|a| a.published).count();
     Ok(BuildReport {
         articles: published,
         future_articles: plan.articles.len() - published,
         pages,
-        files: pages + extra.len(),
+        files: pages + extra,
         stats,
         warnings,
         next_publish: plan.next_publish,
+        next_publish_iso,
         lock_updated,
+        modified_updated,
+        report_dir,
+        changes: change_report,
     })
 }
 
-/// Loads and renders everything without writing; returns all problems found.
-pub fn check(opts: &BuildOptions) -> Diagnostics {
-    let (input, merged, plan) = match plan_site(opts) {
-        Ok(x) => x,
-        Err(d) => return d,
-    };
-    let mut all = Diagnostics::default();
-    if let Err(d) = check_lock(opts, &input, &plan) {
-        all.extend(d);
+/// Writes `schedule.lock` and `modified.lock` when they changed (never with `--locked`;
+/// `modified.lock` not for a `--base-url` preview either, whose text may differ).
+fn save_locks(
+    opts: &BuildOptions,
+    plan: &Plan,
+    table: &ModifiedTable,
+) -> Result<(bool, bool), BuildError> {
+    if opts.locked {
+        return Ok((false, false));
     }
-    match Renderer::new(&input, &merged, &plan) {
-        Ok(renderer) => match render_into(&renderer, &plan, None, opts.strict) {
-            Ok((warnings, _)) => all.extend(warnings),
-            Err(BuildError::Input(d)) => all.extend(d),
-            Err(BuildError::Write(_)) => {}
-        },
-        Err(d) => all.extend(d),
+    let text = load::format_lock(&plan.lock);
+    let lock = write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
+        .map_err(BuildError::Write)?;
+    let modified = opts.base_url.is_none()
+        && write::replace_file_if_changed(
+            &opts.root.join(load::MODIFIED_FILE),
+            &load::format_modified(&table.entries),
+        )
+        .map_err(BuildError::Write)?;
+    Ok((lock, modified))
+}
+
+/// Every article's `modified.lock` record: the published ones from rendering, the others
+/// hashed here, so the lock is the same whatever "now" is.
+fn modified_table(
+    renderer: &Renderer<'_>,
+    input: &SiteInput,
+    plan: &Plan,
+    mut records: Vec<(usize, ModifiedEntry)>,
+) -> ModifiedTable {
+    let unpublished: Vec<(usize, ModifiedEntry)> = (0..plan.articles.len())
+        .into_par_iter()
+        .filter(|&i| !plan.articles[i].published)
+        .filter_map(|i| renderer.unpublished_record(i).map(|e| (i, e)))
+        .collect();
+    records.extend(unpublished);
+    modified::table(plan, &input.modified_lock, records)
+}
+
+/// With `--locked`, fails when `modified.lock` would change (an article's text changed
+/// but the lock was not rebuilt and committed).
+fn check_modified(
+    opts: &BuildOptions,
+    input: &SiteInput,
+    table: &ModifiedTable,
+) -> Result<(), Diagnostics> {
+    if !opts.locked || table.entries == input.modified_lock {
+        return Ok(());
+    }
+    let changed: Vec<&str> = table
+        .entries
+        .iter()
+        .filter(|e| !input.modified_lock.contains(e))
+        .map(|e| e.article.as_str())
+        .take(5)
+        .collect();
+    let mut d = Diagnostics::default();
+    d.push(
+        Diagnostic::error(
+            Origin::file(load::MODIFIED_FILE),
+            format!(
+                "modified.lock is out of date (changed articles include: {})",
+                if changed.is_empty() {
+                    "removed ones".to_string()
+                } else {
+                    changed.join(", ")
+                }
+            ),
+        )
+        .with_hint("run `sitegen build` without --locked and commit the updated modified.lock"),
+    );
+    Err(d)
+}
+
+/// Loads and renders everything without writing; returns all problems found, with the
+/// content lint's warnings (errors with `--strict`).
+///
+/// Unlike `build`, it goes on past broken files: a city or topic file with errors is left
+/// out and the rest is still merged, planned, rendered and linted, so one run reports
+/// every problem of every file.
+pub fn check(opts: &BuildOptions) -> Diagnostics {
+    let (input, mut all) = load::load_partial(&opts.root);
+    let Some(input) = input else {
+        return all;
+    };
+    let (mut input, now) = match apply_overrides(input, opts) {
+        Ok(x) => x,
+        Err(d) => {
+            all.extend(d);
+            return all;
+        }
+    };
+    all.extend(merge::check_shapes(&input));
+    for attempt in 0..2 {
+        let merged = merge::merge(&input);
+        let plan = plan::plan(
+            &input,
+            &merged,
+            &PlanOptions {
+                now,
+                future: opts.future,
+            },
+        );
+        let linter = Linter::new(&input, &merged);
+        if attempt == 0 {
+            if let Err(d) = check_lock(opts, &input, &plan) {
+                all.extend(d);
+            }
+            all.extend(linter.input(now.date()));
+        }
+        match Renderer::new(&input, &merged, &plan) {
+            Ok(renderer) => {
+                match render_into(&renderer, &linter, &plan, None, Vec::new(), false) {
+                    Ok((warnings, _, records)) => {
+                        all.extend(warnings);
+                        let table = modified_table(&renderer, &input, &plan, records);
+                        if let Err(d) = check_modified(opts, &input, &table) {
+                            all.extend(d);
+                        }
+                    }
+                    Err(BuildError::Input(d)) => all.extend(d),
+                    Err(BuildError::Write(_)) => {}
+                }
+                break;
+            }
+            Err(d) => {
+                // Leave out the files whose templates failed and render the rest.
+                let broken: BTreeSet<PathBuf> = d.iter().map(|x| x.origin.file.clone()).collect();
+                all.extend(d);
+                let before = input.topics.len() + input.cities.len();
+                input.topics.retain(|t| !broken.contains(&t.path));
+                input.cities.retain(|c| !broken.contains(&c.path));
+                if input.topics.len() + input.cities.len() == before {
+                    break;
+                }
+            }
+        }
+    }
+    if opts.strict {
+        all = collect(all.into_iter().map(as_error));
     }
     all
+}
+
+/// A warning made an error by `--strict`.
+fn as_error(d: Diagnostic) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        ..d
+    }
 }
 
 fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(), Diagnostics> {
@@ -202,30 +383,42 @@ fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(),
     Err(d)
 }
 
-fn collect(items: Vec<Diagnostic>) -> Diagnostics {
+fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.extend(items);
     d
 }
 
-/// Renders every page in parallel, writing each into `staging` as soon as it is ready.
-/// A city's articles are rendered together by one worker, so they share section bodies.
-/// Every error is collected, in page order; with `strict`, warnings count as errors.
+/// What rendering the pages gave: warnings, the page count and the articles' records.
+type RenderOutcome = (Vec<Diagnostic>, usize, Vec<(usize, ModifiedEntry)>);
+
+/// Renders every page in parallel, writing each into `staging` as soon as it is ready,
+/// and lints each article. A city's articles are rendered together by one worker, so they
+/// share section bodies. Every error is collected, in page order; `early` holds warnings
+/// found before rendering; with `strict`, warnings count as errors.
 fn render_into(
     renderer: &Renderer<'_>,
+    linter: &Linter<'_>,
     plan: &Plan,
     staging: Option<&Staging>,
+    early: Vec<Diagnostic>,
     strict: bool,
-) -> Result<(Vec<Diagnostic>, usize), BuildError> {
+) -> Result<RenderOutcome, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    let results: Vec<Vec<(Vec<Diagnostic>, Option<Diagnostic>)>> = plan
+    type PageResult = (
+        Vec<Diagnostic>,
+        Option<Diagnostic>,
+        Option<(usize, ModifiedEntry)>,
+    );
+    let results: Vec<Vec<PageResult>> = plan
         .page_groups()
         .par_iter()
         .map(|group| {
             let rendered = renderer.render_pages(group);
-            rendered
-                .into_iter()
-                .map(|result| match result {
+            group
+                .iter()
+                .zip(rendered)
+                .map(|(&page, result)| match result {
                     Ok(rendered) => {
                         if let Some(s) = staging
                             && let Err(e) = s.put(&rendered.file.path, &rendered.file.bytes)
@@ -235,9 +428,17 @@ fn render_into(
                                 .unwrap_or_else(|p| p.into_inner())
                                 .get_or_insert(e);
                         }
-                        (rendered.warnings, None)
+                        let mut warnings = rendered.warnings;
+                        if let Page::Article(i) = page {
+                            warnings.extend(linter.article(
+                                &plan.articles[i],
+                                renderer.article_title(i),
+                                &rendered.sections,
+                            ));
+                        }
+                        (warnings, None, rendered.record)
                     }
-                    Err(d) => (Vec::new(), Some(d)),
+                    Err(d) => (Vec::new(), Some(d), None),
                 })
                 .collect()
         })
@@ -246,22 +447,19 @@ fn render_into(
         return Err(BuildError::Write(e));
     }
     let mut errors = Diagnostics::default();
-    let mut warnings = Vec::new();
-    for (w, e) in results.into_iter().flatten() {
+    let mut warnings = early;
+    let mut records = Vec::new();
+    for (w, e, r) in results.into_iter().flatten() {
         warnings.extend(w);
         errors.extend(e);
+        records.extend(r);
     }
     if strict {
-        for w in warnings.drain(..) {
-            errors.push(Diagnostic {
-                severity: crate::diag::Severity::Error,
-                ..w
-            });
-        }
+        errors.extend(warnings.drain(..).map(as_error));
     }
     if errors.has_errors() {
         errors.extend(warnings);
         return Err(BuildError::Input(errors));
     }
-    Ok((warnings, plan.pages.len()))
+    Ok((warnings, plan.pages.len(), records))
 }

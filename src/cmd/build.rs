@@ -1,15 +1,18 @@
 //! `sitegen build`
 
-use super::{Outcome, options, print_diagnostics};
+use super::{Outcome, options, print_diagnostics_in};
 use crate::cli::BuildArgs;
 use crate::diag::{Diagnostics, render_human};
-use crate::pipeline::{self, BuildError};
+use crate::pipeline::{self, BuildError, BuildOptions};
 use std::time::Instant;
 
 pub fn run(args: &BuildArgs) -> Outcome {
     let started = Instant::now();
     let opts = match options(&args.site, args.output.clone(), args.locked) {
-        Ok(o) => o,
+        Ok(o) => BuildOptions {
+            report_dir: args.report_dir.clone(),
+            ..o
+        },
         Err(d) => {
             eprintln!("{}", render_human(&d, false));
             return Outcome::Usage;
@@ -19,7 +22,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
         Ok(report) => {
             let mut warnings = Diagnostics::default();
             warnings.extend(report.warnings);
-            print_diagnostics(warnings);
+            print_diagnostics_in(warnings, &opts.root);
             eprintln!(
                 "sitegen: built {} articles, {} pages ({} files) in {:.2} s; {} written, {} unchanged, {} removed{}",
                 report.articles,
@@ -29,15 +32,23 @@ pub fn run(args: &BuildArgs) -> Outcome {
                 report.stats.written,
                 report.stats.unchanged,
                 report.stats.removed,
-                if report.lock_updated {
-                    "; schedule.lock updated (commit it)"
-                } else {
-                    ""
+                match (report.lock_updated, report.modified_updated) {
+                    (true, true) => "; schedule.lock and modified.lock updated (commit them)",
+                    (true, false) => "; schedule.lock updated (commit it)",
+                    (false, true) => "; modified.lock updated (commit it)",
+                    (false, false) => "",
                 },
             );
-            if let Some(next) = report.next_publish {
+            eprintln!(
+                "sitegen: change lists in {}: {} pages added, {} changed, {} removed",
+                report.report_dir.display(),
+                report.changes.added.len(),
+                report.changes.changed.len(),
+                report.changes.removed.len(),
+            );
+            if let (Some(next), Some(iso)) = (report.next_publish, &report.next_publish_iso) {
                 eprintln!(
-                    "sitegen: {} future articles; the next is due at {}",
+                    "sitegen: {} future articles; the next is due at {} ({iso}, in next-publish.txt)",
                     report.future_articles,
                     next.format("%Y-%m-%d %H:%M:%S")
                 );
@@ -45,7 +56,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
             Outcome::Success
         }
         Err(BuildError::Input(problems)) => {
-            let n = print_diagnostics(problems);
+            let n = print_diagnostics_in(problems, &opts.root);
             eprintln!("sitegen: build failed with {n} error(s); the output folder was not changed");
             Outcome::Problems
         }

@@ -1,6 +1,6 @@
 //! `sitegen check`: every problem at once, nothing written.
 
-use super::{Outcome, options, print_diagnostics};
+use super::{Outcome, options, prepare, print_items};
 use crate::cli::{CheckArgs, Format};
 use crate::diag::{render_human, render_json};
 use crate::pipeline;
@@ -13,20 +13,19 @@ pub fn run(args: &CheckArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let problems = pipeline::check(&opts);
-    let failed = problems.has_errors();
+    let items = prepare(pipeline::check(&opts), &opts.root);
+    let errors = items.iter().filter(|d| d.is_error()).count();
     match args.format {
-        Format::Json => println!("{}", render_json(&problems.into_sorted())),
+        Format::Json => println!("{}", render_json(&items)),
         Format::Human => {
-            let total = problems.len();
-            let errors = print_diagnostics(problems);
+            print_items(&items);
             eprintln!(
                 "sitegen check: {errors} error(s), {} warning(s)",
-                total - errors
+                items.len() - errors
             );
         }
     }
-    if failed {
+    if errors > 0 {
         Outcome::Problems
     } else {
         Outcome::Success

@@ -2,14 +2,17 @@
 
 pub mod build;
 pub mod check;
+pub mod explain;
+pub mod new;
+pub mod serve;
 
 use crate::cli::SiteArgs;
-use crate::diag::{Diagnostic, Diagnostics, Origin, render_human};
+use crate::diag::{Diagnostic, Diagnostics, Origin, attach_source_lines, render_human};
 use crate::load::parse_datetime;
 use crate::pipeline::{BuildOptions, Now};
 use chrono::{DateTime, Utc};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How a command ended, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,15 +74,34 @@ pub fn options(
         base_url: site.base_url.clone(),
         locked,
         strict: site.strict,
+        report_dir: None,
     })
 }
 
-/// Prints diagnostics to stderr in a stable order; returns how many were errors.
+/// Prints diagnostics to stderr in a stable order, the same problem in many articles once;
+/// returns how many were errors.
 pub fn print_diagnostics(items: Diagnostics) -> usize {
-    let errors = items.error_count();
+    print_diagnostics_in(items, Path::new("."))
+}
+
+/// Like [`print_diagnostics`], showing source lines of files below `root`.
+pub fn print_diagnostics_in(items: Diagnostics, root: &Path) -> usize {
+    let items = prepare(items, root);
+    print_items(&items);
+    items.iter().filter(|d| d.is_error()).count()
+}
+
+/// Sorted, folded across articles, with source lines: ready to print.
+pub fn prepare(items: Diagnostics, root: &Path) -> Vec<Diagnostic> {
+    let mut items = items.into_collapsed();
+    attach_source_lines(&mut items, root);
+    items
+}
+
+/// Prints prepared diagnostics to stderr.
+pub fn print_items(items: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in items.into_sorted() {
-        eprintln!("{}\n", render_human(&d, color));
+    for d in items {
+        eprintln!("{}\n", render_human(d, color));
     }
-    errors
 }

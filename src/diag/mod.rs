@@ -3,9 +3,12 @@
 //! Every layer reports problems as [`Diagnostic`] values that name the file, line and
 //! column, so `build` and `check` can print all of them at once.
 
+mod collapse;
 mod report;
+mod source;
 
 pub use report::{render_human, render_json};
+pub use source::attach_source_lines;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,6 +65,11 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// The offending source line, when known, for the caret display.
     pub source_line: Option<String>,
+    /// The article (`city/topic`) or page (`/path`) being rendered or linted, if any;
+    /// used to fold the same problem repeated across many articles into one report.
+    /// (A thin box keeps `Diagnostic` small: it is returned in `Result`s everywhere.)
+    #[allow(clippy::box_collection)]
+    pub article: Option<Box<String>>,
 }
 
 impl Diagnostic {
@@ -72,6 +80,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            article: None,
         }
     }
 
@@ -84,6 +93,12 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Names the article (`city/topic`) the problem was found in.
+    pub fn in_article(mut self, article: impl Into<String>) -> Self {
+        self.article = Some(Box::new(article.into()));
         self
     }
 
@@ -145,6 +160,12 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+
+    /// Sorted like [`Diagnostics::into_sorted`], with the same problem at the same place
+    /// repeated across articles folded into one that names the first article and the count.
+    pub fn into_collapsed(self) -> Vec<Diagnostic> {
+        collapse::collapse(self.into_sorted())
     }
 }
 

@@ -66,6 +66,8 @@ pub fn render_json(items: &[Diagnostic]) -> String {
                 "column": d.origin.column,
                 "message": d.message,
                 "hint": d.hint,
+                "article": d.article,
+                "source_line": d.source_line,
             })
         })
         .collect();

@@ -1,6 +1,7 @@
 //! `cities/<slug>.yaml`: a city's name, province, slug and its overrides.
 
 use super::site::{datetime_problem, parse_datetime};
+use super::sources::{RawFactSource, source_map};
 use super::yaml::{self, key_line, sourced};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{City, CityTopic, Sourced, Value, is_valid_slug};
@@ -24,6 +25,8 @@ struct RawCity {
     skip: Vec<Spanned<String>>,
     #[serde(default)]
     extras: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    sources: BTreeMap<String, Spanned<RawFactSource>>,
 }
 
 #[derive(Deserialize)]
@@ -39,6 +42,8 @@ struct RawCityTopic {
     publish_at: Option<Spanned<String>>,
     #[serde(default)]
     extras: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    sources: BTreeMap<String, Spanned<RawFactSource>>,
 }
 
 /// Parses one city file.
@@ -68,6 +73,7 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
         );
     }
     let values = yaml::value_map(raw.values, shown, 0, text, &mut problems);
+    let sources = source_map(raw.sources, shown, text, &mut problems);
     let mut topics = BTreeMap::new();
     for (slug, t) in raw.topics {
         let publish_at = t.publish_at.and_then(|p| match parse_datetime(&p.value) {
@@ -85,6 +91,7 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
             extras: t
                 .extras
                 .map(|l| l.into_iter().map(|s| sourced(s, shown, 0)).collect()),
+            sources: source_map(t.sources, shown, text, &mut problems),
         };
         topics.insert(slug, city_topic);
     }
@@ -102,6 +109,7 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
         extras: raw
             .extras
             .map(|l| l.into_iter().map(|s| sourced(s, shown, 0)).collect()),
+        sources,
     })
 }
 

@@ -3,34 +3,59 @@
 use crate::diag::{Diagnostic, Origin};
 use std::path::Path;
 
-/// Input files larger than this are refused (a site's YAML and markdown are small).
+/// The default limit on one input file (`max_input_bytes` in site.yaml changes it): a
+/// site's YAML and markdown are small, so a larger file is a mistake, not content.
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Reads a file's bytes, refusing files above `limit` bytes before reading them.
+pub fn read_bytes(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| io_problem(shown, &e))?;
+    if meta.len() > limit {
+        return Err(Diagnostic::error(
+            Origin::file(shown),
+            format!(
+                "file is too large ({} bytes; the limit is {limit} bytes)",
+                meta.len()
+            ),
+        )
+        .with_hint(
+            "input files are short YAML or markdown; was a data file saved here by mistake? \
+             (the limit is `max_input_bytes` in site.yaml)",
+        ));
+    }
+    // `take` guards against a file that grows between the check and the read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
+        })
+        .map_err(|e| io_problem(shown, &e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Diagnostic::error(
+            Origin::file(shown),
+            format!("file is too large (more than {limit} bytes)"),
+        ));
+    }
+    Ok(bytes)
+}
 
 /// Reads a text file for parsing. `shown` is the path printed to editors.
 ///
 /// A UTF-8 byte-order mark is dropped and CRLF line endings become LF, so editors on any
 /// system produce the same site.
-pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| io_problem(shown, &e))?;
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::error(
-            Origin::file(shown),
-            format!(
-                "file is too large ({} bytes; the limit is {} bytes)",
-                meta.len(),
-                MAX_INPUT_BYTES
-            ),
-        )
-        .with_hint(
-            "input files are short YAML or markdown; was a data file saved here by mistake?",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_problem(shown, &e))?;
-    decode(bytes, shown)
+pub fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
+    decode(read_bytes(path, shown, limit)?, shown)
 }
 
 /// Checks UTF-8 and normalises a file's text (see [`read_text`]).
 pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(Diagnostic::error(
+            Origin::new(shown, 1, 1),
+            "file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8",
+        )
+        .with_hint("save the file as UTF-8 (in most editors: “Save with encoding” → UTF-8)"));
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -85,6 +110,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(text, "name: a\nx: b\n");
+    }
+
+    #[test]
+    fn names_utf16() {
+        let err = decode(b"\xff\xfen\0a\0".to_vec(), Path::new("a.yaml")).unwrap_err();
+        assert!(err.message.contains("UTF-16"), "{}", err.message);
+    }
+
+    #[test]
+    fn refuses_files_above_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "name: 甲城\n").unwrap();
+        assert!(read_text(&path, Path::new("a.yaml"), 1000).is_ok());
+        let err = read_text(&path, Path::new("a.yaml"), 5).unwrap_err();
+        assert!(err.message.contains("too large"), "{}", err.message);
     }
 
     #[test]

@@ -13,32 +13,51 @@ pub const LOCK_FILE: &str = "schedule.lock";
 
 /// Parses the lock text; every malformed line is reported.
 pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagnostic>> {
-    let mut slots = Vec::new();
+    parse_lines(
+        text,
+        shown,
+        "malformed schedule line",
+        "each line is `YYYY-MM-DD HH:MM:SS city/topic`; if unsure, restore the file from version control",
+        |line| {
+            line.rsplit_once(' ')
+                .and_then(|(dt, id)| Some((parse_datetime(dt)?, id)))
+                .filter(|(_, id)| id.split_once('/').is_some())
+                .map(|(publish_at, id)| LockedSlot {
+                    publish_at,
+                    article: id.to_string(),
+                })
+        },
+    )
+}
+
+/// Parses a generated one-record-per-line file (`#` comments, blank lines allowed) and
+/// sorts the records; every line `parse` refuses is reported with `message` and `hint`.
+pub fn parse_lines<T: Ord>(
+    text: &str,
+    shown: &Path,
+    message: &str,
+    hint: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let mut records = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let parsed = line
-            .rsplit_once(' ')
-            .and_then(|(dt, id)| Some((parse_datetime(dt)?, id)))
-            .filter(|(_, id)| id.split_once('/').is_some());
-        match parsed {
-            Some((publish_at, id)) => slots.push(LockedSlot {
-                publish_at,
-                article: id.to_string(),
-            }),
+        match parse(line) {
+            Some(r) => records.push(r),
             None => problems.push(
-                Diagnostic::error(Origin::new(shown, i as u32 + 1, 1), "malformed schedule line")
-                    .with_hint("each line is `YYYY-MM-DD HH:MM:SS city/topic`; if unsure, restore the file from version control")
+                Diagnostic::error(Origin::new(shown, i as u32 + 1, 1), message)
+                    .with_hint(hint)
                     .with_source(text),
             ),
         }
     }
     if problems.is_empty() {
-        slots.sort();
-        Ok(slots)
+        records.sort();
+        Ok(records)
     } else {
         Err(problems)
     }

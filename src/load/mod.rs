@@ -6,13 +6,23 @@ mod cities;
 mod files;
 mod frontmatter;
 mod lock;
+mod memory;
+mod modified;
+mod parts;
 mod site;
+mod sources;
 mod topics;
+mod types;
 mod yaml;
 
-pub use files::MAX_INPUT_BYTES;
+pub use cities::parse_city;
+pub use files::{MAX_INPUT_BYTES, decode};
 pub use lock::{LOCK_FILE, format_lock};
+pub use memory::from_texts;
+pub use modified::{MODIFIED_FILE, format_modified};
+pub use parts::{ChangeKind, Parts, Stamps};
 pub use site::{normalise_base_url, parse_datetime};
+pub use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
 use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
@@ -24,23 +34,41 @@ pub const RESERVED_CITY_SLUGS: [&str; 8] = [
     "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index",
 ];
 
+/// Names Windows cannot use for a folder, so a site built or checked out there would break.
+pub const WINDOWS_DEVICE_NAMES: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
 /// Reads and checks every input file under `root`.
 pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
+    match load_partial(root) {
+        (Some(input), problems) if !problems.has_errors() => Ok(input),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Reads every input file and keeps what could be read: a file with errors is left out (and
+/// a city whose slug is taken), so `check` can still render the rest and report their
+/// problems too. The input is `None` only when site.yaml itself is unusable.
+pub fn load_partial(root: &Path) -> (Option<SiteInput>, Diagnostics) {
     let mut problems = Diagnostics::default();
     let site = read_site(root, &mut problems);
-    let topics = read_topics(root, &mut problems);
-    let (cities, city_sources) = read_cities(root, &mut problems);
-    let templates = read_templates(root, &mut problems);
-    let statics = read_statics(root, &mut problems);
-    let schedule_lock = read_lock(root, &mut problems);
-    check_references(&topics, &cities, &city_sources, &mut problems);
-    if problems.has_errors() {
-        return Err(problems);
+    // site.yaml may lower or raise the size limit for every other file.
+    let limit = site
+        .as_ref()
+        .map_or(files::MAX_INPUT_BYTES, |s| s.max_input_bytes);
+    let (topics, topic_files) = read_topics(root, limit, &mut problems);
+    let (mut cities, city_sources) = read_cities(root, limit, &mut problems);
+    let templates = read_templates(root, limit, &mut problems);
+    let statics = read_statics(root, limit, &mut problems);
+    let schedule_lock = read_lock(root, limit, &mut problems);
+    let modified_lock = read_modified(root, limit, &mut problems);
+    let taken = check_references(&topic_files, &cities, &city_sources, &mut problems);
+    for i in taken.into_iter().rev() {
+        cities.remove(i);
     }
-    let Some(site) = site else {
-        return Err(problems);
-    };
-    Ok(SiteInput {
+    let input = site.map(|site| SiteInput {
         root: root.to_path_buf(),
         site,
         topics,
@@ -48,13 +76,15 @@ pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
         templates,
         statics,
         schedule_lock,
-    })
+        modified_lock,
+    });
+    (input, problems)
 }
 
 fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
     let path = root.join("site.yaml");
     let shown = PathBuf::from("site.yaml");
-    let text = files::read_text(&path, &shown)
+    let text = files::read_text(&path, &shown, files::MAX_INPUT_BYTES)
         .map_err(|d| problems.push(d))
         .ok()?;
     site::parse_site(&text, &shown)
@@ -111,15 +141,19 @@ fn list_files(
     out
 }
 
-fn read_topics(root: &Path, problems: &mut Diagnostics) -> Vec<Topic> {
+/// The topics that parsed, and the slugs of every topic file (parsed or not), so a city
+/// naming a topic whose file has an error is not also told the topic does not exist.
+fn read_topics(root: &Path, limit: u64, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
     let mut topics = Vec::new();
+    let mut slugs = Vec::new();
     for (path, shown) in list_files(root, "topics", Some("md"), problems) {
         let slug = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("")
             .to_string();
-        match files::read_text(&path, &shown) {
+        slugs.push(slug.clone());
+        match files::read_text(&path, &shown, limit) {
             Ok(text) => match topics::parse_topic(&text, &slug, &shown) {
                 Ok(t) => topics.push(t),
                 Err(d) => problems.extend(d),
@@ -128,15 +162,19 @@ fn read_topics(root: &Path, problems: &mut Diagnostics) -> Vec<Topic> {
         }
     }
     topics.sort_by(|a, b| a.slug.cmp(&b.slug));
-    topics
+    (topics, slugs)
 }
 
-fn read_cities(root: &Path, problems: &mut Diagnostics) -> (Vec<City>, BTreeMap<PathBuf, String>) {
+fn read_cities(
+    root: &Path,
+    limit: u64,
+    problems: &mut Diagnostics,
+) -> (Vec<City>, BTreeMap<PathBuf, String>) {
     let mut cities = Vec::new();
     let mut sources = BTreeMap::new();
     for ext in ["yaml", "yml"] {
         for (path, shown) in list_files(root, "cities", Some(ext), problems) {
-            match files::read_text(&path, &shown) {
+            match files::read_text(&path, &shown, limit) {
                 Ok(text) => {
                     match cities::parse_city(&text, &shown) {
                         Ok(c) => cities.push(c),
@@ -152,7 +190,7 @@ fn read_cities(root: &Path, problems: &mut Diagnostics) -> (Vec<City>, BTreeMap<
     (cities, sources)
 }
 
-fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> {
+fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<TemplateFile> {
     let base = root.join("templates");
     let mut out = Vec::new();
     for (path, shown) in list_files(root, "templates", None, problems) {
@@ -161,7 +199,7 @@ fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> 
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        match files::read_text(&path, &shown) {
+        match files::read_text(&path, &shown, limit) {
             Ok(source) => out.push(TemplateFile {
                 name,
                 path: shown,
@@ -179,7 +217,7 @@ fn read_templates(root: &Path, problems: &mut Diagnostics) -> Vec<TemplateFile> 
     out
 }
 
-fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
+fn read_statics(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<StaticFile> {
     let base = root.join("static");
     let mut out = Vec::new();
     for (path, shown) in list_files(root, "static", None, problems) {
@@ -188,22 +226,50 @@ fn read_statics(root: &Path, problems: &mut Diagnostics) -> Vec<StaticFile> {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        match std::fs::read(&path) {
+        match files::read_bytes(&path, &shown, limit) {
             Ok(bytes) => out.push(StaticFile { rel, bytes }),
-            Err(e) => problems.push(files::io_problem(&shown, &e)),
+            Err(d) => problems.push(d),
         }
     }
     out
 }
 
-fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
-    let path = root.join(LOCK_FILE);
+fn read_lock(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<crate::model::LockedSlot> {
+    read_optional(root, LOCK_FILE, limit, lock::parse_lock, problems)
+}
+
+fn read_modified(
+    root: &Path,
+    limit: u64,
+    problems: &mut Diagnostics,
+) -> Vec<crate::model::ModifiedEntry> {
+    read_optional(
+        root,
+        MODIFIED_FILE,
+        limit,
+        modified::parse_modified,
+        problems,
+    )
+}
+
+/// A parser of a generated file's text; `Path` is the name shown in messages.
+type LineParser<T> = fn(&str, &Path) -> Result<Vec<T>, Vec<Diagnostic>>;
+
+/// Reads a generated file that may be absent (a fresh site), reporting its problems.
+fn read_optional<T>(
+    root: &Path,
+    name: &str,
+    limit: u64,
+    parse: LineParser<T>,
+    problems: &mut Diagnostics,
+) -> Vec<T> {
+    let path = root.join(name);
     if !path.exists() {
         return Vec::new();
     }
-    let shown = PathBuf::from(LOCK_FILE);
-    match files::read_text(&path, &shown) {
-        Ok(text) => lock::parse_lock(&text, &shown).unwrap_or_else(|d| {
+    let shown = PathBuf::from(name);
+    match files::read_text(&path, &shown, limit) {
+        Ok(text) => parse(&text, &shown).unwrap_or_else(|d| {
             problems.extend(d);
             Vec::new()
         }),
@@ -214,16 +280,18 @@ fn read_lock(root: &Path, problems: &mut Diagnostics) -> Vec<crate::model::Locke
     }
 }
 
-/// Checks what no single file can: duplicate slugs, and topics a city names that do not exist.
-fn check_references(
-    topics: &[Topic],
+/// Checks what no single file can: duplicate slugs, and topics a city names that do not
+/// exist. Returns the indices of cities whose slug an earlier city already uses.
+pub(super) fn check_references(
+    topic_files: &[String],
     cities: &[City],
     sources: &BTreeMap<PathBuf, String>,
     problems: &mut Diagnostics,
-) {
-    let topic_slugs: Vec<&str> = topics.iter().map(|t| t.slug.as_str()).collect();
+) -> Vec<usize> {
+    let topic_slugs: Vec<&str> = topic_files.iter().map(String::as_str).collect();
     let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
-    for city in cities {
+    let mut taken = Vec::new();
+    for (index, city) in cities.iter().enumerate() {
         let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
         let slug = city.slug.value.as_str();
         if let Some(first) = seen.get(slug) {
@@ -232,14 +300,22 @@ fn check_references(
                     .with_hint("every city needs its own slug; for two cities with the same pinyin add the province, e.g. `taizhou-zj`")
                     .with_source(source),
             );
+            taken.push(index);
         } else {
             seen.insert(slug, city);
         }
-        if RESERVED_CITY_SLUGS.contains(&slug) {
+        let reserved = if RESERVED_CITY_SLUGS.contains(&slug) {
+            Some("the site's own pages")
+        } else if WINDOWS_DEVICE_NAMES.contains(&slug) {
+            Some("Windows devices (no folder may have this name there)")
+        } else {
+            None
+        };
+        if let Some(what) = reserved {
             problems.push(
                 Diagnostic::error(
                     city.slug.origin.clone(),
-                    format!("slug `{slug}` is reserved for the site's own pages"),
+                    format!("slug `{slug}` is reserved for {what}"),
                 )
                 .with_hint("choose another slug, e.g. add the province")
                 .with_source(source),
@@ -265,4 +341,5 @@ fn check_references(
             check(&s.value, s.origin.clone());
         }
     }
+    taken
 }

@@ -2,7 +2,7 @@
 
 use super::yaml::{self, origin_of};
 use crate::diag::Diagnostic;
-use crate::model::{Cadence, SiteConfig, Value};
+use crate::model::{Cadence, LintSettings, SiteConfig, Value};
 use chrono::NaiveDateTime;
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
@@ -23,11 +23,15 @@ struct RawSite {
     editor: String,
     disclaimer: String,
     statement: String,
-    complaint_url: String,
+    complaint_url: Spanned<String>,
     #[serde(default = "default_complaint_label")]
     complaint_label: String,
     #[serde(default)]
     icp: String,
+    #[serde(default)]
+    public_security_filing: String,
+    #[serde(default)]
+    health_info_approval: String,
     #[serde(default = "default_related_count")]
     related_count: usize,
     #[serde(default = "default_home_page_size")]
@@ -41,7 +45,21 @@ struct RawSite {
     #[serde(default)]
     allow_html: bool,
     #[serde(default)]
+    max_input_bytes: Option<Spanned<u64>>,
+    #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+/// `lint:` limits; each one is optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    fact_max_age_days: Option<u32>,
+    #[serde(default)]
+    title_max_chars: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -116,12 +134,31 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         problems.push(datetime_problem(&raw.schedule.start, shown, 0, text));
         NaiveDateTime::default()
     });
-    if raw.schedule.interval_minutes.value <= 0 {
+    if !(1..=MAX_INTERVAL_MINUTES).contains(&raw.schedule.interval_minutes.value) {
         problems.push(
             Diagnostic::error(
                 origin_of(&raw.schedule.interval_minutes, shown, 0),
-                "interval_minutes must be a positive number of minutes",
+                format!(
+                    "interval_minutes must be between 1 and {MAX_INTERVAL_MINUTES} (one year), not {}",
+                    raw.schedule.interval_minutes.value
+                ),
             )
+            .with_hint("the cadence is the number of minutes between two articles, e.g. 20")
+            .with_source(text),
+        );
+    }
+    if let Some(limit) = &raw.max_input_bytes
+        && limit.value == 0
+    {
+        problems.push(
+            Diagnostic::error(
+                origin_of(limit, shown, 0),
+                "max_input_bytes must be at least 1",
+            )
+            .with_hint(format!(
+                "leave it out for the default of {} bytes",
+                super::files::MAX_INPUT_BYTES
+            ))
             .with_source(text),
         );
     }
@@ -144,6 +181,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         );
     }
     for f in &raw.title_date_formats.value {
+        if is_valid_strftime(&f.value) && !names_the_day(&f.value) {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(f, shown, 0),
+                    format!("`{}` gives titles no date suffix of their own day", f.value),
+                )
+                .with_hint("include the day and month, e.g. `(%Y年%-m月%-d日)` or `(%m/%d)`")
+                .with_source(text),
+            );
+        }
         if !is_valid_strftime(&f.value) {
             problems.push(
                 Diagnostic::error(origin_of(f, shown, 0), format!("`{}` is not a valid date format", f.value))
@@ -151,6 +198,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
                     .with_source(text),
             );
         }
+    }
+    if !crate::model::is_safe_url(&raw.complaint_url.value) {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.complaint_url, shown, 0),
+                "complaint_url must be an http(s), mailto or tel address",
+            )
+            .with_hint("e.g. `mailto:tousu@example.org` or `https://example.org/tousu`")
+            .with_source(text),
+        );
     }
     let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
     if !problems.is_empty() {
@@ -165,9 +222,11 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         editor: raw.editor,
         disclaimer: raw.disclaimer,
         statement: raw.statement,
-        complaint_url: raw.complaint_url,
+        complaint_url: raw.complaint_url.value,
         complaint_label: raw.complaint_label,
         icp: raw.icp,
+        public_security_filing: raw.public_security_filing,
+        health_info_approval: raw.health_info_approval,
         related_count: raw.related_count,
         home_page_size: raw.home_page_size.value,
         extra_sections: raw.extra_sections,
@@ -183,7 +242,20 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             .collect(),
         feed_size: raw.feed_size,
         allow_html: raw.allow_html,
+        max_input_bytes: raw
+            .max_input_bytes
+            .map_or(super::files::MAX_INPUT_BYTES, |l| l.value),
         defaults,
+        lint: {
+            let d = LintSettings::default();
+            LintSettings {
+                fact_max_age_days: raw
+                    .lint
+                    .fact_max_age_days
+                    .map_or(d.fact_max_age_days, i64::from),
+                title_max_chars: raw.lint.title_max_chars.unwrap_or(d.title_max_chars),
+            }
+        },
     })
 }
 
@@ -207,7 +279,12 @@ pub fn normalise_base_url(url: &str) -> Option<String> {
     })
 }
 
-/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`.
+/// The longest cadence accepted: one (non-leap) year in minutes.
+pub const MAX_INTERVAL_MINUTES: i64 = 365 * 24 * 60;
+
+/// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`, in the years
+/// 1970–9999: dates outside cannot be written in sitemaps and feeds (four-digit years), and
+/// keeping far from chrono's limits means adding cadence slots never overflows.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     [
@@ -218,6 +295,7 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     ]
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .filter(|dt| (1970..=9999).contains(&chrono::Datelike::year(dt)))
 }
 
 /// A diagnostic for a datetime string that does not parse or does not exist.
@@ -232,9 +310,19 @@ pub fn datetime_problem(
         format!("`{}` is not a valid date and time", s.value),
     )
     .with_hint(
-        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23)",
+        "write `YYYY-MM-DD HH:MM:SS` with a real date, e.g. `2026-02-03 06:39:37` (hours 00–23, years 1970–9999, no time zone)",
     )
     .with_source(text)
+}
+
+/// Does the format tell apart two days of the year (so a title's suffix is its own date)?
+fn names_the_day(f: &str) -> bool {
+    let day = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.format(f).to_string())
+    };
+    day(1, 1) != day(1, 2) && day(1, 1) != day(2, 1)
 }
 
 fn is_valid_strftime(f: &str) -> bool {
@@ -264,11 +352,16 @@ mod tests {
         assert!(parse_datetime("2026-02-03 06:39:37").is_some());
         assert!(parse_datetime("2026-02-30 06:39:37").is_none());
         assert!(parse_datetime("2026-02-03 24:00:00").is_none());
+        assert!(parse_datetime("10000-01-01 00:00:00").is_none());
+        assert!(parse_datetime("1969-12-31 23:59:59").is_none());
     }
 
     #[test]
     fn strftime_formats_are_checked() {
         assert!(is_valid_strftime("(%Y年%-m月%-d日)"));
         assert!(!is_valid_strftime("(%Q)"));
+        assert!(names_the_day("(%m/%d)"));
+        assert!(!names_the_day("(%Y年)"));
+        assert!(!names_the_day("(%d日)"));
     }
 }

@@ -10,19 +10,33 @@ use std::path::Path;
 /// Names that values may not use: templates see these as the article's context.
 pub const RESERVED_VALUE_KEYS: [&str; 4] = ["city", "site", "topic", "article"];
 
+/// At most this many YAML nodes may be copied in by aliases (`*name`) in one file: real
+/// input uses a handful, a "billion laughs" bomb needs millions.
+pub const MAX_ALIAS_EVENTS: usize = 10_000;
+
 /// Parses `text` (which starts at file line `line_offset + 1`) as `T`.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     shown: &Path,
     line_offset: u32,
 ) -> Result<T, Diagnostic> {
-    if text.trim().is_empty() {
+    let only_comments = text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    });
+    if only_comments {
         return Err(
             Diagnostic::error(Origin::new(shown, line_offset + 1, 1), "the YAML is empty")
                 .with_hint("see README.md for the keys this file needs"),
         );
     }
-    serde_saphyr::from_str::<T>(text).map_err(|e| to_diagnostic(&e, text, shown, line_offset))
+    let options = serde_saphyr::options! {
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: MAX_ALIAS_EVENTS,
+        },
+    };
+    serde_saphyr::from_str_with_options::<T>(text, options)
+        .map_err(|e| to_diagnostic(&e, text, shown, line_offset))
 }
 
 fn to_diagnostic(
@@ -37,14 +51,26 @@ fn to_diagnostic(
         .unwrap_or((0, 0));
     let raw = e.without_snippet().to_string();
     let message = strip_location_suffix(&raw).to_string();
+    let source_line = (line > 0)
+        .then(|| text.lines().nth(line as usize - 1).map(str::to_string))
+        .flatten();
+    let rest = source_line.as_deref().map(|l| {
+        let skip = column.saturating_sub(1) as usize;
+        l.char_indices().nth(skip).map_or("", |(i, _)| &l[i..])
+    });
+    let (message, hint) = match super::types::describe(&message, rest) {
+        Some((m, h)) => (m, Some(h)),
+        None => {
+            let hint = hint_for(&message, source_line.as_deref());
+            (plain_words(&message), hint)
+        }
+    };
     let mut d = Diagnostic::error(
         Origin::new(shown, if line > 0 { line + line_offset } else { 0 }, column),
-        plain_words(&message),
+        message,
     );
-    if line > 0 {
-        d.source_line = text.lines().nth(line as usize - 1).map(str::to_string);
-    }
-    if let Some(hint) = hint_for(&message, d.source_line.as_deref()) {
+    d.source_line = source_line;
+    if let Some(hint) = hint {
         d = d.with_hint(hint);
     }
     d
@@ -59,6 +85,15 @@ fn strip_location_suffix(message: &str) -> &str {
 }
 
 fn plain_words(message: &str) -> String {
+    if message.starts_with("alias replay") || message.starts_with("alias expansion") {
+        return format!(
+            "the YAML's aliases (`*name`) copy in more than {MAX_ALIAS_EVENTS} values; \
+             such a file is refused (an alias bomb?)"
+        );
+    }
+    if let Some(breach) = message.strip_prefix("budget breached: ") {
+        return format!("the YAML is too large or too deeply nested ({breach})");
+    }
     message
         .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
         .replace("unknown field", "unknown key")
@@ -79,6 +114,14 @@ fn hint_for(message: &str, source_line: Option<&str>) -> Option<String> {
         return Some(
             did_you_mean(field, names.iter().copied())
                 .unwrap_or_else(|| format!("the keys allowed here are: {}", names.join(", "))),
+        );
+    }
+    if message.contains("recursion limit") || message.contains("too deeply nested") {
+        return Some("lists and maps in input files are only a few levels deep".into());
+    }
+    if message.contains("aliases (`*name`)") {
+        return Some(
+            "write the values out instead of repeating anchors; input files are small".into(),
         );
     }
     if message.starts_with("duplicate mapping key") {
@@ -206,6 +249,15 @@ mod tests {
     fn wrong_type_is_reported_with_location() {
         let err = parse::<Doc>("materials: 3\n", Path::new("c.yaml"), 0).unwrap_err();
         assert_eq!(err.origin.line, 1);
+        assert_eq!(err.message, "expected a list of strings, found a number");
+        let err = parse::<Doc>(
+            "materials: []\nprovince:\n  - 湖南\n",
+            Path::new("c.yaml"),
+            0,
+        )
+        .unwrap_err();
+        assert_eq!((err.origin.line, err.origin.column), (3, 3));
+        assert_eq!(err.message, "expected a string, found a list");
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! Pure and deterministic. Maps merge key by key; scalars and lists replace. Every merged
 //! value keeps the place it came from, for `sitegen explain`.
 
+mod shapes;
+
+pub use shapes::check_shapes;
+
 use crate::diag::Origin;
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
 use std::collections::BTreeMap;
@@ -122,7 +126,8 @@ fn apply(into: &mut BTreeMap<String, MergedValue>, layer_values: &ValueMap, laye
     }
 }
 
-fn merge_maps(
+/// Merges `upper` over `lower` key by key (nested maps too); other values replace.
+pub(crate) fn merge_maps(
     lower: &serde_json::Map<String, Value>,
     upper: &serde_json::Map<String, Value>,
 ) -> serde_json::Map<String, Value> {

@@ -34,14 +34,14 @@ pub fn schedule(
     let fresh: Vec<usize> = (0..articles.len())
         .filter(|&i| dates[i].is_none())
         .collect();
-    let step = TimeDelta::minutes(cadence.interval_minutes.max(1));
+    let step = TimeDelta::try_minutes(cadence.interval_minutes.max(1)).unwrap_or(TimeDelta::MAX);
     let mut next = match lock.iter().map(|s| s.publish_at).max() {
-        Some(last) => (last + step).max(cadence.start),
+        Some(last) => later(last, step).max(cadence.start),
         None => cadence.start,
     };
     for i in interleave(articles, &fresh) {
         dates[i] = Some(next);
-        next += step;
+        next = later(next, step);
     }
     let dates: Vec<NaiveDateTime> = dates
         .into_iter()
@@ -57,6 +57,11 @@ pub fn schedule(
         })
         .collect();
     (dates, new_lock)
+}
+
+/// `t + step`, saturating at the end of the calendar instead of overflowing.
+fn later(t: NaiveDateTime, step: TimeDelta) -> NaiveDateTime {
+    t.checked_add_signed(step).unwrap_or(NaiveDateTime::MAX)
 }
 
 /// Orders `fresh` articles diagonally over cities × topics, then repairs any neighbours that

@@ -10,6 +10,11 @@ pub fn city_path(city: &str) -> String {
     format!("{city}/")
 }
 
+/// `yueyang/atom.xml`: the city's own Atom feed.
+pub fn city_feed_path(city: &str) -> String {
+    format!("{city}/atom.xml")
+}
+
 /// `topic/canbaodi-biangeng/`, then `topic/canbaodi-biangeng/page/2/`.
 pub fn topic_path(topic: &str, page: usize) -> String {
     paged(&format!("topic/{topic}/"), page)
@@ -40,6 +45,16 @@ pub fn output_file(path: &str) -> String {
     }
 }
 
+/// The page path an output file serves, for change lists: `a/b/index.html` → `a/b/`,
+/// `index.html` → ``. `None` for files that are not pages (feeds, static files, 404.html).
+pub fn page_of_file(file: &str) -> Option<String> {
+    if file == "index.html" {
+        return Some(String::new());
+    }
+    file.strip_suffix("/index.html")
+        .map(|dir| format!("{dir}/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +69,9 @@ mod tests {
         assert_eq!(home_path(3), "page/3/");
         assert_eq!(topic_path("a", 2), "topic/a/page/2/");
         assert_eq!(output_file("sitemap.xml"), "sitemap.xml");
+        assert_eq!(page_of_file("index.html").as_deref(), Some(""));
+        assert_eq!(page_of_file("a/b/index.html").as_deref(), Some("a/b/"));
+        assert_eq!(page_of_file("404.html"), None);
+        assert_eq!(page_of_file("static/style.css"), None);
     }
 }

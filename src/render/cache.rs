@@ -7,8 +7,14 @@
 use super::markdown::Defect;
 use std::collections::HashMap;
 
-/// A rendered section body: HTML and the structural defects found in it.
-pub type Body = (String, Vec<Defect>);
+/// A section body: its markdown as rendered from the topic, the HTML made from it, and
+/// the structural defects found on the way.
+#[derive(Clone, Default)]
+pub struct Body {
+    pub markdown: String,
+    pub html: String,
+    pub defects: Vec<Defect>,
+}
 
 /// One pair's shared parts.
 pub struct PairParts {

@@ -1,23 +1,34 @@
-//! Machine-read files: `sitemap.xml`, the Atom feed and `robots.txt`, written as plain
-//! strings with XML escaping.
+//! Atom feeds (site-wide and per city) and `robots.txt`, written as plain strings with XML
+//! escaping.
 
 use std::fmt::Write;
 
-/// One `<url>` of the sitemap.
-pub struct SitemapEntry {
-    pub loc: String,
-    pub lastmod: String,
-}
-
 /// One `<entry>` of an Atom feed.
 pub struct FeedEntry {
-    pub id: String,
+    /// The article's absolute URL (also its Atom id).
+    pub url: String,
     pub title: String,
+    pub published: String,
+    /// `dateModified`.
     pub updated: String,
     pub summary: String,
+    pub category: String,
 }
 
-/// Escapes text for XML content and attribute values.
+/// The feed itself.
+pub struct Feed<'a> {
+    pub title: &'a str,
+    /// The page the feed belongs to (the home page or a city page), absolute.
+    pub alternate: &'a str,
+    /// The feed's own absolute URL, also its id.
+    pub self_url: &'a str,
+    pub updated: &'a str,
+    pub lang: &'a str,
+    pub author: &'a str,
+    pub author_url: &'a str,
+}
+
+/// Escapes text for XML content and attribute values; drops characters XML 1.0 forbids.
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -28,65 +39,57 @@ pub fn xml_escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{fffe}' | '\u{ffff}' => {}
             c => out.push(c),
         }
     }
     out
 }
 
-pub fn sitemap(entries: &[SitemapEntry]) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for e in entries {
-        let _ = writeln!(
-            out,
-            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>",
-            xml_escape(&e.loc),
-            xml_escape(&e.lastmod)
-        );
-    }
-    out.push_str("</urlset>\n");
-    out
-}
-
-/// An Atom feed; `self_url` is the feed's own absolute URL.
-pub fn atom(
-    title: &str,
-    site_url: &str,
-    self_url: &str,
-    updated: &str,
-    lang: &str,
-    entries: &[FeedEntry],
-) -> String {
+/// An Atom 1.0 feed (RFC 4287).
+pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry]) -> String {
+    let x = xml_escape;
     let mut out = String::new();
     let _ = write!(
         out,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"alternate\" href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n  <updated>{}</updated>\n  <author><name>{}</name></author>\n",
-        xml_escape(lang),
-        xml_escape(title),
-        xml_escape(self_url),
-        xml_escape(site_url),
-        xml_escape(self_url),
-        xml_escape(updated),
-        xml_escape(title),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  \
+         <title>{}</title>\n  <id>{}</id>\n  \
+         <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  \
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  \
+         <updated>{}</updated>\n  \
+         <author><name>{}</name><uri>{}</uri></author>\n  \
+         <generator>sitegen</generator>\n",
+        x(feed.lang),
+        x(feed.title),
+        x(feed.self_url),
+        x(feed.alternate),
+        x(feed.self_url),
+        x(feed.updated),
+        x(feed.author),
+        x(feed.author_url),
     );
     for e in entries {
         let _ = write!(
             out,
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" href=\"{}\"/>\n    <updated>{}</updated>\n    <published>{}</published>\n    <summary>{}</summary>\n  </entry>\n",
-            xml_escape(&e.title),
-            xml_escape(&e.id),
-            xml_escape(&e.id),
-            xml_escape(&e.updated),
-            xml_escape(&e.updated),
-            xml_escape(&e.summary),
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    \
+             <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    \
+             <published>{}</published>\n    <updated>{}</updated>\n    \
+             <category term=\"{}\"/>\n    <summary>{}</summary>\n  </entry>\n",
+            x(&e.title),
+            x(&e.url),
+            x(&e.url),
+            x(&e.published),
+            x(&e.updated),
+            x(&e.category),
+            x(&e.summary),
         );
     }
     out.push_str("</feed>\n");
     out
 }
 
+/// `robots.txt`: everything may be crawled; the sitemap (or sitemap index) is named.
 pub fn robots(sitemap_url: &str) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n")
 }
@@ -98,15 +101,40 @@ mod tests {
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
-        assert_eq!(xml_escape("x\u{1}y"), "xy");
+        assert_eq!(xml_escape("x\u{1}y\u{ffff}"), "xy");
     }
 
     #[test]
-    fn sitemap_lists_entries() {
-        let s = sitemap(&[SitemapEntry {
-            loc: "https://a.org/x/".into(),
-            lastmod: "2026-01-01T00:00:00+08:00".into(),
-        }]);
-        assert!(s.contains("<loc>https://a.org/x/</loc>"));
+    fn hostile_titles_stay_text() {
+        let feed = Feed {
+            title: "站<script>",
+            alternate: "https://a.org/",
+            self_url: "https://a.org/atom.xml",
+            updated: "2026-01-05T08:00:00+08:00",
+            lang: "zh-CN",
+            author: "站",
+            author_url: "https://a.org/",
+        };
+        let entry = FeedEntry {
+            url: "https://a.org/x/y/".into(),
+            title: "]]></title><x>&amp;\u{7}".into(),
+            published: "2026-01-05T08:00:00+08:00".into(),
+            updated: "2026-01-05T08:00:00+08:00".into(),
+            summary: "<b>导语</b> & 'q'".into(),
+            category: "医保\"知识\"".into(),
+        };
+        let xml = atom(&feed, &[entry]);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let title = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("title"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(title.text(), Some("]]></title><x>&amp;"));
+        let summary = doc
+            .descendants()
+            .find(|n| n.has_tag_name("summary"))
+            .unwrap();
+        assert_eq!(summary.text(), Some("<b>导语</b> & 'q'"));
     }
 }

@@ -1,22 +1,32 @@
 //! Stage 4, render: templates + markdown into page bytes. Pure, and run in parallel over
 //! the plan's pages by the pipeline.
 
+mod article_meta;
 pub mod cache;
+pub mod escape;
 pub mod feeds;
+pub mod fingerprint;
 pub mod links;
 pub mod markdown;
+pub mod modified;
+pub mod seo;
+mod site_files;
+pub mod sitemap;
 pub mod templates;
+pub mod tera_errors;
 pub mod view;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::Merged;
-use crate::model::SiteInput;
+use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
-use cache::PairCache;
+use cache::{Body, PairCache};
 use chrono::{NaiveDateTime, TimeZone};
 use links::{LinkTable, link_value, with_lists};
-use markdown::Defect;
+pub use markdown::Defect;
 use rayon::prelude::*;
+use seo::PageMeta;
+use std::collections::HashMap;
 use templates::{Templates, names};
 use view::*;
 
@@ -30,6 +40,30 @@ pub struct OutputFile {
 pub struct Rendered {
     pub file: OutputFile,
     pub warnings: Vec<Diagnostic>,
+    /// For an article: each section's markdown as rendered, for the content lint.
+    pub sections: Vec<SectionText>,
+    /// For an article: its index and its `modified.lock` record.
+    pub record: Option<(usize, ModifiedEntry)>,
+}
+
+/// An article's own text (everything its content hash covers besides the title).
+struct ArticleContent {
+    lead: String,
+    teaser: String,
+    sections: Vec<SectionView>,
+    texts: Vec<SectionText>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// One section of an article before markdown conversion: what the content lint reads.
+pub struct SectionText {
+    /// The section's topic (index into `SiteInput::topics`).
+    pub topic: usize,
+    /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
+    pub pair: usize,
+    pub markdown: String,
+    /// Structural problems found while converting it to HTML.
+    pub defects: Vec<Defect>,
 }
 
 /// Everything needed to render any page; built once, shared by all threads.
@@ -43,6 +77,8 @@ pub struct Renderer<'a> {
     /// Each published article's link, built once.
     links: LinkTable,
     site_value: tera::Value,
+    /// `modified.lock` as loaded, by article id.
+    old_modified: HashMap<&'a str, &'a ModifiedEntry>,
 }
 
 impl<'a> Renderer<'a> {
@@ -51,6 +87,17 @@ impl<'a> Renderer<'a> {
         input: &'a SiteInput,
         merged: &'a Merged,
         plan: &'a Plan,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        Self::with_known_titles(input, merged, plan, |_| None)
+    }
+
+    /// Like [`Renderer::new`], but takes the title of article `i` from `known(i)` when it
+    /// gives one (titles kept from an earlier run whose inputs did not change).
+    pub fn with_known_titles(
+        input: &'a SiteInput,
+        merged: &'a Merged,
+        plan: &'a Plan,
+        known: impl Fn(usize) -> Option<String> + Sync,
     ) -> Result<Self, Vec<Diagnostic>> {
         let templates = Templates::compile(input)?;
         let site_value = tera::Value::from_serializable(&site_view(input));
@@ -62,16 +109,20 @@ impl<'a> Renderer<'a> {
             titles: Vec::new(),
             links: LinkTable::new(Vec::new()),
             site_value,
+            old_modified: input
+                .modified_lock
+                .iter()
+                .map(|e| (e.article.as_str(), e))
+                .collect(),
         };
         let titles: Vec<Result<String, Diagnostic>> = plan
             .articles
             .par_iter()
-            .map(|a| {
-                if a.published {
-                    renderer.title(a)
-                } else {
-                    Ok(String::new())
-                }
+            .enumerate()
+            .map(|(i, a)| match known(i) {
+                Some(title) => Ok(title),
+                None if a.published => renderer.title(a),
+                None => Ok(String::new()),
             })
             .collect();
         let mut problems = Vec::new();
@@ -160,21 +211,25 @@ impl<'a> Renderer<'a> {
     /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which
     /// are never linked).
     fn link_parts(&self, i: usize) -> (tera::Value, String) {
-        let a = &self.plan.articles[i];
-        if !a.published {
+        if !self.plan.articles[i].published {
             return (tera::Value::none(), String::new());
         }
-        let iso = self.iso(a.publish_at);
-        let link = ArticleLink {
+        let link = self.link(i);
+        (link_value(&link), link.iso)
+    }
+
+    /// Article `i`'s link as lists show it.
+    fn link(&self, i: usize) -> ArticleLink<'_> {
+        let a = &self.plan.articles[i];
+        ArticleLink {
             title: &self.titles[i],
             url: self.url(&a.path),
             datetime: links::minutes(a.publish_at),
-            iso: iso.clone(),
+            iso: self.iso(a.publish_at),
             category: &self.plan.categories[a.category],
             city: &self.input.cities[a.city].name,
             topic: &self.input.topics[a.topic].name,
-        };
-        (link_value(&link), iso)
+        }
     }
 
     /// Renders one page of the plan.
@@ -206,11 +261,24 @@ impl<'a> Renderer<'a> {
                         .copied(),
                 );
                 let path = urls::home_path(page);
+                let site = &self.input.site;
+                let (title, description) = if page > 1 {
+                    (
+                        format!("{} 第{page}页", site.category),
+                        format!("{}:{} 第{page}页", site.name, site.category),
+                    )
+                } else {
+                    (
+                        site.name.clone(),
+                        format!("{}:{}", site.name, site.category),
+                    )
+                };
                 let view = ListView {
                     heading: self.input.site.category.clone(),
                     canonical: self.absolute(&path),
                     url: self.url(&path),
-                    description: format!("{}:{}", self.input.site.name, self.input.site.category),
+                    meta: PageMeta::website(title, &description),
+                    description,
                     pagination: self.pagination(page, pages, urls::home_path),
                     city: None,
                     province: None,
@@ -221,11 +289,14 @@ impl<'a> Renderer<'a> {
             Page::City(c) => {
                 let city = &self.input.cities[c];
                 let path = urls::city_path(&city.slug.value);
+                let heading = format!("{}{}", city.name, self.input.site.category);
+                let description = format!("{}的医保办理指南与常见问题", city.name);
                 let view = ListView {
-                    heading: format!("{}{}", city.name, self.input.site.category),
+                    meta: self.city_meta(c, &heading, &description),
+                    heading,
                     canonical: self.absolute(&path),
                     url: self.url(&path),
-                    description: format!("{}的医保办理指南与常见问题", city.name),
+                    description,
                     pagination: self.pagination(1, 1, |_| path.clone()),
                     city: Some(NamedLink {
                         name: city.name.clone(),
@@ -241,11 +312,20 @@ impl<'a> Renderer<'a> {
                 let t = &self.input.topics[topic];
                 let per = self.input.site.home_page_size;
                 let path = urls::topic_path(&t.slug, page);
+                let (title, description) = if page > 1 {
+                    (
+                        format!("{} 第{page}页", t.name),
+                        format!("各地{}办理指南 第{page}页", t.name),
+                    )
+                } else {
+                    (t.name.clone(), format!("各地{}办理指南", t.name))
+                };
                 let view = ListView {
                     heading: t.name.clone(),
                     canonical: self.absolute(&path),
                     url: self.url(&path),
-                    description: format!("各地{}办理指南", t.name),
+                    meta: PageMeta::website(title, &description),
+                    description,
                     pagination: self.pagination(page, pages, |p| urls::topic_path(&t.slug, p)),
                     city: None,
                     province: None,
@@ -264,11 +344,17 @@ impl<'a> Renderer<'a> {
                 self.layout("topic.html", &path, with_lists(&view, [("items", items)]))
             }
             Page::Cities => {
+                let site = &self.input.site;
+                let meta = PageMeta::website(
+                    "按城市浏览",
+                    &format!("{}:按省份和城市查找{}", site.name, site.category),
+                );
                 let view = serde_json::json!({
                     "heading": "按城市浏览",
                     "url": self.url(urls::CITIES_PATH),
                     "canonical": self.absolute(urls::CITIES_PATH),
                     "provinces": self.provinces(),
+                    "meta": meta,
                 });
                 let name = if self.templates.layouts.contains_template("cities.html") {
                     "cities.html"
@@ -282,7 +368,11 @@ impl<'a> Renderer<'a> {
                 )
             }
             Page::NotFound => {
-                let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html") });
+                let meta = PageMeta {
+                    noindex: true,
+                    ..PageMeta::website("页面不存在", &self.input.site.name)
+                };
+                let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html"), "meta": meta });
                 self.layout(
                     "404.html",
                     "404.html",
@@ -295,7 +385,18 @@ impl<'a> Renderer<'a> {
     fn provinces(&self) -> Vec<ProvinceView> {
         let mut groups: Vec<ProvinceView> = Vec::new();
         let mut cities: Vec<&crate::model::City> = self.input.cities.iter().collect();
-        cities.sort_by(|a, b| (&a.province, &a.slug.value).cmp(&(&b.province, &b.slug.value)));
+        // Provinces in pinyin order (安徽, 北京, 重庆, …) as readers expect, not by code point.
+        let key = |c: &crate::model::City| {
+            // A municipality is its own province: its slug spells polyphones (重庆) right.
+            let province = c.province.as_deref().unwrap_or(&c.name);
+            let spelled = if province == c.name {
+                c.slug.value.clone()
+            } else {
+                pinyin_key(province)
+            };
+            (spelled, province.to_string(), c.slug.value.clone())
+        };
+        cities.sort_by_cached_key(|c| key(c));
         for c in cities {
             let province = c.province.clone().unwrap_or_else(|| c.name.clone());
             let link = NamedLink {
@@ -342,14 +443,49 @@ impl<'a> Renderer<'a> {
         self.templates
             .layouts
             .render_to(template, &ctx, &mut bytes)
-            .map_err(|e| self.templates.layout_error(&e, path))?;
+            .map_err(|e| self.templates.layout_error(&e, template, path))?;
         Ok(Rendered {
             file: OutputFile {
                 path: urls::output_file(path),
                 bytes,
             },
             warnings: Vec::new(),
+            sections: Vec::new(),
+            record: None,
         })
+    }
+
+    /// The template that gives `topic`'s section heading in article `a`: the city's own
+    /// heading if it sets one, else one of the topic's headings picked by the article's id.
+    pub fn heading_template(&self, a: &PlannedArticle, topic: usize) -> (String, Origin) {
+        let t = &self.input.topics[topic];
+        let city = &self.input.cities[a.city];
+        match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
+            Some(h) => (
+                names::city_heading(&city.slug.value, &t.slug),
+                h.origin.clone(),
+            ),
+            None => {
+                let i = pick(&a.id, &format!("heading:{}", t.slug), t.headings.len());
+                (names::heading(&t.slug, i), t.headings[i].origin.clone())
+            }
+        }
+    }
+
+    /// `topic`'s section heading in article `i`, rendered.
+    pub fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
+        let (name, _) = self.heading_template(a, topic);
+        Ok(self
+            .render_content(&name, &self.content_context(pair), a)?
+            .trim()
+            .to_string())
+    }
+
+    /// An article's full title (date suffix included); empty for unpublished articles.
+    pub fn article_title(&self, i: usize) -> &str {
+        &self.titles[i]
     }
 
     fn section(
@@ -358,68 +494,69 @@ impl<'a> Renderer<'a> {
         topic: usize,
         cache: &mut PairCache,
         warnings: &mut Vec<Diagnostic>,
-    ) -> Result<Option<SectionView>, Diagnostic> {
+    ) -> Result<Option<(SectionView, SectionText)>, Diagnostic> {
         let Some(pair) = self.merged.pair_index(a.city, topic) else {
             return Ok(None);
         };
         let t = &self.input.topics[topic];
-        let city = &self.input.cities[a.city];
         let parts = cache.get(pair, || self.content_context(pair));
         let ctx = &parts.ctx;
-        let heading_name = match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
-            Some(_) => names::city_heading(&city.slug.value, &t.slug),
-            None => names::heading(
-                &t.slug,
-                pick(&a.id, &format!("heading:{}", t.slug), t.headings.len()),
-            ),
-        };
+        let (heading_name, _) = self.heading_template(a, topic);
         let heading = self
             .render_content(&heading_name, ctx, a)?
             .trim()
             .to_string();
         if parts.body.is_none() {
             let body = self.render_content(&names::body(&t.slug), ctx, a)?;
-            parts.body = Some(markdown::to_html(&body));
+            let (html, defects) = markdown::to_html(&body, self.input.site.allow_html);
+            parts.body = Some(Body {
+                markdown: body,
+                html,
+                defects,
+            });
         }
-        let (html, defects) = parts.body.clone().unwrap_or_default();
-        for d in defects {
-            let message = match d {
-                Defect::EmptyHeading(h) => format!(
-                    "heading `{h}` has no text before the next heading (article {})",
-                    a.id
-                ),
-                Defect::EmptyListItem => {
-                    format!("empty list item (article {}); is a list value empty?", a.id)
-                }
-                Defect::TemplateSyntax(s) => format!(
-                    "template syntax left in the output: `{}` (article {})",
-                    s.trim(),
-                    a.id
-                ),
-            };
+        let Body {
+            markdown: body,
+            html,
+            defects,
+        } = parts.body.clone().unwrap_or_default();
+        if heading.is_empty() {
             warnings.push(
-                Diagnostic::warning(Origin::new(&t.path, t.body_line, 0), message).with_hint(
-                    "every sub-heading needs its own text; check the values this section uses",
-                ),
+                Diagnostic::warning(
+                    Origin::file(&t.path),
+                    format!("empty section heading (article {})", a.id),
+                )
+                .in_article(&a.id),
             );
         }
-        if heading.is_empty() {
-            warnings.push(Diagnostic::warning(
-                Origin::file(&t.path),
-                format!("empty section heading (article {})", a.id),
-            ));
-        }
-        Ok(Some(SectionView {
-            heading,
-            topic: t.name.clone(),
-            html,
-        }))
+        let text = SectionText {
+            topic,
+            pair,
+            markdown: body,
+            defects,
+        };
+        Ok(Some((
+            SectionView {
+                heading,
+                topic: t.name.clone(),
+                html,
+            },
+            text,
+        )))
     }
 
-    fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
-        let a = &self.plan.articles[i];
+    /// Renders an article's lead, teaser and sections.
+    fn article_content(&self, a: &PlannedArticle) -> Result<ArticleContent, Diagnostic> {
+        self.article_content_with(a, &mut PairCache::default())
+    }
+
+    /// [`Self::article_content`], taking section bodies from (and adding them to) `cache`.
+    fn article_content_with(
+        &self,
+        a: &PlannedArticle,
+        cache: &mut PairCache,
+    ) -> Result<ArticleContent, Diagnostic> {
         let topic = &self.input.topics[a.topic];
-        let city = &self.input.cities[a.city];
         let ctx = &cache.get(a.pair, || self.content_context(a.pair)).ctx;
         let mut warnings = Vec::new();
         let lead = self
@@ -431,11 +568,29 @@ impl<'a> Renderer<'a> {
             .trim()
             .to_string();
         let mut sections = Vec::new();
+        let mut texts = Vec::new();
         for &t in std::iter::once(&a.topic).chain(&a.extras) {
-            if let Some(s) = self.section(a, t, cache, &mut warnings)? {
+            if let Some((s, text)) = self.section(a, t, cache, &mut warnings)? {
                 sections.push(s);
+                texts.push(text);
             }
         }
+        Ok(ArticleContent {
+            lead,
+            teaser,
+            sections,
+            texts,
+            warnings,
+        })
+    }
+
+    fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let topic = &self.input.topics[a.topic];
+        let city = &self.input.cities[a.city];
+        let content = self.article_content_with(a, cache)?;
+        let record = self.record(a, &self.titles[i], &content);
+        let modified = modified::modified_at(Some(&record), a.publish_at);
         let related = self
             .links
             .list(self.plan.lists.related(i, self.input.site.related_count));
@@ -451,8 +606,9 @@ impl<'a> Renderer<'a> {
             canonical: self.absolute(&a.path),
             published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
             iso: self.links.iso(i).to_string(),
-            lead,
-            teaser,
+            meta: self.article_meta(i, &content.lead, modified),
+            lead: content.lead,
+            teaser: content.teaser,
             category: &self.plan.categories[a.category],
             city: NamedLink {
                 name: city.name.clone(),
@@ -462,98 +618,14 @@ impl<'a> Renderer<'a> {
                 name: topic.name.clone(),
                 url: self.url(&urls::topic_path(&topic.slug, 1)),
             },
-            sections,
+            sections: content.sections,
         };
         let page = with_lists(&view, [("related", related), ("city_more", city_more)]);
         let mut rendered = self.layout("article.html", &a.path, page)?;
-        rendered.warnings = warnings;
+        rendered.warnings = content.warnings;
+        rendered.sections = content.texts;
+        rendered.record = Some((i, record));
         Ok(rendered)
-    }
-
-    /// `sitemap.xml`, `atom.xml`, `robots.txt` and the static files.
-    pub fn site_files(&self) -> Vec<OutputFile> {
-        let plan = self.plan;
-        let newest = plan
-            .newest_first
-            .first()
-            .map(|&i| self.iso(plan.articles[i].publish_at))
-            .unwrap_or_else(|| self.iso(plan.now));
-        let mut entries = Vec::new();
-        for page in &plan.pages {
-            let (path, lastmod) = match *page {
-                Page::Article(i) => (plan.articles[i].path.clone(), self.links.iso(i).to_string()),
-                Page::Home { page, .. } => (urls::home_path(page), newest.clone()),
-                Page::City(c) => {
-                    let last = plan.by_city[c]
-                        .first()
-                        .map(|&i| self.iso(plan.articles[i].publish_at))
-                        .unwrap_or_else(|| newest.clone());
-                    (urls::city_path(&self.input.cities[c].slug.value), last)
-                }
-                Page::Topic { topic, page, .. } => {
-                    let last = plan.by_topic[topic]
-                        .first()
-                        .map(|&i| self.iso(plan.articles[i].publish_at))
-                        .unwrap_or_else(|| newest.clone());
-                    (urls::topic_path(&self.input.topics[topic].slug, page), last)
-                }
-                Page::Cities => (urls::CITIES_PATH.to_string(), newest.clone()),
-                Page::NotFound => continue,
-            };
-            entries.push(feeds::SitemapEntry {
-                loc: self.absolute(&path),
-                lastmod,
-            });
-        }
-        let feed_entries: Vec<feeds::FeedEntry> = plan
-            .newest_first
-            .iter()
-            .take(self.input.site.feed_size)
-            .map(|&i| {
-                let a = &plan.articles[i];
-                let lead = self
-                    .render_content(
-                        &names::lead(&self.input.topics[a.topic].slug),
-                        &self.content_context(a.pair),
-                        a,
-                    )
-                    .unwrap_or_default();
-                feeds::FeedEntry {
-                    id: self.absolute(&a.path),
-                    title: self.titles[i].clone(),
-                    updated: self.iso(a.publish_at),
-                    summary: lead.trim().to_string(),
-                }
-            })
-            .collect();
-        let site = &self.input.site;
-        let mut files = vec![
-            OutputFile {
-                path: "sitemap.xml".into(),
-                bytes: feeds::sitemap(&entries).into_bytes(),
-            },
-            OutputFile {
-                path: "atom.xml".into(),
-                bytes: feeds::atom(
-                    &site.name,
-                    &site.base_url,
-                    &self.absolute("atom.xml"),
-                    &newest,
-                    &site.language,
-                    &feed_entries,
-                )
-                .into_bytes(),
-            },
-            OutputFile {
-                path: "robots.txt".into(),
-                bytes: feeds::robots(&self.absolute("sitemap.xml")).into_bytes(),
-            },
-        ];
-        files.extend(self.input.statics.iter().map(|s| OutputFile {
-            path: format!("static/{}", s.rel),
-            bytes: s.bytes.clone(),
-        }));
-        files
     }
 }
 
@@ -572,6 +644,10 @@ fn site_view(input: &SiteInput) -> SiteView<'_> {
         complaint_url: &s.complaint_url,
         complaint_label: &s.complaint_label,
         icp: &s.icp,
+        public_security_filing: &s.public_security_filing,
+        public_security_url: seo::public_security_url(&s.public_security_filing),
+        health_info_approval: &s.health_info_approval,
+        og_locale: seo::og_locale(&s.language),
         home_url: base.to_string(),
         cities_url: format!("{base}{}", urls::CITIES_PATH),
         css_url: format!("{base}static/style.css"),
@@ -585,4 +661,16 @@ fn site_view(input: &SiteInput) -> SiteView<'_> {
             })
             .collect(),
     }
+}
+
+/// A sort key spelling Chinese characters in toneless pinyin (other characters as they are).
+fn pinyin_key(text: &str) -> String {
+    use pinyin::ToPinyin;
+    text.chars()
+        .map(|c| {
+            c.to_pinyin()
+                .map_or_else(|| c.to_string(), |p| p.plain().to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,6 +1,7 @@
 //! Parsing every template once: the layouts in `templates/` and the Tera strings in topic
 //! and city files (titles, headings, lead, teasers, bodies), with a map back to file lines.
 
+use super::tera_errors::{chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{SiteInput, Sourced};
 use std::collections::HashMap;
@@ -60,7 +61,7 @@ impl Templates {
         let mut problems = Vec::new();
         let mut layouts = tera::Tera::new();
         layouts.autoescape_on(vec![".html", ".xml"]);
-        layouts.set_escape_fn(escape_html);
+        layouts.set_escape_fn(super::escape::escape_html);
         let mut layout_sources = HashMap::new();
         for t in &input.templates {
             layout_sources.insert(
@@ -74,7 +75,7 @@ impl Templates {
                 .iter()
                 .map(|t| (t.name.as_str(), t.source.as_str())),
         ) {
-            problems.push(layout_error(&e, &layout_sources, None));
+            problems.push(layout_error(&e, &layout_sources, None, None));
         }
         for name in REQUIRED_LAYOUTS {
             if !input.templates.iter().any(|t| t.name == name) {
@@ -161,64 +162,14 @@ impl Templates {
 
     /// A diagnostic for an error rendering content template `name` for `article`.
     pub fn content_error(&self, e: &tera::Error, article: &str) -> Diagnostic {
-        content_error_with(e, &self.anchors, Some(article))
+        content_error_with(e, &self.anchors, Some(article)).in_article(article)
     }
 
-    /// A diagnostic for an error rendering a layout for `page`.
-    pub fn layout_error(&self, e: &tera::Error, page: &str) -> Diagnostic {
-        layout_error(e, &self.layout_sources, Some(page))
+    /// A diagnostic for an error rendering layout `template` for `page`.
+    pub fn layout_error(&self, e: &tera::Error, template: &str, page: &str) -> Diagnostic {
+        layout_error(e, &self.layout_sources, Some(template), Some(page))
+            .in_article(format!("/{page}"))
     }
-}
-
-/// Tera's HTML escaping (`&`, `<`, `>`, `"`, `'`), byte for byte the same output, faster:
-/// eight bytes are checked at once for special characters (most values have none), and the
-/// runs between them are written whole instead of one byte per call.
-pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let bytes = input.as_bytes();
-    let mut start = 0;
-    let mut words = bytes.chunks_exact(8);
-    for (k, word) in words.by_ref().enumerate() {
-        if has_special(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
-            escape_bytes(bytes, k * 8..k * 8 + 8, &mut start, out)?;
-        }
-    }
-    let tail = bytes.len() - words.remainder().len();
-    escape_bytes(bytes, tail..bytes.len(), &mut start, out)?;
-    out.write_all(&bytes[start..])
-}
-
-/// Whether any byte of `word` is one of the five that HTML escaping replaces.
-fn has_special(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    [b'&', b'<', b'>', b'"', b'\'']
-        .iter()
-        .fold(0, |acc, &c| acc | zero_byte(word ^ (ONES * c as u64)))
-        != 0
-}
-
-/// Escapes the special bytes in `range`, writing what precedes each from `start` on.
-fn escape_bytes(
-    bytes: &[u8],
-    range: std::ops::Range<usize>,
-    start: &mut usize,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    for i in range {
-        let entity: &[u8] = match bytes[i] {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            _ => continue,
-        };
-        out.write_all(&bytes[*start..i])?;
-        out.write_all(entity)?;
-        *start = i + 1;
-    }
-    Ok(())
 }
 
 /// A Tera instance holding the content templates, checked together in one batch.
@@ -250,33 +201,47 @@ pub fn trim_block_lines(source: &str) -> String {
     out
 }
 
-fn report(e: &tera::Error) -> Option<&tera::ReportError> {
-    match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
-        _ => None,
+/// The message editors read: an undefined name without Tera's list of names in scope.
+fn short_message(raw: &str) -> String {
+    match undefined_name(raw) {
+        Some((short, _)) => short,
+        None => raw.to_string(),
     }
 }
 
-fn full_message(e: &tera::Error) -> String {
-    let mut msg = match report(e) {
-        Some(r) => r.message().to_string(),
-        None => e.kind().to_string(),
+/// Tera lists every variable in scope ("Variable `x` is not defined. Available variables:
+/// a, b, …"); the list differs per article, so it moves into the hint as a suggestion and the
+/// same mistake reads the same in every article.
+fn undefined_name(msg: &str) -> Option<(String, String)> {
+    let (head, available) = msg
+        .split_once(". Available variables: ")
+        .or_else(|| msg.split_once(". Available fields: "))?;
+    let what = if head.starts_with("Field") {
+        "field"
+    } else {
+        "variable"
     };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
+    let name = head.split('`').nth(1)?;
+    let names: Vec<&str> = available.split(", ").map(str::trim).collect();
+    let set_it = "values are set under `defaults:` in the topic, under `values:` in the city file, or in site.yaml";
+    let hint = match crate::diag::did_you_mean(name, names.iter().copied()) {
+        Some(dym) => format!("{dym} ({set_it})"),
+        None => format!("no value `{name}` is set for this article; {set_it}"),
+    };
+    Some((format!("undefined {what} `{name}`"), hint))
 }
 
 fn hint_for(msg: &str) -> String {
-    if msg.contains("not found in context")
+    if let Some((_, hint)) = undefined_name(msg) {
+        hint
+    } else if msg.contains("not found in context")
         || msg.contains("undefined")
         || msg.contains("Undefined")
     {
         "the variable is not defined for this article: add it under `defaults:` in the topic, or check its spelling".into()
+    } else if msg.contains("recursion") || msg.contains("Circular") {
+        "a template includes, extends or calls itself (directly or through others); break the loop"
+            .into()
     } else if msg.contains("include") || msg.contains("extend") {
         "check the template names in {% include %} / {% extends %}".into()
     } else {
@@ -289,37 +254,36 @@ fn content_error_with(
     anchors: &HashMap<String, Anchor>,
     article: Option<&str>,
 ) -> Diagnostic {
-    let message = full_message(e);
-    let (name, line, col) = match report(e) {
-        Some(r) => (
-            r.filename().to_string(),
-            r.span().start_line as u32,
-            r.span().start_col as u32 + 1,
-        ),
-        None => (String::new(), 0, 0),
-    };
+    let located = locate(e);
+    let raw = located
+        .as_ref()
+        .map_or_else(|| chain_message(e), |l| l.message.clone());
+    let hint = hint_for(&raw);
+    let message = short_message(&raw);
     let with_article = |m: String| match article {
         Some(a) => format!("{m} (rendering article {a})"),
         None => m,
     };
-    match anchors.get(&name) {
-        Some(anchor) => {
+    let anchor = located.as_ref().and_then(|l| anchors.get(&l.template));
+    match (located.as_ref(), anchor) {
+        (Some(l), Some(anchor)) => {
+            let (line, col) = (l.line, l.column);
             let file_line = if line > 0 {
                 anchor.origin.line + line - 1
             } else {
                 anchor.origin.line
             };
             // Line 1 of a template may start mid-line (a YAML string); later lines start at column 1.
-            let column = if line == 1 {
-                anchor.origin.column.max(1) + col - 1
-            } else {
-                col
+            let column = match line {
+                0 => 0,
+                1 => anchor.origin.column.max(1) + col.max(1) - 1,
+                _ => col,
             };
             let mut d = Diagnostic::error(
                 Origin::new(&anchor.origin.file, file_line, column),
                 with_article(message.clone()),
             )
-            .with_hint(hint_for(&message));
+            .with_hint(hint.clone());
             if line > 1 || (line == 1 && anchor.origin.column <= 1) {
                 d.source_line = anchor
                     .source
@@ -329,57 +293,51 @@ fn content_error_with(
             }
             d
         }
-        None => Diagnostic::error(Origin::file(name), with_article(message.clone()))
-            .with_hint(hint_for(&message)),
+        _ => Diagnostic::error(
+            Origin::file(located.map(|l| l.template).unwrap_or_default()),
+            with_article(message),
+        )
+        .with_hint(hint),
     }
 }
 
+/// `template` is the layout being rendered, named when the error itself names none.
 fn layout_error(
     e: &tera::Error,
     sources: &HashMap<String, (Origin, String)>,
+    template: Option<&str>,
     page: Option<&str>,
 ) -> Diagnostic {
-    let message = full_message(e);
+    let located = locate(e).or_else(|| {
+        template.map(|t| super::tera_errors::Located {
+            template: t.to_string(),
+            line: 0,
+            column: 0,
+            message: chain_message(e),
+        })
+    });
+    let raw = located
+        .as_ref()
+        .map_or_else(|| chain_message(e), |l| l.message.clone());
+    let hint = hint_for(&raw);
+    let message = short_message(&raw);
     let message = match page {
         Some(p) => format!("{message} (rendering page /{p})"),
         None => message,
     };
-    match report(e).and_then(|r| sources.get(r.filename()).map(|s| (r, s))) {
-        Some((r, (origin, source))) => {
-            let line = r.span().start_line as u32;
-            Diagnostic::error(
-                Origin::new(&origin.file, line, r.span().start_col as u32 + 1),
-                message.clone(),
-            )
-            .with_hint(hint_for(&message))
-            .with_source(source)
+    match located.and_then(|l| sources.get(&l.template).map(|s| (l, s))) {
+        Some((l, (origin, source))) => {
+            let d = Diagnostic::error(Origin::new(&origin.file, l.line, l.column), message.clone())
+                .with_hint(hint.clone());
+            if l.line > 0 { d.with_source(source) } else { d }
         }
-        None => Diagnostic::error(Origin::file("templates"), message.clone())
-            .with_hint(hint_for(&message)),
+        None => Diagnostic::error(Origin::file("templates"), message).with_hint(hint),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_matches_tera() {
-        for s in [
-            "",
-            "纯文本",
-            "a&b<c>d\"e'f",
-            "<<&&>>",
-            "末尾&",
-            "&开头",
-            "x'\"'",
-        ] {
-            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            escape_html(s, &mut ours).unwrap();
-            tera::escape_html(s, &mut theirs).unwrap();
-            assert_eq!(ours, theirs, "{s}");
-        }
-    }
 
     #[test]
     fn block_lines_leave_no_blank_lines() {

@@ -1,6 +1,7 @@
 //! What templates see: serialisable views borrowed from the plan. The model never renders
 //! itself; the layouts' variables are documented in README.md.
 
+use super::seo::PageMeta;
 use serde::Serialize;
 
 /// Site-wide values, the same on every page (`site.*` in layouts).
@@ -17,6 +18,13 @@ pub struct SiteView<'a> {
     pub complaint_url: &'a str,
     pub complaint_label: &'a str,
     pub icp: &'a str,
+    /// 公安联网备案号 and the filing site's page for it.
+    pub public_security_filing: &'a str,
+    pub public_security_url: String,
+    /// Approval number for internet health-information services.
+    pub health_info_approval: &'a str,
+    /// `og:locale`, e.g. `zh_CN`.
+    pub og_locale: String,
     pub home_url: String,
     pub cities_url: String,
     pub css_url: String,
@@ -63,6 +71,8 @@ pub struct ArticleView<'a> {
     /// Byline datetime `YYYY-MM-DD HH:MM:SS`.
     pub published: String,
     pub iso: String,
+    /// Description, Open Graph values and JSON-LD.
+    pub meta: PageMeta,
     pub lead: String,
     pub teaser: String,
     pub category: &'a str,
@@ -88,6 +98,7 @@ pub struct ListView<'a> {
     pub url: String,
     pub canonical: String,
     pub description: String,
+    pub meta: PageMeta,
     pub pagination: Pagination,
     pub city: Option<NamedLink>,
     pub province: Option<&'a str>,

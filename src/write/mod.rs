@@ -11,6 +11,7 @@
 //! writes nothing and swaps nothing.
 
 pub mod manifest;
+pub mod report;
 
 use manifest::{Entry, Manifest};
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ use std::sync::{Mutex, OnceLock};
 
 /// Marks a folder as sitegen's output, so a mistyped `--output` never replaces other files.
 pub const MARKER: &str = ".sitegen";
+const MARKER_TEXT: &str = "sitegen output folder\n";
 
 /// A write-stage failure, in words for editors.
 #[derive(Debug)]
@@ -44,8 +46,8 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
     }
 }
 
-/// Counts of what a build did to the output folder.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// Counts of what a build did to the output folder, and the files it touched.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files whose bytes are new or changed.
     pub written: usize,
@@ -53,6 +55,25 @@ pub struct WriteStats {
     pub unchanged: usize,
     /// Files of the live site that the new site no longer has.
     pub removed: usize,
+    pub changes: FileChanges,
+}
+
+/// Output files (paths below the output folder, `/`-separated, sorted) that this build
+/// added, changed or removed; unchanged files are in none of the lists.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FileChanges {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// What [`Staging::put`] did with one file, compared with the live site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    Added,
+    Changed,
+    /// Same bytes: the live file itself (a hard link), keeping its modification time.
+    Unchanged,
 }
 
 /// A staging folder being filled; [`Staging::commit`] swaps it in.
@@ -68,7 +89,7 @@ pub struct Staging {
     /// Set when the staging folder is first changed: its manifest is removed then, so a
     /// build killed half-way leaves a folder that the next build knows to discard.
     touched: OnceLock<Result<(), String>>,
-    entries: Mutex<Vec<(String, Entry)>>,
+    entries: Mutex<Vec<(String, Entry, Placed)>>,
     /// Unchanged files the staging folder does not share yet: linked at commit, and only
     /// if the site changed (a build that changes nothing touches no file).
     pending: Mutex<Vec<PathBuf>>,
@@ -78,11 +99,16 @@ pub struct Staging {
 
 /// The staging folder used for `output` (a hidden sibling, on the same file system).
 pub fn staging_dir(output: &Path) -> PathBuf {
-    let name = output
+    sibling(output, |name| format!(".{name}.staging"))
+}
+
+/// A folder beside `output`, named from the output folder's name.
+fn sibling(output: &Path, name: impl Fn(&str) -> String) -> PathBuf {
+    let own = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.staging"))
+    output.with_file_name(name(&own))
 }
 
 impl Staging {
@@ -122,8 +148,10 @@ impl Staging {
             }
             fs::create_dir(&dir)
                 .map_err(|e| err(&dir, format!("cannot create the staging folder: {e}")))?;
-            fs::write(dir.join(MARKER), "sitegen output folder\n")
-                .map_err(|e| err(&dir, e.to_string()))?;
+            // Linked from the live site when it has one, so the marker keeps its time.
+            if fs::hard_link(output.join(MARKER), dir.join(MARKER)).is_err() {
+                fs::write(dir.join(MARKER), MARKER_TEXT).map_err(|e| err(&dir, e.to_string()))?;
+            }
         }
         Ok(Staging {
             output: output.to_path_buf(),
@@ -148,14 +176,25 @@ impl Staging {
             )
         })?;
         let entry = Entry::of(bytes);
+        let target = self.dir.join(&rel_path);
+        let placed = match &self.live {
+            Some(live) => match live.get(rel) {
+                None => Placed::Added,
+                Some(old) if *old != entry => Placed::Changed,
+                Some(_) if self.is_live_unchanged(rel, rel_path, &target, entry) => {
+                    Placed::Unchanged
+                }
+                // Listed as unchanged, but the live file is gone or was altered.
+                Some(_) => Placed::Changed,
+            },
+            None if self.output.join(&rel_path).is_file() => Placed::Changed,
+            None => Placed::Added,
+        };
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((rel.to_string(), entry));
-        let target = self.dir.join(&rel_path);
-        if self.live.as_ref().and_then(|m| m.get(rel)) == Some(&entry)
-            && self.is_live_unchanged(rel, rel_path, &target, entry)
-        {
+            .push((rel.to_string(), entry, placed));
+        if placed == Placed::Unchanged {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -251,20 +290,38 @@ impl Staging {
     /// Swaps the staging folder in as the output; the previous site stays as the next
     /// build's staging folder. When the new site equals the live one, nothing is swapped.
     pub fn commit(self) -> Result<WriteStats, WriteError> {
-        let mut entries =
-            std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
-        let new_paths: HashSet<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
-        let removed = match &self.live {
-            Some(live) => live
-                .keys()
-                .filter(|p| !new_paths.contains(p.as_str()))
-                .count(),
-            None => count_other_files(&self.output, &new_paths),
+        let entries = std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
+        let new_paths: HashSet<&str> = entries.iter().map(|(p, ..)| p.as_str()).collect();
+        let mut changes = FileChanges {
+            removed: match &self.live {
+                Some(live) => live
+                    .keys()
+                    .filter(|p| !new_paths.contains(p.as_str()))
+                    .cloned()
+                    .collect(),
+                None => other_files(&self.output, &new_paths),
+            },
+            ..FileChanges::default()
         };
+        for (path, _, placed) in &entries {
+            match placed {
+                Placed::Added => changes.added.push(path.clone()),
+                Placed::Changed => changes.changed.push(path.clone()),
+                Placed::Unchanged => {}
+            }
+        }
+        for list in [
+            &mut changes.added,
+            &mut changes.changed,
+            &mut changes.removed,
+        ] {
+            list.sort();
+        }
         let stats = WriteStats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.unchanged.load(Ordering::Relaxed),
-            removed,
+            removed: changes.removed.len(),
+            changes,
         };
         if self.live.is_some() && stats.written == 0 && stats.removed == 0 {
             // The live site already is the new site: nothing to swap. A staging folder made
@@ -295,7 +352,9 @@ impl Staging {
         drop(new_paths);
         self.link_pending()?;
         // Last: a staging folder with a manifest is complete.
-        manifest::write(&self.dir, &manifest::format(&mut entries))
+        let mut listed: Vec<(String, Entry)> =
+            entries.into_iter().map(|(p, e, _)| (p, e)).collect();
+        manifest::write(&self.dir, &manifest::format(&mut listed))
             .map_err(|e| err(&self.dir, format!("cannot write the manifest: {e}")))?;
         if self.output.exists() {
             exchange(&self.dir, &self.output).map_err(|e| {
@@ -338,20 +397,20 @@ fn remove_empty_parents(target: &Path, root: &Path) {
     }
 }
 
-/// Files of a folder made without a manifest that the new site does not have.
-fn count_other_files(dir: &Path, keep: &HashSet<&str>) -> usize {
+/// Files of a folder made without a manifest that the new site does not have, as
+/// `/`-separated relative paths.
+fn other_files(dir: &Path, keep: &HashSet<&str>) -> Vec<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
-            e.path()
-                .strip_prefix(dir)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
+            let rel = e.path().strip_prefix(dir).ok()?;
+            let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
+            Some(parts.join("/"))
         })
         .filter(|p| p != MARKER && p != manifest::FILE && !keep.contains(p.as_str()))
-        .count()
+        .collect()
 }
 
 /// Checks a `/`-separated path has only normal components (no `..`, root, drive or NUL).

@@ -1,7 +1,7 @@
 //! `sitegen build` on the `basic` fixture: cascade, titles, schedule, related blocks,
 //! future gating, determinism and failure safety.
 
-use crate::support::{Site, between, hrefs};
+use crate::support::{Site, between, hrefs, served_file};
 
 const ALL: &str = "2026-01-06 00:00:00";
 
@@ -335,15 +335,16 @@ fn internal_links_resolve_under_a_sub_path() {
             if href.starts_with("mailto:") || href.starts_with("https://beian") {
                 continue;
             }
+            // In-page anchors (the skip link) must name an element of the same page.
+            if let Some(id) = href.strip_prefix('#') {
+                assert!(html.contains(&format!("id=\"{id}\"")), "{path}: no #{id}");
+                continue;
+            }
             let local = href.strip_prefix("https://example.org").unwrap_or(&href);
             let rest = local
                 .strip_prefix("/sub/")
                 .unwrap_or_else(|| panic!("{path}: link {href} escapes /sub/"));
-            let target = if rest.is_empty() || rest.ends_with('/') {
-                format!("public/{rest}index.html")
-            } else {
-                format!("public/{rest}")
-            };
+            let target = served_file(rest);
             assert!(site.exists(&target), "{path}: broken link {href}");
         }
     }

@@ -1,6 +1,14 @@
 //! Integration tests: the real `sitegen` binary on fixture sites under tests/fixtures/.
 
 mod build;
+mod check;
+mod crash;
+mod escaping;
+mod explain;
+mod hostile;
+mod hosting;
+mod new;
 mod real_site;
 mod scale;
+mod serve;
 mod support;

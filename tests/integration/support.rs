@@ -94,7 +94,7 @@ impl Site {
         for part in ["templates", "static", "topics", "cities"] {
             copy_dir(&repo_root().join(part), &root.join(part));
         }
-        for file in ["site.yaml", "schedule.lock"] {
+        for file in ["site.yaml", "schedule.lock", "modified.lock"] {
             if repo_root().join(file).exists() {
                 fs::copy(repo_root().join(file), root.join(file)).unwrap();
             }
@@ -199,4 +199,30 @@ pub fn hrefs(html: &str) -> Vec<String> {
         .skip(1)
         .map(|s| s[..s.find('"').unwrap()].to_string())
         .collect()
+}
+
+/// The file stems (slugs) of the files in `dir`, sorted.
+pub fn stems(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The output file a root-relative link path (`a/b/`, ``, `x.xml`) is served from.
+pub fn served_file(rest: &str) -> String {
+    if rest.is_empty() || rest.ends_with('/') {
+        format!("public/{rest}index.html")
+    } else {
+        format!("public/{rest}")
+    }
 }

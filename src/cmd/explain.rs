@@ -1,0 +1,287 @@
+//! `sitegen explain <city> <topic>`: every value one article uses after the cascade, with
+//! the level, file and line that set it, and the article's URL, date, title and headings.
+
+use super::{Outcome, options, print_diagnostics_in};
+use crate::cli::{ExplainArgs, Format};
+use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, render_human};
+use crate::lint::titles::template_origin;
+use crate::load::LOCK_FILE;
+use crate::merge::Layer;
+use crate::model::SiteInput;
+use crate::pipeline::{self, BuildOptions};
+use crate::render::Renderer;
+use serde::Serialize;
+
+/// Everything `explain` reports about one article.
+#[derive(Serialize)]
+struct Explanation {
+    article: String,
+    city: String,
+    topic: String,
+    url: String,
+    publish_at: String,
+    publish_source: String,
+    published: bool,
+    title: String,
+    title_source: String,
+    sections: Vec<Section>,
+    extras_source: String,
+    values: Vec<ValueRow>,
+}
+
+#[derive(Serialize)]
+struct Section {
+    topic: String,
+    heading: String,
+    heading_source: String,
+}
+
+#[derive(Serialize)]
+struct ValueRow {
+    name: String,
+    value: serde_json::Value,
+    level: &'static str,
+    file: String,
+    line: u32,
+    column: u32,
+}
+
+pub fn run(args: &ExplainArgs) -> Outcome {
+    let opts = match options(&args.site, None, false) {
+        Ok(o) => BuildOptions {
+            // Future articles too: they have a title and headings all the same.
+            future: true,
+            ..o
+        },
+        Err(d) => {
+            eprintln!("{}", render_human(&d, false));
+            return Outcome::Usage;
+        }
+    };
+    match explain(&opts, &args.city, &args.topic) {
+        Ok(e) => {
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
+                ),
+                Format::Human => print!("{}", human(&e)),
+            }
+            Outcome::Success
+        }
+        Err((problems, outcome)) => {
+            print_diagnostics_in(problems, &opts.root);
+            outcome
+        }
+    }
+}
+
+fn one(d: Diagnostic) -> Diagnostics {
+    let mut all = Diagnostics::default();
+    all.push(d);
+    all
+}
+
+fn explain(
+    opts: &BuildOptions,
+    city_arg: &str,
+    topic_arg: &str,
+) -> Result<Explanation, (Diagnostics, Outcome)> {
+    let (input, merged, plan) = pipeline::plan_site(opts).map_err(|d| (d, Outcome::Problems))?;
+    let usage = |d: Diagnostic| (one(d), Outcome::Usage);
+    let ci = input
+        .cities
+        .iter()
+        .position(|c| c.slug.value == city_arg || c.name == city_arg)
+        .ok_or_else(|| {
+            let names = input.cities.iter().map(|c| c.slug.value.as_str());
+            usage(unknown("city", city_arg, names))
+        })?;
+    let ti = input
+        .topics
+        .iter()
+        .position(|t| t.slug == topic_arg || t.name == topic_arg)
+        .ok_or_else(|| {
+            let names = input.topics.iter().map(|t| t.slug.as_str());
+            usage(unknown("topic", topic_arg, names))
+        })?;
+    let city = &input.cities[ci];
+    let topic = &input.topics[ti];
+    let Some(pair) = merged.pair_index(ci, ti) else {
+        let skip = city.skip.iter().find(|s| s.value == topic.slug);
+        let origin = skip.map_or_else(|| Origin::file(&city.path), |s| s.origin.clone());
+        return Err((
+            one(Diagnostic::error(
+                origin,
+                format!(
+                    "{} does not publish topic `{}` (it is in `skip:`)",
+                    city.name, topic.slug
+                ),
+            )),
+            Outcome::Problems,
+        ));
+    };
+    let i = plan
+        .articles
+        .iter()
+        .position(|a| a.pair == pair)
+        .expect("every merged pair is planned");
+    let a = &plan.articles[i];
+    let renderer =
+        Renderer::new(&input, &merged, &plan).map_err(|d| (collect(d), Outcome::Problems))?;
+    let mut sections = Vec::new();
+    for &t in std::iter::once(&a.topic).chain(&a.extras) {
+        let heading = renderer
+            .section_heading(i, t)
+            .map_err(|d| (one(d), Outcome::Problems))?;
+        sections.push(Section {
+            topic: input.topics[t].slug.clone(),
+            heading,
+            heading_source: renderer.heading_template(a, t).1.to_string(),
+        });
+    }
+    let values = merged.pairs[pair]
+        .values
+        .iter()
+        .map(|(name, v)| ValueRow {
+            name: name.clone(),
+            value: v.value.clone(),
+            level: level(v.layer),
+            file: v.origin.file.display().to_string(),
+            line: v.origin.line,
+            column: v.origin.column,
+        })
+        .collect();
+    Ok(Explanation {
+        article: a.id.clone(),
+        city: city.name.clone(),
+        topic: topic.name.clone(),
+        url: format!("{}{}", input.site.base_url, a.path),
+        publish_at: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        publish_source: publish_source(&input, opts, ci, ti, &a.id),
+        published: a.publish_at <= plan.now,
+        title: renderer.article_title(i).to_string(),
+        title_source: template_origin(&input, a).to_string(),
+        sections,
+        extras_source: extras_source(&input, ci, ti),
+        values,
+    })
+}
+
+fn collect(items: Vec<Diagnostic>) -> Diagnostics {
+    let mut all = Diagnostics::default();
+    all.extend(items);
+    all
+}
+
+fn unknown<'a>(what: &str, arg: &str, names: impl Iterator<Item = &'a str>) -> Diagnostic {
+    let names: Vec<&str> = names.collect();
+    let hint = did_you_mean(arg, names.iter().copied())
+        .unwrap_or_else(|| format!("known {what}s: {}", names.join(", ")));
+    Diagnostic::error(
+        Origin::file(format!("<{what}>")),
+        format!("no {what} `{arg}` (give its slug or its name)"),
+    )
+    .with_hint(hint)
+}
+
+/// The cascade level in editors' words.
+fn level(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Site => "site",
+        Layer::Topic => "topic",
+        Layer::City => "city",
+        Layer::CityTopic => "city×topic",
+    }
+}
+
+/// Why the article has its publish datetime.
+fn publish_source(
+    input: &SiteInput,
+    opts: &BuildOptions,
+    ci: usize,
+    ti: usize,
+    id: &str,
+) -> String {
+    let city = &input.cities[ci];
+    if let Some(p) = city
+        .topics
+        .get(&input.topics[ti].slug)
+        .and_then(|t| t.publish_at.as_ref())
+    {
+        return format!("fixed by `publish_at` at {}", p.origin);
+    }
+    let lock = std::fs::read_to_string(opts.root.join(LOCK_FILE)).unwrap_or_default();
+    match lock
+        .lines()
+        .position(|l| l.trim().rsplit_once(' ').is_some_and(|(_, x)| x == id))
+    {
+        Some(n) => format!("recorded in {LOCK_FILE}:{}", n + 1),
+        None => format!(
+            "the next free slot of the schedule (not yet in {LOCK_FILE}; `sitegen build` records it)"
+        ),
+    }
+}
+
+/// Where the list of extra sections comes from.
+fn extras_source(input: &SiteInput, ci: usize, ti: usize) -> String {
+    let city = &input.cities[ci];
+    let slug = &input.topics[ti].slug;
+    let own = city.topics.get(slug).and_then(|t| t.extras.as_ref());
+    match own.or(city.extras.as_ref()) {
+        Some(list) => match list.first() {
+            Some(first) => format!(
+                "`extras` at {}",
+                Origin::new(&first.origin.file, first.origin.line, 0)
+            ),
+            None => format!("an empty `extras` list in {}", city.path.display()),
+        },
+        None => format!(
+            "the next {} topics (`extra_sections` in site.yaml)",
+            input.site.extra_sections
+        ),
+    }
+}
+
+fn human(e: &Explanation) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} × {}  ({})", e.city, e.topic, e.article);
+    let _ = writeln!(out, "url:        {}", e.url);
+    let _ = writeln!(
+        out,
+        "publish at: {}{}  ({})",
+        e.publish_at,
+        if e.published {
+            ""
+        } else {
+            " (not yet published)"
+        },
+        e.publish_source
+    );
+    let _ = writeln!(out, "title:      {}  ({})", e.title, e.title_source);
+    let _ = writeln!(out, "sections:   (extras from {})", e.extras_source);
+    for (n, s) in e.sections.iter().enumerate() {
+        let role = if n == 0 { "main " } else { "extra" };
+        let _ = writeln!(
+            out,
+            "  {role} {}: {}  ({})",
+            s.topic, s.heading, s.heading_source
+        );
+    }
+    let _ = writeln!(out, "values:");
+    let width = e.values.iter().map(|v| v.name.len()).max().unwrap_or(0);
+    for v in &e.values {
+        let origin = Origin::new(&v.file, v.line, v.column);
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:<10}  {}\n  {:width$}  {}",
+            v.name,
+            v.level,
+            origin,
+            "",
+            serde_json::to_string(&v.value).unwrap_or_default(),
+        );
+    }
+    out
+}

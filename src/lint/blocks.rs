@@ -1,0 +1,105 @@
+//! The blocks the content lint compares: headings and paragraphs of a markdown text, with
+//! whitespace normalised and the byte offset where each starts.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// What kind of block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Heading,
+    Paragraph,
+}
+
+/// A heading or a paragraph (not one inside a list item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: Kind,
+    /// The text as a reader sees it, whitespace runs folded to one space.
+    pub text: String,
+    /// Byte offset in the markdown where the block starts.
+    pub offset: usize,
+}
+
+/// The headings and top-level paragraphs of `markdown`, in order.
+pub fn blocks(markdown: &str) -> Vec<Block> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut out = Vec::new();
+    let mut current: Option<(Kind, usize, String)> = None;
+    let mut item_depth = 0usize;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Item) => item_depth += 1,
+            Event::End(TagEnd::Item) => item_depth = item_depth.saturating_sub(1),
+            Event::Start(Tag::Heading { .. }) => {
+                current = Some((Kind::Heading, range.start, String::new()));
+            }
+            Event::Start(Tag::Paragraph) if item_depth == 0 => {
+                current = Some((Kind::Paragraph, range.start, String::new()));
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Paragraph) => {
+                if let Some((kind, offset, text)) = current.take() {
+                    let text = normalise(&text);
+                    if !text.is_empty() {
+                        out.push(Block { kind, text, offset });
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if let Some((_, _, text)) = current.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, _, text)) = current.as_mut() {
+                    text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Folds whitespace runs to one space and trims the ends.
+pub fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first `n` characters of `text`, with `…` when cut, for messages.
+pub fn excerpt(text: &str, n: usize) -> String {
+    let mut out: String = text.chars().take(n).collect();
+    if text.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// 1-based line of byte `offset` in `text`, counting from `first_line`.
+pub fn line_at(text: &str, offset: usize, first_line: u32) -> u32 {
+    first_line + text[..offset.min(text.len())].matches('\n').count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_and_paragraphs_but_not_list_items() {
+        let md = "### 材料:\n\n- 身份证\n- 医保卡\n\n办理  时限\n为15天。\n\n### 流程:\n";
+        let b = blocks(md);
+        assert_eq!(b.len(), 3);
+        assert_eq!((b[0].kind, b[0].text.as_str()), (Kind::Heading, "材料:"));
+        assert_eq!(
+            (b[1].kind, b[1].text.as_str()),
+            (Kind::Paragraph, "办理 时限 为15天。")
+        );
+        assert_eq!(line_at(md, b[1].offset, 10), 15);
+        assert_eq!(line_at(md, b[2].offset, 10), 18);
+    }
+
+    #[test]
+    fn excerpts_cut_long_text() {
+        assert_eq!(excerpt("一二三四五", 3), "一二三…");
+        assert_eq!(excerpt("一二", 3), "一二");
+    }
+}

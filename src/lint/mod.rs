@@ -1,0 +1,104 @@
+//! Content lint: problems a page can be built with but an editor must fix — empty
+//! headings, leftover template syntax, a paragraph said twice, text that belongs to another
+//! topic, city facts without a source, titles without their date or too long.
+//!
+//! Part of `check` and `build`: warnings, or errors with `--strict`. Every message names
+//! the file and line to change and, for rendered text, the article.
+
+pub mod blocks;
+mod facts;
+mod ownership;
+mod sections;
+pub mod titles;
+
+use crate::diag::{Diagnostic, Origin};
+use crate::merge::Merged;
+use crate::model::SiteInput;
+use crate::plan::PlannedArticle;
+use crate::render::SectionText;
+use blocks::{Kind, excerpt};
+use chrono::NaiveDate;
+use ownership::TopicText;
+use std::collections::BTreeMap;
+
+/// Literal paragraphs shorter than this may appear in two topics (“详见上文。”).
+const MIN_SHARED_CHARS: usize = 12;
+
+/// The lint, set up once per run and shared by the render threads.
+pub struct Linter<'a> {
+    input: &'a SiteInput,
+    merged: &'a Merged,
+    topics: Vec<TopicText>,
+}
+
+impl<'a> Linter<'a> {
+    pub fn new(input: &'a SiteInput, merged: &'a Merged) -> Self {
+        Linter {
+            input,
+            merged,
+            topics: input.topics.iter().map(TopicText::of).collect(),
+        }
+    }
+
+    /// Problems in the input files themselves: city facts and text two topics share.
+    pub fn input(&self, today: NaiveDate) -> Vec<Diagnostic> {
+        let mut out = facts::check(self.input, today);
+        out.extend(self.shared_paragraphs());
+        out
+    }
+
+    /// Problems in one rendered article: its title and its sections.
+    pub fn article(
+        &self,
+        a: &PlannedArticle,
+        title: &str,
+        sections: &[SectionText],
+    ) -> Vec<Diagnostic> {
+        let mut out = titles::check(self.input, a, title);
+        let lint = sections::SectionLint {
+            input: self.input,
+            pairs: &self.merged.pairs,
+            topics: &self.topics,
+        };
+        out.extend(lint.check(a, sections));
+        out
+    }
+
+    /// A paragraph written in two topic files belongs to neither for sure; reported at
+    /// the later file.
+    fn shared_paragraphs(&self) -> Vec<Diagnostic> {
+        let mut first: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (t, text) in self.topics.iter().enumerate() {
+            for p in text.patterns.iter().filter(|p| p.kind == Kind::Paragraph) {
+                let Some(literal) = p.literal_text() else {
+                    continue;
+                };
+                if literal.chars().count() < MIN_SHARED_CHARS {
+                    continue;
+                }
+                match first.get(literal) {
+                    Some(&(ft, line)) if ft != t => {
+                        let other = &self.input.topics[ft];
+                        out.push(
+                            Diagnostic::warning(
+                                Origin::new(&self.input.topics[t].path, p.line, 1),
+                                format!(
+                                    "paragraph “{}” is also in {}:{line}",
+                                    excerpt(literal, 24),
+                                    other.path.display()
+                                ),
+                            )
+                            .with_hint("a paragraph belongs to one topic: keep it in one file, or put shared text in site.yaml"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert(literal, (t, p.line));
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,155 @@
+//! Which topic a heading or paragraph belongs to, read from the topics' own markdown.
+//!
+//! Every heading and paragraph written in `topics/<slug>.md` belongs to that topic. A line
+//! with `{{ value }}` parts becomes a pattern: its literal pieces must appear in order. A
+//! rendered section is then checked block by block: text that matches another topic's
+//! pattern and none of its own topic's was put in the wrong place (the sample pages'
+//! defect: a retirees paragraph under a payment-record sub-heading).
+
+use super::blocks::{self, Block, Kind};
+use crate::model::Topic;
+
+/// Paragraph patterns with fewer literal characters than this are too vague to claim text.
+const MIN_LITERAL_CHARS: usize = 6;
+
+/// A heading or paragraph as written in a topic file.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub kind: Kind,
+    /// Literal pieces between `{{ … }}` parts (one piece when there are none).
+    pieces: Vec<String>,
+    starts_with_value: bool,
+    ends_with_value: bool,
+    literal_chars: usize,
+    /// File line where it is written.
+    pub line: u32,
+}
+
+impl Pattern {
+    fn new(block: &Block, line: u32) -> Pattern {
+        let mut pieces = Vec::new();
+        let mut rest = block.text.as_str();
+        let starts_with_value = rest.starts_with("{{");
+        let mut ends_with_value = false;
+        while let Some(open) = rest.find("{{") {
+            pieces.push(rest[..open].to_string());
+            match rest[open..].find("}}") {
+                Some(close) => rest = &rest[open + close + 2..],
+                None => rest = "",
+            }
+            ends_with_value = rest.is_empty();
+        }
+        pieces.push(rest.to_string());
+        pieces.retain(|p| !p.is_empty());
+        let literal_chars = pieces.iter().map(|p| p.chars().count()).sum();
+        Pattern {
+            kind: block.kind,
+            pieces,
+            starts_with_value,
+            ends_with_value,
+            literal_chars,
+            line,
+        }
+    }
+
+    /// Without any `{{ … }}` part.
+    pub fn is_literal(&self) -> bool {
+        !self.starts_with_value && !self.ends_with_value && self.pieces.len() <= 1
+    }
+
+    /// The text, when the pattern has no `{{ … }}` part.
+    pub fn literal_text(&self) -> Option<&str> {
+        self.is_literal()
+            .then(|| self.pieces.first().map(String::as_str))
+            .flatten()
+    }
+
+    /// Does this pattern claim `text`? Patterns made almost only of values claim nothing.
+    pub fn claims(&self, kind: Kind, text: &str) -> bool {
+        if kind != self.kind {
+            return false;
+        }
+        if self.is_literal() {
+            return self.pieces.first().is_some_and(|p| p == text);
+        }
+        if self.literal_chars < MIN_LITERAL_CHARS {
+            return false;
+        }
+        let mut rest = text;
+        for (i, piece) in self.pieces.iter().enumerate() {
+            let Some(at) = rest.find(piece.as_str()) else {
+                return false;
+            };
+            if at != 0 && i == 0 && !self.starts_with_value {
+                return false;
+            }
+            rest = &rest[at + piece.len()..];
+        }
+        self.ends_with_value || rest.is_empty()
+    }
+}
+
+/// The patterns of one topic.
+#[derive(Debug, Clone)]
+pub struct TopicText {
+    pub patterns: Vec<Pattern>,
+}
+
+impl TopicText {
+    /// Reads a topic's body; block tags (`{% … %}`) are not text and are skipped.
+    pub fn of(topic: &Topic) -> TopicText {
+        let patterns = blocks::blocks(&topic.body)
+            .into_iter()
+            .filter(|b| !b.text.contains("{%"))
+            .map(|b| {
+                let line = blocks::line_at(&topic.body, b.offset, topic.body_line);
+                Pattern::new(&b, line)
+            })
+            .collect();
+        TopicText { patterns }
+    }
+
+    /// The pattern that claims `text`, if any.
+    pub fn claim(&self, kind: Kind, text: &str) -> Option<&Pattern> {
+        self.patterns.iter().find(|p| p.claims(kind, text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(text: &str) -> Pattern {
+        let b = Block {
+            kind: Kind::Paragraph,
+            text: text.into(),
+            offset: 0,
+        };
+        Pattern::new(&b, 1)
+    }
+
+    #[test]
+    fn literal_paragraphs_claim_only_themselves() {
+        let p = pattern("退休人员的医保待遇按规定享受。");
+        assert!(p.is_literal());
+        assert!(p.claims(Kind::Paragraph, "退休人员的医保待遇按规定享受。"));
+        assert!(!p.claims(Kind::Paragraph, "退休人员的医保待遇按规定享受。另"));
+        assert!(!p.claims(Kind::Heading, "退休人员的医保待遇按规定享受。"));
+    }
+
+    #[test]
+    fn patterns_with_values_match_their_literal_pieces_in_order() {
+        let p = pattern("办理时限为{{ time_limit }},咨询电话 {{ hotline }}。");
+        assert!(p.claims(Kind::Paragraph, "办理时限为15个工作日,咨询电话 12345。"));
+        assert!(!p.claims(Kind::Paragraph, "时限为15个工作日,咨询电话 12345。"));
+        assert!(!p.claims(Kind::Paragraph, "办理时限为15个工作日,咨询电话 12345。多"));
+        let q = pattern("{{ city.name }}的退休人员按当地规定享受待遇");
+        assert!(q.claims(Kind::Paragraph, "岳阳的退休人员按当地规定享受待遇"));
+    }
+
+    #[test]
+    fn value_only_patterns_claim_nothing() {
+        assert!(!pattern("{{ hall_text }}").claims(Kind::Paragraph, "任何文字都可以"));
+        assert!(!pattern("见{{ x }}。").claims(Kind::Paragraph, "见附件。"));
+    }
+}

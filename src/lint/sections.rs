@@ -1,0 +1,226 @@
+//! Checks of an article's rendered sections: empty headings and list items, leftover
+//! template syntax, a paragraph said twice, and text that belongs to another topic.
+
+use super::blocks::{self, Kind, excerpt, normalise};
+use super::ownership::TopicText;
+use crate::diag::{Diagnostic, Origin};
+use crate::merge::MergedPair;
+use crate::model::{SiteInput, Value};
+use crate::plan::PlannedArticle;
+use crate::render::{Defect, SectionText};
+use std::collections::BTreeMap;
+
+/// Paragraphs shorter than this may repeat (“无。”, “详见上文。”).
+const MIN_REPEAT_CHARS: usize = 8;
+
+/// What the section checks need about the whole site.
+pub struct SectionLint<'a> {
+    pub input: &'a SiteInput,
+    pub pairs: &'a [MergedPair],
+    pub topics: &'a [TopicText],
+}
+
+impl SectionLint<'_> {
+    /// Every problem in the sections of article `a`.
+    pub fn check(&self, a: &PlannedArticle, sections: &[SectionText]) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for s in sections {
+            for d in &s.defects {
+                out.push(self.defect(a, s, d));
+            }
+            for b in blocks::blocks(&s.markdown) {
+                if let Some(d) = self.foreign(a, s, b.kind, &b.text) {
+                    out.push(d);
+                }
+                if b.kind != Kind::Paragraph || b.text.chars().count() < MIN_REPEAT_CHARS {
+                    continue;
+                }
+                match seen.get(&b.text) {
+                    Some(&first) => out.push(self.repeated(a, s, first, &b.text)),
+                    None => {
+                        seen.insert(b.text, s.topic);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn topic_path(&self, s: &SectionText) -> &std::path::Path {
+        &self.input.topics[s.topic].path
+    }
+
+    /// Where `text` in section `s` comes from: the topic line that claims it, else the
+    /// value holding it, else the start of the topic's body.
+    fn locate(&self, s: &SectionText, kind: Kind, text: &str) -> Origin {
+        let topic = &self.input.topics[s.topic];
+        if let Some(p) = self.topics[s.topic].claim(kind, text) {
+            return Origin::new(&topic.path, p.line, 1);
+        }
+        match value_holding(&self.pairs[s.pair], text) {
+            Some((_, origin)) => origin.clone(),
+            None => Origin::new(&topic.path, topic.body_line, 1),
+        }
+    }
+
+    fn defect(&self, a: &PlannedArticle, s: &SectionText, d: &Defect) -> Diagnostic {
+        let (origin, message, hint) = match d {
+            Defect::EmptyHeading(h) => (
+                self.locate(s, Kind::Heading, &normalise(h)),
+                format!("heading `{h}` has no text before the next heading"),
+                "every sub-heading needs its own text; check the values this section uses",
+            ),
+            Defect::EmptyListItem => (
+                self.empty_item_origin(s),
+                "empty list item".to_string(),
+                "a list value has an empty entry, or the list template prints nothing",
+            ),
+            Defect::TemplateSyntax(t) => (
+                self.locate(s, Kind::Paragraph, &normalise(t)),
+                format!("template syntax left in the output: `{}`", t.trim()),
+                "values are printed as they are: write the text itself, not `{{ … }}`",
+            ),
+            Defect::UnsafeUrl(url) => (
+                self.locate(s, Kind::Paragraph, &normalise(url)),
+                format!(
+                    "link or image to `{}` left out: only http(s), mailto, tel and relative addresses are published",
+                    url.escape_debug()
+                ),
+                "link to an https:// address; script URLs are never published",
+            ),
+        };
+        Diagnostic::warning(origin, format!("{message} (article {})", a.id))
+            .with_hint(hint)
+            .in_article(&a.id)
+    }
+
+    fn empty_item_origin(&self, s: &SectionText) -> Origin {
+        let pair = &self.pairs[s.pair];
+        let empty_entry = pair.values.values().find(|v| {
+            matches!(&v.value, Value::Array(items)
+                if items.iter().any(|i| i.is_null() || i.as_str().is_some_and(|t| t.trim().is_empty())))
+        });
+        match empty_entry {
+            Some(v) => v.origin.clone(),
+            None => {
+                let topic = &self.input.topics[s.topic];
+                let line = topic
+                    .body
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("- {{"))
+                    .map_or(topic.body_line, |i| topic.body_line + i as u32);
+                Origin::new(&topic.path, line, 1)
+            }
+        }
+    }
+
+    /// Text in `s` that another topic's file claims and `s`'s own topic does not.
+    fn foreign(
+        &self,
+        a: &PlannedArticle,
+        s: &SectionText,
+        kind: Kind,
+        text: &str,
+    ) -> Option<Diagnostic> {
+        if self.topics[s.topic].claim(kind, text).is_some() {
+            return None;
+        }
+        let (owner, pattern) = self
+            .topics
+            .iter()
+            .enumerate()
+            .filter(|(t, _)| *t != s.topic)
+            .find_map(|(t, text_of)| text_of.claim(kind, text).map(|p| (t, p)))?;
+        let owner = &self.input.topics[owner];
+        let here = &self.input.topics[s.topic];
+        let what = match kind {
+            Kind::Heading => format!("sub-heading `{text}`"),
+            Kind::Paragraph => format!("paragraph “{}”", excerpt(text, 24)),
+        };
+        let source = match value_holding(&self.pairs[s.pair], text) {
+            Some((key, _)) => {
+                format!("it comes from the value `{key}`: give this topic its own text there")
+            }
+            None => format!(
+                "move it to {} or write this topic's own text",
+                owner.path.display()
+            ),
+        };
+        Some(
+            Diagnostic::warning(
+                self.locate(s, kind, text),
+                format!(
+                    "{what} in the section on {} belongs to topic `{}` ({}:{}) (article {})",
+                    here.name,
+                    owner.slug,
+                    owner.path.display(),
+                    pattern.line,
+                    a.id
+                ),
+            )
+            .with_hint(format!(
+                "a section holds only its own topic's text; {source}"
+            ))
+            .in_article(&a.id),
+        )
+    }
+
+    fn repeated(
+        &self,
+        a: &PlannedArticle,
+        s: &SectionText,
+        first: usize,
+        text: &str,
+    ) -> Diagnostic {
+        let where_first = if first == s.topic {
+            "earlier in the same section".to_string()
+        } else {
+            format!(
+                "already in the section on {}",
+                self.input.topics[first].name
+            )
+        };
+        // The second telling usually comes from a value; point there when it does.
+        let origin = match value_holding(&self.pairs[s.pair], text) {
+            Some((_, origin)) => origin.clone(),
+            None => self.locate(s, Kind::Paragraph, text),
+        };
+        Diagnostic::warning(
+            origin,
+            format!(
+                "paragraph “{}” is repeated: {where_first} (article {})",
+                excerpt(text, 24),
+                a.id
+            ),
+        )
+        .with_hint(format!(
+            "say it once; {} and the topics it shares an article with should not hold the same paragraph",
+            self.topic_path(s).display()
+        ))
+        .in_article(&a.id)
+    }
+}
+
+/// The first value (by name) whose text holds `text` or is held in it.
+fn value_holding<'p>(pair: &'p MergedPair, text: &str) -> Option<(&'p str, &'p Origin)> {
+    pair.values
+        .iter()
+        .find(|(_, v)| strings(&v.value).any(|s| holds(&normalise(s), text)))
+        .map(|(k, v)| (k.as_str(), &v.origin))
+}
+
+fn holds(value: &str, text: &str) -> bool {
+    !value.is_empty()
+        && (value.contains(text) || (value.chars().count() >= 6 && text.contains(value)))
+}
+
+/// Every string inside a value (lists and maps included).
+fn strings(v: &Value) -> Box<dyn Iterator<Item = &str> + '_> {
+    match v {
+        Value::String(s) => Box::new(std::iter::once(s.as_str())),
+        Value::Array(items) => Box::new(items.iter().flat_map(strings)),
+        Value::Object(map) => Box::new(map.values().flat_map(strings)),
+        _ => Box::new(std::iter::empty()),
+    }
+}

@@ -1,0 +1,80 @@
+//! `sources:` in city files: where each city fact comes from and when it was last checked.
+//!
+//! ```yaml
+//! sources:
+//!   hotline: {url: "https://ybj.example.gov.cn/…", verified: 2026-01-15}
+//!   materials: {note: 医保局窗口电话确认, verified: 2026-01-20}
+//! ```
+
+use super::yaml::origin_of;
+use crate::diag::Diagnostic;
+use crate::model::{FactSource, SourceMap, Sourced};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One entry of `sources:` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactSource {
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    verified: Option<Spanned<String>>,
+}
+
+/// Checks the entries; an entry with neither `url` nor `note`, or a date that does not
+/// exist, is an error.
+pub fn source_map(
+    raw: BTreeMap<String, Spanned<RawFactSource>>,
+    shown: &Path,
+    text: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> SourceMap {
+    let mut map = SourceMap::new();
+    for (key, entry) in raw {
+        let origin = origin_of(&entry, shown, 0);
+        let raw = entry.value;
+        if raw.url.as_deref().is_none_or(|u| u.trim().is_empty())
+            && raw.note.as_deref().is_none_or(|n| n.trim().is_empty())
+        {
+            problems.push(
+                Diagnostic::error(
+                    origin.clone(),
+                    format!("the source of `{key}` names neither `url` nor `note`"),
+                )
+                .with_hint("give the web page (`url: https://…`) or say how it was checked (`note: 医保局窗口电话确认`)")
+                .with_source(text),
+            );
+        }
+        let verified = raw.verified.and_then(|v| {
+            match NaiveDate::parse_from_str(v.value.trim(), "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    problems.push(
+                        Diagnostic::error(
+                            origin_of(&v, shown, 0),
+                            format!("`{}` is not a valid date", v.value),
+                        )
+                        .with_hint(
+                            "write the day the fact was checked as `YYYY-MM-DD`, e.g. `2026-01-15`",
+                        )
+                        .with_source(text),
+                    );
+                    None
+                }
+            }
+        });
+        let source = FactSource {
+            url: raw.url,
+            note: raw.note,
+            verified,
+        };
+        map.insert(key, Sourced::new(source, origin));
+    }
+    map
+}

@@ -1,0 +1,362 @@
+//! Incremental rebuilds (for `serve`): the same stages as [`super::build`], re-run after a
+//! change with everything kept that the change cannot affect.
+//!
+//! A [`Session`] keeps the input file by file ([`Parts`]), the titles and the rendered pages
+//! of the last good build. A rebuild re-reads only the changed files, merges and plans the
+//! whole site again (both are cheap and pure), renders titles only for articles whose inputs
+//! changed, and renders only the pages whose fingerprint changed. Nothing is written to
+//! disk: the result is the site's files in memory, byte-identical to what `build` writes.
+
+use super::{BuildOptions, apply_overrides, as_error, collect, merge_and_plan};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lint::Linter;
+use crate::load::{ChangeKind, Parts, Stamps};
+use crate::model::ModifiedEntry;
+use crate::plan::{Page, Plan};
+use crate::render::Renderer;
+use crate::render::fingerprint::{Shared, site_digest, title_inputs};
+use crate::render::modified;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A built site in memory: each file's path below the output folder and its bytes.
+pub type SiteFiles = HashMap<String, Arc<[u8]>>;
+
+/// A rendered page kept for the next rebuild, under its fingerprint.
+#[derive(Clone)]
+struct KeptPage {
+    path: String,
+    bytes: Arc<[u8]>,
+    /// Render and content-lint warnings of the page.
+    warnings: Vec<Diagnostic>,
+    /// For an article: its `modified.lock` record (it decides `dateModified` in feeds and
+    /// the sitemap).
+    record: Option<ModifiedEntry>,
+}
+
+/// Every page in plan order with its fingerprint, how many were rendered (not kept), and
+/// all the pages' warnings.
+type RenderedPages = (Vec<(u64, KeptPage)>, usize, Vec<Diagnostic>);
+
+/// An article's title and link hash, kept under the hash of their inputs.
+struct KeptTitle {
+    inputs: u64,
+    title: String,
+    link: u64,
+}
+
+/// The input and the last good build's results, for rebuilding after changes.
+pub struct Session {
+    opts: BuildOptions,
+    parts: Parts,
+    /// Article id → what was made from its title's inputs last time.
+    titles: HashMap<String, KeptTitle>,
+    /// Page fingerprint → the page rendered from those inputs.
+    pages: HashMap<u64, KeptPage>,
+}
+
+/// What a successful rebuild produced.
+pub struct Rebuilt {
+    pub files: SiteFiles,
+    /// Published articles.
+    pub articles: usize,
+    /// Pages rendered by this rebuild.
+    pub rendered: usize,
+    /// Pages taken unchanged from the previous build.
+    pub reused: usize,
+    /// Every warning of the site as it is now (kept pages' included).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Session {
+    /// Reads every input file; nothing is built yet.
+    pub fn new(opts: BuildOptions) -> Session {
+        Session {
+            parts: Parts::read(&opts.root),
+            opts,
+            titles: HashMap::new(),
+            pages: HashMap::new(),
+        }
+    }
+
+    /// Re-reads the files named by `changes`.
+    pub fn apply(&mut self, changes: &[ChangeKind]) {
+        for change in changes {
+            self.parts.reload(change);
+        }
+    }
+
+    /// Runs the stages on the current input. On failure the kept results stay as they were,
+    /// so the next rebuild still reuses the last good build.
+    pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
+        let (input, stamps) = self.parts.assemble()?;
+        let (input, now) = apply_overrides(input, &self.opts)?;
+        let (merged, plan) = merge_and_plan(&input, now, self.opts.future)?;
+        let site = site_digest(&input);
+        let title_keys: Vec<u64> = plan
+            .articles
+            .iter()
+            .map(|a| title_inputs(site, a, &stamps))
+            .collect();
+        // What is kept for article `i`, if its inputs are unchanged.
+        let kept = |i: usize| {
+            let a = &plan.articles[i];
+            self.titles
+                .get(&a.id)
+                .filter(|k| a.published && k.inputs == title_keys[i])
+        };
+        let renderer = Renderer::with_known_titles(&input, &merged, &plan, |i| {
+            kept(i).map(|k| k.title.clone())
+        })
+        .map_err(collect)?;
+        let linter = Linter::new(&input, &merged);
+        let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link));
+        let early = linter.input(plan.now.date());
+        let (pages, rendered, mut warnings) =
+            self.render(&renderer, &linter, &plan, &shared, &stamps)?;
+        warnings.splice(0..0, early);
+        if self.opts.strict && !warnings.is_empty() {
+            return Err(collect(warnings.into_iter().map(as_error)));
+        }
+
+        // The modified table as `build` makes it; unpublished articles' records only matter
+        // to modified.lock, which serve does not write.
+        let records: Vec<(usize, ModifiedEntry)> = plan
+            .pages
+            .iter()
+            .zip(&pages)
+            .filter_map(|(page, (_, kept))| match (page, &kept.record) {
+                (Page::Article(i), Some(r)) => Some((*i, r.clone())),
+                _ => None,
+            })
+            .collect();
+        let table = modified::table(&plan, &input.modified_lock, records);
+        let mut files: SiteFiles = pages
+            .iter()
+            .map(|(_, p)| (p.path.clone(), p.bytes.clone()))
+            .collect();
+        for f in renderer.site_files(&table.modified) {
+            files.insert(f.path, f.bytes.into());
+        }
+        self.titles = plan
+            .articles
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.published)
+            .map(|(i, a)| {
+                let kept = KeptTitle {
+                    inputs: title_keys[i],
+                    title: renderer.article_title(i).to_string(),
+                    link: shared.link(i),
+                };
+                (a.id.clone(), kept)
+            })
+            .collect();
+        let total = pages.len();
+        self.pages = pages.into_iter().collect();
+        Ok(Rebuilt {
+            files,
+            articles: plan.articles.iter().filter(|a| a.published).count(),
+            rendered,
+            reused: total - rendered,
+            warnings,
+        })
+    }
+
+    /// Every page of the plan, in plan order with its fingerprint: kept when the
+    /// fingerprint is known, rendered and linted otherwise. Also gives how many were
+    /// rendered and every page's warnings.
+    fn render(
+        &self,
+        renderer: &Renderer<'_>,
+        linter: &Linter<'_>,
+        plan: &Plan,
+        shared: &Shared,
+        stamps: &Stamps,
+    ) -> Result<RenderedPages, Diagnostics> {
+        let outcomes: Vec<(u64, Result<KeptPage, Diagnostic>, bool)> = plan
+            .pages
+            .par_iter()
+            .map(|&page| {
+                let fingerprint = renderer.fingerprint(page, shared, stamps);
+                if let Some(kept) = self.pages.get(&fingerprint) {
+                    return (fingerprint, Ok(kept.clone()), false);
+                }
+                let fresh = renderer.render_page(page).map(|r| {
+                    let mut warnings = r.warnings;
+                    if let Page::Article(i) = page {
+                        let title = renderer.article_title(i);
+                        warnings.extend(linter.article(&plan.articles[i], title, &r.sections));
+                    }
+                    KeptPage {
+                        path: r.file.path,
+                        bytes: r.file.bytes.into(),
+                        warnings,
+                        record: r.record.map(|(_, e)| e),
+                    }
+                });
+                (fingerprint, fresh, true)
+            })
+            .collect();
+        let mut errors = Diagnostics::default();
+        let mut warnings = Vec::new();
+        let mut pages = Vec::with_capacity(outcomes.len());
+        let mut rendered = 0;
+        for (fingerprint, outcome, fresh) in outcomes {
+            match outcome {
+                Ok(page) => {
+                    rendered += usize::from(fresh);
+                    warnings.extend(page.warnings.iter().cloned());
+                    pages.push((fingerprint, page));
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.has_errors() {
+            errors.extend(warnings);
+            return Err(errors);
+        }
+        Ok((pages, rendered, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::ChangeKind;
+    use crate::pipeline::Now;
+    use std::path::{Path, PathBuf};
+
+    /// Copies the real site (input only) to a temporary folder.
+    fn real_site() -> (tempfile::TempDir, PathBuf) {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        for part in [
+            "templates",
+            "static",
+            "topics",
+            "cities",
+            "site.yaml",
+            "schedule.lock",
+        ] {
+            for entry in walkdir::WalkDir::new(repo.join(part)) {
+                let entry = entry.unwrap();
+                let to = root.join(entry.path().strip_prefix(&repo).unwrap());
+                if entry.file_type().is_dir() {
+                    std::fs::create_dir_all(&to).unwrap();
+                } else {
+                    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                    std::fs::copy(entry.path(), &to).unwrap();
+                }
+            }
+        }
+        (tmp, root)
+    }
+
+    fn options(root: &Path) -> BuildOptions {
+        BuildOptions {
+            root: root.to_path_buf(),
+            output: root.join("public"),
+            now: Now::Local(crate::load::parse_datetime("2026-03-01 00:00:00").unwrap()),
+            future: false,
+            base_url: None,
+            locked: false,
+            strict: false,
+            report_dir: Some(root.join("report")),
+        }
+    }
+
+    fn sorted(files: &SiteFiles) -> Vec<(&str, &[u8])> {
+        let mut v: Vec<_> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn gives_the_same_files_as_build() {
+        let (_tmp, root) = real_site();
+        let opts = options(&root);
+        let rebuilt = Session::new(opts.clone()).rebuild().expect("builds");
+        assert_eq!(rebuilt.reused, 0);
+        super::super::build(&opts).expect("builds");
+        let mut written = Vec::new();
+        for entry in walkdir::WalkDir::new(&opts.output) {
+            let entry = entry.unwrap();
+            let rel = entry.path().strip_prefix(&opts.output).unwrap();
+            // Not the output folder's own files (.sitegen, .sitegen-manifest).
+            if entry.file_type().is_file() && !rel.to_string_lossy().starts_with(".sitegen") {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                written.push((rel.to_string_lossy().into_owned(), bytes));
+            }
+        }
+        written.sort();
+        let in_memory: Vec<(String, Vec<u8>)> = sorted(&rebuilt.files)
+            .into_iter()
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect();
+        assert_eq!(written.len(), in_memory.len());
+        assert!(written == in_memory, "serve's pages differ from build's");
+    }
+
+    /// Edits yueyang.yaml, rebuilds incrementally and compares with a fresh build.
+    fn edit_yueyang(from: &str, to: &str) -> (Rebuilt, Rebuilt) {
+        let (_tmp, root) = real_site();
+        let mut session = Session::new(options(&root));
+        let first = session.rebuild().expect("builds");
+        let city = root.join("cities/yueyang.yaml");
+        let text = std::fs::read_to_string(&city).unwrap();
+        assert!(text.contains(from));
+        std::fs::write(&city, text.replace(from, to)).unwrap();
+        session.apply(&[ChangeKind::City(city.clone())]);
+        let second = session.rebuild().expect("rebuilds");
+        let fresh = Session::new(options(&root)).rebuild().expect("builds");
+        assert!(sorted(&second.files) == sorted(&fresh.files));
+        (first, second)
+    }
+
+    #[test]
+    fn an_edited_value_rerenders_only_the_pages_showing_it() {
+        let (first, second) = edit_yueyang("- 医保卡", "- 社保卡");
+        assert_ne!(
+            first.files["yueyang/canbaodi-biangeng/index.html"],
+            second.files["yueyang/canbaodi-biangeng/index.html"]
+        );
+        // The city's articles, its city page and the list of cities; titles are unchanged,
+        // so no list or related block needs rendering.
+        assert!(second.rendered <= 7, "rendered {}", second.rendered);
+        assert_eq!(second.rendered + second.reused, first.rendered);
+    }
+
+    #[test]
+    fn a_renamed_city_rerenders_every_page_listing_its_articles() {
+        let (first, second) = edit_yueyang("name: 岳阳", "name: 岳阳市");
+        assert_ne!(first.files["index.html"], second.files["index.html"]);
+        assert!(second.reused > 0 && second.rendered > 7);
+    }
+
+    #[test]
+    fn a_broken_edit_keeps_the_last_good_pages_for_the_next_rebuild() {
+        let (_tmp, root) = real_site();
+        let mut session = Session::new(options(&root));
+        session.rebuild().expect("builds");
+        let city = root.join("cities/yueyang.yaml");
+        let good = std::fs::read_to_string(&city).unwrap();
+        std::fs::write(&city, format!("{good}\nnot yaml: [\n")).unwrap();
+        session.apply(&[ChangeKind::City(city.clone())]);
+        let problems = session.rebuild().err().expect("fails");
+        assert!(
+            problems
+                .iter()
+                .any(|d| d.origin.file.ends_with("yueyang.yaml"))
+        );
+        std::fs::write(&city, &good).unwrap();
+        session.apply(&[ChangeKind::City(city)]);
+        let again = session.rebuild().expect("builds");
+        assert_eq!(
+            again.rendered, 0,
+            "nothing changed since the last good build"
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! Page fingerprints: a hash of everything a page's bytes are made from, so an incremental
+//! rebuild (`serve`) renders only the pages whose fingerprint changed.
+//!
+//! Kept beside the renderer because it must read exactly what [`Renderer::render_page`]
+//! reads: content comes from city and topic files (their content stamps), lists from the
+//! plan's article links, and everything else from the site-wide part.
+
+use super::{Renderer, site_view};
+use crate::load::Stamps;
+use crate::model::SiteInput;
+use crate::plan::{Page, PlannedArticle};
+use rayon::prelude::*;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+
+/// What the fingerprints of one rebuild share.
+pub struct Shared {
+    /// Site settings, layouts and the site-wide view every page gets.
+    global: u64,
+    /// Per article, a hash of its link as lists show it (0 when not published).
+    links: Vec<u64>,
+}
+
+impl Renderer<'_> {
+    /// Computes the site-wide hash and every article's link hash; `known(i)` may give the
+    /// link hash of article `i` kept from an earlier run whose [`title_inputs`] were equal
+    /// (a link shows nothing those inputs do not decide).
+    pub fn fingerprint_shared(&self, known: impl Fn(usize) -> Option<u64> + Sync) -> Shared {
+        let mut h = Xxh3::new();
+        h.update(format!("{:?}", self.input.site).as_bytes());
+        for t in &self.input.templates {
+            add_str(&mut h, &t.name);
+            add_str(&mut h, &t.source);
+        }
+        h.update(&serde_json::to_vec(&site_view(self.input)).unwrap_or_default());
+        let links = self
+            .plan
+            .articles
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| match known(i) {
+                _ if !a.published => 0,
+                Some(hash) => hash,
+                None => xxh3_64(&serde_json::to_vec(&self.link(i)).unwrap_or_default()),
+            })
+            .collect();
+        Shared {
+            global: h.digest(),
+            links,
+        }
+    }
+
+    /// The fingerprint of `page`: equal fingerprints mean byte-identical pages.
+    pub fn fingerprint(&self, page: Page, shared: &Shared, stamps: &Stamps) -> u64 {
+        let plan = self.plan;
+        let mut h = Xxh3::new();
+        h.update(&shared.global.to_le_bytes());
+        let add_links = |h: &mut Xxh3, list: &mut dyn Iterator<Item = usize>| {
+            for i in list {
+                h.update(&shared.links[i].to_le_bytes());
+            }
+            h.update(b"\0");
+        };
+        match page {
+            Page::Article(i) => {
+                let a = &plan.articles[i];
+                h.update(b"article");
+                add_str(&mut h, &a.id);
+                h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
+                add_str(&mut h, &self.titles[i]);
+                for n in [a.title_variant, a.date_format, a.teaser_variant, a.category] {
+                    add_num(&mut h, n);
+                }
+                h.update(&stamps.cities[a.city].to_le_bytes());
+                for &t in std::iter::once(&a.topic).chain(&a.extras) {
+                    h.update(&stamps.topics[t].to_le_bytes());
+                }
+                // dateModified: the record kept in modified.lock and "now" decide it.
+                if let Some(e) = self.old_modified.get(a.id.as_str()) {
+                    h.update(&e.hash.to_le_bytes());
+                    let changed = e.changed_at.map(|t| t.and_utc().timestamp());
+                    h.update(&changed.unwrap_or(i64::MIN).to_le_bytes());
+                }
+                h.update(&plan.now.and_utc().timestamp().to_le_bytes());
+                // The content lint of an article reads every topic's text.
+                for s in &stamps.topics {
+                    h.update(&s.to_le_bytes());
+                }
+                add_links(&mut h, &mut std::iter::once(i));
+                add_links(
+                    &mut h,
+                    &mut plan.lists.related(i, self.input.site.related_count),
+                );
+                add_links(&mut h, &mut plan.by_city[a.city].iter().copied());
+            }
+            Page::Home { page, pages } => {
+                h.update(b"home");
+                add_num(&mut h, page);
+                add_num(&mut h, pages);
+                let per = self.input.site.home_page_size;
+                add_links(
+                    &mut h,
+                    &mut plan
+                        .newest_first
+                        .iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .copied(),
+                );
+            }
+            Page::City(c) => {
+                h.update(b"city");
+                h.update(&stamps.cities[c].to_le_bytes());
+                add_links(&mut h, &mut plan.by_city[c].iter().copied());
+            }
+            Page::Topic { topic, page, pages } => {
+                h.update(b"topic");
+                h.update(&stamps.topics[topic].to_le_bytes());
+                add_num(&mut h, page);
+                add_num(&mut h, pages);
+                let per = self.input.site.home_page_size;
+                add_links(
+                    &mut h,
+                    &mut plan.by_topic[topic]
+                        .iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .copied(),
+                );
+            }
+            Page::Cities => {
+                h.update(b"cities");
+                for s in &stamps.cities {
+                    h.update(&s.to_le_bytes());
+                }
+            }
+            Page::NotFound => h.update(b"404"),
+        }
+        h.digest()
+    }
+}
+
+impl Shared {
+    /// The link hash of article `i`, to keep for the next run.
+    pub fn link(&self, i: usize) -> u64 {
+        self.links[i]
+    }
+}
+
+/// A hash of the site settings, for [`title_inputs`].
+pub fn site_digest(input: &SiteInput) -> u64 {
+    xxh3_64(format!("{:?}", input.site).as_bytes())
+}
+
+/// A hash of everything article `a`'s title is made from: site settings, its city and
+/// topic files, its publish datetime and the variants chosen for it.
+pub fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps) -> u64 {
+    let mut h = Xxh3::new();
+    h.update(&site_digest.to_le_bytes());
+    h.update(&stamps.cities[a.city].to_le_bytes());
+    h.update(&stamps.topics[a.topic].to_le_bytes());
+    add_str(&mut h, &a.id);
+    h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
+    add_num(&mut h, a.title_variant);
+    add_num(&mut h, a.date_format);
+    h.digest()
+}
+
+fn add_num(h: &mut Xxh3, n: usize) {
+    h.update(&(n as u64).to_le_bytes());
+}
+
+/// Adds a string with its length, so `("ab", "c")` and `("a", "bc")` hash differently.
+fn add_str(h: &mut Xxh3, s: &str) {
+    h.update(&(s.len() as u64).to_le_bytes());
+    h.update(s.as_bytes());
+}

@@ -1,0 +1,210 @@
+//! Search-engine metadata for every page: the meta description, Open Graph values and the
+//! JSON-LD block (`Article` + `BreadcrumbList`), escaped so that no value can end the
+//! `<script>` element it sits in.
+
+use serde::Serialize;
+use serde_json::json;
+
+/// Longest meta description, in characters (Baidu shows about 80–120 of them).
+pub const DESCRIPTION_CHARS: usize = 120;
+
+/// What `<head>` shows about a page (`page.meta.*` in layouts). Values are plain text;
+/// the layout escapes them, except `json_ld`, which is already safe inside `<script>`.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct PageMeta {
+    /// `og:title`: the page's own title, without the site name.
+    pub title: String,
+    pub description: String,
+    /// `og:type`: `article` or `website`.
+    pub og_type: &'static str,
+    /// ISO 8601 publish datetime of an article.
+    pub published: Option<String>,
+    /// ISO 8601 datetime of the article's last content change.
+    pub modified: Option<String>,
+    /// `article:section`: the article's category.
+    pub section: Option<String>,
+    /// The JSON-LD text for `<script type="application/ld+json">`.
+    pub json_ld: Option<String>,
+    /// The city's own Atom feed, for `<link rel="alternate">`.
+    pub feed_url: Option<String>,
+    pub feed_title: Option<String>,
+    /// Pages search engines should not index (the 404 page).
+    pub noindex: bool,
+}
+
+impl PageMeta {
+    /// Metadata of a list or other non-article page.
+    pub fn website(title: impl Into<String>, description: &str) -> PageMeta {
+        PageMeta {
+            title: title.into(),
+            description: description_from(description),
+            og_type: "website",
+            ..PageMeta::default()
+        }
+    }
+}
+
+/// A meta description from running text: whitespace collapsed, cut to
+/// [`DESCRIPTION_CHARS`] characters with `…`.
+pub fn description_from(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let flat = words.join(" ");
+    match flat.char_indices().nth(DESCRIPTION_CHARS) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
+/// Serialises `value` for use inside `<script type="application/ld+json">`: `<`, `>` and
+/// `&` become JSON `\u` escapes (so `</script>` and `<!--` cannot appear), as do U+2028 and
+/// U+2029. The result still parses as the same JSON.
+pub fn script_json(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string(value).unwrap_or_else(|_| "{}".into());
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the JSON-LD of an article states.
+pub struct ArticleFacts<'a> {
+    pub headline: &'a str,
+    pub description: &'a str,
+    pub url: &'a str,
+    pub published: &'a str,
+    pub modified: &'a str,
+    pub section: &'a str,
+    pub language: &'a str,
+    pub site_name: &'a str,
+    pub site_url: &'a str,
+    pub city_name: &'a str,
+    pub city_url: &'a str,
+}
+
+/// `Article` and `BreadcrumbList` (home → city → article) in one `@graph`, script-safe.
+pub fn article_json_ld(f: &ArticleFacts<'_>) -> String {
+    let site = json!({ "@type": "Organization", "name": f.site_name, "url": f.site_url });
+    script_json(&json!({
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Article",
+                "headline": f.headline,
+                "description": f.description,
+                "url": f.url,
+                "mainEntityOfPage": { "@type": "WebPage", "@id": f.url },
+                "datePublished": f.published,
+                "dateModified": f.modified,
+                "articleSection": f.section,
+                "inLanguage": f.language,
+                "author": site,
+                "publisher": site,
+            },
+            breadcrumbs(&[
+                ("首页", f.site_url),
+                (f.city_name, f.city_url),
+                (f.headline, f.url),
+            ]),
+        ]
+    }))
+}
+
+/// A city page's `BreadcrumbList` (home → city), script-safe.
+pub fn city_json_ld(site_url: &str, city_name: &str, city_url: &str) -> String {
+    let mut value = breadcrumbs(&[("首页", site_url), (city_name, city_url)]);
+    value["@context"] = json!("https://schema.org");
+    script_json(&value)
+}
+
+fn breadcrumbs(items: &[(&str, &str)]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (name, url))| {
+            json!({ "@type": "ListItem", "position": i + 1, "name": name, "item": url })
+        })
+        .collect();
+    json!({ "@type": "BreadcrumbList", "itemListElement": list })
+}
+
+/// The public-security filing site's page for a 公安联网备案号 (its digits are the code);
+/// the site's front page when the number has no digits.
+pub fn public_security_url(number: &str) -> String {
+    let code: String = number.chars().filter(char::is_ascii_digit).collect();
+    if code.is_empty() {
+        "https://beian.mps.gov.cn/".into()
+    } else {
+        format!("https://beian.mps.gov.cn/#/query/webSearch?code={code}")
+    }
+}
+
+/// `zh-CN` → `zh_CN`, the form `og:locale` wants.
+pub fn og_locale(language: &str) -> String {
+    language.replace('-', "_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_close_the_script_and_still_parses() {
+        let hostile = "</script><script>alert(1)</script><!-- & \u{2028}";
+        let text = script_json(&json!({ "headline": hostile }));
+        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'));
+        assert!(!text.contains('\u{2028}'));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["headline"], hostile);
+    }
+
+    #[test]
+    fn public_security_links_carry_the_code() {
+        assert_eq!(
+            public_security_url("湘公网安备 43060202000123号"),
+            "https://beian.mps.gov.cn/#/query/webSearch?code=43060202000123"
+        );
+        assert_eq!(public_security_url("待定"), "https://beian.mps.gov.cn/");
+    }
+
+    #[test]
+    fn descriptions_are_flat_and_short() {
+        assert_eq!(description_from("  a\n\tb  c "), "a b c");
+        let long = "医".repeat(200);
+        let d = description_from(&long);
+        assert_eq!(d.chars().count(), DESCRIPTION_CHARS + 1);
+        assert!(d.ends_with('…'));
+    }
+
+    #[test]
+    fn article_graph_has_article_and_three_crumbs() {
+        let text = article_json_ld(&ArticleFacts {
+            headline: "岳阳医保\"参保地\"怎么改?",
+            description: "d",
+            url: "https://a.org/yueyang/x/",
+            published: "2026-02-03T06:39:37+08:00",
+            modified: "2026-02-04T00:00:00+08:00",
+            section: "医保知识",
+            language: "zh-CN",
+            site_name: "站",
+            site_url: "https://a.org/",
+            city_name: "岳阳",
+            city_url: "https://a.org/yueyang/",
+        });
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let graph = v["@graph"].as_array().unwrap();
+        assert_eq!(graph[0]["@type"], "Article");
+        assert_eq!(graph[0]["dateModified"], "2026-02-04T00:00:00+08:00");
+        let crumbs = graph[1]["itemListElement"].as_array().unwrap();
+        assert_eq!(crumbs.len(), 3);
+        assert_eq!(crumbs[1]["item"], "https://a.org/yueyang/");
+        assert_eq!(crumbs[2]["position"], 3);
+    }
+}

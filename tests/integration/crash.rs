@@ -1,0 +1,141 @@
+//! Crash safety: `sitegen build` killed with SIGKILL at many moments never leaves a
+//! half-written site. After every kill the output folder is byte for byte either the
+//! complete old site or the complete new one, and the next build succeeds and removes the
+//! leftover staging folder.
+//!
+//! The kill moments come from a seeded generator spread over the length of one build, so
+//! the schedule is the same on every run; which moment lands in which stage depends on the
+//! machine's speed, but the assertion holds for any moment, so the test cannot flake.
+
+use crate::support::Site;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-12-01 00:00:00";
+const KILLS: usize = 32;
+
+type Snapshot = BTreeMap<String, Vec<u8>>;
+
+fn snapshot(dir: &Path) -> Snapshot {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A small deterministic generator (xorshift64*), so the kill schedule is fixed.
+struct Schedule(u64);
+
+impl Schedule {
+    fn next_fraction(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn sitegen(root: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitegen"));
+    cmd.current_dir(root)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// Builds `root` to completion into `-o out`, returning how long it took.
+fn build(root: &Path, out: &str) -> Duration {
+    let started = Instant::now();
+    let status = sitegen(root)
+        .args(["build", "--now", NOW, "-o", out])
+        .status()
+        .unwrap();
+    assert!(status.success(), "a full build failed");
+    started.elapsed()
+}
+
+#[test]
+fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
+    let site = Site::real();
+    let root = site.root.clone();
+    let old_config = site.read("site.yaml");
+    let new_config = old_config.replacen("name: ", "name: 新版", 1);
+    assert_ne!(old_config, new_config, "site.yaml has a `name:` line");
+
+    // The two complete sites, built once each into folders of their own.
+    site.write("site.yaml", &new_config);
+    let duration = build(&root, "new-site");
+    let new = snapshot(&root.join("new-site"));
+    site.write("site.yaml", &old_config);
+    build(&root, "public");
+    let old = snapshot(&root.join("public"));
+    assert_ne!(old, new);
+    assert!(
+        old.len() > 100,
+        "the site is big enough to be killed mid-write"
+    );
+
+    let mut schedule = Schedule(0x5eed_cafe_f00d_d00d);
+    let mut outcomes = (0, 0);
+    for kill in 0..KILLS {
+        // Build towards whichever site the output does not hold now.
+        let output = snapshot(&root.join("public"));
+        let holds_old = output == old;
+        site.write(
+            "site.yaml",
+            if holds_old { &new_config } else { &old_config },
+        );
+        let delay = duration.mul_f64(1.2 * schedule.next_fraction());
+        let mut child = sitegen(&root)
+            .args(["build", "--now", NOW])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL; the build may already have finished
+        let _ = child.wait();
+        let after = snapshot(&root.join("public"));
+        if after == old {
+            outcomes.0 += 1;
+        } else if after == new {
+            outcomes.1 += 1;
+        } else {
+            let differing: Vec<&String> = after
+                .keys()
+                .chain(old.keys())
+                .filter(|k| after.get(*k) != old.get(*k) && after.get(*k) != new.get(*k))
+                .take(5)
+                .collect();
+            panic!(
+                "kill {kill} after {delay:?}: the output is neither the old nor the new site \
+                 ({} files; first differing: {differing:?})",
+                after.len()
+            );
+        }
+    }
+    eprintln!(
+        "crash test: {KILLS} kills, output was the old site {} times and the new site {} times",
+        outcomes.0, outcomes.1
+    );
+
+    // The next build succeeds, gives the complete new site and removes the staging folder.
+    site.write("site.yaml", &new_config);
+    build(&root, "public");
+    assert_eq!(snapshot(&root.join("public")), new);
+    assert!(
+        !root.join(".public.staging").exists(),
+        "the staging folder was left behind"
+    );
+}

@@ -1,0 +1,352 @@
+//! The hostile-input corpus: every case under `tests/corpus/<case>/` is applied to a freshly
+//! built copy of the `basic` fixture, then `sitegen build` and `sitegen check` run on it.
+//!
+//! A case folder holds files laid over the site (same relative paths) and an `expect.txt`:
+//!
+//! ```text
+//! # one line saying what the case is
+//! exit: 1                     # the documented exit code (0, 1 or 2)
+//! check_exit: 0               # `sitegen check`'s exit code when it differs
+//! file: cities/aaa.yaml       # stderr must name this file …
+//! line: 3                     # … at this line (`file:line`), when the parser knows it
+//! message: duplicate          # stderr must contain each `message:` fragment
+//! output: unchanged           # unchanged | changed | any (default: unchanged)
+//! args: --strict              # extra arguments for build and check
+//! build_args: -o out          # extra arguments for build only
+//! remove: cities/bbb.yaml     # actions applied after the files are laid over:
+//! symlink: cities/loop -> ..  #   symbolic link (path -> target)
+//! fill: cities/big.yaml 52428800        # a file of N bytes of YAML comments
+//! long_line: cities/aaa.yaml 2000000    # appends `  long: "xxx…"` (N chars) to a file
+//! unreadable: cities/aaa.yaml           # chmod 000 (skipped, with a message, as root)
+//! as_dir: site.yaml                     # replace a file by a folder (unreadable as root too)
+//! ```
+//!
+//! `HOSTILE_SHOW=<part of a case name> cargo test hostile -- --nocapture` prints what
+//! sitegen said for the matching cases.
+//!
+//! Every case asserts: no panic (no "panicked", exit code never 101, no signal), the exit
+//! code, the file (and line) in the message, and the previous output folder byte-identical
+//! after a failed build. All failures are collected and reported together.
+
+use crate::support::{Site, copy_dir, repo_root};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-01-06 00:00:00";
+/// A safety net so a hanging case fails instead of blocking the test run; never reached
+/// by a passing case (each takes well under a second).
+const CASE_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[derive(Default, Debug)]
+struct Expect {
+    exit: i32,
+    check_exit: Option<i32>,
+    file: Option<String>,
+    line: Option<u32>,
+    messages: Vec<String>,
+    output: Option<String>,
+    args: Vec<String>,
+    build_args: Vec<String>,
+    actions: Vec<(String, String)>,
+}
+
+fn parse_expect(case: &str, text: &str) -> Expect {
+    let mut e = Expect {
+        exit: -1,
+        ..Expect::default()
+    };
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("{case}/expect.txt: `{line}` is not `key: value`"));
+        let value = value.trim().to_string();
+        match key.trim() {
+            "exit" => e.exit = value.parse().expect("exit code"),
+            "check_exit" => e.check_exit = Some(value.parse().expect("exit code")),
+            "file" => e.file = Some(value),
+            "line" => e.line = Some(value.parse().expect("line number")),
+            "message" => e.messages.push(value),
+            "output" => e.output = Some(value),
+            "args" => e.args = value.split_whitespace().map(String::from).collect(),
+            "build_args" => e.build_args = value.split_whitespace().map(String::from).collect(),
+            action => e.actions.push((action.to_string(), value)),
+        }
+    }
+    assert!(e.exit >= 0, "{case}/expect.txt has no `exit:`");
+    e
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Applies one action; `Err` is a reason to skip the case on this machine.
+fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
+    let mut parts = value.split_whitespace();
+    let rel = parts.next().expect("action path");
+    let path = root.join(rel);
+    match action {
+        "remove" => {
+            if path.is_dir() {
+                fs::remove_dir_all(&path).unwrap();
+            } else {
+                fs::remove_file(&path).unwrap();
+            }
+        }
+        "symlink" => {
+            let target = value.split_once("->").expect("symlink: path -> target").1;
+            let link = root.join(value.split_once("->").unwrap().0.trim());
+            fs::create_dir_all(link.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(target.trim(), &link).unwrap();
+        }
+        "fill" => {
+            let size: usize = parts.next().expect("fill size").parse().unwrap();
+            let line = "# padding: this file is far larger than any real input file\n";
+            let mut text = String::from("name: 大城\nslug: big\n");
+            while text.len() < size {
+                text.push_str(line);
+            }
+            fs::write(&path, text).unwrap();
+        }
+        "long_line" => {
+            let len: usize = parts.next().expect("long_line length").parse().unwrap();
+            let mut text = fs::read_to_string(&path).unwrap();
+            text.push_str(&format!("  long: \"{}\"\n", "长".repeat(len / 3)));
+            fs::write(&path, text).unwrap();
+        }
+        "unreadable" => {
+            if is_root() {
+                return Err("running as root, where chmod 000 does not stop reading".into());
+            }
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+        }
+        "as_dir" => {
+            fs::remove_file(&path).unwrap();
+            fs::create_dir_all(path.join("inside")).unwrap();
+        }
+        other => panic!("unknown action `{other}`"),
+    }
+    Ok(())
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stderr: String,
+}
+
+/// Runs the binary with a time limit (a hang is a failure, not a stuck test run).
+fn run(root: &Path, args: &[String]) -> Outcome {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sitegen"))
+        .args(args)
+        .current_dir(root)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let mut r = std::io::BufReader::new(stderr);
+        let _ = std::io::Read::read_to_string(&mut r, &mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > CASE_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let stderr = reader.join().unwrap();
+    Outcome {
+        code: status.and_then(|s| s.code()),
+        stderr: match status {
+            Some(s) if s.code().is_none() => format!("killed by a signal ({s})\n{stderr}"),
+            None => format!("timed out after {CASE_TIMEOUT:?}\n{stderr}"),
+            _ => stderr,
+        },
+    }
+}
+
+/// Every file under `dir` with its bytes, sorted (symbolic links are not followed).
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn names_place(stderr: &str, file: &str, line: Option<u32>) -> bool {
+    match line {
+        None => stderr.contains(file),
+        Some(n) => {
+            let place = format!("{file}:{n}");
+            stderr
+                .match_indices(&place)
+                .any(|(i, _)| !stderr[i + place.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        }
+    }
+}
+
+/// Runs one case; returns the problems found (empty when it passed) or a skip reason.
+fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
+    let case = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let expect = parse_expect(
+        &case,
+        &fs::read_to_string(case_dir.join("expect.txt")).unwrap(),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_dir(base, &root);
+    let before = snapshot(&root.join("public"));
+    for entry in walkdir::WalkDir::new(case_dir).min_depth(1) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(case_dir).unwrap();
+        if rel == Path::new("expect.txt") || entry.file_type().is_dir() {
+            continue;
+        }
+        let target = root.join(rel);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(entry.path(), &target).unwrap();
+    }
+    for (action, value) in &expect.actions {
+        apply(&root, action, value)?;
+    }
+    let mut problems = Vec::new();
+    for command in ["build", "check"] {
+        let mut args = vec![command.to_string()];
+        if !expect.args.iter().any(|a| a.starts_with("--now")) {
+            args.extend(["--now".to_string(), NOW.to_string()]);
+        }
+        args.extend(expect.args.iter().cloned());
+        if command == "build" {
+            args.extend(expect.build_args.iter().cloned());
+        }
+        let out = run(&root, &args);
+        if std::env::var("HOSTILE_SHOW").is_ok_and(|s| case.contains(&s)) {
+            eprintln!("[{case}] {command} → {:?}\n{}", out.code, out.stderr);
+        }
+        let say = |what: String| format!("{command}: {what}\n--- stderr ---\n{}", out.stderr);
+        if out.stderr.contains("panicked") || out.code == Some(101) || out.code.is_none() {
+            problems.push(say("crashed".into()));
+            continue;
+        }
+        let wanted = match command {
+            "check" => expect.check_exit.unwrap_or(expect.exit),
+            _ => expect.exit,
+        };
+        if out.code != Some(wanted) {
+            problems.push(say(format!("exit code {:?}, expected {wanted}", out.code)));
+        }
+        if wanted == 0 {
+            continue;
+        }
+        if let Some(file) = &expect.file
+            && !names_place(&out.stderr, file, expect.line)
+        {
+            problems.push(say(format!(
+                "the message does not name {file}{}",
+                expect.line.map(|l| format!(":{l}")).unwrap_or_default()
+            )));
+        }
+        for m in &expect.messages {
+            if !out.stderr.contains(m.as_str()) {
+                problems.push(say(format!("the message lacks `{m}`")));
+            }
+        }
+    }
+    let after = snapshot(&root.join("public"));
+    let output =
+        expect
+            .output
+            .as_deref()
+            .unwrap_or(if expect.exit == 0 { "any" } else { "unchanged" });
+    match output {
+        "unchanged" if after != before => {
+            problems.push("the output folder changed".into());
+        }
+        "changed" if after == before => {
+            problems.push("the output folder did not change".into());
+        }
+        "unchanged" | "changed" | "any" => {}
+        other => panic!("{case}: unknown output expectation `{other}`"),
+    }
+    // A successful build keeps the previous site as the next build's staging folder, with
+    // its manifest; a partial one (no manifest) must never be left behind.
+    let staging = root.join(".public.staging");
+    if staging.exists() && !staging.join(".sitegen-manifest").exists() {
+        problems.push("a partial staging folder was left behind".into());
+    }
+    // Make everything removable again for the temporary folder's cleanup.
+    for (action, value) in &expect.actions {
+        if action == "unreadable" {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(root.join(value), fs::Permissions::from_mode(0o644));
+        }
+    }
+    Ok(problems)
+}
+
+/// The corpus cases, sorted by name.
+fn cases() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(repo_root().join("tests/corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expect.txt").exists())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn corpus_never_panics_and_never_touches_the_previous_output() {
+    let base = Site::fixture("basic");
+    base.build_at(NOW);
+    let cases = cases();
+    assert!(cases.len() >= 60, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    let mut skipped = 0;
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        match check_case(&base.root, case) {
+            Ok(problems) => {
+                for p in problems {
+                    failures.push(format!("[{name}] {p}"));
+                }
+            }
+            Err(why) => {
+                skipped += 1;
+                eprintln!("skipping corpus case {name}: {why}");
+            }
+        }
+    }
+    eprintln!(
+        "hostile corpus: {} cases, {} failures, {skipped} skipped",
+        cases.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
