@@ -1,7 +1,7 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
-use crate::lint::Linter;
+use crate::lint::{LintCache, Linter};
 use crate::load;
 use crate::merge;
 use crate::model::{ModifiedEntry, SiteInput};
@@ -415,6 +415,7 @@ fn render_into(
         .par_iter()
         .map(|group| {
             let rendered = renderer.render_pages(group);
+            let mut lint_cache = LintCache::default();
             group
                 .iter()
                 .zip(rendered)
@@ -430,10 +431,11 @@ fn render_into(
                         }
                         let mut warnings = rendered.warnings;
                         if let Page::Article(i) = page {
-                            warnings.extend(linter.article(
+                            warnings.extend(linter.article_with(
                                 &plan.articles[i],
                                 renderer.article_title(i),
                                 &rendered.sections,
+                                &mut lint_cache,
                             ));
                         }
                         (warnings, None, rendered.record)

@@ -19,6 +19,7 @@ use crate::render::SectionText;
 use blocks::{Kind, excerpt};
 use chrono::NaiveDate;
 use ownership::TopicText;
+pub use sections::LintCache;
 use std::collections::BTreeMap;
 
 /// Literal paragraphs shorter than this may appear in two topics (“详见上文。”).
@@ -54,13 +55,25 @@ impl<'a> Linter<'a> {
         title: &str,
         sections: &[SectionText],
     ) -> Vec<Diagnostic> {
+        self.article_with(a, title, sections, &mut LintCache::default())
+    }
+
+    /// [`Self::article`], reading each section once per `cache`: lint the articles of
+    /// one city with one cache, as they share their sections.
+    pub fn article_with(
+        &self,
+        a: &PlannedArticle,
+        title: &str,
+        sections: &[SectionText],
+        cache: &mut LintCache,
+    ) -> Vec<Diagnostic> {
         let mut out = titles::check(self.input, a, title);
         let lint = sections::SectionLint {
             input: self.input,
             pairs: &self.merged.pairs,
             topics: &self.topics,
         };
-        out.extend(lint.check(a, sections));
+        out.extend(lint.check(a, sections, cache));
         out
     }
 

@@ -8,7 +8,7 @@ use crate::merge::MergedPair;
 use crate::model::{SiteInput, Value};
 use crate::plan::PlannedArticle;
 use crate::render::{Defect, SectionText};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Paragraphs shorter than this may repeat (“无。”, “详见上文。”).
 const MIN_REPEAT_CHARS: usize = 8;
@@ -20,31 +20,101 @@ pub struct SectionLint<'a> {
     pub topics: &'a [TopicText],
 }
 
+/// A problem of one section, the same in every article that shows the section; the
+/// article is named when it is reported.
+struct Finding {
+    origin: Origin,
+    message: String,
+    hint: String,
+}
+
+impl Finding {
+    fn report(&self, a: &PlannedArticle) -> Diagnostic {
+        Diagnostic::warning(
+            self.origin.clone(),
+            format!("{} (article {})", self.message, a.id),
+        )
+        .with_hint(self.hint.clone())
+        .in_article(&a.id)
+    }
+}
+
+/// A block of a section that matters to the per-article checks.
+struct SectionBlock {
+    kind: Kind,
+    text: String,
+    foreign: Option<Finding>,
+}
+
+/// What the lint found in one (city, topic) section, worked out once however many
+/// articles show it.
+pub struct SectionFindings {
+    defects: Vec<Finding>,
+    blocks: Vec<SectionBlock>,
+}
+
+/// Each section's findings by pair, shared by the articles linted with it (the articles
+/// of one city show the same sections).
+#[derive(Default)]
+pub struct LintCache {
+    pairs: HashMap<usize, SectionFindings>,
+}
+
 impl SectionLint<'_> {
-    /// Every problem in the sections of article `a`.
-    pub fn check(&self, a: &PlannedArticle, sections: &[SectionText]) -> Vec<Diagnostic> {
+    /// Every problem in the sections of article `a`; each section is read once per
+    /// `cache`, only the repeated-paragraph check runs per article.
+    pub fn check(
+        &self,
+        a: &PlannedArticle,
+        sections: &[SectionText],
+        cache: &mut LintCache,
+    ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for s in sections {
-            for d in &s.defects {
-                out.push(self.defect(a, s, d));
-            }
-            for b in blocks::blocks(&s.markdown) {
-                if let Some(d) = self.foreign(a, s, b.kind, &b.text) {
-                    out.push(d);
+            cache
+                .pairs
+                .entry(s.pair)
+                .or_insert_with(|| self.findings(s));
+        }
+        for s in sections {
+            let found = &cache.pairs[&s.pair];
+            out.extend(found.defects.iter().map(|f| f.report(a)));
+            for b in &found.blocks {
+                if let Some(f) = &b.foreign {
+                    out.push(f.report(a));
                 }
                 if b.kind != Kind::Paragraph || b.text.chars().count() < MIN_REPEAT_CHARS {
                     continue;
                 }
-                match seen.get(&b.text) {
+                match seen.get(b.text.as_str()) {
                     Some(&first) => out.push(self.repeated(a, s, first, &b.text)),
                     None => {
-                        seen.insert(b.text, s.topic);
+                        seen.insert(&b.text, s.topic);
                     }
                 }
             }
         }
         out
+    }
+
+    /// The problems of section `s` that do not depend on the article showing it.
+    fn findings(&self, s: &SectionText) -> SectionFindings {
+        let defects = s.defects.iter().map(|d| self.defect(s, d)).collect();
+        let blocks = blocks::blocks(&s.markdown)
+            .into_iter()
+            .filter_map(|b| {
+                let foreign = self.foreign(s, b.kind, &b.text);
+                let repeatable =
+                    b.kind == Kind::Paragraph && b.text.chars().count() >= MIN_REPEAT_CHARS;
+                (foreign.is_some() || repeatable).then_some(SectionBlock {
+                    kind: b.kind,
+                    text: b.text,
+                    foreign,
+                })
+            })
+            .collect();
+        SectionFindings { defects, blocks }
     }
 
     fn topic_path(&self, s: &SectionText) -> &std::path::Path {
@@ -64,7 +134,7 @@ impl SectionLint<'_> {
         }
     }
 
-    fn defect(&self, a: &PlannedArticle, s: &SectionText, d: &Defect) -> Diagnostic {
+    fn defect(&self, s: &SectionText, d: &Defect) -> Finding {
         let (origin, message, hint) = match d {
             Defect::EmptyHeading(h) => (
                 self.locate(s, Kind::Heading, &normalise(h)),
@@ -90,9 +160,11 @@ impl SectionLint<'_> {
                 "link to an https:// address; script URLs are never published",
             ),
         };
-        Diagnostic::warning(origin, format!("{message} (article {})", a.id))
-            .with_hint(hint)
-            .in_article(&a.id)
+        Finding {
+            origin,
+            message,
+            hint: hint.to_string(),
+        }
     }
 
     fn empty_item_origin(&self, s: &SectionText) -> Origin {
@@ -116,13 +188,7 @@ impl SectionLint<'_> {
     }
 
     /// Text in `s` that another topic's file claims and `s`'s own topic does not.
-    fn foreign(
-        &self,
-        a: &PlannedArticle,
-        s: &SectionText,
-        kind: Kind,
-        text: &str,
-    ) -> Option<Diagnostic> {
+    fn foreign(&self, s: &SectionText, kind: Kind, text: &str) -> Option<Finding> {
         if self.topics[s.topic].claim(kind, text).is_some() {
             return None;
         }
@@ -147,23 +213,17 @@ impl SectionLint<'_> {
                 owner.path.display()
             ),
         };
-        Some(
-            Diagnostic::warning(
-                self.locate(s, kind, text),
-                format!(
-                    "{what} in the section on {} belongs to topic `{}` ({}:{}) (article {})",
-                    here.name,
-                    owner.slug,
-                    owner.path.display(),
-                    pattern.line,
-                    a.id
-                ),
-            )
-            .with_hint(format!(
-                "a section holds only its own topic's text; {source}"
-            ))
-            .in_article(&a.id),
-        )
+        Some(Finding {
+            origin: self.locate(s, kind, text),
+            message: format!(
+                "{what} in the section on {} belongs to topic `{}` ({}:{})",
+                here.name,
+                owner.slug,
+                owner.path.display(),
+                pattern.line,
+            ),
+            hint: format!("a section holds only its own topic's text; {source}"),
+        })
     }
 
     fn repeated(
