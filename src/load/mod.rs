@@ -26,6 +26,7 @@ pub use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
 use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -146,18 +147,24 @@ fn list_files(
 fn read_topics(root: &Path, limit: u64, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
     let mut topics = Vec::new();
     let mut slugs = Vec::new();
-    for (path, shown) in list_files(root, "topics", Some("md"), problems) {
-        let slug = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
-            .to_string();
-        slugs.push(slug.clone());
-        match files::read_text(&path, &shown, limit) {
-            Ok(text) => match topics::parse_topic(&text, &slug, &shown) {
-                Ok(t) => topics.push(t),
-                Err(d) => problems.extend(d),
-            },
+    let parsed: Vec<_> = list_files(root, "topics", Some("md"), problems)
+        .into_par_iter()
+        .map(|(path, shown)| {
+            let slug = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_string();
+            let read = files::read_text(&path, &shown, limit)
+                .map(|text| topics::parse_topic(&text, &slug, &shown));
+            (slug, read)
+        })
+        .collect();
+    for (slug, read) in parsed {
+        slugs.push(slug);
+        match read {
+            Ok(Ok(t)) => topics.push(t),
+            Ok(Err(d)) => problems.extend(d),
             Err(d) => problems.push(d),
         }
     }
@@ -173,10 +180,20 @@ fn read_cities(
     let mut cities = Vec::new();
     let mut sources = BTreeMap::new();
     for ext in ["yaml", "yml"] {
-        for (path, shown) in list_files(root, "cities", Some(ext), problems) {
-            match files::read_text(&path, &shown, limit) {
-                Ok(text) => {
-                    match cities::parse_city(&text, &shown) {
+        // Read and parsed on every core; the results keep the files' order, so the
+        // problems are reported in the same order whatever the thread count.
+        let parsed: Vec<_> = list_files(root, "cities", Some(ext), problems)
+            .into_par_iter()
+            .map(|(path, shown)| {
+                let read = files::read_text(&path, &shown, limit)
+                    .map(|text| (cities::parse_city(&text, &shown), text));
+                (shown, read)
+            })
+            .collect();
+        for (shown, read) in parsed {
+            match read {
+                Ok((city, text)) => {
+                    match city {
                         Ok(c) => cities.push(c),
                         Err(d) => problems.extend(d),
                     }
