@@ -23,41 +23,60 @@ pub struct Block {
 /// The headings and top-level paragraphs of `markdown`, in order.
 pub fn blocks(markdown: &str) -> Vec<Block> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut out = Vec::new();
-    let mut current: Option<(Kind, usize, String)> = None;
-    let mut item_depth = 0usize;
+    let mut reader = BlockReader::default();
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        reader.feed(&event, range.start);
+    }
+    reader.finish()
+}
+
+/// Collects the blocks from a stream of markdown events, so a pass that parses the
+/// markdown for another reason (the HTML conversion) gets them without a second parse.
+#[derive(Default)]
+pub struct BlockReader {
+    out: Vec<Block>,
+    current: Option<(Kind, usize, String)>,
+    item_depth: usize,
+}
+
+impl BlockReader {
+    /// Takes the next event as the parser gives it; `offset` is where it starts.
+    pub fn feed(&mut self, event: &Event<'_>, offset: usize) {
         match event {
-            Event::Start(Tag::Item) => item_depth += 1,
-            Event::End(TagEnd::Item) => item_depth = item_depth.saturating_sub(1),
+            Event::Start(Tag::Item) => self.item_depth += 1,
+            Event::End(TagEnd::Item) => self.item_depth = self.item_depth.saturating_sub(1),
             Event::Start(Tag::Heading { .. }) => {
-                current = Some((Kind::Heading, range.start, String::new()));
+                self.current = Some((Kind::Heading, offset, String::new()));
             }
-            Event::Start(Tag::Paragraph) if item_depth == 0 => {
-                current = Some((Kind::Paragraph, range.start, String::new()));
+            Event::Start(Tag::Paragraph) if self.item_depth == 0 => {
+                self.current = Some((Kind::Paragraph, offset, String::new()));
             }
             Event::End(TagEnd::Heading(_) | TagEnd::Paragraph) => {
-                if let Some((kind, offset, text)) = current.take() {
+                if let Some((kind, offset, text)) = self.current.take() {
                     let text = normalise(&text);
                     if !text.is_empty() {
-                        out.push(Block { kind, text, offset });
+                        self.out.push(Block { kind, text, offset });
                     }
                 }
             }
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                if let Some((_, _, text)) = current.as_mut() {
-                    text.push_str(&t);
+                if let Some((_, _, text)) = self.current.as_mut() {
+                    text.push_str(t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, _, text)) = current.as_mut() {
+                if let Some((_, _, text)) = self.current.as_mut() {
                     text.push(' ');
                 }
             }
             _ => {}
         }
     }
-    out
+
+    /// The blocks read, in order.
+    pub fn finish(self) -> Vec<Block> {
+        self.out
+    }
 }
 
 /// Folds whitespace runs to one space and trims the ends.

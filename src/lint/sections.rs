@@ -1,14 +1,14 @@
 //! Checks of an article's rendered sections: empty headings and list items, leftover
 //! template syntax, a paragraph said twice, and text that belongs to another topic.
 
-use super::blocks::{self, Kind, excerpt, normalise};
+use super::blocks::{Kind, excerpt, normalise};
 use super::ownership::TopicText;
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
 use crate::model::{SiteInput, Value};
 use crate::plan::PlannedArticle;
 use crate::render::{Defect, SectionText};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Paragraphs shorter than this may repeat (“无。”, “详见上文。”).
 const MIN_REPEAT_CHARS: usize = 8;
@@ -41,8 +41,9 @@ impl Finding {
 
 /// A block of a section that matters to the per-article checks.
 struct SectionBlock {
-    kind: Kind,
     text: String,
+    /// A paragraph long enough that saying it twice in one article is reported.
+    repeatable: bool,
     foreign: Option<Finding>,
 }
 
@@ -57,7 +58,7 @@ pub struct SectionFindings {
 /// of one city show the same sections).
 #[derive(Default)]
 pub struct LintCache {
-    pairs: HashMap<usize, SectionFindings>,
+    pairs: BTreeMap<usize, SectionFindings>,
 }
 
 impl SectionLint<'_> {
@@ -70,7 +71,7 @@ impl SectionLint<'_> {
         cache: &mut LintCache,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for s in sections {
             cache
                 .pairs
@@ -84,7 +85,7 @@ impl SectionLint<'_> {
                 if let Some(f) = &b.foreign {
                     out.push(f.report(a));
                 }
-                if b.kind != Kind::Paragraph || b.text.chars().count() < MIN_REPEAT_CHARS {
+                if !b.repeatable {
                     continue;
                 }
                 match seen.get(b.text.as_str()) {
@@ -101,15 +102,16 @@ impl SectionLint<'_> {
     /// The problems of section `s` that do not depend on the article showing it.
     fn findings(&self, s: &SectionText) -> SectionFindings {
         let defects = s.defects.iter().map(|d| self.defect(s, d)).collect();
-        let blocks = blocks::blocks(&s.markdown)
-            .into_iter()
+        let blocks = s
+            .blocks
+            .iter()
             .filter_map(|b| {
                 let foreign = self.foreign(s, b.kind, &b.text);
                 let repeatable =
                     b.kind == Kind::Paragraph && b.text.chars().count() >= MIN_REPEAT_CHARS;
-                (foreign.is_some() || repeatable).then_some(SectionBlock {
-                    kind: b.kind,
-                    text: b.text,
+                (foreign.is_some() || repeatable).then(|| SectionBlock {
+                    text: b.text.clone(),
+                    repeatable,
                     foreign,
                 })
             })

@@ -5,7 +5,9 @@
 //! whole site's sections in memory.
 
 use super::markdown::Defect;
+use crate::lint::blocks::Block;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A section body: its markdown as rendered from the topic, the HTML made from it, and
 /// the structural defects found on the way.
@@ -14,6 +16,8 @@ pub struct Body {
     pub markdown: String,
     pub html: String,
     pub defects: Vec<Defect>,
+    /// Its headings and paragraphs, read in the same parse, for the content lint.
+    pub blocks: Arc<[Block]>,
 }
 
 /// One pair's shared parts.

@@ -2,6 +2,7 @@
 //! sanitised with ammonia), links with script URLs neutralised, and structure checks.
 
 use super::escape::strip_controls;
+use crate::lint::blocks::BlockReader;
 use crate::model::is_safe_url;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
@@ -25,6 +26,16 @@ pub enum Defect {
 /// stays). Headings `#`/`##` are demoted to `h3`, since the page's `h1` is the title and
 /// `h2` the section question.
 pub fn to_html(markdown: &str, allow_html: bool) -> (String, Vec<Defect>) {
+    to_html_reading(markdown, allow_html, &mut BlockReader::default())
+}
+
+/// [`to_html`], also feeding every parsed event to `blocks` (for the content lint, which
+/// so needs no parse of its own).
+pub fn to_html_reading(
+    markdown: &str,
+    allow_html: bool,
+    blocks: &mut BlockReader,
+) -> (String, Vec<Defect>) {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut defects = Vec::new();
     let mut open_heading: Option<String> = None;
@@ -35,6 +46,8 @@ pub fn to_html(markdown: &str, allow_html: bool) -> (String, Vec<Defect>) {
     // For each open link or image: whether it was left out (so its end is left out too).
     let mut dropped: Vec<bool> = Vec::new();
     for event in Parser::new_ext(markdown, options) {
+        // Offsets are not needed for rendered text: its findings point at input files.
+        blocks.feed(&event, 0);
         let event = match event {
             Event::Html(s) | Event::InlineHtml(s) if !allow_html => Event::Text(s),
             Event::Start(Tag::Link { ref dest_url, .. } | Tag::Image { ref dest_url, .. }) => {

@@ -17,6 +17,7 @@ pub mod tera_errors;
 pub mod view;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::lint::blocks::{Block, BlockReader};
 use crate::merge::Merged;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
@@ -64,6 +65,8 @@ pub struct SectionText {
     pub markdown: String,
     /// Structural problems found while converting it to HTML.
     pub defects: Vec<Defect>,
+    /// Its headings and top-level paragraphs, read while converting it.
+    pub blocks: std::sync::Arc<[Block]>,
 }
 
 /// Everything needed to render any page; built once, shared by all threads.
@@ -508,17 +511,21 @@ impl<'a> Renderer<'a> {
             .to_string();
         if parts.body.is_none() {
             let body = self.render_content(&names::body(&t.slug), ctx, a)?;
-            let (html, defects) = markdown::to_html(&body, self.input.site.allow_html);
+            let mut blocks = BlockReader::default();
+            let (html, defects) =
+                markdown::to_html_reading(&body, self.input.site.allow_html, &mut blocks);
             parts.body = Some(Body {
                 markdown: body,
                 html,
                 defects,
+                blocks: blocks.finish().into(),
             });
         }
         let Body {
             markdown: body,
             html,
             defects,
+            blocks,
         } = parts.body.clone().unwrap_or_default();
         if heading.is_empty() {
             warnings.push(
@@ -534,6 +541,7 @@ impl<'a> Renderer<'a> {
             pair,
             markdown: body,
             defects,
+            blocks,
         };
         Ok(Some((
             SectionView {
