@@ -16,6 +16,7 @@ use crate::plan::{Page, Plan};
 use crate::render::Renderer;
 use crate::render::fingerprint::{Shared, site_digest, title_inputs};
 use crate::render::modified;
+use crate::timings::Timings;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -90,9 +91,12 @@ impl Session {
     /// Runs the stages on the current input. On failure the kept results stay as they were,
     /// so the next rebuild still reuses the last good build.
     pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
+        let mut timings = Timings::from_env();
         let (input, stamps) = self.parts.assemble()?;
         let (input, now) = apply_overrides(input, &self.opts)?;
+        timings.mark("assemble");
         let (merged, plan) = merge_and_plan(&input, now, self.opts.future)?;
+        timings.mark("plan");
         let site = site_digest(&input);
         let title_keys: Vec<u64> = plan
             .articles
@@ -110,11 +114,14 @@ impl Session {
             kept(i).map(|k| k.title.clone())
         })
         .map_err(collect)?;
+        timings.mark("titles");
         let linter = Linter::new(&input, &merged);
         let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link));
         let early = linter.input(plan.now.date());
+        timings.mark("lint");
         let (pages, rendered, mut warnings) =
             self.render(&renderer, &linter, &plan, &shared, &stamps)?;
+        timings.mark("pages");
         warnings.splice(0..0, early);
         if self.opts.strict && !warnings.is_empty() {
             return Err(collect(warnings.into_iter().map(as_error)));
@@ -139,6 +146,7 @@ impl Session {
         for f in renderer.site_files(&table.modified) {
             files.insert(f.path, f.bytes.into());
         }
+        timings.mark("site files");
         self.titles = plan
             .articles
             .iter()
@@ -155,6 +163,7 @@ impl Session {
             .collect();
         let total = pages.len();
         self.pages = pages.into_iter().collect();
+        timings.mark("keep");
         Ok(Rebuilt {
             files,
             articles: plan.articles.iter().filter(|a| a.published).count(),
