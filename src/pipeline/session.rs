@@ -13,9 +13,9 @@ use crate::lint::Linter;
 use crate::load::{ChangeKind, Parts, Stamps};
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan};
-use crate::render::Renderer;
 use crate::render::fingerprint::{Shared, site_digest, title_inputs};
 use crate::render::modified;
+use crate::render::{FeedCache, FeedKeys, Renderer};
 use crate::timings::Timings;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -55,6 +55,8 @@ pub struct Session {
     titles: HashMap<String, KeptTitle>,
     /// Page fingerprint → the page rendered from those inputs.
     pages: HashMap<u64, KeptPage>,
+    /// The last build's feeds, under a hash of their inputs.
+    feeds: FeedCache,
 }
 
 /// What a successful rebuild produced.
@@ -78,6 +80,7 @@ impl Session {
             opts,
             titles: HashMap::new(),
             pages: HashMap::new(),
+            feeds: FeedCache::default(),
         }
     }
 
@@ -143,9 +146,18 @@ impl Session {
             .iter()
             .map(|(_, p)| (p.path.clone(), p.bytes.clone()))
             .collect();
-        for f in renderer.site_files(&table.modified) {
-            files.insert(f.path, f.bytes.into());
+        // Per article, its page's fingerprint: a feed entry is made from what its page is.
+        let mut article_keys = vec![0; plan.articles.len()];
+        for (page, (fingerprint, _)) in plan.pages.iter().zip(&pages) {
+            if let Page::Article(i) = page {
+                article_keys[*i] = *fingerprint;
+            }
         }
+        let keys = FeedKeys {
+            global: shared.global(),
+            articles: &article_keys,
+        };
+        files.extend(renderer.site_files_kept(&table.modified, &keys, &mut self.feeds));
         timings.mark("site files");
         self.titles = plan
             .articles
@@ -335,6 +347,11 @@ mod tests {
         // The city's articles, its city page and the list of cities; titles are unchanged,
         // so no list or related block needs rendering.
         assert!(second.rendered <= 7, "rendered {}", second.rendered);
+        // Other cities' feeds are kept, not rendered again; all equal a fresh build's.
+        assert!(Arc::ptr_eq(
+            &first.files["jinhua/atom.xml"],
+            &second.files["jinhua/atom.xml"]
+        ));
         assert_eq!(second.rendered + second.reused, first.rendered);
     }
 
@@ -343,6 +360,11 @@ mod tests {
         let (first, second) = edit_yueyang("name: 岳阳", "name: 岳阳市");
         assert_ne!(first.files["index.html"], second.files["index.html"]);
         assert!(second.reused > 0 && second.rendered > 7);
+        // The city's feed names it; every feed equals a fresh build's (see edit_yueyang).
+        assert_ne!(
+            first.files["yueyang/atom.xml"],
+            second.files["yueyang/atom.xml"]
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ use links::{LinkTable, link_value, with_lists};
 pub use markdown::Defect;
 use rayon::prelude::*;
 use seo::PageMeta;
+pub use site_files::{FeedCache, FeedKeys};
 use std::collections::HashMap;
 use templates::{Templates, names};
 use view::*;

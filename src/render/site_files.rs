@@ -8,61 +8,145 @@ use super::{OutputFile, Renderer};
 use crate::plan::{Page, urls};
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use xxhash_rust::xxh3::Xxh3;
+
+/// One Atom feed of the site: where it goes and what it lists.
+struct FeedSpec<'p> {
+    path: String,
+    title: String,
+    /// The page the feed is the feed of, below the base URL.
+    alternate: String,
+    /// Newest first; the feed shows the first `feed_size`.
+    articles: &'p [usize],
+}
+
+/// Feeds kept between `serve`'s rebuilds under a hash of everything they are made from, so
+/// a rebuild renders only the feeds whose shown articles changed (their leads are rendered
+/// from templates, the dearest part of the site files).
+#[derive(Default)]
+pub struct FeedCache {
+    kept: HashMap<u64, Arc<[u8]>>,
+}
+
+/// What decides a feed's bytes besides its own path, title and articles: the site-wide
+/// fingerprint and, per article, its page fingerprint (which covers its title, content,
+/// category and publish time; the lead is rendered from the same inputs as the page).
+pub struct FeedKeys<'a> {
+    pub global: u64,
+    pub articles: &'a [u64],
+}
 
 impl Renderer<'_> {
     /// Sitemap, feeds, `robots.txt` and static files; `modified` is each article's
     /// `dateModified` (see [`super::modified::ModifiedTable`]).
     pub fn site_files(&self, modified: &[NaiveDateTime]) -> Vec<OutputFile> {
+        self.files_with(modified, |spec| self.feed(spec, modified).into_bytes())
+            .into_iter()
+            .map(|(path, bytes)| OutputFile { path, bytes })
+            .collect()
+    }
+
+    /// The same files as [`Self::site_files`], taking from `cache` every feed whose inputs
+    /// (see [`FeedKeys`]) are unchanged; `cache` then holds this build's feeds.
+    pub fn site_files_kept(
+        &self,
+        modified: &[NaiveDateTime],
+        keys: &FeedKeys<'_>,
+        cache: &mut FeedCache,
+    ) -> Vec<(String, Arc<[u8]>)> {
+        let fresh = Mutex::new(HashMap::new());
+        let files = self.files_with(modified, |spec| {
+            let key = self.feed_key(spec, modified, keys);
+            let bytes = match cache.kept.get(&key) {
+                Some(kept) => kept.clone(),
+                None => Arc::from(self.feed(spec, modified).into_bytes()),
+            };
+            fresh
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, bytes.clone());
+            bytes
+        });
+        cache.kept = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+        files
+    }
+
+    /// A hash of everything `spec`'s feed is made from.
+    fn feed_key(&self, spec: &FeedSpec<'_>, modified: &[NaiveDateTime], keys: &FeedKeys) -> u64 {
+        let mut h = Xxh3::new();
+        h.update(&keys.global.to_le_bytes());
+        for part in [&spec.path, &spec.title, &spec.alternate] {
+            h.update(&part.len().to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        for &i in self.shown(spec.articles) {
+            h.update(&keys.articles[i].to_le_bytes());
+            h.update(&modified[i].and_utc().timestamp().to_le_bytes());
+        }
+        h.digest()
+    }
+
+    /// Every file but the pages, with each feed's bytes made by `feed`.
+    fn files_with<B: From<Vec<u8>> + Send>(
+        &self,
+        modified: &[NaiveDateTime],
+        feed: impl Fn(&FeedSpec<'_>) -> B + Sync,
+    ) -> Vec<(String, B)> {
         let site = &self.input.site;
-        let mut files: Vec<OutputFile> = sitemap::sitemaps(
+        let mut files: Vec<(String, B)> = sitemap::sitemaps(
             &self.sitemap_entries(modified),
             &site.base_url,
             sitemap::BAIDU,
         )
         .into_iter()
-        .map(|(path, text)| OutputFile {
-            path,
-            bytes: text.into_bytes(),
-        })
+        .map(|(path, text)| (path, text.into_bytes().into()))
         .collect();
-        files.push(OutputFile {
+        let mut specs = vec![FeedSpec {
             path: "atom.xml".into(),
-            bytes: self
-                .feed(
-                    &site.name,
-                    "",
-                    "atom.xml",
-                    &self.plan.newest_first,
-                    modified,
-                )
-                .into_bytes(),
-        });
-        let city_feeds: Vec<OutputFile> = self
-            .input
-            .cities
-            .par_iter()
-            .enumerate()
-            .map(|(c, city)| {
-                let path = urls::city_feed_path(&city.slug.value);
-                let title = format!("{} - {}", city.name, site.name);
-                let alternate = urls::city_path(&city.slug.value);
-                let text = self.feed(&title, &alternate, &path, &self.plan.by_city[c], modified);
-                OutputFile {
-                    path,
-                    bytes: text.into_bytes(),
-                }
+            title: site.name.clone(),
+            alternate: String::new(),
+            articles: &self.plan.newest_first,
+        }];
+        specs.extend(
+            self.input
+                .cities
+                .iter()
+                .enumerate()
+                .map(|(c, city)| FeedSpec {
+                    path: urls::city_feed_path(&city.slug.value),
+                    title: format!("{} - {}", city.name, site.name),
+                    alternate: urls::city_path(&city.slug.value),
+                    articles: &self.plan.by_city[c],
+                }),
+        );
+        let feeds: Vec<(String, B)> = specs
+            .into_par_iter()
+            .map(|spec| {
+                let bytes = feed(&spec);
+                (spec.path, bytes)
             })
             .collect();
-        files.extend(city_feeds);
-        files.push(OutputFile {
-            path: "robots.txt".into(),
-            bytes: feeds::robots(&self.absolute("sitemap.xml")).into_bytes(),
-        });
-        files.extend(self.input.statics.iter().map(|s| OutputFile {
-            path: format!("static/{}", s.rel),
-            bytes: s.bytes.clone(),
-        }));
+        files.extend(feeds);
+        files.push((
+            "robots.txt".into(),
+            feeds::robots(&self.absolute("sitemap.xml"))
+                .into_bytes()
+                .into(),
+        ));
+        files.extend(
+            self.input
+                .statics
+                .iter()
+                .map(|s| (format!("static/{}", s.rel), s.bytes.clone().into())),
+        );
         files
+    }
+
+    /// The articles a feed of `articles` shows: the newest `feed_size`.
+    fn shown<'a>(&self, articles: &'a [usize]) -> &'a [usize] {
+        &articles[..articles.len().min(self.input.site.feed_size)]
     }
 
     /// The latest `dateModified` among `articles`, as ISO 8601; `fallback` when empty.
@@ -106,18 +190,10 @@ impl Renderer<'_> {
         entries
     }
 
-    /// An Atom feed of the newest `feed_size` of `articles` (newest first); `alternate` and
-    /// `path` are below the base URL.
-    fn feed(
-        &self,
-        title: &str,
-        alternate: &str,
-        path: &str,
-        articles: &[usize],
-        modified: &[NaiveDateTime],
-    ) -> String {
+    /// The Atom feed `spec` describes.
+    fn feed(&self, spec: &FeedSpec<'_>, modified: &[NaiveDateTime]) -> String {
         let site = &self.input.site;
-        let shown = &articles[..articles.len().min(site.feed_size)];
+        let shown = self.shown(spec.articles);
         let entries: Vec<FeedEntry> = shown
             .iter()
             .map(|&i| {
@@ -141,10 +217,10 @@ impl Renderer<'_> {
             .collect();
         let start = self.iso(site.cadence.start);
         let updated = self.latest(shown, modified, &start);
-        let (alternate, self_url) = (self.absolute(alternate), self.absolute(path));
+        let (alternate, self_url) = (self.absolute(&spec.alternate), self.absolute(&spec.path));
         feeds::atom(
             &Feed {
-                title,
+                title: &spec.title,
                 alternate: &alternate,
                 self_url: &self_url,
                 updated: &updated,
