@@ -28,6 +28,8 @@ struct FeedSpec<'p> {
 #[derive(Default)]
 pub struct FeedCache {
     kept: HashMap<u64, Arc<[u8]>>,
+    /// The sitemap files under a hash of what they are made from (see `sitemap_key`).
+    sitemaps: Option<(u64, Vec<(String, Arc<[u8]>)>)>,
 }
 
 /// What decides a feed's bytes besides its own path, title and articles: the site-wide
@@ -42,7 +44,8 @@ impl Renderer<'_> {
     /// Sitemap, feeds, `robots.txt` and static files; `modified` is each article's
     /// `dateModified` (see [`super::modified::ModifiedTable`]).
     pub fn site_files(&self, modified: &[NaiveDateTime]) -> Vec<OutputFile> {
-        self.files_with(modified, |spec| self.feed(spec, modified).into_bytes())
+        let sitemaps = self.sitemap_files(modified);
+        self.files_with(sitemaps, |spec| self.feed(spec, modified).into_bytes())
             .into_iter()
             .map(|(path, bytes)| OutputFile { path, bytes })
             .collect()
@@ -56,8 +59,14 @@ impl Renderer<'_> {
         keys: &FeedKeys<'_>,
         cache: &mut FeedCache,
     ) -> Vec<(String, Arc<[u8]>)> {
+        let key = self.sitemap_key(modified, keys.global);
+        let sitemaps = match cache.sitemaps.take() {
+            Some((kept, files)) if kept == key => files,
+            _ => self.sitemap_files(modified),
+        };
+        cache.sitemaps = Some((key, sitemaps.clone()));
         let fresh = Mutex::new(HashMap::new());
-        let files = self.files_with(modified, |spec| {
+        let files = self.files_with(sitemaps, |spec| {
             let key = self.feed_key(spec, modified, keys);
             let bytes = match cache.kept.get(&key) {
                 Some(kept) => kept.clone(),
@@ -88,21 +97,58 @@ impl Renderer<'_> {
         h.digest()
     }
 
-    /// Every file but the pages, with each feed's bytes made by `feed`.
+    /// The sitemap (or its index and parts).
+    fn sitemap_files<B: From<Vec<u8>>>(&self, modified: &[NaiveDateTime]) -> Vec<(String, B)> {
+        let entries = self.sitemap_entries(modified);
+        sitemap::sitemaps(&entries, &self.input.site.base_url, sitemap::BAIDU)
+            .into_iter()
+            .map(|(path, text)| (path, text.into_bytes().into()))
+            .collect()
+    }
+
+    /// A hash of everything [`Self::sitemap_entries`] reads: the site settings (in
+    /// `global`: base URL, time zone, cadence), the pages, the city and topic slugs, and
+    /// each article's path, city, topic, whether it is out, and its `dateModified`.
+    fn sitemap_key(&self, modified: &[NaiveDateTime], global: u64) -> u64 {
+        let mut h = Xxh3::new();
+        h.update(&global.to_le_bytes());
+        let add = |h: &mut Xxh3, n: usize| h.update(&(n as u64).to_le_bytes());
+        for page in &self.plan.pages {
+            let (kind, a, b) = match *page {
+                Page::Article(i) => (0, i, 0),
+                Page::Home { page, pages } => (1, page, pages),
+                Page::City(c) => (2, c, 0),
+                Page::Topic { topic, page, .. } => (3, topic, page),
+                Page::Cities => (4, 0, 0),
+                Page::NotFound => (5, 0, 0),
+            };
+            for n in [kind, a, b] {
+                add(&mut h, n);
+            }
+        }
+        let slugs = (self.input.cities.iter().map(|c| c.slug.value.as_str()))
+            .chain(self.input.topics.iter().map(|t| t.slug.as_str()));
+        for slug in slugs {
+            h.update(slug.as_bytes());
+            h.update(b"\0");
+        }
+        for (a, m) in self.plan.articles.iter().zip(modified) {
+            h.update(a.path.as_bytes());
+            for n in [a.city, a.topic, usize::from(a.published)] {
+                add(&mut h, n);
+            }
+            h.update(&m.and_utc().timestamp().to_le_bytes());
+        }
+        h.digest()
+    }
+
+    /// Every file but the pages: `sitemaps`, then the feeds, each made by `feed`.
     fn files_with<B: From<Vec<u8>> + Send>(
         &self,
-        modified: &[NaiveDateTime],
+        mut files: Vec<(String, B)>,
         feed: impl Fn(&FeedSpec<'_>) -> B + Sync,
     ) -> Vec<(String, B)> {
         let site = &self.input.site;
-        let mut files: Vec<(String, B)> = sitemap::sitemaps(
-            &self.sitemap_entries(modified),
-            &site.base_url,
-            sitemap::BAIDU,
-        )
-        .into_iter()
-        .map(|(path, text)| (path, text.into_bytes().into()))
-        .collect();
         let mut specs = vec![FeedSpec {
             path: "atom.xml".into(),
             title: site.name.clone(),
