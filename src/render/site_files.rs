@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::Xxh3;
 
+/// A file kept between rebuilds: its path below the output folder and its bytes.
+pub type KeptFile = (String, Arc<[u8]>);
+
 /// One Atom feed of the site: where it goes and what it lists.
 struct FeedSpec<'p> {
     path: String,
@@ -29,7 +32,7 @@ struct FeedSpec<'p> {
 pub struct FeedCache {
     kept: HashMap<u64, Arc<[u8]>>,
     /// The sitemap files under a hash of what they are made from (see `sitemap_key`).
-    sitemaps: Option<(u64, Vec<(String, Arc<[u8]>)>)>,
+    sitemaps: Option<(u64, Vec<KeptFile>)>,
 }
 
 /// What decides a feed's bytes besides its own path, title and articles: the site-wide
@@ -58,7 +61,7 @@ impl Renderer<'_> {
         modified: &[NaiveDateTime],
         keys: &FeedKeys<'_>,
         cache: &mut FeedCache,
-    ) -> Vec<(String, Arc<[u8]>)> {
+    ) -> Vec<KeptFile> {
         let key = self.sitemap_key(modified, keys.global);
         let sitemaps = match cache.sitemaps.take() {
             Some((kept, files)) if kept == key => files,
