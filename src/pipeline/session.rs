@@ -15,7 +15,7 @@ use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan, PlanOptions};
 use crate::render::fingerprint::{Shared, site_digest, title_inputs};
 use crate::render::modified;
-use crate::render::{FeedCache, FeedKeys, Renderer};
+use crate::render::{FeedCache, FeedKeys, LinkParts, Renderer};
 use crate::timings::Timings;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -40,11 +40,12 @@ struct KeptPage {
 /// all the pages' warnings.
 type RenderedPages = (Vec<(u64, KeptPage)>, usize, Vec<Diagnostic>);
 
-/// An article's title and link hash, kept under the hash of their inputs.
+/// An article's title, link and link hash, kept under the hash of their inputs.
 struct KeptTitle {
     inputs: u64,
     title: String,
-    link: u64,
+    link: LinkParts,
+    link_hash: u64,
 }
 
 /// The input and the last good build's results, for rebuilding after changes.
@@ -125,12 +126,12 @@ impl Session {
                 .filter(|k| a.published && k.inputs == title_keys[i])
         };
         let renderer = Renderer::with_known_titles(&input, &merged, &plan, |i| {
-            kept(i).map(|k| k.title.clone())
+            kept(i).map(|k| (k.title.clone(), k.link.clone()))
         })
         .map_err(collect)?;
         timings.mark("titles");
         let linter = Linter::new(&input, &merged);
-        let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link));
+        let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link_hash));
         let early = linter.input(plan.now.date());
         timings.mark("lint");
         let (pages, rendered, mut warnings) =
@@ -179,7 +180,8 @@ impl Session {
                 let kept = KeptTitle {
                     inputs: title_keys[i],
                     title: renderer.article_title(i).to_string(),
-                    link: shared.link(i),
+                    link: renderer.article_link(i),
+                    link_hash: shared.link(i),
                 };
                 (a.id.clone(), kept)
             })
