@@ -11,6 +11,7 @@ use super::{BuildOptions, apply_overrides, as_error, collect};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
 use crate::load::{ChangeKind, Parts, Stamps};
+use crate::merge::{self, Merged};
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan, PlanOptions};
 use crate::render::fingerprint::{Shared, site_digest, title_inputs};
@@ -58,6 +59,17 @@ pub struct Session {
     pages: HashMap<u64, KeptPage>,
     /// The last build's feeds, under a hash of their inputs.
     feeds: FeedCache,
+    /// The last merge and the stamps it was made from, to move unchanged cities' pairs
+    /// out of.
+    merged: Option<(Merged, MergeStamps)>,
+}
+
+/// What a merge was made from: site settings (with the site-wide defaults), topic files and
+/// city files, by position.
+struct MergeStamps {
+    site: u64,
+    topics: Vec<u64>,
+    cities: Vec<u64>,
 }
 
 /// What a successful rebuild produced.
@@ -82,6 +94,7 @@ impl Session {
             titles: HashMap::new(),
             pages: HashMap::new(),
             feeds: FeedCache::default(),
+            merged: None,
         }
     }
 
@@ -99,12 +112,23 @@ impl Session {
         let (input, stamps) = self.parts.assemble()?;
         let (input, now) = apply_overrides(input, &self.opts)?;
         timings.mark("assemble");
-        let shapes = crate::merge::check_shapes(&input);
+        let shapes = merge::check_shapes(&input);
         if !shapes.is_empty() {
             return Err(collect(shapes));
         }
         timings.mark("shapes");
-        let merged = crate::merge::merge(&input);
+        let merge_stamps = MergeStamps {
+            site: site_digest(&input),
+            topics: stamps.topics.clone(),
+            cities: stamps.cities.clone(),
+        };
+        let merged = match self.merged.take() {
+            Some((old, was)) if was.site == merge_stamps.site && was.topics == stamps.topics => {
+                let unchanged = |c: usize| was.cities.get(c) == Some(&stamps.cities[c]);
+                merge::merge_reusing(&input, Some(old), unchanged)
+            }
+            _ => merge::merge(&input),
+        };
         timings.mark("merge");
         let options = PlanOptions {
             now,
@@ -112,7 +136,7 @@ impl Session {
         };
         let plan = crate::plan::plan(&input, &merged, &options);
         timings.mark("plan");
-        let site = site_digest(&input);
+        let site = merge_stamps.site;
         let title_keys: Vec<u64> = plan
             .articles
             .iter()
@@ -193,7 +217,8 @@ impl Session {
         // Freeing the last build's pages and this build's input, merge and plan takes tens
         // of milliseconds at 10,000 articles; the result does not wait for it.
         drop((renderer, linter, shared, table));
-        std::thread::spawn(move || drop((old_pages, input, merged, plan, stamps)));
+        std::thread::spawn(move || drop((old_pages, input, plan, stamps)));
+        self.merged = Some((merged, merge_stamps));
         timings.mark("free");
         Ok(Rebuilt {
             files,
