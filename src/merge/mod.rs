@@ -5,7 +5,7 @@
 
 mod shapes;
 
-pub use shapes::check_shapes;
+pub use shapes::{check_shapes, check_shapes_of};
 
 use crate::diag::Origin;
 use crate::model::{SiteInput, Sourced, Value, ValueMap};

@@ -112,16 +112,30 @@ impl Session {
         let (input, stamps) = self.parts.assemble()?;
         let (input, now) = apply_overrides(input, &self.opts)?;
         timings.mark("assemble");
-        let shapes = merge::check_shapes(&input);
-        if !shapes.is_empty() {
-            return Err(collect(shapes));
-        }
-        timings.mark("shapes");
         let merge_stamps = MergeStamps {
             site: site_digest(&input),
             topics: stamps.topics.clone(),
             cities: stamps.cities.clone(),
         };
+        // The last merge was made from shape-clean input: only cities changed since need
+        // checking, and the whole site again when one of them has problems (so they read
+        // as `build` reports them).
+        let shapes = match &self.merged {
+            Some((_, was)) if was.site == merge_stamps.site && was.topics == stamps.topics => {
+                let changed = |c: usize| was.cities.get(c) != Some(&stamps.cities[c]);
+                let found = merge::check_shapes_of(&input, changed);
+                if found.is_empty() {
+                    found
+                } else {
+                    merge::check_shapes(&input)
+                }
+            }
+            _ => merge::check_shapes(&input),
+        };
+        if !shapes.is_empty() {
+            return Err(collect(shapes));
+        }
+        timings.mark("shapes");
         let merged = match self.merged.take() {
             Some((old, was)) if was.site == merge_stamps.site && was.topics == stamps.topics => {
                 let unchanged = |c: usize| was.cities.get(c) == Some(&stamps.cities[c]);
