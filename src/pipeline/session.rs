@@ -426,6 +426,29 @@ mod tests {
     }
 
     #[test]
+    fn a_shape_mismatch_in_an_edited_city_is_found_after_a_good_build() {
+        let (_tmp, root) = real_site();
+        let mut session = Session::new(options(&root));
+        session.rebuild().expect("builds");
+        let city = root.join("cities/yueyang.yaml");
+        let text = std::fs::read_to_string(&city).unwrap();
+        let from = "      materials:\n        - 身份证\n        - 医保卡\n";
+        assert!(text.contains(from));
+        let broken = text.replacen(from, "      materials: 身份证\n", 1);
+        std::fs::write(&city, broken).unwrap();
+        session.apply(&[ChangeKind::City(city.clone())]);
+        let incremental = session.rebuild().err().expect("fails");
+        let fresh = Session::new(options(&root)).rebuild().err().expect("fails");
+        assert!(
+            incremental
+                .iter()
+                .any(|d| d.origin.file.ends_with("yueyang.yaml"))
+        );
+        let texts = |p: &Diagnostics| p.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+        assert_eq!(texts(&incremental), texts(&fresh));
+    }
+
+    #[test]
     fn a_broken_edit_keeps_the_last_good_pages_for_the_next_rebuild() {
         let (_tmp, root) = real_site();
         let mut session = Session::new(options(&root));
