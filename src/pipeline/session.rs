@@ -26,7 +26,6 @@ use std::sync::Arc;
 pub type SiteFiles = HashMap<String, Arc<[u8]>>;
 
 /// A rendered page kept for the next rebuild, under its fingerprint.
-#[derive(Clone)]
 struct KeptPage {
     path: String,
     bytes: Arc<[u8]>,
@@ -39,7 +38,7 @@ struct KeptPage {
 
 /// Every page in plan order with its fingerprint, how many were rendered (not kept), and
 /// all the pages' warnings.
-type RenderedPages = (Vec<(u64, KeptPage)>, usize, Vec<Diagnostic>);
+type RenderedPages = (Vec<(u64, Arc<KeptPage>)>, usize, Vec<Diagnostic>);
 
 /// An article's title, link and link hash, kept under the hash of their inputs.
 struct KeptTitle {
@@ -56,7 +55,8 @@ pub struct Session {
     /// Article id → what was made from its title's inputs last time.
     titles: HashMap<String, KeptTitle>,
     /// Page fingerprint → the page rendered from those inputs.
-    pages: HashMap<u64, KeptPage>,
+    /// Shared, so keeping one for the next rebuild only bumps a count.
+    pages: HashMap<u64, Arc<KeptPage>>,
     /// The last build's feeds, under a hash of their inputs.
     feeds: FeedCache,
     /// The last merge and the stamps it was made from, to move unchanged cities' pairs
@@ -254,7 +254,7 @@ impl Session {
         shared: &Shared,
         stamps: &Stamps,
     ) -> Result<RenderedPages, Diagnostics> {
-        let outcomes: Vec<(u64, Result<KeptPage, Diagnostic>, bool)> = plan
+        let outcomes: Vec<(u64, Result<Arc<KeptPage>, Diagnostic>, bool)> = plan
             .pages
             .par_iter()
             .map(|&page| {
@@ -268,12 +268,12 @@ impl Session {
                         let title = renderer.article_title(i);
                         warnings.extend(linter.article(&plan.articles[i], title, &r.sections));
                     }
-                    KeptPage {
+                    Arc::new(KeptPage {
                         path: r.file.path,
                         bytes: r.file.bytes.into(),
                         warnings,
                         record: r.record.map(|(_, e)| e),
-                    }
+                    })
                 });
                 (fingerprint, fresh, true)
             })
