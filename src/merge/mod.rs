@@ -5,7 +5,7 @@
 
 mod shapes;
 
-pub use shapes::check_shapes;
+pub use shapes::{check_shapes, check_shapes_of};
 
 use crate::diag::Origin;
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
@@ -73,10 +73,38 @@ impl Merged {
 
 /// Runs the cascade for every city × topic that the city does not skip.
 pub fn merge(input: &SiteInput) -> Merged {
+    merge_reusing(input, None, |_| false)
+}
+
+/// Like [`merge`], but moves the pairs of every city `c` with `unchanged(c)` out of
+/// `earlier` instead of merging them again (`serve`: the caller knows that city's file,
+/// every topic file and the site settings are as they were when `earlier` was merged).
+pub fn merge_reusing(
+    input: &SiteInput,
+    earlier: Option<Merged>,
+    unchanged: impl Fn(usize) -> bool,
+) -> Merged {
     let topic_count = input.topics.len();
     let mut pairs = Vec::new();
     let mut index = vec![None; input.cities.len() * topic_count];
+    let mut earlier = earlier.filter(|m| m.topic_count == topic_count);
     for (ci, city) in input.cities.iter().enumerate() {
+        if let Some(old) = earlier.as_mut().filter(|_| unchanged(ci)) {
+            for ti in 0..topic_count {
+                if let Some(at) = old.pair_index(ci, ti) {
+                    index[ci * topic_count + ti] = Some(pairs.len() as u32);
+                    pairs.push(std::mem::replace(
+                        &mut old.pairs[at],
+                        MergedPair {
+                            city: ci,
+                            topic: ti,
+                            values: BTreeMap::new(),
+                        },
+                    ));
+                }
+            }
+            continue;
+        }
         for (ti, topic) in input.topics.iter().enumerate() {
             if city.skip.iter().any(|s| s.value == topic.slug) {
                 continue;

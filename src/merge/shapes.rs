@@ -9,9 +9,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Every override whose shape differs from the value it replaces, once per place.
 pub fn check_shapes(input: &SiteInput) -> Vec<Diagnostic> {
+    check_shapes_of(input, |_| true)
+}
+
+/// Like [`check_shapes`], for the cities `c` with `include(c)` only (`serve`: the others
+/// are known to be clean).
+pub fn check_shapes_of(input: &SiteInput, include: impl Fn(usize) -> bool) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut reported: BTreeSet<(Origin, String)> = BTreeSet::new();
-    for city in &input.cities {
+    let cities = input.cities.iter().enumerate();
+    for (_, city) in cities.filter(|&(c, _)| include(c)) {
         for topic in &input.topics {
             if city.skip.iter().any(|s| s.value == topic.slug) {
                 continue;

@@ -140,6 +140,11 @@ impl Renderer<'_> {
 }
 
 impl Shared {
+    /// The hash of the site settings, layouts and site-wide view.
+    pub fn global(&self) -> u64 {
+        self.global
+    }
+
     /// The link hash of article `i`, to keep for the next run.
     pub fn link(&self, i: usize) -> u64 {
         self.links[i]

@@ -4,6 +4,9 @@
 
 use super::view::ArticleLink;
 
+/// One article's prebuilt link and ISO publish datetime.
+pub type LinkParts = (tera::Value, String);
+
 /// Prebuilt links and ISO datetimes, indexed like `Plan::articles`.
 pub struct LinkTable {
     values: Vec<tera::Value>,
@@ -12,7 +15,7 @@ pub struct LinkTable {
 
 impl LinkTable {
     /// Collects the per-article parts built in parallel by the renderer.
-    pub fn new(parts: Vec<(tera::Value, String)>) -> LinkTable {
+    pub fn new(parts: Vec<LinkParts>) -> LinkTable {
         let (values, isos) = parts.into_iter().unzip();
         LinkTable { values, isos }
     }
@@ -25,6 +28,11 @@ impl LinkTable {
     /// Links of several articles, for a `{% for %}` in a layout.
     pub fn list(&self, articles: impl Iterator<Item = usize>) -> tera::Value {
         tera::Value::from(articles.map(|i| self.value(i)).collect::<Vec<_>>())
+    }
+
+    /// Article `i`'s link and datetime, to keep for a later run (cloning is cheap).
+    pub fn parts(&self, i: usize) -> LinkParts {
+        (self.values[i].clone(), self.isos[i].clone())
     }
 
     /// Article `i`'s publish datetime in ISO 8601 with the site's offset.

@@ -23,10 +23,12 @@ use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
 use cache::{Body, PairCache};
 use chrono::{NaiveDateTime, TimeZone};
+pub use links::LinkParts;
 use links::{LinkTable, link_value, with_lists};
 pub use markdown::Defect;
 use rayon::prelude::*;
 use seo::PageMeta;
+pub use site_files::{FeedCache, FeedKeys};
 use std::collections::HashMap;
 use templates::{Templates, names};
 use view::*;
@@ -94,13 +96,14 @@ impl<'a> Renderer<'a> {
         Self::with_known_titles(input, merged, plan, |_| None)
     }
 
-    /// Like [`Renderer::new`], but takes the title of article `i` from `known(i)` when it
-    /// gives one (titles kept from an earlier run whose inputs did not change).
+    /// Like [`Renderer::new`], but takes the title and link of article `i` from `known(i)`
+    /// when it gives them (kept from an earlier run whose title inputs did not change; a
+    /// link shows nothing those inputs do not decide).
     pub fn with_known_titles(
         input: &'a SiteInput,
         merged: &'a Merged,
         plan: &'a Plan,
-        known: impl Fn(usize) -> Option<String> + Sync,
+        known: impl Fn(usize) -> Option<(String, LinkParts)> + Sync,
     ) -> Result<Self, Vec<Diagnostic>> {
         let templates = Templates::compile(input)?;
         let site_value = tera::Value::from_serializable(&site_view(input));
@@ -118,11 +121,15 @@ impl<'a> Renderer<'a> {
                 .map(|e| (e.article.as_str(), e))
                 .collect(),
         };
+        let (known_titles, mut known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
+            .into_par_iter()
+            .map(|i| known(i).unzip())
+            .unzip();
         let titles: Vec<Result<String, Diagnostic>> = plan
             .articles
             .par_iter()
-            .enumerate()
-            .map(|(i, a)| match known(i) {
+            .zip(known_titles)
+            .map(|(a, known)| match known {
                 Some(title) => Ok(title),
                 None if a.published => renderer.title(a),
                 None => Ok(String::new()),
@@ -141,9 +148,10 @@ impl<'a> Renderer<'a> {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let parts = (0..plan.articles.len())
-            .into_par_iter()
-            .map(|i| renderer.link_parts(i))
+        let parts = known_links
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, known)| known.take().unwrap_or_else(|| renderer.link_parts(i)))
             .collect();
         renderer.links = LinkTable::new(parts);
         Ok(renderer)
@@ -489,6 +497,11 @@ impl<'a> Renderer<'a> {
     /// An article's full title (date suffix included); empty for unpublished articles.
     pub fn article_title(&self, i: usize) -> &str {
         &self.titles[i]
+    }
+
+    /// Article `i`'s prebuilt link, to hand back to [`Renderer::with_known_titles`].
+    pub fn article_link(&self, i: usize) -> LinkParts {
+        self.links.parts(i)
     }
 
     fn section(

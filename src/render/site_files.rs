@@ -8,61 +8,194 @@ use super::{OutputFile, Renderer};
 use crate::plan::{Page, urls};
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use xxhash_rust::xxh3::Xxh3;
+
+/// A file kept between rebuilds: its path below the output folder and its bytes.
+pub type KeptFile = (String, Arc<[u8]>);
+
+/// One Atom feed of the site: where it goes and what it lists.
+struct FeedSpec<'p> {
+    path: String,
+    title: String,
+    /// The page the feed is the feed of, below the base URL.
+    alternate: String,
+    /// Newest first; the feed shows the first `feed_size`.
+    articles: &'p [usize],
+}
+
+/// Feeds kept between `serve`'s rebuilds under a hash of everything they are made from, so
+/// a rebuild renders only the feeds whose shown articles changed (their leads are rendered
+/// from templates, the dearest part of the site files).
+#[derive(Default)]
+pub struct FeedCache {
+    kept: HashMap<u64, Arc<[u8]>>,
+    /// The sitemap files under a hash of what they are made from (see `sitemap_key`).
+    sitemaps: Option<(u64, Vec<KeptFile>)>,
+}
+
+/// What decides a feed's bytes besides its own path, title and articles: the site-wide
+/// fingerprint and, per article, its page fingerprint (which covers its title, content,
+/// category and publish time; the lead is rendered from the same inputs as the page).
+pub struct FeedKeys<'a> {
+    pub global: u64,
+    pub articles: &'a [u64],
+}
 
 impl Renderer<'_> {
     /// Sitemap, feeds, `robots.txt` and static files; `modified` is each article's
     /// `dateModified` (see [`super::modified::ModifiedTable`]).
     pub fn site_files(&self, modified: &[NaiveDateTime]) -> Vec<OutputFile> {
-        let site = &self.input.site;
-        let mut files: Vec<OutputFile> = sitemap::sitemaps(
-            &self.sitemap_entries(modified),
-            &site.base_url,
-            sitemap::BAIDU,
-        )
-        .into_iter()
-        .map(|(path, text)| OutputFile {
-            path,
-            bytes: text.into_bytes(),
-        })
-        .collect();
-        files.push(OutputFile {
-            path: "atom.xml".into(),
-            bytes: self
-                .feed(
-                    &site.name,
-                    "",
-                    "atom.xml",
-                    &self.plan.newest_first,
-                    modified,
-                )
-                .into_bytes(),
+        let sitemaps = self.sitemap_files(modified);
+        self.files_with(sitemaps, |spec| self.feed(spec, modified).into_bytes())
+            .into_iter()
+            .map(|(path, bytes)| OutputFile { path, bytes })
+            .collect()
+    }
+
+    /// The same files as [`Self::site_files`], taking from `cache` every feed whose inputs
+    /// (see [`FeedKeys`]) are unchanged; `cache` then holds this build's feeds.
+    pub fn site_files_kept(
+        &self,
+        modified: &[NaiveDateTime],
+        keys: &FeedKeys<'_>,
+        cache: &mut FeedCache,
+    ) -> Vec<KeptFile> {
+        let key = self.sitemap_key(modified, keys.global);
+        let sitemaps = match cache.sitemaps.take() {
+            Some((kept, files)) if kept == key => files,
+            _ => self.sitemap_files(modified),
+        };
+        cache.sitemaps = Some((key, sitemaps.clone()));
+        let fresh = Mutex::new(HashMap::new());
+        let files = self.files_with(sitemaps, |spec| {
+            let key = self.feed_key(spec, modified, keys);
+            let bytes = match cache.kept.get(&key) {
+                Some(kept) => kept.clone(),
+                None => Arc::from(self.feed(spec, modified).into_bytes()),
+            };
+            fresh
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, bytes.clone());
+            bytes
         });
-        let city_feeds: Vec<OutputFile> = self
-            .input
-            .cities
-            .par_iter()
-            .enumerate()
-            .map(|(c, city)| {
-                let path = urls::city_feed_path(&city.slug.value);
-                let title = format!("{} - {}", city.name, site.name);
-                let alternate = urls::city_path(&city.slug.value);
-                let text = self.feed(&title, &alternate, &path, &self.plan.by_city[c], modified);
-                OutputFile {
-                    path,
-                    bytes: text.into_bytes(),
-                }
+        cache.kept = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+        files
+    }
+
+    /// A hash of everything `spec`'s feed is made from.
+    fn feed_key(&self, spec: &FeedSpec<'_>, modified: &[NaiveDateTime], keys: &FeedKeys) -> u64 {
+        let mut h = Xxh3::new();
+        h.update(&keys.global.to_le_bytes());
+        for part in [&spec.path, &spec.title, &spec.alternate] {
+            h.update(&part.len().to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        for &i in self.shown(spec.articles) {
+            h.update(&keys.articles[i].to_le_bytes());
+            h.update(&modified[i].and_utc().timestamp().to_le_bytes());
+        }
+        h.digest()
+    }
+
+    /// The sitemap (or its index and parts).
+    fn sitemap_files<B: From<Vec<u8>>>(&self, modified: &[NaiveDateTime]) -> Vec<(String, B)> {
+        let entries = self.sitemap_entries(modified);
+        sitemap::sitemaps(&entries, &self.input.site.base_url, sitemap::BAIDU)
+            .into_iter()
+            .map(|(path, text)| (path, text.into_bytes().into()))
+            .collect()
+    }
+
+    /// A hash of everything [`Self::sitemap_entries`] reads: the site settings (in
+    /// `global`: base URL, time zone, cadence), the pages, the city and topic slugs, and
+    /// each article's path, city, topic, whether it is out, and its `dateModified`.
+    fn sitemap_key(&self, modified: &[NaiveDateTime], global: u64) -> u64 {
+        let mut h = Xxh3::new();
+        h.update(&global.to_le_bytes());
+        let add = |h: &mut Xxh3, n: usize| h.update(&(n as u64).to_le_bytes());
+        for page in &self.plan.pages {
+            let (kind, a, b) = match *page {
+                Page::Article(i) => (0, i, 0),
+                Page::Home { page, pages } => (1, page, pages),
+                Page::City(c) => (2, c, 0),
+                Page::Topic { topic, page, .. } => (3, topic, page),
+                Page::Cities => (4, 0, 0),
+                Page::NotFound => (5, 0, 0),
+            };
+            for n in [kind, a, b] {
+                add(&mut h, n);
+            }
+        }
+        let slugs = (self.input.cities.iter().map(|c| c.slug.value.as_str()))
+            .chain(self.input.topics.iter().map(|t| t.slug.as_str()));
+        for slug in slugs {
+            h.update(slug.as_bytes());
+            h.update(b"\0");
+        }
+        for (a, m) in self.plan.articles.iter().zip(modified) {
+            h.update(a.path.as_bytes());
+            for n in [a.city, a.topic, usize::from(a.published)] {
+                add(&mut h, n);
+            }
+            h.update(&m.and_utc().timestamp().to_le_bytes());
+        }
+        h.digest()
+    }
+
+    /// Every file but the pages: `sitemaps`, then the feeds, each made by `feed`.
+    fn files_with<B: From<Vec<u8>> + Send>(
+        &self,
+        mut files: Vec<(String, B)>,
+        feed: impl Fn(&FeedSpec<'_>) -> B + Sync,
+    ) -> Vec<(String, B)> {
+        let site = &self.input.site;
+        let mut specs = vec![FeedSpec {
+            path: "atom.xml".into(),
+            title: site.name.clone(),
+            alternate: String::new(),
+            articles: &self.plan.newest_first,
+        }];
+        specs.extend(
+            self.input
+                .cities
+                .iter()
+                .enumerate()
+                .map(|(c, city)| FeedSpec {
+                    path: urls::city_feed_path(&city.slug.value),
+                    title: format!("{} - {}", city.name, site.name),
+                    alternate: urls::city_path(&city.slug.value),
+                    articles: &self.plan.by_city[c],
+                }),
+        );
+        let feeds: Vec<(String, B)> = specs
+            .into_par_iter()
+            .map(|spec| {
+                let bytes = feed(&spec);
+                (spec.path, bytes)
             })
             .collect();
-        files.extend(city_feeds);
-        files.push(OutputFile {
-            path: "robots.txt".into(),
-            bytes: feeds::robots(&self.absolute("sitemap.xml")).into_bytes(),
-        });
-        files.extend(self.input.statics.iter().map(|s| OutputFile {
-            path: format!("static/{}", s.rel),
-            bytes: s.bytes.clone(),
-        }));
+        files.extend(feeds);
+        files.push((
+            "robots.txt".into(),
+            feeds::robots(&self.absolute("sitemap.xml"))
+                .into_bytes()
+                .into(),
+        ));
+        files.extend(
+            self.input
+                .statics
+                .iter()
+                .map(|s| (format!("static/{}", s.rel), s.bytes.clone().into())),
+        );
         files
+    }
+
+    /// The articles a feed of `articles` shows: the newest `feed_size`.
+    fn shown<'a>(&self, articles: &'a [usize]) -> &'a [usize] {
+        &articles[..articles.len().min(self.input.site.feed_size)]
     }
 
     /// The latest `dateModified` among `articles`, as ISO 8601; `fallback` when empty.
@@ -106,18 +239,10 @@ impl Renderer<'_> {
         entries
     }
 
-    /// An Atom feed of the newest `feed_size` of `articles` (newest first); `alternate` and
-    /// `path` are below the base URL.
-    fn feed(
-        &self,
-        title: &str,
-        alternate: &str,
-        path: &str,
-        articles: &[usize],
-        modified: &[NaiveDateTime],
-    ) -> String {
+    /// The Atom feed `spec` describes.
+    fn feed(&self, spec: &FeedSpec<'_>, modified: &[NaiveDateTime]) -> String {
         let site = &self.input.site;
-        let shown = &articles[..articles.len().min(site.feed_size)];
+        let shown = self.shown(spec.articles);
         let entries: Vec<FeedEntry> = shown
             .iter()
             .map(|&i| {
@@ -141,10 +266,10 @@ impl Renderer<'_> {
             .collect();
         let start = self.iso(site.cadence.start);
         let updated = self.latest(shown, modified, &start);
-        let (alternate, self_url) = (self.absolute(alternate), self.absolute(path));
+        let (alternate, self_url) = (self.absolute(&spec.alternate), self.absolute(&spec.path));
         feeds::atom(
             &Feed {
-                title,
+                title: &spec.title,
                 alternate: &alternate,
                 self_url: &self_url,
                 updated: &updated,
