@@ -126,6 +126,8 @@ pub struct Topic {
     pub body: String,
     /// 1-based line in the file where the body starts.
     pub body_line: u32,
+    /// Content stamp of the file ([`crate::load::stamp`]).
+    pub stamp: u64,
 }
 
 /// Per city × topic settings in a city file.
@@ -153,6 +155,8 @@ pub struct City {
     pub extras: Option<Vec<Sourced<String>>>,
     /// Sources of `values`.
     pub sources: SourceMap,
+    /// Content stamp of the file ([`crate::load::stamp`]).
+    pub stamp: u64,
 }
 
 /// A layout template from `templates/`.
@@ -181,7 +185,7 @@ pub struct LockedSlot {
 
 /// One line of `modified.lock`: an article's content hash and when that content last
 /// changed after publication (`None`: unchanged since it was published).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ModifiedEntry {
     pub article: String,
     pub hash: u64,

@@ -1,24 +1,26 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
-use crate::lint::{LintCache, Linter};
-use crate::load;
+use crate::lint::Linter;
+use crate::load::{self, Stamps};
 use crate::merge;
 use crate::model::{ModifiedEntry, SiteInput};
-use crate::plan::{self, Page, Plan, PlanOptions};
+use crate::plan::{self, Plan, PlanOptions};
 use crate::render::Renderer;
 use crate::render::modified::{self, ModifiedTable};
 use crate::timings::Timings;
 use crate::write::report::{self, Report};
-use crate::write::{self, Staging, WriteError, WriteStats};
+use crate::write::{self, Staging, WriteError, WriteStats, page_memo};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
+mod pages;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
+
+use pages::{Output, render_into};
 
 /// The build's idea of "now".
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +53,8 @@ pub struct BuildReport {
     pub articles: usize,
     pub future_articles: usize,
     pub pages: usize,
+    /// Pages rendered by this build (the others were unchanged since an earlier build).
+    pub rendered: usize,
     pub files: usize,
     pub stats: WriteStats,
     pub warnings: Vec<Diagnostic>,
@@ -143,24 +147,28 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let early = linter.input(plan.now.date());
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
-    let outcome = render_into(
-        &renderer,
-        &linter,
-        &plan,
-        Some(&staging),
-        early,
-        opts.strict,
-    )
-    .and_then(|(warnings, pages, records)| {
-        let table = modified_table(&renderer, &input, &plan, records);
-        check_modified(opts, &input, &table).map_err(BuildError::Input)?;
-        let extra = renderer.site_files(&table.modified);
-        for f in &extra {
-            staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
-        }
-        Ok((warnings, pages, table, extra.len()))
-    });
-    let (warnings, pages, table, extra) = match outcome {
+    let stamps = Stamps::of(&input);
+    let memo = page_memo::read(&opts.output);
+    let shared = renderer.fingerprint_shared(|_| None);
+    timings.mark("fingerprints");
+    let output = Output {
+        staging: &staging,
+        memo: &memo,
+        shared: &shared,
+        stamps: &stamps,
+    };
+    let outcome = render_into(&renderer, &linter, &plan, Some(&output), early, opts.strict)
+        .and_then(|rendered| {
+            let records = rendered.records.clone();
+            let table = modified_table(&renderer, &input, &plan, records);
+            check_modified(opts, &input, &table).map_err(BuildError::Input)?;
+            let extra = renderer.site_files(&table.modified);
+            for f in &extra {
+                staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
+            }
+            Ok((rendered, table, extra.len()))
+        });
+    let (rendered, table, extra) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             staging.abandon();
@@ -169,6 +177,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     timings.mark("render");
     let stats = staging.commit().map_err(BuildError::Write)?;
+    let mut warnings = rendered.warnings;
+    // The memo only saves work: a build that cannot keep it still succeeded.
+    if let Err(e) = page_memo::write_if_changed(&opts.output, &page_memo::format(&rendered.memo)) {
+        warnings.push(
+            Diagnostic::warning(
+                Origin::file(opts.output.join(page_memo::FILE)),
+                format!("cannot save the page memo: {e}"),
+            )
+            .with_hint(
+                "the next build renders every page again; check the output folder's permissions",
+            ),
+        );
+    }
     timings.mark("commit");
     let (lock_updated, modified_updated) = save_locks(opts, &plan, &table)?;
     let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
@@ -196,8 +217,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     Ok(BuildReport {
         articles: published,
         future_articles: plan.articles.len() - published,
-        pages,
-        files: pages + extra,
+        pages: rendered.pages,
+        rendered: rendered.rendered,
+        files: rendered.pages + extra,
         stats,
         warnings,
         next_publish: plan.next_publish,
@@ -322,9 +344,9 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
         match Renderer::new(&input, &merged, &plan) {
             Ok(renderer) => {
                 match render_into(&renderer, &linter, &plan, None, Vec::new(), false) {
-                    Ok((warnings, _, records)) => {
-                        all.extend(warnings);
-                        let table = modified_table(&renderer, &input, &plan, records);
+                    Ok(rendered) => {
+                        all.extend(rendered.warnings);
+                        let table = modified_table(&renderer, &input, &plan, rendered.records);
                         if let Err(d) = check_modified(opts, &input, &table) {
                             all.extend(d);
                         }
@@ -387,81 +409,4 @@ fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.extend(items);
     d
-}
-
-/// What rendering the pages gave: warnings, the page count and the articles' records.
-type RenderOutcome = (Vec<Diagnostic>, usize, Vec<(usize, ModifiedEntry)>);
-
-/// Renders every page in parallel, writing each into `staging` as soon as it is ready,
-/// and lints each article. A city's articles are rendered together by one worker, so they
-/// share section bodies. Every error is collected, in page order; `early` holds warnings
-/// found before rendering; with `strict`, warnings count as errors.
-fn render_into(
-    renderer: &Renderer<'_>,
-    linter: &Linter<'_>,
-    plan: &Plan,
-    staging: Option<&Staging>,
-    early: Vec<Diagnostic>,
-    strict: bool,
-) -> Result<RenderOutcome, BuildError> {
-    let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    type PageResult = (
-        Vec<Diagnostic>,
-        Option<Diagnostic>,
-        Option<(usize, ModifiedEntry)>,
-    );
-    let results: Vec<Vec<PageResult>> = plan
-        .page_groups()
-        .par_iter()
-        .map(|group| {
-            let rendered = renderer.render_pages(group);
-            let mut lint_cache = LintCache::default();
-            group
-                .iter()
-                .zip(rendered)
-                .map(|(&page, result)| match result {
-                    Ok(rendered) => {
-                        if let Some(s) = staging
-                            && let Err(e) = s.put(&rendered.file.path, &rendered.file.bytes)
-                        {
-                            write_error
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .get_or_insert(e);
-                        }
-                        let mut warnings = rendered.warnings;
-                        if let Page::Article(i) = page {
-                            warnings.extend(linter.article_with(
-                                &plan.articles[i],
-                                renderer.article_title(i),
-                                &rendered.sections,
-                                &mut lint_cache,
-                            ));
-                        }
-                        (warnings, None, rendered.record)
-                    }
-                    Err(d) => (Vec::new(), Some(d), None),
-                })
-                .collect()
-        })
-        .collect();
-    if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(BuildError::Write(e));
-    }
-    let mut errors = Diagnostics::default();
-    let mut warnings = early;
-    let mut records = Vec::new();
-    for (w, e, r) in results.into_iter().flatten() {
-        warnings.extend(w);
-        errors.extend(e);
-        records.extend(r);
-    }
-    if strict {
-        errors.extend(warnings.drain(..).map(as_error));
-    }
-    if errors.has_errors() {
-        errors.extend(warnings);
-        return Err(BuildError::Input(errors));
-    }
-    Ok((warnings, plan.pages.len(), records))
 }

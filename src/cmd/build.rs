@@ -24,9 +24,10 @@ pub fn run(args: &BuildArgs) -> Outcome {
             warnings.extend(report.warnings);
             print_diagnostics_in(warnings, &opts.root);
             eprintln!(
-                "sitegen: built {} articles, {} pages ({} files) in {:.2} s; {} written, {} unchanged, {} removed{}",
+                "sitegen: built {} articles, {} pages ({} rendered, {} files) in {:.2} s; {} written, {} unchanged, {} removed{}",
                 report.articles,
                 report.pages,
+                report.rendered,
                 report.files,
                 started.elapsed().as_secs_f64(),
                 report.stats.written,

@@ -110,6 +110,7 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
             .extras
             .map(|l| l.into_iter().map(|s| sourced(s, shown, 0)).collect()),
         sources,
+        stamp: super::stamp(shown, text),
     })
 }
 

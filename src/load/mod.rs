@@ -41,6 +41,12 @@ pub const WINDOWS_DEVICE_NAMES: [&str; 22] = [
     "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
+/// The content stamp of an input file: a hash of its shown path and its text, so equal
+/// stamps mean equal files.
+pub fn stamp(shown: &Path, text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(format!("{}\0{text}", shown.display()).as_bytes())
+}
+
 /// Reads and checks every input file under `root`.
 pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
     match load_partial(root) {

@@ -15,7 +15,6 @@ use crate::model::{
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Which part of the input a changed path belongs to (see `serve::watch::classify`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -65,6 +64,16 @@ struct FilePart<T> {
 pub struct Stamps {
     pub cities: Vec<u64>,
     pub topics: Vec<u64>,
+}
+
+impl Stamps {
+    /// The stamps of loaded input, as each city and topic carries its own.
+    pub fn of(input: &SiteInput) -> Stamps {
+        Stamps {
+            cities: input.cities.iter().map(|c| c.stamp).collect(),
+            topics: input.topics.iter().map(|t| t.stamp).collect(),
+        }
+    }
 }
 
 /// The site's input, kept per file.
@@ -282,16 +291,12 @@ fn reload_file<T>(
     }
 }
 
-fn stamp(shown: &Path, text: &str) -> u64 {
-    xxh3_64(format!("{}\0{text}", shown.display()).as_bytes())
-}
-
 fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Topic> {
     let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
             parsed: topics::parse_topic(&text, slug, shown),
-            stamp: stamp(shown, &text),
+            stamp: super::stamp(shown, &text),
             source: String::new(),
         },
         Err(d) => FilePart {
@@ -306,7 +311,7 @@ fn read_city(path: &Path, shown: &Path, limit: u64) -> FilePart<City> {
     match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
             parsed: cities::parse_city(&text, shown),
-            stamp: stamp(shown, &text),
+            stamp: super::stamp(shown, &text),
             source: text,
         },
         Err(d) => FilePart {

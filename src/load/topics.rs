@@ -99,6 +99,7 @@ pub fn parse_topic(text: &str, slug: &str, shown: &Path) -> Result<Topic, Vec<Di
         defaults,
         body: split.body.to_string(),
         body_line: split.body_line,
+        stamp: super::stamp(shown, text),
     })
 }
 

@@ -7,6 +7,7 @@
 //! changed, and renders only the pages whose fingerprint changed. Nothing is written to
 //! disk: the result is the site's files in memory, byte-identical to what `build` writes.
 
+use super::pages::record_holds;
 use super::{BuildOptions, apply_overrides, as_error, collect};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
@@ -259,7 +260,9 @@ impl Session {
             .par_iter()
             .map(|&page| {
                 let fingerprint = renderer.fingerprint(page, shared, stamps);
-                if let Some(kept) = self.pages.get(&fingerprint) {
+                let kept = self.pages.get(&fingerprint);
+                if let Some(kept) = kept.filter(|k| record_holds(renderer, page, k.record.as_ref()))
+                {
                     return (fingerprint, Ok(kept.clone()), false);
                 }
                 let fresh = renderer.render_page(page).map(|r| {

@@ -1,5 +1,7 @@
 //! Page fingerprints: a hash of everything a page's bytes are made from, so an incremental
-//! rebuild (`serve`) renders only the pages whose fingerprint changed.
+//! rebuild (`serve`, or `build` with its page memo) renders only the pages whose fingerprint
+//! changed. One input is left out: an article's `dateModified`, which `modified.lock` and
+//! "now" decide; a kept article also needs [`Renderer::record_holds`].
 //!
 //! Kept beside the renderer because it must read exactly what [`Renderer::render_page`]
 //! reads: content comes from city and topic files (their content stamps), lists from the
@@ -74,13 +76,9 @@ impl Renderer<'_> {
                 for &t in std::iter::once(&a.topic).chain(&a.extras) {
                     h.update(&stamps.topics[t].to_le_bytes());
                 }
-                // dateModified: the record kept in modified.lock and "now" decide it.
-                if let Some(e) = self.old_modified.get(a.id.as_str()) {
-                    h.update(&e.hash.to_le_bytes());
-                    let changed = e.changed_at.map(|t| t.and_utc().timestamp());
-                    h.update(&changed.unwrap_or(i64::MIN).to_le_bytes());
-                }
-                h.update(&plan.now.and_utc().timestamp().to_le_bytes());
+                // Not dateModified: modified.lock and "now" decide it, and a kept page is
+                // checked with `Renderer::record_holds` instead, so that "now" moving on does
+                // not change every fingerprint.
                 // The content lint of an article reads every topic's text.
                 for s in &stamps.topics {
                     h.update(&s.to_le_bytes());

@@ -109,6 +109,15 @@ impl Renderer<'_> {
         )
     }
 
+    /// Whether `record`, kept from an earlier rendering of article `i` with the same
+    /// fingerprint, is the record this build gives it: then the page's `dateModified`,
+    /// and so the whole page, is unchanged.
+    pub fn record_holds(&self, i: usize, record: &ModifiedEntry) -> bool {
+        let a = &self.plan.articles[i];
+        let old = self.old_modified.get(a.id.as_str()).copied();
+        next_entry(old, &a.id, record.hash, a.publish_at, self.plan.now) == *record
+    }
+
     /// The `modified.lock` record of an article that is not published in this build, so
     /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
     /// problems are reported once it is published).

@@ -11,6 +11,7 @@
 //! writes nothing and swaps nothing.
 
 pub mod manifest;
+pub mod page_memo;
 pub mod report;
 
 use manifest::{Entry, Manifest};
@@ -168,7 +169,8 @@ impl Staging {
     }
 
     /// Puts one file into the staging folder; `rel` uses `/` and must stay inside it.
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    /// Gives the file's manifest entry.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<Entry, WriteError> {
         let rel_path = safe_relative(rel).ok_or_else(|| {
             err(
                 Path::new(rel),
@@ -196,14 +198,41 @@ impl Staging {
             .push((rel.to_string(), entry, placed));
         if placed == Placed::Unchanged {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            return Ok(entry);
         }
         self.touch()?;
         self.clear(&target)?;
         self.in_folder(&target, || fs::write(&target, bytes))
             .map_err(|e| err(&target, format!("cannot write: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        Ok(entry)
+    }
+
+    /// Keeps the live file at `rel` without its bytes, when the live site lists it with
+    /// `entry` and still has it: the same as [`Staging::put`] with bytes hashing to `entry`.
+    /// Gives `false` (and does nothing) otherwise; the caller then renders and puts it.
+    pub fn keep(&self, rel: &str, entry: Entry) -> bool {
+        let Some(rel_path) = safe_relative(rel) else {
+            return false;
+        };
+        if self.live.as_ref().and_then(|live| live.get(rel)) != Some(&entry) {
+            return false;
+        }
+        let target = self.dir.join(&rel_path);
+        if !self.is_live_unchanged(rel, rel_path, &target, entry) {
+            return false;
+        }
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((rel.to_string(), entry, Placed::Unchanged));
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// The output folder this staging folder replaces.
+    pub fn output(&self) -> &Path {
+        &self.output
     }
 
     /// Whether the live file still has the bytes the manifest gives (checked by length).

@@ -101,7 +101,8 @@ fn rewritten(site: &Site) -> BTreeSet<String> {
     site.snapshot("public")
         .into_iter()
         .map(|(p, _)| p)
-        .filter(|p| p != ".sitegen-manifest")
+        // sitegen's own files (manifest, page memo) are not part of the site.
+        .filter(|p| !p.starts_with(".sitegen"))
         .filter(|p| {
             let m = fs::metadata(site.path(&format!("public/{p}"))).unwrap();
             m.modified().unwrap() != SystemTime::UNIX_EPOCH + OLD

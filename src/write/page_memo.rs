@@ -1,0 +1,179 @@
+//! `.sitegen-pages`: what the last builds rendered, under each page's fingerprint, so a
+//! build renders only the pages whose inputs changed.
+//!
+//! A fingerprint is a hash of everything a page is made from ([`crate::render::fingerprint`]),
+//! so a memo line is a fact that stays true: "these inputs give this file, with these
+//! warnings and this `modified.lock` record". A page is taken from the memo only when the
+//! live output folder still lists its file with the remembered hash (see
+//! [`super::Staging::keep`]); otherwise it is rendered. The first line names the binary's
+//! code: a sitegen built from other code ignores the memo, since it may render the same
+//! inputs differently.
+
+use super::manifest::Entry;
+use crate::diag::Diagnostic;
+use crate::model::ModifiedEntry;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// The memo's file name inside an output folder.
+pub const FILE: &str = ".sitegen-pages";
+
+/// The first line: the format and the code that wrote it.
+fn header() -> String {
+    format!("sitegen-pages 1 {}", env!("SITEGEN_CODE_ID"))
+}
+
+/// What one page's inputs gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoPage {
+    #[serde(rename = "f", with = "hex64")]
+    pub fingerprint: u64,
+    #[serde(rename = "p")]
+    pub path: String,
+    #[serde(rename = "h", with = "hex128")]
+    pub hash: u128,
+    #[serde(rename = "l")]
+    pub len: u64,
+    /// Render and content-lint warnings.
+    #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Diagnostic>,
+    /// An article's `modified.lock` record.
+    #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<ModifiedEntry>,
+}
+
+impl MemoPage {
+    /// The manifest entry of the page's file.
+    pub fn entry(&self) -> Entry {
+        Entry {
+            hash: self.hash,
+            len: self.len,
+        }
+    }
+}
+
+/// Fingerprint → what it gave.
+pub type PageMemo = HashMap<u64, MemoPage>;
+
+/// Reads the memo kept in `dir`; empty when it is missing, unreadable, damaged or written
+/// by other code (then every page is rendered).
+pub fn read(dir: &Path) -> PageMemo {
+    let Ok(text) = fs::read_to_string(dir.join(FILE)) else {
+        return PageMemo::new();
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(header().as_str()) {
+        return PageMemo::new();
+    }
+    let mut memo = PageMemo::new();
+    for line in lines {
+        match serde_json::from_str::<MemoPage>(line) {
+            Ok(page) => memo.insert(page.fingerprint, page),
+            Err(_) => return PageMemo::new(),
+        };
+    }
+    memo
+}
+
+/// The memo text for `pages`, in the order given (plan order: deterministic).
+pub fn format(pages: &[MemoPage]) -> String {
+    let mut text = header();
+    text.push('\n');
+    for page in pages {
+        // Plain data: serialising it cannot fail.
+        text.push_str(&serde_json::to_string(page).unwrap_or_default());
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes `text` as `dir`'s memo when it differs from the one there, through a temporary
+/// file and a rename, so a memo is either whole or absent. Gives whether it wrote.
+pub fn write_if_changed(dir: &Path, text: &str) -> io::Result<bool> {
+    let path = dir.join(FILE);
+    if fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(false);
+    }
+    let tmp = dir.join(format!("{FILE}.tmp"));
+    fs::write(&tmp, text)?;
+    fs::rename(&tmp, &path)?;
+    Ok(true)
+}
+
+/// A `u64` as 16 hex digits.
+mod hex64 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{n:016x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = <&str>::deserialize(d)?;
+        u64::from_str_radix(text, 16).map_err(D::Error::custom)
+    }
+}
+
+/// A `u128` as 32 hex digits.
+mod hex128 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(n: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{n:032x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = <&str>::deserialize(d)?;
+        u128::from_str_radix(text, 16).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Origin;
+
+    fn page(fingerprint: u64) -> MemoPage {
+        MemoPage {
+            fingerprint,
+            path: "yueyang/canbaodi-biangeng/index.html".into(),
+            hash: u128::MAX - 7,
+            len: 12_345,
+            warnings: vec![
+                Diagnostic::warning(Origin::new("cities/yueyang.yaml", 3, 5), "「引号」\n")
+                    .with_hint("hint"),
+            ],
+            record: Some(ModifiedEntry {
+                article: "yueyang/canbaodi-biangeng".into(),
+                hash: 42,
+                changed_at: crate::load::parse_datetime("2026-02-03 04:05:06"),
+            }),
+        }
+    }
+
+    #[test]
+    fn reads_back_what_it_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = vec![page(1), page(u64::MAX)];
+        assert!(write_if_changed(dir.path(), &format(&pages)).unwrap());
+        assert!(!write_if_changed(dir.path(), &format(&pages)).unwrap());
+        let memo = read(dir.path());
+        assert_eq!(memo.len(), 2);
+        assert_eq!(memo[&u64::MAX], pages[1]);
+    }
+
+    #[test]
+    fn other_code_or_damage_gives_an_empty_memo() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format(&[page(1)]);
+        let other = text.replacen(env!("SITEGEN_CODE_ID"), "0000000000000000", 1);
+        fs::write(dir.path().join(FILE), other).unwrap();
+        assert!(read(dir.path()).is_empty());
+        fs::write(dir.path().join(FILE), &text[..text.len() - 9]).unwrap();
+        assert!(read(dir.path()).is_empty());
+        assert!(read(&dir.path().join("missing")).is_empty());
+    }
+}

@@ -1,0 +1,188 @@
+//! The page memo (`.sitegen-pages`): a build that takes unchanged pages from it gives
+//! exactly what a build from scratch gives, through every kind of edit, while rendering
+//! only what changed.
+
+use crate::support::Site;
+use std::fs;
+
+/// The real site twice: `kept` builds into the same output folder every time (using its
+/// memo), `fresh` deletes its output first. Both get the same edits.
+struct Pair {
+    kept: Site,
+    fresh: Site,
+}
+
+/// The build's summary line's figures: (pages, rendered).
+fn pages_rendered(stderr: &str) -> (usize, usize) {
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("sitegen: built"))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    let number_before = |word: &str| -> usize {
+        let before = summary.split(word).next().unwrap().trim_end();
+        let digits = before.rsplit([' ', '(']).next().unwrap();
+        digits.parse().unwrap_or_else(|_| panic!("{summary}"))
+    };
+    (number_before(" pages"), number_before(" rendered"))
+}
+
+/// Everything a build printed but its summary and change counts (which differ between a
+/// build that changes a site and one that makes it).
+fn messages(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("sitegen: built") && !l.starts_with("sitegen: change lists"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Pair {
+    fn new() -> Pair {
+        Pair {
+            kept: Site::real(),
+            fresh: Site::real(),
+        }
+    }
+
+    /// Applies `edit` to both sites.
+    fn edit(&self, edit: impl Fn(&Site)) {
+        edit(&self.kept);
+        edit(&self.fresh);
+    }
+
+    /// Builds both at `now` and checks they agree in every output file (the memo
+    /// included), in `modified.lock` and in every message; gives (pages, rendered) of the
+    /// build that kept its output.
+    fn build(&self, now: &str) -> (usize, usize) {
+        self.build_with(&["build", "--now", now])
+    }
+
+    /// [`Pair::build`] with these arguments.
+    fn build_with(&self, args: &[&str]) -> (usize, usize) {
+        let now = args.join(" ");
+        let kept = self.kept.run(args).ok().stderr();
+        for dir in ["public", ".public.staging"] {
+            let _ = fs::remove_dir_all(self.fresh.path(dir));
+        }
+        let fresh = self.fresh.run(args).ok().stderr();
+        let (a, b) = (self.kept.snapshot("public"), self.fresh.snapshot("public"));
+        assert_eq!(a.len(), b.len(), "at {now}");
+        for ((path, bytes), (_, expected)) in a.iter().zip(&b) {
+            assert!(
+                bytes == expected,
+                "at {now}: {path} differs from a build from scratch"
+            );
+        }
+        assert_eq!(
+            self.kept.read("modified.lock"),
+            self.fresh.read("modified.lock")
+        );
+        assert_eq!(messages(&kept), messages(&fresh), "at {now}");
+        let (pages, rendered) = pages_rendered(&fresh);
+        assert_eq!(rendered, pages, "a build from scratch renders every page");
+        pages_rendered(&kept)
+    }
+}
+
+/// Replaces `from` (which must occur) in a site file.
+fn replace(site: &Site, rel: &str, from: &str, to: &str) {
+    let text = site.read(rel);
+    assert!(text.contains(from), "{rel} has no `{from}`");
+    site.write(rel, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn builds_from_the_memo_equal_builds_from_scratch() {
+    let pair = Pair::new();
+    let (pages, rendered) = pair.build("2025-04-30 00:00:00");
+    assert_eq!(rendered, pages);
+    assert_eq!(pair.build("2025-04-30 00:00:00").1, 0, "nothing changed");
+    // Time moves on: articles are published, so lists and related blocks change.
+    let (pages, rendered) = pair.build("2025-04-30 12:00:00");
+    assert!(rendered > 0 && rendered < pages, "{rendered} of {pages}");
+    let (pages, rendered) = pair.build("2026-03-01 00:00:00");
+    assert!(rendered > 0 && rendered < pages, "{rendered} of {pages}");
+    // A value edited after publication: dateModified moves to this build's "now" ...
+    pair.edit(|s| replace(s, "cities/yueyang.yaml", "- 医保卡", "- 社保卡"));
+    let (pages, rendered) = pair.build("2026-03-02 00:00:00");
+    assert!(rendered > 0 && rendered < 20, "{rendered} of {pages}");
+    // ... and stays there: a later build renders nothing.
+    assert_eq!(pair.build("2026-03-03 00:00:00").1, 0);
+    assert!(
+        pair.kept
+            .read("public/yueyang/canbaodi-biangeng/index.html")
+            .contains("2026-03-02")
+    );
+    // A preview (`--base-url`) does not save modified.lock: an article changed since the
+    // lock was made shows each build's "now" as dateModified, memo or not.
+    pair.edit(|s| replace(s, "cities/yueyang.yaml", "- 社保卡", "- 医保卡（社保卡）"));
+    for now in ["2026-03-03 10:00:00", "2026-03-03 11:00:00"] {
+        pair.build_with(&[
+            "build",
+            "--now",
+            now,
+            "--base-url",
+            "https://preview.example.org/",
+        ]);
+    }
+    pair.edit(|s| replace(s, "cities/yueyang.yaml", "- 医保卡（社保卡）", "- 社保卡"));
+    // A repeated paragraph in a topic: every article showing it warns, from the memo too.
+    pair.edit(|s| {
+        let text = s.read("topics/yake-baoxiao.md");
+        let para = "\n\n如有疑问，请以当地医保部门的答复为准。\n";
+        s.write("topics/yake-baoxiao.md", &format!("{text}{para}{para}"));
+    });
+    pair.build("2026-03-04 00:00:00");
+    let (_, rendered) = pair.build("2026-03-05 00:00:00");
+    assert_eq!(rendered, 0);
+    let again = pair.kept.build_at("2026-03-05 00:00:00").stderr();
+    assert!(again.contains("is repeated"), "{again}");
+    // Layouts, site settings, new and removed cities.
+    pair.edit(|s| {
+        replace(
+            s,
+            "templates/partials/footer.html",
+            "</footer>",
+            "<p>测试</p></footer>",
+        )
+    });
+    let (pages, rendered) = pair.build("2026-03-05 00:00:00");
+    assert_eq!(rendered, pages, "every page has the footer");
+    pair.edit(|s| replace(s, "site.yaml", "related_count: 23", "related_count: 7"));
+    pair.build("2026-03-05 00:00:00");
+    pair.edit(|s| {
+        let jinhua = s.read("cities/jinhua.yaml");
+        s.write(
+            "cities/jinhua2.yaml",
+            &jinhua
+                .replace("slug: jinhua", "slug: jinhua-b")
+                .replace("name: 金华", "name: 金华乙"),
+        );
+        fs::remove_file(s.path("cities/yueyang.yaml")).unwrap();
+    });
+    pair.build("2026-03-06 00:00:00");
+    assert_eq!(pair.build("2026-03-06 00:00:00").1, 0);
+}
+
+#[test]
+fn a_damaged_or_foreign_memo_only_costs_a_full_render() {
+    let site = Site::real();
+    let now = "2026-03-01 00:00:00";
+    let (pages, _) = pages_rendered(&site.build_at(now).stderr());
+    let before = site.snapshot("public");
+    let memo = site.read("public/.sitegen-pages");
+    let foreign = memo.replacen("sitegen-pages 1 ", "sitegen-pages 1 0", 1);
+    for text in [&memo[..memo.len() / 2], &foreign, "", "\u{0}garbage"] {
+        site.write("public/.sitegen-pages", text);
+        let (_, rendered) = pages_rendered(&site.build_at(now).stderr());
+        assert_eq!(rendered, pages);
+        assert!(site.snapshot("public") == before);
+    }
+    // A page edited by hand in the output folder is put right, memo or not.
+    let page = "public/jinhua/canbaodi-biangeng/index.html";
+    let original = site.read(page);
+    site.write(page, &original.replace("金华", "金 华"));
+    let (_, rendered) = pages_rendered(&site.build_at(now).stderr());
+    assert_eq!(rendered, 1);
+    assert_eq!(site.read(page), original);
+}
