@@ -49,7 +49,8 @@ for round in $(seq "$edits"); do
   wait_for "$round" "sitegen: rebuilt in"
   sleep 0.3 # lets the watcher settle so each edit is one rebuild
 done
-grep "sitegen: rebuilt in" "$log"
+# With SITEGEN_TIMINGS set, serve logs each rebuild's stage times too.
+grep -E "sitegen: (timing|rebuilt in)" "$log"
 grep -o "rebuilt in [0-9.]* ms" "$log" | awk '{print $3}' | sort -n | awk -v n="$cities" '
   { v[NR] = $1 }
   END { printf "serve, one city edited, %d articles: median %.1f ms, range %.1f – %.1f ms over %d rebuilds\n",

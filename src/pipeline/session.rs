@@ -210,21 +210,29 @@ impl Session {
         };
         files.extend(renderer.site_files_kept(&table.modified, &keys, &mut self.feeds));
         timings.mark("site files");
-        self.titles = plan
+        // Kept titles move over to the new map; only new ones are built.
+        let mut old_titles = std::mem::take(&mut self.titles);
+        self.titles.reserve(plan.articles.len());
+        for (i, a) in plan
             .articles
             .iter()
             .enumerate()
             .filter(|(_, a)| a.published)
-            .map(|(i, a)| {
-                let kept = KeptTitle {
-                    inputs: title_keys[i],
-                    title: renderer.article_title(i).to_string(),
-                    link: renderer.article_link(i),
-                    link_hash: shared.link(i),
-                };
-                (a.id.clone(), kept)
-            })
-            .collect();
+        {
+            let kept = match old_titles.remove_entry(&a.id) {
+                Some(entry) if entry.1.inputs == title_keys[i] => entry,
+                _ => (
+                    a.id.clone(),
+                    KeptTitle {
+                        inputs: title_keys[i],
+                        title: renderer.article_title(i).to_string(),
+                        link: renderer.article_link(i),
+                        link_hash: shared.link(i),
+                    },
+                ),
+            };
+            self.titles.insert(kept.0, kept.1);
+        }
         let total = pages.len();
         let articles = plan.articles.iter().filter(|a| a.published).count();
         let old_pages = std::mem::replace(&mut self.pages, pages.into_iter().collect());
@@ -232,7 +240,7 @@ impl Session {
         // Freeing the last build's pages and this build's input, merge and plan takes tens
         // of milliseconds at 10,000 articles; the result does not wait for it.
         drop((renderer, linter, shared, table));
-        std::thread::spawn(move || drop((old_pages, input, plan, stamps)));
+        std::thread::spawn(move || drop((old_pages, old_titles, input, plan, stamps)));
         self.merged = Some((merged, merge_stamps));
         timings.mark("free");
         Ok(Rebuilt {
