@@ -176,23 +176,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     };
     timings.mark("render");
-    let stats = staging.commit().map_err(BuildError::Write)?;
-    let mut warnings = rendered.warnings;
-    // The memo only saves work: a build that cannot keep it still succeeded.
-    if let Err(e) = page_memo::write_if_changed(
-        &opts.output,
-        &page_memo::format(rendered.memo.iter().map(|m| m.as_ref())),
-    ) {
-        warnings.push(
-            Diagnostic::warning(
-                Origin::file(opts.output.join(page_memo::FILE)),
-                format!("cannot save the page memo: {e}"),
-            )
-            .with_hint(
-                "the next build renders every page again; check the output folder's permissions",
-            ),
-        );
-    }
+    let memo_text = page_memo::format(rendered.memo.iter().map(|m| m.as_ref()));
+    let stats = staging
+        .commit(&[(page_memo::FILE, &memo_text)])
+        .map_err(BuildError::Write)?;
+    let warnings = rendered.warnings;
     timings.mark("commit");
     let (lock_updated, modified_updated) = save_locks(opts, &plan, &table)?;
     let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));

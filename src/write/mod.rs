@@ -318,7 +318,11 @@ impl Staging {
 
     /// Swaps the staging folder in as the output; the previous site stays as the next
     /// build's staging folder. When the new site equals the live one, nothing is swapped.
-    pub fn commit(self) -> Result<WriteStats, WriteError> {
+    ///
+    /// `own` are sitegen's own files (such as the page memo): not part of the site nor of
+    /// the manifest, they go into the new site before the swap, so it brings them along;
+    /// when nothing is swapped they replace the live ones, if they changed.
+    pub fn commit(self, own: &[(&str, &str)]) -> Result<WriteStats, WriteError> {
         let entries = std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
         let new_paths: HashSet<&str> = entries.iter().map(|(p, ..)| p.as_str()).collect();
         let mut changes = FileChanges {
@@ -358,6 +362,9 @@ impl Staging {
             if self.fresh {
                 let _ = fs::remove_dir_all(&self.dir);
             }
+            for (name, text) in own {
+                replace_file_if_changed(&self.output.join(name), text)?;
+            }
             return Ok(stats);
         }
         let mut stale: Vec<&String> = self
@@ -380,6 +387,9 @@ impl Staging {
         }
         drop(new_paths);
         self.link_pending()?;
+        for (name, text) in own {
+            replace_file_if_changed(&self.dir.join(name), text)?;
+        }
         // Last: a staging folder with a manifest is complete.
         let mut listed: Vec<(String, Entry)> =
             entries.into_iter().map(|(p, e, _)| (p, e)).collect();

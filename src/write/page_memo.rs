@@ -5,7 +5,9 @@
 //! so a memo line is a fact that stays true: "these inputs give this file, with these
 //! warnings and this `modified.lock` record". A page is taken from the memo only when the
 //! live output folder still lists its file with the remembered hash (see
-//! [`super::Staging::keep`]); otherwise it is rendered. The first line names the binary's
+//! [`super::Staging::keep`]); otherwise it is rendered. The memo is written into the new
+//! site before the swap ([`super::Staging::commit`]), so it always describes the site it
+//! sits in. The first line names the binary's
 //! code: a sitegen built from other code ignores the memo, since it may render the same
 //! inputs differently.
 
@@ -15,7 +17,6 @@ use crate::model::ModifiedEntry;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
-use std::io;
 use std::path::Path;
 
 /// The memo's file name inside an output folder.
@@ -90,19 +91,6 @@ pub fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
     text
 }
 
-/// Writes `text` as `dir`'s memo when it differs from the one there, through a temporary
-/// file and a rename, so a memo is either whole or absent. Gives whether it wrote.
-pub fn write_if_changed(dir: &Path, text: &str) -> io::Result<bool> {
-    let path = dir.join(FILE);
-    if fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
-        return Ok(false);
-    }
-    let tmp = dir.join(format!("{FILE}.tmp"));
-    fs::write(&tmp, text)?;
-    fs::rename(&tmp, &path)?;
-    Ok(true)
-}
-
 /// A `u64` as 16 hex digits.
 mod hex64 {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
@@ -158,8 +146,7 @@ mod tests {
     fn reads_back_what_it_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let pages = vec![page(1), page(u64::MAX)];
-        assert!(write_if_changed(dir.path(), &format(&pages)).unwrap());
-        assert!(!write_if_changed(dir.path(), &format(&pages)).unwrap());
+        fs::write(dir.path().join(FILE), format(&pages)).unwrap();
         let memo = read(dir.path());
         assert_eq!(memo.len(), 2);
         assert_eq!(memo[&u64::MAX], pages[1]);

@@ -8,7 +8,7 @@ fn build(out: &Path, files: &[(&str, &str)]) -> WriteStats {
     for (path, text) in files {
         s.put(path, text.as_bytes()).unwrap();
     }
-    s.commit().unwrap()
+    s.commit(&[]).unwrap()
 }
 
 fn counts(s: WriteStats) -> (usize, usize, usize) {
@@ -163,4 +163,32 @@ fn refuses_foreign_folders() {
     fs::write(tmp.path().join("precious.txt"), "x").unwrap();
     assert!(Staging::begin(tmp.path()).is_err());
     assert!(tmp.path().join("precious.txt").exists());
+}
+
+#[test]
+fn own_files_come_with_the_swap_or_replace_the_live_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let commit = |pages: &[(&str, &str)], own: &str| {
+        let s = Staging::begin(&out).unwrap();
+        for (path, text) in pages {
+            s.put(path, text.as_bytes()).unwrap();
+        }
+        s.commit(&[(".own", own)]).unwrap()
+    };
+    commit(&[("a/index.html", "one")], "first");
+    assert_eq!(fs::read_to_string(out.join(".own")).unwrap(), "first");
+    // Nothing to swap: the live file is replaced, the site left alone.
+    let folder = ino(&out);
+    assert_eq!(
+        counts(commit(&[("a/index.html", "one")], "second")),
+        (0, 1, 0)
+    );
+    assert_eq!(ino(&out), folder);
+    assert_eq!(fs::read_to_string(out.join(".own")).unwrap(), "second");
+    // A swap brings the new text along, and it is not listed in the manifest.
+    commit(&[("a/index.html", "two")], "third");
+    assert_ne!(ino(&out), folder);
+    assert_eq!(fs::read_to_string(out.join(".own")).unwrap(), "third");
+    assert!(!manifest::read(&out).unwrap().contains_key(".own"));
 }
