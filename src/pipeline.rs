@@ -179,7 +179,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let stats = staging.commit().map_err(BuildError::Write)?;
     let mut warnings = rendered.warnings;
     // The memo only saves work: a build that cannot keep it still succeeded.
-    if let Err(e) = page_memo::write_if_changed(&opts.output, &page_memo::format(&rendered.memo)) {
+    if let Err(e) = page_memo::write_if_changed(
+        &opts.output,
+        &page_memo::format(rendered.memo.iter().map(|m| m.as_ref())),
+    ) {
         warnings.push(
             Diagnostic::warning(
                 Origin::file(opts.output.join(page_memo::FILE)),

@@ -12,36 +12,37 @@ use crate::render::fingerprint::Shared;
 use crate::write::page_memo::{MemoPage, PageMemo};
 use crate::write::{Staging, WriteError};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 /// Where a build's pages go, and what earlier builds rendered.
-pub struct Output<'a> {
+pub struct Output<'a, 'm> {
     pub staging: &'a Staging,
     /// The live output folder's page memo.
-    pub memo: &'a PageMemo,
+    pub memo: &'m PageMemo,
     pub shared: &'a Shared,
     pub stamps: &'a Stamps,
 }
 
-/// What the render stage gave.
-pub struct Rendered {
+/// What the render stage gave (`'m`: the memo read before it).
+pub struct Rendered<'m> {
     /// Every page's warnings, after the early ones, in page order.
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
     /// Published articles' `modified.lock` records.
     pub records: Vec<(usize, ModifiedEntry)>,
-    /// With an output: every page's memo line, in page order.
-    pub memo: Vec<MemoPage>,
+    /// With an output: every page's memo line, in page order (kept lines borrowed).
+    pub memo: Vec<Cow<'m, MemoPage>>,
     /// With an output: how many pages were rendered (the rest came from the memo).
     pub rendered: usize,
 }
 
 /// One page's outcome.
-struct PageOutcome {
+struct PageOutcome<'m> {
     warnings: Vec<Diagnostic>,
     error: Option<Diagnostic>,
     record: Option<(usize, ModifiedEntry)>,
-    memo: Option<MemoPage>,
+    memo: Option<Cow<'m, MemoPage>>,
     fresh: bool,
 }
 
@@ -51,21 +52,21 @@ struct PageOutcome {
 /// record come from the memo. A city's articles are rendered together by one worker, so
 /// they share section bodies. Every error is collected, in page order; `early` holds
 /// warnings found before rendering; with `strict`, warnings count as errors.
-pub fn render_into(
+pub fn render_into<'m>(
     renderer: &Renderer<'_>,
     linter: &Linter<'_>,
     plan: &Plan,
-    output: Option<&Output<'_>>,
+    output: Option<&Output<'_, 'm>>,
     early: Vec<Diagnostic>,
     strict: bool,
-) -> Result<Rendered, BuildError> {
+) -> Result<Rendered<'m>, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    let outcomes: Vec<Vec<PageOutcome>> = plan
+    let outcomes: Vec<Vec<PageOutcome<'m>>> = plan
         .page_groups()
         .par_iter()
         .map(|group| {
             // Per page: its fingerprint and, when the live site has it, its memo line.
-            let known: Vec<(u64, Option<&MemoPage>)> = group
+            let known: Vec<(u64, Option<&'m MemoPage>)> = group
                 .iter()
                 .map(|&page| match output {
                     Some(out) => {
@@ -97,7 +98,7 @@ pub fn render_into(
                             warnings: m.warnings.clone(),
                             error: None,
                             record: article_index(page).zip(m.record.clone()),
-                            memo: Some(m.clone()),
+                            memo: Some(Cow::Borrowed(m)),
                             fresh: false,
                         };
                     }
@@ -136,13 +137,15 @@ pub fn render_into(
                             &mut lint_cache,
                         ));
                     }
-                    let memo = entry.map(|e| MemoPage {
-                        fingerprint,
-                        path: rendered.file.path,
-                        hash: e.hash,
-                        len: e.len,
-                        warnings: warnings.clone(),
-                        record: rendered.record.as_ref().map(|(_, r)| r.clone()),
+                    let memo = entry.map(|e| {
+                        Cow::Owned(MemoPage {
+                            fingerprint,
+                            path: rendered.file.path,
+                            hash: e.hash,
+                            len: e.len,
+                            warnings: warnings.clone(),
+                            record: rendered.record.as_ref().map(|(_, r)| r.clone()),
+                        })
                     });
                     PageOutcome {
                         warnings,

@@ -79,7 +79,7 @@ pub fn read(dir: &Path) -> PageMemo {
 }
 
 /// The memo text for `pages`, in the order given (plan order: deterministic).
-pub fn format(pages: &[MemoPage]) -> String {
+pub fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
     let mut text = header();
     text.push('\n');
     for page in pages {
