@@ -1,12 +1,14 @@
 //! Stage 4, render: templates + markdown into page bytes. Pure, and run in parallel over
 //! the plan's pages by the pipeline.
 
+mod article;
 mod article_meta;
 pub mod cache;
 pub mod escape;
 pub mod feeds;
 pub mod fingerprint;
 pub mod links;
+mod list_pages;
 pub mod markdown;
 pub mod modified;
 pub mod seo;
@@ -16,18 +18,17 @@ pub mod templates;
 pub mod tera_errors;
 pub mod view;
 
-use crate::diag::{Diagnostic, Origin};
-use crate::lint::blocks::{Block, BlockReader};
+use crate::diag::Diagnostic;
+use crate::lint::blocks::Block;
 use crate::merge::Merged;
 use crate::model::{ModifiedEntry, SiteInput};
-use crate::plan::{Page, Plan, PlannedArticle, pick, urls};
-use cache::{Body, PairCache};
+use crate::plan::{Page, Plan, PlannedArticle, urls};
+use cache::PairCache;
 use chrono::{NaiveDateTime, TimeZone};
 pub use links::LinkParts;
-use links::{LinkTable, link_value, with_lists};
+use links::{LinkTable, link_value};
 pub use markdown::Defect;
 use rayon::prelude::*;
-use seo::PageMeta;
 pub use site_files::{FeedCache, FeedKeys};
 use std::collections::HashMap;
 use templates::{Templates, names};
@@ -47,15 +48,6 @@ pub struct Rendered {
     pub sections: Vec<SectionText>,
     /// For an article: its index and its `modified.lock` record.
     pub record: Option<(usize, ModifiedEntry)>,
-}
-
-/// An article's own text (everything its content hash covers besides the title).
-struct ArticleContent {
-    lead: String,
-    teaser: String,
-    sections: Vec<SectionView>,
-    texts: Vec<SectionText>,
-    warnings: Vec<Diagnostic>,
 }
 
 /// One section of an article before markdown conversion: what the content lint reads.
@@ -258,187 +250,20 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// Renders one page, each kind by its own module (`article`, `list_pages`).
     fn render_page_with(&self, page: Page, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
         match page {
             Page::Article(i) => self.article(i, cache),
-            Page::Home { page, pages } => {
-                let per = self.input.site.home_page_size;
-                let items = self.links.list(
-                    self.plan
-                        .newest_first
-                        .iter()
-                        .skip((page - 1) * per)
-                        .take(per)
-                        .copied(),
-                );
-                let path = urls::home_path(page);
-                let site = &self.input.site;
-                let (title, description) = if page > 1 {
-                    (
-                        format!("{} 第{page}页", site.category),
-                        format!("{}:{} 第{page}页", site.name, site.category),
-                    )
-                } else {
-                    (
-                        site.name.clone(),
-                        format!("{}:{}", site.name, site.category),
-                    )
-                };
-                let view = ListView {
-                    heading: self.input.site.category.clone(),
-                    canonical: self.absolute(&path),
-                    url: self.url(&path),
-                    meta: PageMeta::website(title, &description),
-                    description,
-                    pagination: self.pagination(page, pages, urls::home_path),
-                    city: None,
-                    province: None,
-                    topic: None,
-                };
-                self.layout("index.html", &path, with_lists(&view, [("items", items)]))
-            }
-            Page::City(c) => {
-                let city = &self.input.cities[c];
-                let path = urls::city_path(&city.slug.value);
-                let heading = format!("{}{}", city.name, self.input.site.category);
-                let description = format!("{}的医保办理指南与常见问题", city.name);
-                let view = ListView {
-                    meta: self.city_meta(c, &heading, &description),
-                    heading,
-                    canonical: self.absolute(&path),
-                    url: self.url(&path),
-                    description,
-                    pagination: self.pagination(1, 1, |_| path.clone()),
-                    city: Some(NamedLink {
-                        name: city.name.clone(),
-                        url: self.url(&path),
-                    }),
-                    province: city.province.as_deref(),
-                    topic: None,
-                };
-                let items = self.links.list(self.plan.by_city[c].iter().copied());
-                self.layout("city.html", &path, with_lists(&view, [("items", items)]))
-            }
-            Page::Topic { topic, page, pages } => {
-                let t = &self.input.topics[topic];
-                let per = self.input.site.home_page_size;
-                let path = urls::topic_path(&t.slug, page);
-                let (title, description) = if page > 1 {
-                    (
-                        format!("{} 第{page}页", t.name),
-                        format!("各地{}办理指南 第{page}页", t.name),
-                    )
-                } else {
-                    (t.name.clone(), format!("各地{}办理指南", t.name))
-                };
-                let view = ListView {
-                    heading: t.name.clone(),
-                    canonical: self.absolute(&path),
-                    url: self.url(&path),
-                    meta: PageMeta::website(title, &description),
-                    description,
-                    pagination: self.pagination(page, pages, |p| urls::topic_path(&t.slug, p)),
-                    city: None,
-                    province: None,
-                    topic: Some(NamedLink {
-                        name: t.name.clone(),
-                        url: self.url(&urls::topic_path(&t.slug, 1)),
-                    }),
-                };
-                let items = self.links.list(
-                    self.plan.by_topic[topic]
-                        .iter()
-                        .skip((page - 1) * per)
-                        .take(per)
-                        .copied(),
-                );
-                self.layout("topic.html", &path, with_lists(&view, [("items", items)]))
-            }
-            Page::Cities => {
-                let site = &self.input.site;
-                let meta = PageMeta::website(
-                    "按城市浏览",
-                    &format!("{}:按省份和城市查找{}", site.name, site.category),
-                );
-                let view = serde_json::json!({
-                    "heading": "按城市浏览",
-                    "url": self.url(urls::CITIES_PATH),
-                    "canonical": self.absolute(urls::CITIES_PATH),
-                    "provinces": self.provinces(),
-                    "meta": meta,
-                });
-                let name = if self.templates.layouts.contains_template("cities.html") {
-                    "cities.html"
-                } else {
-                    "index.html"
-                };
-                self.layout(
-                    name,
-                    urls::CITIES_PATH,
-                    tera::Value::from_serializable(&view),
-                )
-            }
-            Page::NotFound => {
-                let meta = PageMeta {
-                    noindex: true,
-                    ..PageMeta::website("页面不存在", &self.input.site.name)
-                };
-                let view = serde_json::json!({ "url": self.url("404.html"), "canonical": self.absolute("404.html"), "meta": meta });
-                self.layout(
-                    "404.html",
-                    "404.html",
-                    tera::Value::from_serializable(&view),
-                )
-            }
+            Page::Home { page, pages } => self.home(page, pages),
+            Page::City(c) => self.city_page(c),
+            Page::Topic { topic, page, pages } => self.topic_page(topic, page, pages),
+            Page::Cities => self.cities_page(),
+            Page::NotFound => self.not_found(),
         }
     }
 
-    fn provinces(&self) -> Vec<ProvinceView> {
-        let mut groups: Vec<ProvinceView> = Vec::new();
-        let mut cities: Vec<&crate::model::City> = self.input.cities.iter().collect();
-        // Provinces in pinyin order (安徽, 北京, 重庆, …) as readers expect, not by code point.
-        let key = |c: &crate::model::City| {
-            // A municipality is its own province: its slug spells polyphones (重庆) right.
-            let province = c.province.as_deref().unwrap_or(&c.name);
-            let spelled = if province == c.name {
-                c.slug.value.clone()
-            } else {
-                pinyin_key(province)
-            };
-            (spelled, province.to_string(), c.slug.value.clone())
-        };
-        cities.sort_by_cached_key(|c| key(c));
-        for c in cities {
-            let province = c.province.clone().unwrap_or_else(|| c.name.clone());
-            let link = NamedLink {
-                name: c.name.clone(),
-                url: self.url(&urls::city_path(&c.slug.value)),
-            };
-            match groups.last_mut() {
-                Some(g) if g.province == province => g.cities.push(link),
-                _ => groups.push(ProvinceView {
-                    province,
-                    cities: vec![link],
-                }),
-            }
-        }
-        groups
-    }
-
-    fn pagination(
-        &self,
-        current: usize,
-        total: usize,
-        path: impl Fn(usize) -> String,
-    ) -> Pagination {
-        Pagination {
-            current,
-            total,
-            prev_url: (current > 1).then(|| self.url(&path(current - 1))),
-            next_url: (current < total).then(|| self.url(&path(current + 1))),
-        }
-    }
-
+    /// Renders the view `page` through layout `template` into the output file for `path`;
+    /// every page kind ends here.
     fn layout(
         &self,
         template: &str,
@@ -466,34 +291,6 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The template that gives `topic`'s section heading in article `a`: the city's own
-    /// heading if it sets one, else one of the topic's headings picked by the article's id.
-    pub fn heading_template(&self, a: &PlannedArticle, topic: usize) -> (String, Origin) {
-        let t = &self.input.topics[topic];
-        let city = &self.input.cities[a.city];
-        match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
-            Some(h) => (
-                names::city_heading(&city.slug.value, &t.slug),
-                h.origin.clone(),
-            ),
-            None => {
-                let i = pick(&a.id, &format!("heading:{}", t.slug), t.headings.len());
-                (names::heading(&t.slug, i), t.headings[i].origin.clone())
-            }
-        }
-    }
-
-    /// `topic`'s section heading in article `i`, rendered.
-    pub fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
-        let a = &self.plan.articles[i];
-        let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
-        let (name, _) = self.heading_template(a, topic);
-        Ok(self
-            .render_content(&name, &self.content_context(pair), a)?
-            .trim()
-            .to_string())
-    }
-
     /// An article's full title (date suffix included); empty for unpublished articles.
     pub fn article_title(&self, i: usize) -> &str {
         &self.titles[i]
@@ -502,151 +299,6 @@ impl<'a> Renderer<'a> {
     /// Article `i`'s prebuilt link, to hand back to [`Renderer::with_known_titles`].
     pub fn article_link(&self, i: usize) -> LinkParts {
         self.links.parts(i)
-    }
-
-    fn section(
-        &self,
-        a: &PlannedArticle,
-        topic: usize,
-        cache: &mut PairCache,
-        warnings: &mut Vec<Diagnostic>,
-    ) -> Result<Option<(SectionView, SectionText)>, Diagnostic> {
-        let Some(pair) = self.merged.pair_index(a.city, topic) else {
-            return Ok(None);
-        };
-        let t = &self.input.topics[topic];
-        let parts = cache.get(pair, || self.content_context(pair));
-        let ctx = &parts.ctx;
-        let (heading_name, _) = self.heading_template(a, topic);
-        let heading = self
-            .render_content(&heading_name, ctx, a)?
-            .trim()
-            .to_string();
-        if parts.body.is_none() {
-            let body = self.render_content(&names::body(&t.slug), ctx, a)?;
-            let mut blocks = BlockReader::default();
-            let (html, defects) =
-                markdown::to_html_reading(&body, self.input.site.allow_html, &mut blocks);
-            parts.body = Some(Body {
-                markdown: body,
-                html,
-                defects,
-                blocks: blocks.finish().into(),
-            });
-        }
-        let Body {
-            markdown: body,
-            html,
-            defects,
-            blocks,
-        } = parts.body.clone().unwrap_or_default();
-        if heading.is_empty() {
-            warnings.push(
-                Diagnostic::warning(
-                    Origin::file(&t.path),
-                    format!("empty section heading (article {})", a.id),
-                )
-                .in_article(&a.id),
-            );
-        }
-        let text = SectionText {
-            topic,
-            pair,
-            markdown: body,
-            defects,
-            blocks,
-        };
-        Ok(Some((
-            SectionView {
-                heading,
-                topic: t.name.clone(),
-                html,
-            },
-            text,
-        )))
-    }
-
-    /// Renders an article's lead, teaser and sections.
-    fn article_content(&self, a: &PlannedArticle) -> Result<ArticleContent, Diagnostic> {
-        self.article_content_with(a, &mut PairCache::default())
-    }
-
-    /// [`Self::article_content`], taking section bodies from (and adding them to) `cache`.
-    fn article_content_with(
-        &self,
-        a: &PlannedArticle,
-        cache: &mut PairCache,
-    ) -> Result<ArticleContent, Diagnostic> {
-        let topic = &self.input.topics[a.topic];
-        let ctx = &cache.get(a.pair, || self.content_context(a.pair)).ctx;
-        let mut warnings = Vec::new();
-        let lead = self
-            .render_content(&names::lead(&topic.slug), ctx, a)?
-            .trim()
-            .to_string();
-        let teaser = self
-            .render_content(&names::teaser(&topic.slug, a.teaser_variant), ctx, a)?
-            .trim()
-            .to_string();
-        let mut sections = Vec::new();
-        let mut texts = Vec::new();
-        for &t in std::iter::once(&a.topic).chain(&a.extras) {
-            if let Some((s, text)) = self.section(a, t, cache, &mut warnings)? {
-                sections.push(s);
-                texts.push(text);
-            }
-        }
-        Ok(ArticleContent {
-            lead,
-            teaser,
-            sections,
-            texts,
-            warnings,
-        })
-    }
-
-    fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
-        let a = &self.plan.articles[i];
-        let topic = &self.input.topics[a.topic];
-        let city = &self.input.cities[a.city];
-        let content = self.article_content_with(a, cache)?;
-        let record = self.record(a, &self.titles[i], &content);
-        let modified = modified::modified_at(Some(&record), a.publish_at);
-        let related = self
-            .links
-            .list(self.plan.lists.related(i, self.input.site.related_count));
-        let city_more = self.links.list(
-            self.plan.by_city[a.city]
-                .iter()
-                .copied()
-                .filter(|&j| j != i),
-        );
-        let view = ArticleView {
-            title: &self.titles[i],
-            url: self.url(&a.path),
-            canonical: self.absolute(&a.path),
-            published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            iso: self.links.iso(i).to_string(),
-            meta: self.article_meta(i, &content.lead, modified),
-            lead: content.lead,
-            teaser: content.teaser,
-            category: &self.plan.categories[a.category],
-            city: NamedLink {
-                name: city.name.clone(),
-                url: self.url(&urls::city_path(&city.slug.value)),
-            },
-            topic: NamedLink {
-                name: topic.name.clone(),
-                url: self.url(&urls::topic_path(&topic.slug, 1)),
-            },
-            sections: content.sections,
-        };
-        let page = with_lists(&view, [("related", related), ("city_more", city_more)]);
-        let mut rendered = self.layout("article.html", &a.path, page)?;
-        rendered.warnings = content.warnings;
-        rendered.sections = content.texts;
-        rendered.record = Some((i, record));
-        Ok(rendered)
     }
 }
 
@@ -682,16 +334,4 @@ fn site_view(input: &SiteInput) -> SiteView<'_> {
             })
             .collect(),
     }
-}
-
-/// A sort key spelling Chinese characters in toneless pinyin (other characters as they are).
-fn pinyin_key(text: &str) -> String {
-    use pinyin::ToPinyin;
-    text.chars()
-        .map(|c| {
-            c.to_pinyin()
-                .map_or_else(|| c.to_string(), |p| p.plain().to_string())
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }

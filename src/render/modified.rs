@@ -2,7 +2,8 @@
 //! last build recorded in `modified.lock`; only then does its modified datetime move, to
 //! the build's "now". Pure: the same lock, content and "now" give the same result.
 
-use super::{ArticleContent, Renderer};
+use super::Renderer;
+use super::article::ArticleContent;
 use crate::model::ModifiedEntry;
 use crate::plan::{Plan, PlannedArticle};
 use chrono::{NaiveDateTime, Timelike};

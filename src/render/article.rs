@@ -1,0 +1,197 @@
+//! The article page and its content: lead, teaser, section headings and bodies.
+
+use super::cache::{Body, PairCache};
+use super::links::with_lists;
+use super::templates::names;
+use super::view::{ArticleView, NamedLink, SectionView};
+use super::{Rendered, Renderer, SectionText, markdown, modified};
+use crate::diag::{Diagnostic, Origin};
+use crate::lint::blocks::BlockReader;
+use crate::plan::{PlannedArticle, pick, urls};
+
+/// An article's own text (everything its content hash covers besides the title).
+pub(super) struct ArticleContent {
+    pub(super) lead: String,
+    pub(super) teaser: String,
+    pub(super) sections: Vec<SectionView>,
+    pub(super) texts: Vec<SectionText>,
+    pub(super) warnings: Vec<Diagnostic>,
+}
+
+impl Renderer<'_> {
+    /// The template that gives `topic`'s section heading in article `a`: the city's own
+    /// heading if it sets one, else one of the topic's headings picked by the article's id.
+    pub fn heading_template(&self, a: &PlannedArticle, topic: usize) -> (String, Origin) {
+        let t = &self.input.topics[topic];
+        let city = &self.input.cities[a.city];
+        match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
+            Some(h) => (
+                names::city_heading(&city.slug.value, &t.slug),
+                h.origin.clone(),
+            ),
+            None => {
+                let i = pick(&a.id, &format!("heading:{}", t.slug), t.headings.len());
+                (names::heading(&t.slug, i), t.headings[i].origin.clone())
+            }
+        }
+    }
+
+    /// `topic`'s section heading in article `i`, rendered.
+    pub fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
+        let (name, _) = self.heading_template(a, topic);
+        Ok(self
+            .render_content(&name, &self.content_context(pair), a)?
+            .trim()
+            .to_string())
+    }
+
+    /// `topic`'s section of article `a`, or nothing when the article's city has no such
+    /// topic; its body comes from (and goes to) `cache`.
+    fn section(
+        &self,
+        a: &PlannedArticle,
+        topic: usize,
+        cache: &mut PairCache,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<Option<(SectionView, SectionText)>, Diagnostic> {
+        let Some(pair) = self.merged.pair_index(a.city, topic) else {
+            return Ok(None);
+        };
+        let t = &self.input.topics[topic];
+        let parts = cache.get(pair, || self.content_context(pair));
+        let ctx = &parts.ctx;
+        let (heading_name, _) = self.heading_template(a, topic);
+        let heading = self
+            .render_content(&heading_name, ctx, a)?
+            .trim()
+            .to_string();
+        if parts.body.is_none() {
+            let body = self.render_content(&names::body(&t.slug), ctx, a)?;
+            let mut blocks = BlockReader::default();
+            let (html, defects) =
+                markdown::to_html_reading(&body, self.input.site.allow_html, &mut blocks);
+            parts.body = Some(Body {
+                markdown: body,
+                html,
+                defects,
+                blocks: blocks.finish().into(),
+            });
+        }
+        let Body {
+            markdown: body,
+            html,
+            defects,
+            blocks,
+        } = parts.body.clone().unwrap_or_default();
+        if heading.is_empty() {
+            warnings.push(
+                Diagnostic::warning(
+                    Origin::file(&t.path),
+                    format!("empty section heading (article {})", a.id),
+                )
+                .in_article(&a.id),
+            );
+        }
+        let text = SectionText {
+            topic,
+            pair,
+            markdown: body,
+            defects,
+            blocks,
+        };
+        Ok(Some((
+            SectionView {
+                heading,
+                topic: t.name.clone(),
+                html,
+            },
+            text,
+        )))
+    }
+
+    /// Renders an article's lead, teaser and sections.
+    pub(super) fn article_content(&self, a: &PlannedArticle) -> Result<ArticleContent, Diagnostic> {
+        self.article_content_with(a, &mut PairCache::default())
+    }
+
+    /// [`Self::article_content`], taking section bodies from (and adding them to) `cache`.
+    fn article_content_with(
+        &self,
+        a: &PlannedArticle,
+        cache: &mut PairCache,
+    ) -> Result<ArticleContent, Diagnostic> {
+        let topic = &self.input.topics[a.topic];
+        let ctx = &cache.get(a.pair, || self.content_context(a.pair)).ctx;
+        let mut warnings = Vec::new();
+        let lead = self
+            .render_content(&names::lead(&topic.slug), ctx, a)?
+            .trim()
+            .to_string();
+        let teaser = self
+            .render_content(&names::teaser(&topic.slug, a.teaser_variant), ctx, a)?
+            .trim()
+            .to_string();
+        let mut sections = Vec::new();
+        let mut texts = Vec::new();
+        for &t in std::iter::once(&a.topic).chain(&a.extras) {
+            if let Some((s, text)) = self.section(a, t, cache, &mut warnings)? {
+                sections.push(s);
+                texts.push(text);
+            }
+        }
+        Ok(ArticleContent {
+            lead,
+            teaser,
+            sections,
+            texts,
+            warnings,
+        })
+    }
+
+    /// Renders article `i`'s page, with its section texts and `modified.lock` record.
+    pub(super) fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let topic = &self.input.topics[a.topic];
+        let city = &self.input.cities[a.city];
+        let content = self.article_content_with(a, cache)?;
+        let record = self.record(a, &self.titles[i], &content);
+        let modified = modified::modified_at(Some(&record), a.publish_at);
+        let related = self
+            .links
+            .list(self.plan.lists.related(i, self.input.site.related_count));
+        let city_more = self.links.list(
+            self.plan.by_city[a.city]
+                .iter()
+                .copied()
+                .filter(|&j| j != i),
+        );
+        let view = ArticleView {
+            title: &self.titles[i],
+            url: self.url(&a.path),
+            canonical: self.absolute(&a.path),
+            published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            iso: self.links.iso(i).to_string(),
+            meta: self.article_meta(i, &content.lead, modified),
+            lead: content.lead,
+            teaser: content.teaser,
+            category: &self.plan.categories[a.category],
+            city: NamedLink {
+                name: city.name.clone(),
+                url: self.url(&urls::city_path(&city.slug.value)),
+            },
+            topic: NamedLink {
+                name: topic.name.clone(),
+                url: self.url(&urls::topic_path(&topic.slug, 1)),
+            },
+            sections: content.sections,
+        };
+        let page = with_lists(&view, [("related", related), ("city_more", city_more)]);
+        let mut rendered = self.layout("article.html", &a.path, page)?;
+        rendered.warnings = content.warnings;
+        rendered.sections = content.texts;
+        rendered.record = Some((i, record));
+        Ok(rendered)
+    }
+}
