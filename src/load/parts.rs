@@ -55,7 +55,6 @@ struct FilePart<T> {
     parsed: Result<T, Vec<Diagnostic>>,
     /// The file's text (kept for cities: reference checks quote it).
     source: String,
-    stamp: u64,
 }
 
 /// Content stamps of the assembled input, in the order of `SiteInput::cities` / `topics`:
@@ -171,56 +170,51 @@ impl Parts {
         let statics = keep(&self.statics, &mut problems);
         let lock = keep(&self.lock, &mut problems);
         let modified = keep(&self.modified, &mut problems);
-        let mut topics: Vec<(&Topic, u64)> = Vec::new();
+        let mut topics: Vec<&Topic> = Vec::new();
         for part in self.topics.values() {
             match &part.parsed {
-                Ok(t) => topics.push((t, part.stamp)),
+                Ok(t) => topics.push(t),
                 Err(d) => problems.extend(d.iter().cloned()),
             }
         }
-        let mut cities: Vec<(&City, u64)> = Vec::new();
+        let mut cities: Vec<&City> = Vec::new();
         let mut sources = BTreeMap::new();
         for part in self.cities.values() {
             match &part.parsed {
                 Ok(c) => {
-                    cities.push((c, part.stamp));
+                    cities.push(c);
                     sources.insert(c.path.clone(), part.source.clone());
                 }
                 Err(d) => problems.extend(d.iter().cloned()),
             }
         }
-        topics.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
-        cities.sort_by(|a, b| (&a.0.slug.value, &a.0.path).cmp(&(&b.0.slug.value, &b.0.path)));
-        let topics: (Vec<Topic>, Vec<u64>) =
-            topics.into_iter().map(|(t, s)| (t.clone(), s)).unzip();
-        let cities: (Vec<City>, Vec<u64>) = cities.into_iter().map(|(c, s)| (c.clone(), s)).unzip();
+        topics.sort_by(|a, b| a.slug.cmp(&b.slug));
+        cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
+        let topics: Vec<Topic> = topics.into_iter().cloned().collect();
+        let cities: Vec<City> = cities.into_iter().cloned().collect();
         // Every topic file counts as existing, also one with errors (as in `load`).
         let topic_files: Vec<String> = self
             .topics
             .keys()
             .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
             .collect();
-        check_references(&topic_files, &cities.0, &sources, &mut problems);
+        check_references(&topic_files, &cities, &sources, &mut problems);
         match (site, templates, statics, lock, modified) {
             (Some(site), Some(templates), Some(statics), Some(lock), Some(modified))
                 if !problems.has_errors() =>
             {
-                Ok((
-                    SiteInput {
-                        root: self.root.clone(),
-                        site: site.clone(),
-                        topics: topics.0,
-                        cities: cities.0,
-                        templates: templates.clone(),
-                        statics: statics.clone(),
-                        schedule_lock: lock.clone(),
-                        modified_lock: modified.clone(),
-                    },
-                    Stamps {
-                        cities: cities.1,
-                        topics: topics.1,
-                    },
-                ))
+                let input = SiteInput {
+                    root: self.root.clone(),
+                    site: site.clone(),
+                    topics,
+                    cities,
+                    templates: templates.clone(),
+                    statics: statics.clone(),
+                    schedule_lock: lock.clone(),
+                    modified_lock: modified.clone(),
+                };
+                let stamps = Stamps::of(&input);
+                Ok((input, stamps))
             }
             _ => Err(problems),
         }
@@ -296,13 +290,11 @@ fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Topic> {
     match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
             parsed: topics::parse_topic(&text, slug, shown),
-            stamp: super::stamp(shown, &text),
             source: String::new(),
         },
         Err(d) => FilePart {
             parsed: Err(vec![d]),
             source: String::new(),
-            stamp: 0,
         },
     }
 }
@@ -311,13 +303,11 @@ fn read_city(path: &Path, shown: &Path, limit: u64) -> FilePart<City> {
     match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
             parsed: cities::parse_city(&text, shown),
-            stamp: super::stamp(shown, &text),
             source: text,
         },
         Err(d) => FilePart {
             parsed: Err(vec![d]),
             source: String::new(),
-            stamp: 0,
         },
     }
 }
@@ -349,7 +339,14 @@ mod tests {
         std::fs::write(root.join("cities/a.yaml"), "name: 甲\nslug: a\n").unwrap();
         std::fs::write(root.join("cities/b.yaml"), "name: 乙\nslug: b\n").unwrap();
         let mut parts = Parts::read(root);
-        let before = parts.cities[&root.join("cities/b.yaml")].stamp;
+        let stamp = |parts: &Parts| {
+            parts.cities[&root.join("cities/b.yaml")]
+                .parsed
+                .as_ref()
+                .unwrap()
+                .stamp
+        };
+        let before = stamp(&parts);
         std::fs::write(root.join("cities/a.yaml"), "name: 甲甲\nslug: a\n").unwrap();
         std::fs::write(root.join("cities/b.yaml"), "name: 乙乙\nslug: b\n").unwrap();
         parts.reload(&ChangeKind::City(root.join("cities/a.yaml")));
@@ -359,7 +356,7 @@ mod tests {
             .unwrap();
         assert_eq!(a.name, "甲甲");
         // b was not named by the change, so its old parse is kept.
-        assert_eq!(parts.cities[&root.join("cities/b.yaml")].stamp, before);
+        assert_eq!(stamp(&parts), before);
         std::fs::remove_file(root.join("cities/a.yaml")).unwrap();
         parts.reload(&ChangeKind::City(root.join("cities/a.yaml")));
         assert!(!parts.cities.contains_key(&root.join("cities/a.yaml")));
