@@ -60,6 +60,10 @@ pub struct BuildArgs {
     /// Fail if schedule.lock or modified.lock would change, instead of updating them (for CI).
     #[arg(long)]
     pub locked: bool,
+    /// Render every page again instead of taking unchanged ones from the page memo
+    /// (`.sitegen-pages` in the output folder).
+    #[arg(long)]
+    pub render_all: bool,
     /// Folder for the change lists (added/changed/removed/submit.txt) and next-publish.txt
     /// (default: `<output>-report` beside the output folder, never inside it).
     #[arg(long)]

@@ -43,6 +43,8 @@ pub struct BuildOptions {
     pub locked: bool,
     /// Treat content warnings as errors.
     pub strict: bool,
+    /// Ignore the page memo: render every page.
+    pub render_all: bool,
     /// Where the change lists and next-publish time go (default: `<output>-report`).
     pub report_dir: Option<PathBuf>,
 }
@@ -148,7 +150,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
-    let memo = page_memo::read(&opts.output);
+    let memo = if opts.render_all {
+        page_memo::PageMemo::new()
+    } else {
+        page_memo::read(&opts.output)
+    };
     let shared = renderer.fingerprint_shared(|_| None);
     timings.mark("fingerprints");
     let output = Output {

@@ -11,6 +11,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
     let opts = match options(&args.site, args.output.clone(), args.locked) {
         Ok(o) => BuildOptions {
             report_dir: args.report_dir.clone(),
+            render_all: args.render_all,
             ..o
         },
         Err(d) => {

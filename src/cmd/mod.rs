@@ -74,6 +74,7 @@ pub fn options(
         base_url: site.base_url.clone(),
         locked,
         strict: site.strict,
+        render_all: false,
         report_dir: None,
     })
 }

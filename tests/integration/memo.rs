@@ -178,6 +178,13 @@ fn a_damaged_or_foreign_memo_only_costs_a_full_render() {
         assert_eq!(rendered, pages);
         assert!(site.snapshot("public") == before);
     }
+    // `--render-all` ignores a good memo, with the same result.
+    let all = site
+        .run(&["build", "--now", now, "--render-all"])
+        .ok()
+        .stderr();
+    assert_eq!(pages_rendered(&all), (pages, pages));
+    assert!(site.snapshot("public") == before);
     // A page edited by hand in the output folder is put right, memo or not.
     let page = "public/jinhua/canbaodi-biangeng/index.html";
     let original = site.read(page);

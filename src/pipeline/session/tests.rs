@@ -42,6 +42,7 @@ fn options(root: &Path) -> BuildOptions {
         base_url: None,
         locked: false,
         strict: false,
+        render_all: false,
         report_dir: Some(root.join("report")),
     }
 }
