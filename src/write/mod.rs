@@ -10,16 +10,18 @@
 //! the next build only re-links the few files that differ, and a build that changes nothing
 //! writes nothing and swaps nothing.
 
+mod fs_ops;
 pub mod manifest;
 pub mod page_memo;
 pub mod report;
 
+use fs_ops::{exchange, other_files, remove_empty_parents, safe_relative, same_file};
 use manifest::{Entry, Manifest};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -421,81 +423,6 @@ impl Staging {
         }
     }
 }
-
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-/// Removes the folders above `target` that became empty, up to `root`.
-fn remove_empty_parents(target: &Path, root: &Path) {
-    for dir in target.ancestors().skip(1).take_while(|d| *d != root) {
-        if fs::remove_dir(dir).is_err() {
-            break;
-        }
-    }
-}
-
-/// Files of a folder made without a manifest that the new site does not have, as
-/// `/`-separated relative paths.
-fn other_files(dir: &Path, keep: &HashSet<&str>) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
-            Some(parts.join("/"))
-        })
-        .filter(|p| p != MARKER && p != manifest::FILE && !keep.contains(p.as_str()))
-        .collect()
-}
-
-/// Checks a `/`-separated path has only normal components (no `..`, root, drive or NUL).
-fn safe_relative(rel: &str) -> Option<PathBuf> {
-    if rel.is_empty() || rel.contains(['\0', '\\']) {
-        return None;
-    }
-    let path = Path::new(rel);
-    path.components()
-        .all(|c| matches!(c, Component::Normal(_)))
-        .then(|| path.to_path_buf())
-}
-
-/// Atomically swaps two folders (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere a
-/// rename-aside that leaves a moment without the output.
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes())?;
-    let cb = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    let aside = b.with_extension("previous");
-    fs::rename(b, &aside)?;
-    fs::rename(a, b)?;
-    fs::rename(&aside, a)
-}
-
 /// Writes `text` to `path` through a temporary file and a rename, if it changed.
 pub fn replace_file_if_changed(path: &Path, text: &str) -> Result<bool, WriteError> {
     if fs::read_to_string(path).is_ok_and(|old| old == text) {
