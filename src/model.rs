@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A value of any shape from YAML (string, number, list, map).
 pub type Value = serde_json::Value;
@@ -197,8 +198,8 @@ pub struct ModifiedEntry {
 pub struct SiteInput {
     pub root: PathBuf,
     pub site: SiteConfig,
-    pub topics: Vec<Topic>,
-    pub cities: Vec<City>,
+    pub topics: Vec<Arc<Topic>>,
+    pub cities: Vec<Arc<City>>,
     pub templates: Vec<TemplateFile>,
     pub statics: Vec<StaticFile>,
     pub schedule_lock: Vec<LockedSlot>,

@@ -37,7 +37,7 @@ impl<'a> Linter<'a> {
         Linter {
             input,
             merged,
-            topics: input.topics.iter().map(TopicText::of).collect(),
+            topics: input.topics.iter().map(|t| TopicText::of(t)).collect(),
         }
     }
 

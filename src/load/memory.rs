@@ -6,6 +6,7 @@ use crate::diag::Diagnostics;
 use crate::model::{SiteInput, TemplateFile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Loads a site from `(path shown to editors, text)` pairs. Topic slugs come from the
 /// paths' file stems, as they do from file names.
@@ -46,8 +47,8 @@ pub fn from_texts(
         Some(site) if !problems.has_errors() => Ok(SiteInput {
             root: PathBuf::new(),
             site,
-            topics,
-            cities,
+            topics: topics.into_iter().map(Arc::new).collect(),
+            cities: cities.into_iter().map(Arc::new).collect(),
             templates,
             statics: Vec::new(),
             schedule_lock: Vec::new(),

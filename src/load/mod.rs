@@ -29,6 +29,7 @@ use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// City slugs that would collide with the site's own pages.
 pub const RESERVED_CITY_SLUGS: [&str; 8] = [
@@ -78,8 +79,8 @@ pub fn load_partial(root: &Path) -> (Option<SiteInput>, Diagnostics) {
     let input = site.map(|site| SiteInput {
         root: root.to_path_buf(),
         site,
-        topics,
-        cities,
+        topics: topics.into_iter().map(Arc::new).collect(),
+        cities: cities.into_iter().map(Arc::new).collect(),
         templates,
         statics,
         schedule_lock,
@@ -305,16 +306,16 @@ fn read_optional<T>(
 
 /// Checks what no single file can: duplicate slugs, and topics a city names that do not
 /// exist. Returns the indices of cities whose slug an earlier city already uses.
-pub(super) fn check_references(
+pub(super) fn check_references<C: std::borrow::Borrow<City>>(
     topic_files: &[String],
-    cities: &[City],
+    cities: &[C],
     sources: &BTreeMap<PathBuf, String>,
     problems: &mut Diagnostics,
 ) -> Vec<usize> {
     let topic_slugs: Vec<&str> = topic_files.iter().map(String::as_str).collect();
     let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
     let mut taken = Vec::new();
-    for (index, city) in cities.iter().enumerate() {
+    for (index, city) in cities.iter().map(C::borrow).enumerate() {
         let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
         let slug = city.slug.value.as_str();
         if let Some(first) = seen.get(slug) {

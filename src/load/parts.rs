@@ -15,6 +15,7 @@ use crate::model::{
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Which part of the input a changed path belongs to (see `serve::watch::classify`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,8 +81,8 @@ impl Stamps {
 pub struct Parts {
     root: PathBuf,
     site: Result<SiteConfig, Diagnostics>,
-    topics: BTreeMap<PathBuf, FilePart<Topic>>,
-    cities: BTreeMap<PathBuf, FilePart<City>>,
+    topics: BTreeMap<PathBuf, FilePart<Arc<Topic>>>,
+    cities: BTreeMap<PathBuf, FilePart<Arc<City>>>,
     templates: Result<Vec<TemplateFile>, Diagnostics>,
     statics: Result<Vec<StaticFile>, Diagnostics>,
     lock: Result<Vec<LockedSlot>, Diagnostics>,
@@ -170,14 +171,14 @@ impl Parts {
         let statics = keep(&self.statics, &mut problems);
         let lock = keep(&self.lock, &mut problems);
         let modified = keep(&self.modified, &mut problems);
-        let mut topics: Vec<&Topic> = Vec::new();
+        let mut topics: Vec<&Arc<Topic>> = Vec::new();
         for part in self.topics.values() {
             match &part.parsed {
                 Ok(t) => topics.push(t),
                 Err(d) => problems.extend(d.iter().cloned()),
             }
         }
-        let mut cities: Vec<&City> = Vec::new();
+        let mut cities: Vec<&Arc<City>> = Vec::new();
         let mut sources = BTreeMap::new();
         for part in self.cities.values() {
             match &part.parsed {
@@ -190,8 +191,9 @@ impl Parts {
         }
         topics.sort_by(|a, b| a.slug.cmp(&b.slug));
         cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
-        let topics: Vec<Topic> = topics.into_iter().cloned().collect();
-        let cities: Vec<City> = cities.into_iter().cloned().collect();
+        // Shared, not copied: assembling after an edit costs a count per file.
+        let topics: Vec<Arc<Topic>> = topics.into_iter().cloned().collect();
+        let cities: Vec<Arc<City>> = cities.into_iter().cloned().collect();
         // Every topic file counts as existing, also one with errors (as in `load`).
         let topic_files: Vec<String> = self
             .topics
@@ -285,11 +287,11 @@ fn reload_file<T>(
     }
 }
 
-fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Topic> {
+fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Arc<Topic>> {
     let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
-            parsed: topics::parse_topic(&text, slug, shown),
+            parsed: topics::parse_topic(&text, slug, shown).map(Arc::new),
             source: String::new(),
         },
         Err(d) => FilePart {
@@ -299,10 +301,10 @@ fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Topic> {
     }
 }
 
-fn read_city(path: &Path, shown: &Path, limit: u64) -> FilePart<City> {
+fn read_city(path: &Path, shown: &Path, limit: u64) -> FilePart<Arc<City>> {
     match files::read_text(path, shown, limit) {
         Ok(text) => FilePart {
-            parsed: cities::parse_city(&text, shown),
+            parsed: cities::parse_city(&text, shown).map(Arc::new),
             source: text,
         },
         Err(d) => FilePart {

@@ -154,7 +154,7 @@ impl Renderer<'_> {
 
     fn provinces(&self) -> Vec<ProvinceView> {
         let mut groups: Vec<ProvinceView> = Vec::new();
-        let mut cities: Vec<&crate::model::City> = self.input.cities.iter().collect();
+        let mut cities: Vec<&crate::model::City> = self.input.cities.iter().map(|c| &**c).collect();
         // Provinces in pinyin order (安徽, 北京, 重庆, …) as readers expect, not by code point.
         let key = |c: &crate::model::City| {
             // A municipality is its own province: its slug spells polyphones (重庆) right.
