@@ -66,9 +66,12 @@ pub fn render_all(input: &SiteInput) {
     let now = sitegen::load::parse_datetime("2026-06-01 00:00:00").unwrap();
     let plan = plan::plan(input, &merged, &PlanOptions { now, future: true });
     if let Ok(renderer) = Renderer::new(input, &merged, &plan) {
-        for &page in &plan.pages {
-            let _ = renderer.render_page(page);
-        }
-        let _ = renderer.site_files();
+        let records: Vec<_> = plan
+            .pages
+            .iter()
+            .filter_map(|&page| renderer.render_page(page).ok()?.record)
+            .collect();
+        let table = sitegen::render::modified::table(&plan, &input.modified_lock, records);
+        let _ = renderer.site_files(&table.modified);
     }
 }
