@@ -42,7 +42,12 @@ pub fn from_texts(
         sources.insert(PathBuf::from(shown), text.to_string());
     }
     cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
-    check_references(&topic_files, &cities, &sources, &mut problems);
+    check_references(
+        &topic_files,
+        &cities,
+        |p| sources.get(p).map(String::as_str),
+        &mut problems,
+    );
     match site {
         Some(site) if !problems.has_errors() => Ok(SiteInput {
             root: PathBuf::new(),

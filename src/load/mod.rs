@@ -72,7 +72,12 @@ pub fn load_partial(root: &Path) -> (Option<SiteInput>, Diagnostics) {
     let statics = read_statics(root, limit, &mut problems);
     let schedule_lock = read_lock(root, limit, &mut problems);
     let modified_lock = read_modified(root, limit, &mut problems);
-    let taken = check_references(&topic_files, &cities, &city_sources, &mut problems);
+    let taken = check_references(
+        &topic_files,
+        &cities,
+        |p| city_sources.get(p).map(String::as_str),
+        &mut problems,
+    );
     for i in taken.into_iter().rev() {
         cities.remove(i);
     }
@@ -306,17 +311,17 @@ fn read_optional<T>(
 
 /// Checks what no single file can: duplicate slugs, and topics a city names that do not
 /// exist. Returns the indices of cities whose slug an earlier city already uses.
-pub(super) fn check_references<C: std::borrow::Borrow<City>>(
+pub(super) fn check_references<'s, C: std::borrow::Borrow<City>>(
     topic_files: &[String],
     cities: &[C],
-    sources: &BTreeMap<PathBuf, String>,
+    source_of: impl Fn(&Path) -> Option<&'s str>,
     problems: &mut Diagnostics,
 ) -> Vec<usize> {
     let topic_slugs: Vec<&str> = topic_files.iter().map(String::as_str).collect();
     let mut seen: BTreeMap<&str, &City> = BTreeMap::new();
     let mut taken = Vec::new();
     for (index, city) in cities.iter().map(C::borrow).enumerate() {
-        let source = sources.get(&city.path).map(String::as_str).unwrap_or("");
+        let source = source_of(&city.path).unwrap_or("");
         let slug = city.slug.value.as_str();
         if let Some(first) = seen.get(slug) {
             problems.push(

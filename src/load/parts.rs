@@ -184,7 +184,7 @@ impl Parts {
             match &part.parsed {
                 Ok(c) => {
                     cities.push(c);
-                    sources.insert(c.path.clone(), part.source.clone());
+                    sources.insert(c.path.as_path(), part.source.as_str());
                 }
                 Err(d) => problems.extend(d.iter().cloned()),
             }
@@ -200,7 +200,12 @@ impl Parts {
             .keys()
             .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
             .collect();
-        check_references(&topic_files, &cities, &sources, &mut problems);
+        check_references(
+            &topic_files,
+            &cities,
+            |p| sources.get(p).copied(),
+            &mut problems,
+        );
         match (site, templates, statics, lock, modified) {
             (Some(site), Some(templates), Some(statics), Some(lock), Some(modified))
                 if !problems.has_errors() =>
