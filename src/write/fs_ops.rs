@@ -1,7 +1,7 @@
-//! File-system operations of the write stage: path checks, the atomic folder swap and
-//! the small helpers around them.
+//! File-system operations of the write stage: path checks, the build lock, the atomic
+//! folder swap and the small helpers around them.
 
-use super::{MARKER, manifest, page_memo};
+use super::{MARKER, WriteError, err, manifest, page_memo, sibling};
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -81,4 +81,40 @@ pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     fs::rename(b, &aside)?;
     fs::rename(a, b)?;
     fs::rename(&aside, a)
+}
+
+/// The lock file of `output`'s builds (a hidden sibling, beside the staging folder).
+fn lock_path(output: &Path) -> PathBuf {
+    sibling(output, |name| format!(".{name}.lock"))
+}
+
+/// Takes the lock of `output`'s builds, waiting while another build holds it. The lock
+/// goes with the process, so a killed build never leaves it taken.
+pub(super) fn lock_output(output: &Path) -> Result<fs::File, WriteError> {
+    let path = lock_path(output);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .map_err(|e| err(parent, format!("cannot create folder: {e}")))?;
+    }
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| err(&path, format!("cannot open the build lock: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "sitegen: another build is writing {}; waiting for it to finish",
+                output.display()
+            );
+            file.lock()
+                .map(|()| file)
+                .map_err(|e| err(&path, format!("cannot take the build lock: {e}")))
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            Err(err(&path, format!("cannot take the build lock: {e}")))
+        }
+    }
 }

@@ -15,7 +15,7 @@ pub mod manifest;
 pub mod page_memo;
 pub mod report;
 
-use fs_ops::{exchange, other_files, remove_empty_parents, safe_relative, same_file};
+use fs_ops::{exchange, lock_output, other_files, remove_empty_parents, safe_relative, same_file};
 use manifest::{Entry, Manifest};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -98,6 +98,9 @@ pub struct Staging {
     pending: Mutex<Vec<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// Held until the build ends: builds of one output share its staging folder, so a
+    /// second one waits for the first.
+    _lock: fs::File,
 }
 
 /// The staging folder used for `output` (a hidden sibling, on the same file system).
@@ -117,7 +120,9 @@ fn sibling(output: &Path, name: impl Fn(&str) -> String) -> PathBuf {
 impl Staging {
     /// Prepares the staging folder, after checking that `output` may be replaced: the
     /// previous site left there by the last build when it is intact, else an empty folder.
+    /// Waits first while another build of `output` runs.
     pub fn begin(output: &Path) -> Result<Staging, WriteError> {
+        let lock = lock_output(output)?;
         if output.exists() {
             if !output.is_dir() {
                 return Err(err(output, "the output path exists and is not a folder"));
@@ -167,6 +172,7 @@ impl Staging {
             pending: Mutex::new(Vec::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            _lock: lock,
         })
     }
 

@@ -1,7 +1,7 @@
 //! Crash safety: `sitegen build` killed with SIGKILL at many moments never leaves a
 //! half-written site. After every kill the output folder is byte for byte either the
 //! complete old site or the complete new one, and the next build succeeds and removes the
-//! leftover staging folder.
+//! leftover staging folder. Two builds of one output never interleave: the second waits.
 //!
 //! The kill moments come from a seeded generator spread over the length of one build, so
 //! the schedule is the same on every run; which moment lands in which stage depends on the
@@ -141,4 +141,49 @@ fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
         !staging.exists() || staging.join(".sitegen-manifest").exists(),
         "a partial staging folder was left behind"
     );
+}
+
+#[test]
+fn a_second_build_of_the_same_output_waits_for_the_first() {
+    use std::io::{BufRead, BufReader};
+    let site = Site::fixture("basic");
+    site.build_at(NOW);
+    let page = "public/aaa/alpha/index.html";
+    let before = site.read(page);
+    assert!(before.contains("甲城医保局"));
+    site.write(
+        "cities/aaa.yaml",
+        &site
+            .read("cities/aaa.yaml")
+            .replace("甲城医保局", "甲城医疗保障局"),
+    );
+    // The test stands for a first build still running: it holds the output's lock.
+    let lock = fs::File::create(site.path(".public.lock")).unwrap();
+    lock.lock().unwrap();
+    let mut child = sitegen(&site.root)
+        .args(["build", "--now", NOW])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let waiting = loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.contains("waiting for it to finish") => break line,
+            Ok(_) => continue,
+            Err(e) => panic!("the second build did not say it waits: {e}"),
+        }
+    };
+    assert!(waiting.contains("public"), "{waiting}");
+    // It waits before touching anything.
+    assert!(child.try_wait().unwrap().is_none(), "it did not wait");
+    assert_eq!(site.read(page), before);
+    drop(lock);
+    assert!(child.wait().unwrap().success());
+    assert!(site.read(page).contains("甲城医疗保障局"));
 }
