@@ -42,13 +42,27 @@ impl Renderer<'_> {
             .map(|(i, a)| match known(i) {
                 _ if !a.published => 0,
                 Some(hash) => hash,
-                None => xxh3_64(&serde_json::to_vec(&self.link(i)).unwrap_or_default()),
+                None => self.link_hash(i),
             })
             .collect();
         Shared {
             global: h.digest(),
             links,
         }
+    }
+
+    /// A hash of what lists show of article `i` ([`Renderer::link`]), from what the link is
+    /// made of; the site-wide parts (base path, time zone) are in the global hash.
+    fn link_hash(&self, i: usize) -> u64 {
+        let a = &self.plan.articles[i];
+        let mut h = Xxh3::new();
+        add_str(&mut h, &self.titles[i]);
+        add_str(&mut h, &a.path);
+        h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
+        add_str(&mut h, &self.plan.categories[a.category]);
+        add_str(&mut h, &self.input.cities[a.city].name);
+        add_str(&mut h, &self.input.topics[a.topic].name);
+        h.digest()
     }
 
     /// The fingerprint of `page`: equal fingerprints mean byte-identical pages.

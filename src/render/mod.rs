@@ -221,7 +221,7 @@ impl<'a> Renderer<'a> {
         (link_value(&link), link.iso)
     }
 
-    /// Article `i`'s link as lists show it.
+    /// Article `i`'s link as lists show it (keep `fingerprint::link_hash` in step with it).
     fn link(&self, i: usize) -> ArticleLink<'_> {
         let a = &self.plan.articles[i];
         ArticleLink {

@@ -150,6 +150,10 @@ fn builds_from_the_memo_equal_builds_from_scratch() {
     assert_eq!(rendered, pages, "every page has the footer");
     pair.edit(|s| replace(s, "site.yaml", "related_count: 23", "related_count: 7"));
     pair.build("2026-03-05 00:00:00");
+    // A renamed city: every list and related block showing its articles changes.
+    pair.edit(|s| replace(s, "cities/jinhua.yaml", "name: 金华", "name: 金华市"));
+    let (pages, rendered) = pair.build("2026-03-05 00:00:00");
+    assert!(rendered > 20 && rendered < pages, "{rendered} of {pages}");
     pair.edit(|s| {
         let jinhua = s.read("cities/jinhua.yaml");
         s.write(
