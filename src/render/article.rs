@@ -158,10 +158,8 @@ impl Renderer<'_> {
         let content = self.article_content_with(a, cache)?;
         let record = self.record(a, &self.titles[i], &content);
         let modified = modified::modified_at(Some(&record), a.publish_at);
-        let related = self
-            .links
-            .list(self.plan.lists.related(i, self.input.site.related_count));
-        let city_more = self.links.list(
+        let related = self.links_of(self.plan.lists.related(i, self.input.site.related_count));
+        let city_more = self.links_of(
             self.plan.by_city[a.city]
                 .iter()
                 .copied()
@@ -172,7 +170,7 @@ impl Renderer<'_> {
             url: self.url(&a.path),
             canonical: self.absolute(&a.path),
             published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            iso: self.links.iso(i).to_string(),
+            iso: self.link_iso(i).to_string(),
             meta: self.article_meta(i, &content.lead, modified),
             lead: content.lead,
             teaser: content.teaser,

@@ -1,43 +1,55 @@
-//! Each published article's link, built once per build: the title, URL, datetimes and labels
-//! that lists and related blocks show, as a ready Tera value. An article appears in about 45
-//! blocks, and cloning a prebuilt value only bumps reference counts.
+//! Each published article's link, built at most once per build (when a page first shows
+//! it): the title, URL, datetimes and labels that lists and related blocks show, as a ready
+//! Tera value. An article appears in about 45 blocks, and cloning a prebuilt value only
+//! bumps reference counts.
 
+use super::Renderer;
 use super::view::ArticleLink;
+use std::sync::OnceLock;
 
 /// One article's prebuilt link and ISO publish datetime.
 pub type LinkParts = (tera::Value, String);
 
-/// Prebuilt links and ISO datetimes, indexed like `Plan::articles`.
+/// Links and ISO datetimes, indexed like `Plan::articles`, each built the first time a
+/// page needs it (a rebuild that renders few pages builds few), or known from an earlier run.
 pub struct LinkTable {
-    values: Vec<tera::Value>,
-    isos: Vec<String>,
+    slots: Vec<OnceLock<LinkParts>>,
 }
 
 impl LinkTable {
-    /// Collects the per-article parts built in parallel by the renderer.
-    pub fn new(parts: Vec<LinkParts>) -> LinkTable {
-        let (values, isos) = parts.into_iter().unzip();
-        LinkTable { values, isos }
+    /// A table holding the `known` parts; the others are built on first use.
+    pub fn new(known: Vec<Option<LinkParts>>) -> LinkTable {
+        let slots = known
+            .into_iter()
+            .map(|k| k.map_or_else(OnceLock::new, OnceLock::from))
+            .collect();
+        LinkTable { slots }
+    }
+}
+
+impl Renderer<'_> {
+    /// Article `i`'s link parts, built now if no page needed them before.
+    fn link_entry(&self, i: usize) -> &LinkParts {
+        self.links.slots[i].get_or_init(|| self.link_parts(i))
     }
 
-    /// The link of article `i` as templates see it (an [`ArticleLink`]).
-    pub fn value(&self, i: usize) -> tera::Value {
-        self.values[i].clone()
-    }
-
-    /// Links of several articles, for a `{% for %}` in a layout.
-    pub fn list(&self, articles: impl Iterator<Item = usize>) -> tera::Value {
-        tera::Value::from(articles.map(|i| self.value(i)).collect::<Vec<_>>())
-    }
-
-    /// Article `i`'s link and datetime, to keep for a later run (cloning is cheap).
-    pub fn parts(&self, i: usize) -> LinkParts {
-        (self.values[i].clone(), self.isos[i].clone())
+    /// Links of several articles (each an [`ArticleLink`]), for a `{% for %}` in a layout.
+    pub(super) fn links_of(&self, articles: impl Iterator<Item = usize>) -> tera::Value {
+        tera::Value::from(
+            articles
+                .map(|i| self.link_entry(i).0.clone())
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// Article `i`'s publish datetime in ISO 8601 with the site's offset.
-    pub fn iso(&self, i: usize) -> &str {
-        &self.isos[i]
+    pub(super) fn link_iso(&self, i: usize) -> &str {
+        &self.link_entry(i).1
+    }
+
+    /// Article `i`'s link and datetime, to keep for a later run (cloning is cheap).
+    pub fn article_link(&self, i: usize) -> LinkParts {
+        self.link_entry(i).clone()
     }
 }
 
@@ -101,9 +113,9 @@ mod tests {
             city: "岳阳",
             topic: "参保地变更",
         };
-        let table = LinkTable::new(vec![(link_value(&link), link.iso.clone())]);
+        let list = tera::Value::from(vec![link_value(&link), link_value(&link)]);
         let view = serde_json::json!({ "url": "/x/" });
-        let value = with_lists(&view, [("related", table.list([0, 0].into_iter()))]);
+        let value = with_lists(&view, [("related", list)]);
         let mut ctx = tera::Context::new();
         ctx.insert_value("page", value);
         let mut tera = tera::Tera::new();
@@ -116,6 +128,5 @@ mod tests {
             tera.render("t", &ctx).unwrap(),
             "/x/|标题 2026-02-03 06:39|标题 2026-02-03 06:39"
         );
-        assert_eq!(table.iso(0), "2026-02-03T06:39:37+08:00");
     }
 }

@@ -11,7 +11,7 @@ impl Renderer<'_> {
     /// Home page `page` of `pages`: the newest articles first.
     pub(super) fn home(&self, page: usize, pages: usize) -> Result<Rendered, Diagnostic> {
         let per = self.input.site.home_page_size;
-        let items = self.links.list(
+        let items = self.links_of(
             self.plan
                 .newest_first
                 .iter()
@@ -66,7 +66,7 @@ impl Renderer<'_> {
             province: city.province.as_deref(),
             topic: None,
         };
-        let items = self.links.list(self.plan.by_city[c].iter().copied());
+        let items = self.links_of(self.plan.by_city[c].iter().copied());
         self.layout("city.html", &path, with_lists(&view, [("items", items)]))
     }
 
@@ -102,7 +102,7 @@ impl Renderer<'_> {
                 url: self.url(&urls::topic_path(&t.slug, 1)),
             }),
         };
-        let items = self.links.list(
+        let items = self.links_of(
             self.plan.by_topic[topic]
                 .iter()
                 .skip((page - 1) * per)

@@ -113,7 +113,7 @@ impl<'a> Renderer<'a> {
                 .map(|e| (e.article.as_str(), e))
                 .collect(),
         };
-        let (known_titles, mut known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
+        let (known_titles, known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
             .into_par_iter()
             .map(|i| known(i).unzip())
             .unzip();
@@ -140,12 +140,7 @@ impl<'a> Renderer<'a> {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let parts = known_links
-            .par_iter_mut()
-            .enumerate()
-            .map(|(i, known)| known.take().unwrap_or_else(|| renderer.link_parts(i)))
-            .collect();
-        renderer.links = LinkTable::new(parts);
+        renderer.links = LinkTable::new(known_links);
         Ok(renderer)
     }
 
@@ -294,11 +289,6 @@ impl<'a> Renderer<'a> {
     /// An article's full title (date suffix included); empty for unpublished articles.
     pub fn article_title(&self, i: usize) -> &str {
         &self.titles[i]
-    }
-
-    /// Article `i`'s prebuilt link, to hand back to [`Renderer::with_known_titles`].
-    pub fn article_link(&self, i: usize) -> LinkParts {
-        self.links.parts(i)
     }
 }
 
