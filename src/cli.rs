@@ -77,6 +77,10 @@ pub struct CheckArgs {
     /// Output format for diagnostics.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Render and lint every page again instead of taking the warnings of unchanged pages
+    /// from the last build's page memo (`public/.sitegen-pages`).
+    #[arg(long)]
+    pub render_all: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -150,15 +150,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
-    let memo = if opts.render_all {
-        page_memo::PageMemo::new()
-    } else {
-        page_memo::read(&opts.output)
-    };
+    let memo = read_memo(opts);
     let shared = renderer.fingerprint_shared(|_| None);
     timings.mark("fingerprints");
     let output = Output {
-        staging: &staging,
+        staging: Some(&staging),
         memo: &memo,
         shared: &shared,
         stamps: &stamps,
@@ -340,7 +336,17 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
         }
         match Renderer::new(&input, &merged, &plan) {
             Ok(renderer) => {
-                match render_into(&renderer, &linter, &plan, None, Vec::new(), false) {
+                // Pages unchanged since the last build give their warnings from its memo.
+                let stamps = Stamps::of(&input);
+                let memo = read_memo(opts);
+                let shared = renderer.fingerprint_shared(|_| None);
+                let output = Output {
+                    staging: None,
+                    memo: &memo,
+                    shared: &shared,
+                    stamps: &stamps,
+                };
+                match render_into(&renderer, &linter, &plan, Some(&output), Vec::new(), false) {
                     Ok(rendered) => {
                         all.extend(rendered.warnings);
                         let table = modified_table(&renderer, &input, &plan, rendered.records);
@@ -370,6 +376,15 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
         all = collect(all.into_iter().map(as_error));
     }
     all
+}
+
+/// The output folder's page memo, unless `--render-all` asks to render every page.
+fn read_memo(opts: &BuildOptions) -> page_memo::PageMemo {
+    if opts.render_all {
+        page_memo::PageMemo::new()
+    } else {
+        page_memo::read(&opts.output)
+    }
 }
 
 /// A warning made an error by `--strict`.

@@ -7,7 +7,10 @@ use crate::pipeline;
 
 pub fn run(args: &CheckArgs) -> Outcome {
     let opts = match options(&args.site, None, false) {
-        Ok(o) => o,
+        Ok(o) => pipeline::BuildOptions {
+            render_all: args.render_all,
+            ..o
+        },
         Err(d) => {
             eprintln!("{}", render_human(&d, false));
             return Outcome::Usage;

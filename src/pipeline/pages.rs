@@ -17,7 +17,9 @@ use std::sync::Mutex;
 
 /// Where a build's pages go, and what earlier builds rendered.
 pub struct Output<'a, 'm> {
-    pub staging: &'a Staging,
+    /// The build's staging folder; `None` for `check`, which writes nothing and only
+    /// takes warnings and records from the memo.
+    pub staging: Option<&'a Staging>,
     /// The live output folder's page memo.
     pub memo: &'m PageMemo,
     pub shared: &'a Shared,
@@ -75,7 +77,7 @@ pub fn render_into<'m>(
                             .memo
                             .get(&fingerprint)
                             .filter(|m| record_holds(renderer, page, m.record.as_ref()))
-                            .filter(|m| out.staging.keep(&m.path, m.entry()));
+                            .filter(|m| out.staging.is_none_or(|s| s.keep(&m.path, m.entry())));
                         (fingerprint, kept)
                     }
                     None => (0, None),
@@ -98,7 +100,8 @@ pub fn render_into<'m>(
                             warnings: m.warnings.clone(),
                             error: None,
                             record: article_index(page).zip(m.record.clone()),
-                            memo: Some(Cow::Borrowed(m)),
+                            // A memo line is only written for a site it describes.
+                            memo: output.and_then(|out| out.staging).map(|_| Cow::Borrowed(m)),
                             fresh: false,
                         };
                     }
@@ -116,7 +119,8 @@ pub fn render_into<'m>(
                         None => unreachable!("one rendering per page to render"),
                     };
                     let file = &rendered.file;
-                    let entry = output.map(|out| out.staging.put(&file.path, &file.bytes));
+                    let staging = output.and_then(|out| out.staging);
+                    let entry = staging.map(|s| s.put(&file.path, &file.bytes));
                     let entry = match entry {
                         Some(Ok(e)) => Some(e),
                         Some(Err(e)) => {

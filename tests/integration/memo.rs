@@ -80,6 +80,15 @@ impl Pair {
         assert_eq!(messages(&kept), messages(&fresh), "at {now}");
         let (pages, rendered) = pages_rendered(&fresh);
         assert_eq!(rendered, pages, "a build from scratch renders every page");
+        // `check` takes unchanged pages' warnings from the memo too, with the same report.
+        let mut check = args.to_vec();
+        check[0] = "check";
+        let with_memo = self.kept.run(&check);
+        check.push("--render-all");
+        let without = self.kept.run(&check);
+        assert_eq!(with_memo.code(), without.code());
+        assert_eq!(with_memo.stderr(), without.stderr(), "check at {now}");
+        assert_eq!(with_memo.stdout(), without.stdout());
         pages_rendered(&kept)
     }
 }
