@@ -17,6 +17,7 @@
 //! symlink: cities/loop -> ..  #   symbolic link (path -> target)
 //! fill: cities/big.yaml 52428800        # a file of N bytes of YAML comments
 //! long_line: cities/aaa.yaml 2000000    # appends `  long: "xxx…"` (N chars) to a file
+//! repeat_line: topics/d.md 200000 文字  # appends one line of the text repeated N times
 //! unreadable: cities/aaa.yaml           # chmod 000 (skipped, with a message, as root)
 //! as_dir: site.yaml                     # replace a file by a folder (unreadable as root too)
 //! ```
@@ -119,6 +120,14 @@ fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
             let len: usize = parts.next().expect("long_line length").parse().unwrap();
             let mut text = fs::read_to_string(&path).unwrap();
             text.push_str(&format!("  long: \"{}\"\n", "长".repeat(len / 3)));
+            fs::write(&path, text).unwrap();
+        }
+        "repeat_line" => {
+            let times: usize = parts.next().expect("repeat_line count").parse().unwrap();
+            let unit = parts.next().expect("repeat_line text");
+            let mut text = fs::read_to_string(&path).unwrap();
+            text.push_str(&unit.repeat(times));
+            text.push('\n');
             fs::write(&path, text).unwrap();
         }
         "unreadable" => {
