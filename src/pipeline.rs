@@ -160,8 +160,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         stamps: &stamps,
     };
     let outcome = render_into(&renderer, &linter, &plan, Some(&output), early, opts.strict)
-        .and_then(|rendered| {
-            let records = rendered.records.clone();
+        .and_then(|mut rendered| {
+            let records = std::mem::take(&mut rendered.records);
             let table = modified_table(&renderer, &input, &plan, records);
             check_modified(opts, &input, &table).map_err(BuildError::Input)?;
             let extra = renderer.site_files(&table.modified);

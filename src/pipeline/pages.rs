@@ -95,15 +95,9 @@ pub fn render_into<'m>(
                 .iter()
                 .zip(known)
                 .map(|(&page, (fingerprint, kept))| {
+                    let staging = output.and_then(|out| out.staging);
                     if let Some(m) = kept {
-                        return PageOutcome {
-                            warnings: m.warnings.clone(),
-                            error: None,
-                            record: article_index(page).zip(m.record.clone()),
-                            // A memo line is only written for a site it describes.
-                            memo: output.and_then(|out| out.staging).map(|_| Cow::Borrowed(m)),
-                            fresh: false,
-                        };
+                        return kept_outcome(page, m, staging.is_some());
                     }
                     let rendered = match rendered.next() {
                         Some(Ok(r)) => r,
@@ -118,20 +112,16 @@ pub fn render_into<'m>(
                         }
                         None => unreachable!("one rendering per page to render"),
                     };
-                    let file = &rendered.file;
-                    let staging = output.and_then(|out| out.staging);
-                    let entry = staging.map(|s| s.put(&file.path, &file.bytes));
-                    let entry = match entry {
-                        Some(Ok(e)) => Some(e),
-                        Some(Err(e)) => {
-                            write_error
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .get_or_insert(e);
-                            None
-                        }
-                        None => None,
-                    };
+                    let entry = staging.and_then(|s| {
+                        let file = &rendered.file;
+                        s.put(&file.path, &file.bytes)
+                            .map_err(|e| {
+                                let mut first =
+                                    write_error.lock().unwrap_or_else(|p| p.into_inner());
+                                first.get_or_insert(e);
+                            })
+                            .ok()
+                    });
                     let mut warnings = rendered.warnings;
                     if let Page::Article(i) = page {
                         warnings.extend(linter.article_with(
@@ -188,6 +178,18 @@ pub fn render_into<'m>(
         return Err(BuildError::Input(errors));
     }
     Ok(done)
+}
+
+/// A page taken from the memo: its warnings and record, and its memo line again when the
+/// build writes a memo (only for a site the line describes).
+fn kept_outcome(page: Page, m: &MemoPage, writes_memo: bool) -> PageOutcome<'_> {
+    PageOutcome {
+        warnings: m.warnings.clone(),
+        error: None,
+        record: article_index(page).zip(m.record.clone()),
+        memo: writes_memo.then_some(Cow::Borrowed(m)),
+        fresh: false,
+    }
 }
 
 /// Whether a kept page's `modified.lock` record (an article's) still holds.

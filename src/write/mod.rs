@@ -186,28 +186,24 @@ impl Staging {
             )
         })?;
         let entry = Entry::of(bytes);
-        let target = self.dir.join(&rel_path);
-        let placed = match &self.live {
-            Some(live) => match live.get(rel) {
-                None => Placed::Added,
-                Some(old) if *old != entry => Placed::Changed,
-                Some(_) if self.is_live_unchanged(rel, rel_path, &target, entry) => {
-                    Placed::Unchanged
-                }
-                // Listed as unchanged, but the live file is gone or was altered.
-                Some(_) => Placed::Changed,
-            },
-            None if self.output.join(&rel_path).is_file() => Placed::Changed,
-            None => Placed::Added,
+        if self.keep(rel, entry) {
+            return Ok(entry);
+        }
+        // Not in the live site, or there with other bytes (or gone, or altered by hand).
+        let known = match &self.live {
+            Some(live) => live.contains_key(rel),
+            None => self.output.join(&rel_path).is_file(),
+        };
+        let placed = if known {
+            Placed::Changed
+        } else {
+            Placed::Added
         };
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push((rel.to_string(), entry, placed));
-        if placed == Placed::Unchanged {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(entry);
-        }
+        let target = self.dir.join(&rel_path);
         self.touch()?;
         self.clear(&target)?;
         self.in_folder(&target, || fs::write(&target, bytes))
@@ -236,11 +232,6 @@ impl Staging {
             .push((rel.to_string(), entry, Placed::Unchanged));
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         true
-    }
-
-    /// The output folder this staging folder replaces.
-    pub fn output(&self) -> &Path {
-        &self.output
     }
 
     /// Whether the live file still has the bytes the manifest gives (checked by length).
