@@ -17,6 +17,8 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+#[cfg(test)]
+mod layering;
 mod pages;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
