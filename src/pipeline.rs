@@ -16,6 +16,8 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+#[cfg(test)]
+mod layering;
 mod pages;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
@@ -65,6 +67,8 @@ pub struct BuildReport {
     pub next_publish_iso: Option<String>,
     pub lock_updated: bool,
     pub modified_updated: bool,
+    /// Why the locks were not written back, when the build is a preview.
+    pub preview: Option<&'static str>,
     /// The folder holding the change lists and `next-publish.txt`, and what it says.
     pub report_dir: PathBuf,
     pub changes: Report,
@@ -134,7 +138,7 @@ pub fn merge_and_plan(
         return Err(collect(shapes));
     }
     let merged = merge::merge(input);
-    let plan = plan::plan(input, &merged, &PlanOptions { now, future });
+    let plan = plan::plan(input, &merged, &PlanOptions { now, future }).map_err(collect)?;
     Ok((merged, plan))
 }
 
@@ -189,7 +193,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .report_dir
         .clone()
         .unwrap_or_else(|| report::default_report_dir(&opts.output));
-    let before_swap = lock_texts(opts, &plan, &table)
+    let preview = preview_reason(opts, &input);
+    let before_swap = lock_texts(opts, preview, &plan, &table)
         .map_err(BuildError::Input)
         .and_then(|locks| {
             report::prepare(&report_dir).map_err(BuildError::Write)?;
@@ -238,20 +243,50 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         next_publish_iso,
         lock_updated,
         modified_updated,
+        preview,
         report_dir,
         changes: change_report,
     })
 }
 
+/// Why this build is a preview whose dates must not be recorded, if it is one: it shows
+/// the future (`--future`, a `--now` later than the clock), another address
+/// (`--base-url`) or goes to a folder outside the site. Such a build never writes
+/// `schedule.lock` or `modified.lock`.
+fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str> {
+    if opts.future {
+        return Some("--future");
+    }
+    if let Now::Local(now) = opts.now
+        && now > Utc::now().with_timezone(&input.site.timezone).naive_local()
+    {
+        return Some("--now is later than the clock");
+    }
+    if opts.base_url.is_some() {
+        return Some("--base-url");
+    }
+    // Asked before the swap, when a first build's output folder does not exist yet.
+    let output = opts.output.canonicalize().or_else(|_| {
+        let parent = write::parent_of(&opts.output).canonicalize()?;
+        Ok::<_, std::io::Error>(parent.join(opts.output.file_name().unwrap_or_default()))
+    });
+    let inside = match (output, opts.root.canonicalize()) {
+        (Ok(out), Ok(root)) => out.starts_with(root),
+        _ => false,
+    };
+    (!inside).then_some("-o is outside the site folder")
+}
+
 /// The texts of `schedule.lock` and `modified.lock` this build would write (none with
-/// `--locked`; no `modified.lock` for a `--base-url` preview, whose text may differ), each
+/// `--locked` or for a preview, see [`preview_reason`]), each
 /// checked to read back as itself: a build never writes a lock the next one refuses.
 fn lock_texts(
     opts: &BuildOptions,
+    preview: Option<&str>,
     plan: &Plan,
     table: &ModifiedTable,
 ) -> Result<Vec<(&'static str, String)>, Diagnostics> {
-    if opts.locked {
+    if opts.locked || preview.is_some() {
         return Ok(Vec::new());
     }
     let schedule = load::format_lock(&plan.lock);
@@ -370,14 +405,20 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     all.extend(merge::check_shapes(&input));
     for attempt in 0..2 {
         let merged = merge::merge(&input);
-        let plan = plan::plan(
+        let plan = match plan::plan(
             &input,
             &merged,
             &PlanOptions {
                 now,
                 future: opts.future,
             },
-        );
+        ) {
+            Ok(plan) => plan,
+            Err(d) => {
+                all.extend(d);
+                break;
+            }
+        };
         let linter = Linter::new(&input, &merged);
         if attempt == 0 {
             if let Err(d) = check_lock(opts, &input, &plan) {

@@ -63,6 +63,15 @@ struct Expect {
     actions: Vec<(String, String)>,
 }
 
+impl Expect {
+    /// Whether the runs get `--now NOW` (not when the case sets `--now` or
+    /// `SOURCE_DATE_EPOCH` itself: `--now` would take precedence over the variable).
+    fn needs_now(&self) -> bool {
+        !self.args.iter().any(|a| a.starts_with("--now"))
+            && !self.env.iter().any(|(k, _)| k == "SOURCE_DATE_EPOCH")
+    }
+}
+
 fn parse_expect(case: &str, text: &str) -> Expect {
     let mut e = Expect {
         exit: -1,
@@ -299,7 +308,7 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
     for command in ["build", "check"] {
         let mut args = vec![command.to_string()];
-        if !expect.args.iter().any(|a| a.starts_with("--now")) {
+        if expect.needs_now() {
             args.extend(["--now".to_string(), NOW.to_string()]);
         }
         args.extend(expect.args.iter().cloned());
@@ -356,7 +365,7 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
     }
     if let Some(wanted) = expect.rebuild {
         let mut args = vec!["build".to_string()];
-        if !expect.args.iter().any(|a| a.starts_with("--now")) {
+        if expect.needs_now() {
             args.extend(["--now".to_string(), NOW.to_string()]);
         }
         args.extend(expect.args.iter().cloned());
