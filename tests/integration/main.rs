@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod coverage;
 mod crash;
 mod escaping;
 mod explain;
