@@ -61,7 +61,7 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<(), WriteError> {
         replace_file_if_changed(&dir.join(name), &text, dir, name)?;
     }
     for (name, text) in &report.extra {
-        replace_file_if_changed(&dir.join(name), text)?;
+        replace_file_if_changed(&dir.join(name), text, dir, name)?;
     }
     Ok(())
 }
