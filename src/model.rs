@@ -200,6 +200,9 @@ pub struct LockedSlot {
     /// The article's city or topic is gone; the entry is kept so that adding it back
     /// restores its date, title and URL.
     pub retired: bool,
+    /// The city's and the topic's names when the line was written (spaces removed), so a
+    /// slug that changes without `former_slugs` can be told from a removal.
+    pub names: Option<(String, String)>,
     pub pins: VariantPins,
 }
 

@@ -213,6 +213,10 @@ pub fn plan(
             publish_at: a.publish_at,
             article: a.id.clone(),
             retired: false,
+            names: Some((
+                redirects::lock_name(&input.cities[a.city].name),
+                redirects::lock_name(&input.topics[a.topic].name),
+            )),
             pins,
         })
         .collect();

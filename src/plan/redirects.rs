@@ -107,56 +107,68 @@ fn former_slugs_in_use(input: &SiteInput) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Published slugs that are gone while a new slug appears: probably a rename.
-fn silent_renames(input: &SiteInput, lock: &[LockedSlot], now: NaiveDateTime) -> Vec<Diagnostic> {
+/// A name as the lock records it: without spaces.
+pub fn lock_name(name: &str) -> String {
+    name.split_whitespace().collect()
+}
+
+/// Published slugs that are gone while a new slug with the same name appears: a rename
+/// without `former_slugs`, which would drop the published URLs.
+fn silent_renames<'a>(
+    input: &'a SiteInput,
+    lock: &'a [LockedSlot],
+    now: NaiveDateTime,
+) -> Vec<Diagnostic> {
     let base = &input.site.base_url;
-    let mut out = Vec::new();
-    let cities = input.cities.iter().map(|c| {
-        let origin = c.slug.origin.clone();
-        (c.slug.value.as_str(), origin)
+    let cities = (input.cities.iter()).map(|c| {
+        (
+            c.slug.value.as_str(),
+            c.name.as_str(),
+            c.slug.origin.clone(),
+        )
     });
-    let topics = input
-        .topics
-        .iter()
-        .map(|t| (t.slug.as_str(), Origin::file(&t.path)));
+    let topics =
+        (input.topics.iter()).map(|t| (t.slug.as_str(), t.name.as_str(), Origin::file(&t.path)));
+    let mut out = Vec::new();
     for (kind, side, list) in [
         ("city", 0, cities.collect::<Vec<_>>()),
         ("topic", 1, topics.collect()),
     ] {
-        let part = |s: &LockedSlot| -> String {
-            let (c, t) = s.article.split_once('/').unwrap_or((&s.article, ""));
-            (if side == 0 { c } else { t }).to_string()
+        let live: HashSet<&str> = list.iter().map(|x| x.0).collect();
+        let side_of = |id: &'a str| -> &'a str {
+            let (c, t) = id.split_once('/').unwrap_or((id, ""));
+            if side == 0 { c } else { t }
         };
-        let locked: HashSet<String> = lock.iter().map(part).collect();
-        let live: HashSet<&str> = list.iter().map(|(s, _)| *s).collect();
-        let mut gone: BTreeSet<String> = BTreeSet::new();
-        let mut urls: Vec<String> = Vec::new();
+        let locked: HashSet<&str> = lock.iter().map(|s| side_of(&s.article)).collect();
+        // Name → (gone slug, its published URLs).
+        let mut gone: HashMap<&str, (&str, Vec<String>)> = HashMap::new();
         for s in lock.iter().filter(|s| !s.retired && s.publish_at <= now) {
-            let p = part(s);
-            if !live.contains(p.as_str()) {
-                urls.push(format!("{base}{}/", s.article));
-                gone.insert(p);
+            let (Some((c, t)), Some((cn, tn))) = (s.article.split_once('/'), &s.names) else {
+                continue;
+            };
+            let (slug, name) = if side == 0 { (c, cn) } else { (t, tn) };
+            if !live.contains(slug) {
+                let entry = gone.entry(name.as_str()).or_insert((slug, Vec::new()));
+                entry.1.push(format!("{base}{}/", s.article));
             }
         }
-        if gone.is_empty() {
-            continue;
-        }
-        let gone: Vec<String> = gone.into_iter().collect();
-        for (slug, origin) in list.iter().filter(|(s, _)| !locked.contains(*s)) {
+        for (slug, name, origin) in &list {
+            let is_new = !locked.contains(slug);
+            let Some((old, urls)) = gone.get(lock_name(name).as_str()).filter(|_| is_new) else {
+                continue;
+            };
             out.push(
                 Diagnostic::error(
                     origin.clone(),
                     format!(
-                        "{kind} `{slug}` is new while published {kind} slug(s) `{}` are gone: if it was renamed, {} published URL(s) would disappear ({}{})",
-                        gone.join("`, `"),
+                        "{kind} `{slug}` ({name}) looks like `{old}` renamed: its {} published URL(s) would disappear ({}{})",
                         urls.len(),
                         urls[0],
                         if urls.len() > 1 { ", …" } else { "" }
                     ),
                 )
                 .with_hint(format!(
-                    "to keep the URLs, add `former_slugs: [{}]` to this {kind}'s file (the old URLs then redirect here and the articles keep their dates and titles); if `{}` was removed on purpose, build once without it before adding `{slug}`",
-                    gone[0], gone[0]
+                    "to keep the URLs, add `former_slugs: [{old}]` to this {kind}'s file: the old URLs then redirect here and the articles keep their dates and titles"
                 )),
             );
         }
