@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
+pub mod progress;
 pub mod render;
 pub mod serve;
 pub mod timings;

@@ -2,32 +2,21 @@
 //! existing one. City slugs are proposed from the name's pinyin, with a warning for
 //! characters that have several readings (重庆 is chongqing, not zhongqing).
 
-use super::Outcome;
+use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::{NewCityArgs, NewCommand, NewTopicArgs};
-use crate::diag::{Diagnostic, Origin, render_human};
+use crate::diag::{Diagnostic, Origin};
 use crate::load::RESERVED_CITY_SLUGS;
 use crate::model::is_valid_slug;
 use pinyin::{ToPinyin, ToPinyinMulti};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &NewCommand) -> Outcome {
-    let result = match args {
-        NewCommand::City(a) => new_city(a),
-        NewCommand::Topic(a) => new_topic(a),
-    };
-    match result {
-        Ok(()) => Outcome::Success,
-        Err(failure) => {
-            let (d, outcome) = *failure;
-            eprintln!("{}", render_human(&d, false));
-            outcome
-        }
+pub fn run(args: &NewCommand, console: &Console) -> CmdResult {
+    match args {
+        NewCommand::City(a) => new_city(a, console),
+        NewCommand::Topic(a) => new_topic(a, console),
     }
 }
-
-/// What went wrong and the exit it calls for (boxed: a diagnostic is large).
-type Failure = Box<(Diagnostic, Outcome)>;
 
 /// A character of a name with more than one reading.
 #[derive(Debug, PartialEq)]
@@ -69,7 +58,7 @@ pub fn propose_slug(name: &str) -> (String, Vec<Polyphone>) {
     (slug, polyphones)
 }
 
-fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
+fn new_city(args: &NewCityArgs, console: &Console) -> CmdResult {
     let name = args.name.trim();
     if name.is_empty() {
         return Err(usage(
@@ -93,12 +82,12 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
     }
     if args.slug.is_none() {
         for p in &polyphones {
-            eprintln!(
+            let _ = console.problem_line(&format!(
                 "warning: `{}` has several readings ({}); the slug uses `{}`. If that is wrong, run again with --slug (e.g. 重庆 → --slug chongqing)",
                 p.character,
                 p.readings.join(", "),
                 p.readings[0]
-            );
+            ));
         }
     }
     let path = args.root.join("cities").join(format!("{slug}.yaml"));
@@ -107,11 +96,14 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
         &path,
         &city_file(name, args.province.as_deref(), &slug),
     )?;
-    eprintln!("wrote {} (slug `{slug}`)", shown(&args.root, &path));
+    let _ = console.summary(&format!(
+        "wrote {} (slug `{slug}`)",
+        shown(&args.root, &path)
+    ));
     Ok(())
 }
 
-fn new_topic(args: &NewTopicArgs) -> Result<(), Failure> {
+fn new_topic(args: &NewTopicArgs, console: &Console) -> CmdResult {
     let slug = args.slug.trim();
     if !is_valid_slug(slug) {
         return Err(usage(
@@ -122,15 +114,12 @@ fn new_topic(args: &NewTopicArgs) -> Result<(), Failure> {
     let name = args.name.as_deref().unwrap_or(slug);
     let path = args.root.join("topics").join(format!("{slug}.md"));
     write_new(&args.root, &path, &topic_file(name))?;
-    eprintln!("wrote {}", shown(&args.root, &path));
+    let _ = console.summary(&format!("wrote {}", shown(&args.root, &path)));
     Ok(())
 }
 
 fn usage(message: &str, hint: &str) -> Failure {
-    Box::new((
-        Diagnostic::error(Origin::file("sitegen new"), message).with_hint(hint),
-        Outcome::Usage,
-    ))
+    Failure::usage(Diagnostic::error(Origin::file("sitegen new"), message).with_hint(hint))
 }
 
 fn shown(root: &Path, path: &Path) -> String {
@@ -138,12 +127,12 @@ fn shown(root: &Path, path: &Path) -> String {
 }
 
 /// Creates `path` with `text`; an existing file is never replaced.
-fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Failure> {
+fn write_new(root: &Path, path: &Path, text: &str) -> CmdResult {
     let problem = |message: String, hint: &str| -> Failure {
-        Box::new((
+        Failure::one(
+            Exit::Problems,
             Diagnostic::error(Origin::file(shown(root, path)), message).with_hint(hint),
-            Outcome::Problems,
-        ))
+        )
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod cli;
 mod crash;
 mod escaping;
 mod explain;
