@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod content;
 pub mod diag;
 pub mod lint;
 pub mod load;

@@ -17,6 +17,8 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+#[cfg(test)]
+mod layering;
 mod pages;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
@@ -70,6 +72,8 @@ pub struct BuildReport {
     pub next_publish_iso: Option<String>,
     pub lock_updated: bool,
     pub modified_updated: bool,
+    /// Why the locks were not written back, when the build is a preview.
+    pub preview: Option<&'static str>,
     /// The folder holding the change lists and `next-publish.txt`, and what it says.
     pub report_dir: PathBuf,
     pub changes: Report,
@@ -136,7 +140,7 @@ pub fn merge_and_plan(
         return Err(collect(shapes));
     }
     let merged = merge::merge(input);
-    let plan = plan::plan(input, &merged, &PlanOptions { now, future });
+    let plan = plan::plan(input, &merged, &PlanOptions { now, future }).map_err(collect)?;
     Ok((merged, plan))
 }
 
@@ -190,7 +194,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .map_err(BuildError::Write)?;
     let warnings = rendered.warnings;
     timings.mark("commit");
-    let (lock_updated, modified_updated) = save_locks(opts, &plan, &table)?;
+    let preview = preview_reason(opts, &input);
+    let (lock_updated, modified_updated) = match preview {
+        Some(_) => (false, false),
+        None => save_locks(opts, &plan, &table)?,
+    };
     let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
     let report_dir = opts
         .report_dir
@@ -225,9 +233,33 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         next_publish_iso,
         lock_updated,
         modified_updated,
+        preview,
         report_dir,
         changes: change_report,
     })
+}
+
+/// Why this build is a preview whose dates must not be recorded, if it is one: it shows
+/// the future (`--future`, a `--now` later than the clock), another address
+/// (`--base-url`) or goes to a folder outside the site. Such a build never writes
+/// `schedule.lock` or `modified.lock`.
+fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str> {
+    if opts.future {
+        return Some("--future");
+    }
+    if let Now::Local(now) = opts.now
+        && now > Utc::now().with_timezone(&input.site.timezone).naive_local()
+    {
+        return Some("--now is later than the clock");
+    }
+    if opts.base_url.is_some() {
+        return Some("--base-url");
+    }
+    let inside = match (opts.output.canonicalize(), opts.root.canonicalize()) {
+        (Ok(out), Ok(root)) => out.starts_with(root),
+        _ => false,
+    };
+    (!inside).then_some("-o is outside the site folder")
 }
 
 /// Writes `schedule.lock` and `modified.lock` when they changed (never with `--locked`;
@@ -325,14 +357,20 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     all.extend(merge::check_shapes(&input));
     for attempt in 0..2 {
         let merged = merge::merge(&input);
-        let plan = plan::plan(
+        let plan = match plan::plan(
             &input,
             &merged,
             &PlanOptions {
                 now,
                 future: opts.future,
             },
-        );
+        ) {
+            Ok(plan) => plan,
+            Err(d) => {
+                all.extend(d);
+                break;
+            }
+        };
         let linter = Linter::new(&input, &merged);
         if attempt == 0 {
             if let Err(d) = check_lock(opts, &input, &plan) {

@@ -5,17 +5,17 @@
 //! Part of `check` and `build`: warnings, or errors with `--strict`. Every message names
 //! the file and line to change and, for rendered text, the article.
 
-pub mod blocks;
+pub(crate) use crate::content::blocks;
 mod facts;
 mod ownership;
 mod sections;
 pub mod titles;
 
+use crate::content::SectionText;
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::PlannedArticle;
-use crate::render::SectionText;
 use blocks::{Kind, excerpt};
 use chrono::NaiveDate;
 use ownership::TopicText;

@@ -233,6 +233,7 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         cadence: Cadence {
             start,
             interval_minutes: raw.schedule.interval_minutes.value,
+            origin: origin_of(&raw.schedule.start, shown, 0),
         },
         title_date_formats: raw
             .title_date_formats

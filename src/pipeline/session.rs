@@ -149,7 +149,7 @@ impl Session {
             now,
             future: self.opts.future,
         };
-        let plan = crate::plan::plan(&input, &merged, &options);
+        let plan = crate::plan::plan(&input, &merged, &options).map_err(collect)?;
         timings.mark("plan");
         let site = merge_stamps.site;
         let title_keys: Vec<u64> = plan

@@ -18,8 +18,8 @@ pub mod templates;
 pub mod tera_errors;
 pub mod view;
 
+use crate::content::SectionText;
 use crate::diag::Diagnostic;
-use crate::lint::blocks::Block;
 use crate::merge::Merged;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
@@ -27,7 +27,6 @@ use cache::PairCache;
 use chrono::{NaiveDateTime, TimeZone};
 pub use links::LinkParts;
 use links::{LinkTable, link_value};
-pub use markdown::Defect;
 use rayon::prelude::*;
 pub use site_files::{FeedCache, FeedKeys};
 use std::collections::HashMap;
@@ -48,19 +47,6 @@ pub struct Rendered {
     pub sections: Vec<SectionText>,
     /// For an article: its index and its `modified.lock` record.
     pub record: Option<(usize, ModifiedEntry)>,
-}
-
-/// One section of an article before markdown conversion: what the content lint reads.
-pub struct SectionText {
-    /// The section's topic (index into `SiteInput::topics`).
-    pub topic: usize,
-    /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
-    pub pair: usize,
-    pub markdown: String,
-    /// Structural problems found while converting it to HTML.
-    pub defects: Vec<Defect>,
-    /// Its headings and top-level paragraphs, read while converting it.
-    pub blocks: std::sync::Arc<[Block]>,
 }
 
 /// Everything needed to render any page; built once, shared by all threads.

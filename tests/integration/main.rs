@@ -8,6 +8,7 @@ mod escaping;
 mod explain;
 mod hostile;
 mod hosting;
+mod lifecycle;
 mod memo;
 mod new;
 mod real_site;
