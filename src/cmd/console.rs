@@ -5,12 +5,11 @@
 
 use super::progress_bar;
 use crate::cli::{ColorWhen, GlobalArgs};
-use crate::diag::{Diagnostic, render_human};
+use crate::diag::{Diagnostic, color_enabled, render_human};
 use crate::progress::Progress;
 use anstream::stream::{AsLockedWrite, RawStream};
 use anstream::{AutoStream, ColorChoice};
 use std::cell::{Cell, RefCell};
-use std::ffi::OsString;
 use std::io::{self, IsTerminal, Stderr, Stdout, Write};
 
 /// How much a command prints besides its result and its problems.
@@ -44,11 +43,16 @@ impl Console {
         } else {
             Verbosity::Normal
         };
+        let forced = match args.color {
+            ColorWhen::Auto => None,
+            ColorWhen::Always => Some(true),
+            ColorWhen::Never => Some(false),
+        };
         let env = |name: &str| std::env::var_os(name);
-        let out_color = color_enabled(args.color, io::stdout().is_terminal(), env);
+        let out_color = color_enabled(forced, io::stdout().is_terminal(), env);
         let err_terminal = io::stderr().is_terminal();
-        let err_color = color_enabled(args.color, err_terminal, env);
-        // Recorded for code that prints by itself (serve's rebuild loop: `stderr_color`).
+        let err_color = color_enabled(forced, err_terminal, env);
+        // Recorded for code that prints by itself (serve's rebuild loop: `diag::stderr_color`).
         ColorChoice::write_global(choice(err_color));
         Console {
             out: Stream::new(io::stdout(), out_color),
@@ -146,84 +150,5 @@ fn choice(color: bool) -> ColorChoice {
         ColorChoice::Always
     } else {
         ColorChoice::Never
-    }
-}
-
-/// Whether a stream gets colour. `auto`: not with `NO_COLOR` set to a non-empty value
-/// (no-color.org: an empty one does not count); always with `CLICOLOR_FORCE` set to
-/// anything but empty or `0`; not with `CLICOLOR=0`; otherwise when the stream is a
-/// terminal that is not `TERM=dumb`. `--color always|never` beats the environment.
-pub fn color_enabled(
-    when: ColorWhen,
-    is_terminal: bool,
-    var: impl Fn(&str) -> Option<OsString>,
-) -> bool {
-    match when {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            let set = |name: &str| var(name).filter(|v| !v.is_empty());
-            if set("NO_COLOR").is_some() {
-                false
-            } else if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
-                true
-            } else if set("CLICOLOR").is_some_and(|v| v == "0") {
-                false
-            } else {
-                is_terminal && set("TERM").is_none_or(|t| t != "dumb")
-            }
-        }
-    }
-}
-
-/// Whether stderr is coloured, for code that renders diagnostics itself (serve's
-/// rebuild loop): the choice `main` made, or the environment's when it made none.
-pub fn stderr_color() -> bool {
-    match ColorChoice::global() {
-        ColorChoice::Never => false,
-        ColorChoice::Auto => color_enabled(ColorWhen::Auto, io::stderr().is_terminal(), |n| {
-            std::env::var_os(n)
-        }),
-        _ => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn decide(when: ColorWhen, terminal: bool, env: &[(&str, &str)]) -> bool {
-        color_enabled(when, terminal, |name| {
-            env.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| OsString::from(v))
-        })
-    }
-
-    #[test]
-    fn auto_follows_the_terminal() {
-        assert!(decide(ColorWhen::Auto, true, &[("TERM", "xterm")]));
-        assert!(decide(ColorWhen::Auto, true, &[]));
-        assert!(!decide(ColorWhen::Auto, false, &[("TERM", "xterm")]));
-        assert!(!decide(ColorWhen::Auto, true, &[("TERM", "dumb")]));
-    }
-
-    #[test]
-    fn no_color_counts_only_when_not_empty() {
-        assert!(!decide(ColorWhen::Auto, true, &[("NO_COLOR", "1")]));
-        assert!(decide(ColorWhen::Auto, true, &[("NO_COLOR", "")]));
-        // NO_COLOR beats CLICOLOR_FORCE; --color beats both.
-        let both = [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")];
-        assert!(!decide(ColorWhen::Auto, true, &both));
-        assert!(decide(ColorWhen::Always, false, &both));
-    }
-
-    #[test]
-    fn clicolor_force_counts_unless_zero() {
-        assert!(decide(ColorWhen::Auto, false, &[("CLICOLOR_FORCE", "1")]));
-        assert!(!decide(ColorWhen::Auto, false, &[("CLICOLOR_FORCE", "0")]));
-        assert!(!decide(ColorWhen::Auto, false, &[("CLICOLOR_FORCE", "")]));
-        assert!(!decide(ColorWhen::Never, true, &[("CLICOLOR_FORCE", "1")]));
-        assert!(!decide(ColorWhen::Auto, true, &[("CLICOLOR", "0")]));
     }
 }

@@ -158,9 +158,9 @@ impl Rebuilder {
     }
 }
 
-/// Colour as `--color` and the environment say (see `cmd::console`).
+/// Colour as `--color` and the environment say.
 fn color() -> bool {
-    crate::cmd::console::stderr_color()
+    crate::diag::stderr_color()
 }
 
 /// ` after cities/yueyang.yaml, templates/` for the terminal line.
