@@ -79,6 +79,10 @@ pub struct LintSettings {
     pub fact_max_age_days: i64,
     /// A full title (date suffix included) longer than this many characters is reported.
     pub title_max_chars: usize,
+    /// An article with a smaller local share (`sitegen coverage`) is reported.
+    pub min_local_share: Option<f64>,
+    /// An article more similar than this to its nearest twin is reported.
+    pub max_twin_similarity: Option<f64>,
 }
 
 impl Default for LintSettings {
@@ -86,6 +90,8 @@ impl Default for LintSettings {
         LintSettings {
             fact_max_age_days: 365,
             title_max_chars: 40,
+            min_local_share: None,
+            max_twin_similarity: None,
         }
     }
 }

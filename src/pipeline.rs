@@ -1,5 +1,6 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
+use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::lint::Linter;
 use crate::load::{self, Stamps};
@@ -155,7 +156,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
     let linter = Linter::new(&input, &merged);
-    let early = linter.input(plan.now.date());
+    let mut early = linter.input(plan.now.date());
+    early.extend(coverage::lint(&input, &merged, &plan, &renderer));
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
@@ -380,6 +382,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
         }
         match Renderer::new(&input, &merged, &plan) {
             Ok(renderer) => {
+                all.extend(coverage::lint(&input, &merged, &plan, &renderer));
                 // Pages unchanged since the last build give their warnings from its memo.
                 let stamps = Stamps::of(&input);
                 let memo = read_memo(opts);

@@ -12,13 +12,14 @@ use crate::progress::Progress;
 use crate::serve::ServeOptions;
 use chrono::{DateTime, Utc};
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A command with its checked options.
 pub enum Task<'a> {
     Build(BuildOptions),
     Check(CheckOptions),
     Explain(ExplainOptions),
+    Coverage(CoverageOptions),
     New(&'a NewCommand),
     Serve(ServeOptions),
     Completions(clap_complete::Shell),
@@ -28,6 +29,14 @@ pub enum Task<'a> {
 pub struct CheckOptions {
     pub build: BuildOptions,
     pub format: Format,
+}
+
+/// Checked options of `sitegen coverage`.
+pub struct CoverageOptions {
+    pub build: BuildOptions,
+    pub format: Format,
+    /// Where coverage.html goes (default: beside the output folder, as the change lists).
+    pub report_dir: Option<PathBuf>,
 }
 
 /// Checked options of `sitegen explain`.
@@ -67,6 +76,11 @@ pub fn task<'a>(command: &'a Command, console: &Console) -> Result<Task<'a>, Fai
             city: args.city.clone(),
             topic: args.topic.clone(),
             format: args.format,
+        }),
+        Command::Coverage(args) => Task::Coverage(CoverageOptions {
+            build: site(&args.site, None)?,
+            format: args.format,
+            report_dir: args.report_dir.clone(),
         }),
         Command::New(args) => Task::New(args),
         Command::Serve(args) => Task::Serve(ServeOptions {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod config;
 pub mod console;
+pub mod coverage;
 pub mod explain;
 pub mod new;
 mod progress_bar;
@@ -111,6 +112,7 @@ pub fn run(cli: &Cli, console: &Console) -> CmdResult {
         Task::Build(opts) => build::run(&opts, console),
         Task::Check(opts) => check::run(&opts, console),
         Task::Explain(opts) => explain::run(&opts, console),
+        Task::Coverage(opts) => coverage::run(&opts, console),
         Task::New(args) => new::run(args, console),
         Task::Serve(opts) => serve::run(opts),
         Task::Completions(shell) => completions::run(shell, console),

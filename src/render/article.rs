@@ -120,7 +120,7 @@ impl Renderer<'_> {
     }
 
     /// [`Self::article_content`], taking section bodies from (and adding them to) `cache`.
-    fn article_content_with(
+    pub(super) fn article_content_with(
         &self,
         a: &PlannedArticle,
         cache: &mut PairCache,

@@ -11,6 +11,7 @@ pub mod links;
 mod list_pages;
 pub mod markdown;
 pub mod modified;
+pub mod plain;
 pub mod seo;
 mod site_files;
 pub mod sitemap;
@@ -181,6 +182,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
+        let base = self.title_base(a)?;
+        let format = &self.input.site.title_date_formats[a.date_format];
+        Ok(format!("{base}{}", a.publish_at.format(format)))
+    }
+
+    /// An article's title without its date suffix, trimmed.
+    pub fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let city = &self.input.cities[a.city];
         let topic = &self.input.topics[a.topic];
         let name = match city.topics.get(&topic.slug).and_then(|t| t.title.as_ref()) {
@@ -188,8 +196,7 @@ impl<'a> Renderer<'a> {
             None => names::title(&topic.slug, a.title_variant),
         };
         let base = self.render_content(&name, &self.content_context(a.pair), a)?;
-        let format = &self.input.site.title_date_formats[a.date_format];
-        Ok(format!("{}{}", base.trim(), a.publish_at.format(format)))
+        Ok(base.trim().to_string())
     }
 
     /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which

@@ -69,6 +69,8 @@ fn a_closed_pipe_ends_every_printing_command_quietly() {
         &["check"],
         &["build", "-o", "out"],
         &["-v", "build", "-o", "out"],
+        &["coverage"],
+        &["coverage", "--format", "json"],
         &["completions", "bash"],
         &["completions", "zsh"],
         &["new", "topic", "ceshi-NTH"],
@@ -164,6 +166,7 @@ fn completions_are_generated_for_every_shell() {
             "build",
             "check",
             "explain",
+            "coverage",
             "serve",
             "new",
             "completions",
@@ -379,6 +382,7 @@ fn commands_refuse_a_folder_that_is_no_site() {
         &["check"],
         &["check", "--format", "json"],
         &["explain", "岳阳", "参保地变更"],
+        &["coverage"],
         &["serve", "--port", "0", "--open-browser", "no"],
     ];
     for args in commands {

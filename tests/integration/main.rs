@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod cli;
+mod coverage;
 mod crash;
 mod escaping;
 mod explain;
