@@ -26,6 +26,13 @@ pub fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
             Diagnostic::error(Origin::file(&e.path), e.message),
         )
         .closing("sitegen: build failed; the output folder was not changed")),
+        Err(BuildError::AfterSwap(e)) => Err(Failure::one(
+            Exit::Problems,
+            Diagnostic::error(Origin::file(&e.path), e.message),
+        )
+        .closing(
+            "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them",
+        )),
     }
 }
 

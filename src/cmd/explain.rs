@@ -57,7 +57,7 @@ pub fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
             "{}\n",
             serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
         ),
-        Format::Human => human(&e),
+        Format::Human => crate::diag::visible(&human(&e)).into_owned(),
     };
     console.print(&text)?;
     Ok(())
