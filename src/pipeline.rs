@@ -151,8 +151,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
     let linter = Linter::new(&input, &merged);
-    let mut early = linter.input(plan.now.date());
+    let mut early = linter.input();
     early.extend(coverage::lint(&input, &merged, &plan, &renderer));
+    let aged = linter.aged(plan.now.date());
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
@@ -174,9 +175,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             for f in &extra {
                 staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
             }
-            Ok((rendered, table, extra.len()))
+            let sitemaps: String =
+                crate::render::sitemap::submittable(extra.iter().map(|f| f.path.as_str()))
+                    .into_iter()
+                    .map(|p| format!("{}{p}\n", input.site.base_url))
+                    .collect();
+            Ok((rendered, table, extra.len(), sitemaps))
         });
-    let (rendered, table, extra) = match outcome {
+    let (rendered, table, extra, sitemaps) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             staging.abandon();
@@ -188,7 +194,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let stats = staging
         .commit(&[(page_memo::FILE, &memo_text)])
         .map_err(BuildError::Write)?;
-    let warnings = rendered.warnings;
+    let mut warnings = rendered.warnings;
+    let aged_list: String = aged
+        .iter()
+        .map(|d| format!("{}: {}\n", d.origin, d.message))
+        .collect();
+    warnings.extend(aged);
     timings.mark("commit");
     let preview = preview_reason(opts, &input);
     let (lock_updated, modified_updated) = match preview {
@@ -213,6 +224,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         changed: urls(&stats.changes.changed),
         removed: urls(&stats.changes.removed),
         next_publish: next_publish_iso.clone(),
+        extra: vec![
+            (AGED_FACTS_FILE.to_string(), aged_list),
+            (SITEMAPS_FILE.to_string(), sitemaps),
+        ],
     };
     report::write_report(&report_dir, &change_report).map_err(BuildError::Write)?;
     timings.mark("locks");
@@ -234,6 +249,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         changes: change_report,
     })
 }
+
+/// The list of city facts past `lint.fact_max_age_days`, in the report folder.
+pub const AGED_FACTS_FILE: &str = "aged-facts.txt";
+
+/// The sitemap files to submit one by one (Baidu reads no sitemap index), in the report
+/// folder.
+pub const SITEMAPS_FILE: &str = "sitemaps.txt";
 
 /// Why this build is a preview whose dates must not be recorded, if it is one: it shows
 /// the future (`--future`, a `--now` later than the clock), another address
@@ -372,7 +394,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
             if let Err(d) = check_lock(opts, &input, &plan) {
                 all.extend(d);
             }
-            all.extend(linter.input(now.date()));
+            all.extend(linter.input());
         }
         match Renderer::new(&input, &merged, &plan) {
             Ok(renderer) => {
@@ -416,6 +438,8 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     if opts.strict {
         all = collect(all.into_iter().map(as_error));
     }
+    // Time passing is never a content error, not even with --strict.
+    all.extend(crate::lint::aged_facts(&input, now.date()));
     all
 }
 
