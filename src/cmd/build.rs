@@ -71,5 +71,12 @@ pub fn run(args: &BuildArgs) -> Outcome {
             eprintln!("sitegen: build failed; the output folder was not changed");
             Outcome::Problems
         }
+        Err(BuildError::AfterSwap(e)) => {
+            eprintln!("error: {e}");
+            eprintln!(
+                "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them"
+            );
+            Outcome::Problems
+        }
     }
 }

@@ -65,7 +65,7 @@ pub fn run(args: &ExplainArgs) -> Outcome {
                     "{}",
                     serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
                 ),
-                Format::Human => print!("{}", human(&e)),
+                Format::Human => print!("{}", crate::diag::visible(&human(&e))),
             }
             Outcome::Success
         }

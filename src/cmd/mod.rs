@@ -58,11 +58,15 @@ pub fn options(
                     format!("`{epoch}` is not a number of seconds"),
                 )
             })?;
-            Now::Instant(DateTime::<Utc>::from_timestamp(secs, 0).ok_or_else(|| {
+            // The same years as every date sitegen reads back (locks, site.yaml).
+            let in_range = DateTime::<Utc>::from_timestamp(secs, 0)
+                .filter(|t| (1970..=9999).contains(&chrono::Datelike::year(t)));
+            Now::Instant(in_range.ok_or_else(|| {
                 Diagnostic::error(
                     Origin::file("SOURCE_DATE_EPOCH"),
                     format!("`{epoch}` is out of range"),
                 )
+                .with_hint("SOURCE_DATE_EPOCH counts seconds since 1970-01-01 00:00:00 UTC, from 0 to 253402300799 (9999-12-31 23:59:59)")
             })?)
         }
         (None, Err(_)) => Now::Instant(Utc::now()),

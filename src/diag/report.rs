@@ -5,6 +5,9 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// Renders one diagnostic as `error: … --> file:line:col`, the source line and a caret.
 pub fn render_human(d: &Diagnostic, color: bool) -> String {
+    // Never raw control characters on a terminal: input text is shown escaped.
+    let d = d.visible();
+    let d = d.as_ref();
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
