@@ -80,7 +80,7 @@ fn every_mistake_is_reported_once_with_its_file_and_line() {
 }
 
 /// The whole terminal report of the `mistakes` fixture, as an editor sees it.
-const HUMAN: &str = r##"error: unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources
+const HUMAN: &str = r##"error: unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources, former_slugs
  --> cities/aaa.yaml:2:1
   |
 2 | provnce: 甲省
