@@ -3,11 +3,9 @@
 
 use super::{Outcome, options, print_diagnostics_in};
 use crate::cli::{CoverageArgs, Format};
-use crate::coverage::{self, Coverage, page, table};
+use crate::coverage::{self, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin, render_human};
-use crate::model::SiteInput;
-use crate::pipeline::{self, BuildOptions};
-use crate::render::Renderer;
+use crate::pipeline;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
@@ -19,7 +17,7 @@ pub fn run(args: &CoverageArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let (input, c) = match report(&opts) {
+    let (input, c) = match pipeline::coverage(&opts) {
         Ok(x) => x,
         Err(problems) => {
             print_diagnostics_in(problems, &opts.root);
@@ -58,20 +56,6 @@ pub fn run(args: &CoverageArgs) -> Outcome {
     } else {
         Outcome::Success
     }
-}
-
-/// One run of the stages (load, merge, plan, render the articles' words) and the report.
-pub fn report(opts: &BuildOptions) -> Result<(SiteInput, Coverage), Diagnostics> {
-    let (input, merged, plan) = pipeline::plan_site(opts)?;
-    let c = {
-        let renderer = Renderer::new(&input, &merged, &plan).map_err(|d| {
-            let mut all = Diagnostics::default();
-            all.extend(d);
-            all
-        })?;
-        coverage::analyse(&input, &merged, &plan, &renderer)?
-    };
-    Ok((input, c))
 }
 
 /// Writes the page into `dir` (replacing it whole); the path written, or the problem.

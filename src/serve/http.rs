@@ -7,6 +7,8 @@
 
 use super::reload::{self, EVENTS_PATH};
 use super::state::{Snapshot, State};
+use crate::diag::render_human;
+use crate::pipeline::{self, BuildOptions};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,13 +83,20 @@ pub fn content_type(file: &str) -> &'static str {
     }
 }
 
-/// Answers one request.
-pub fn handle(request: Request, state: &Arc<State>) {
+/// The coverage page of the served site (`sitegen coverage`'s page, made on request).
+pub const COVERAGE_PATH: &str = "/__sitegen/coverage/";
+
+/// Answers one request; `site` are the build options of the served site.
+pub fn handle(request: Request, state: &Arc<State>, site: &BuildOptions) {
     if !matches!(request.method(), Method::Get | Method::Head) {
         let _ = request.respond(text(405, "only GET and HEAD are served"));
         return;
     }
     let url = request.url().to_string();
+    if url.split('?').next() == Some(COVERAGE_PATH) {
+        let _ = request.respond(coverage(&state.snapshot(), site));
+        return;
+    }
     if url.split('?').next() == Some(EVENTS_PATH) {
         let since = url
             .split_once("since=")
@@ -139,6 +148,7 @@ fn page(
         if let Some(problems) = &snapshot.problems {
             extra.push_str(&reload::banner(problems));
         }
+        extra.push_str(COVERAGE_LINK);
         extra.push_str(&reload::script(snapshot.generation));
         reload::inject(bytes, &extra)
     } else {
@@ -148,6 +158,33 @@ fn page(
         .with_status_code(StatusCode(status))
         .with_header(header("Content-Type", kind))
         .with_header(header("Cache-Control", "no-store"))
+}
+
+/// A small fixed link to the coverage page, in the corner of every served page.
+const COVERAGE_LINK: &str = "<a id=\"sitegen-coverage\" href=\"/__sitegen/coverage/\" \
+style=\"position:fixed;right:8px;bottom:8px;z-index:2147483646;padding:2px 8px;\
+background:#fff;color:#0645ad;border:1px solid #888;border-radius:4px;\
+font:12px/1.6 system-ui,sans-serif\">coverage</a>";
+
+/// The coverage page of the site as it is on disk now, or its problems as text.
+fn coverage(snapshot: &Snapshot, site: &BuildOptions) -> Response<std::io::Cursor<Vec<u8>>> {
+    match pipeline::coverage(site) {
+        Ok((input, report)) => {
+            let html = crate::coverage::page::html(&input, &report, &site.root);
+            page(snapshot, "coverage.html", html.as_bytes(), 200)
+        }
+        Err(problems) => {
+            let all: Vec<String> = problems
+                .into_sorted()
+                .iter()
+                .map(|d| render_human(d, false))
+                .collect();
+            text(
+                500,
+                &format!("the site does not build:\n\n{}", all.join("\n\n")),
+            )
+        }
+    }
 }
 
 fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {

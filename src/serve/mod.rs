@@ -69,10 +69,12 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
         root.display()
     );
     let server_state = rebuilder.state.clone();
+    let site = Arc::new(opts.build.clone());
     std::thread::spawn(move || {
         for request in server.incoming_requests() {
             let state = server_state.clone();
-            std::thread::spawn(move || http::handle(request, &state));
+            let site = site.clone();
+            std::thread::spawn(move || http::handle(request, &state, &site));
         }
     });
     if opts.open_browser {
