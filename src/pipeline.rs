@@ -7,6 +7,7 @@ use crate::load::{self, Stamps};
 use crate::merge;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{self, Plan, PlanOptions};
+use crate::progress::Progress;
 use crate::render::Renderer;
 use crate::render::modified::{self, ModifiedTable};
 use crate::timings::Timings;
@@ -50,6 +51,10 @@ pub struct BuildOptions {
     pub render_all: bool,
     /// Where the change lists and next-publish time go (default: `<output>-report`).
     pub report_dir: Option<PathBuf>,
+    /// Told how many pages are rendered (the command layer's progress bar).
+    pub progress: Progress,
+    /// Print stage timings to stderr (`-v`; also `SITEGEN_TIMINGS=1`).
+    pub verbose: bool,
 }
 
 /// What a successful build did.
@@ -82,6 +87,9 @@ pub enum BuildError {
     Input(Diagnostics),
     /// The output folder could not be written; the previous site is unchanged.
     Write(WriteError),
+    /// The new site is live (and the locks written), but what comes after the swap (the
+    /// change lists) could not be written.
+    AfterSwap(WriteError),
 }
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
@@ -154,7 +162,7 @@ pub fn coverage(opts: &BuildOptions) -> Result<(SiteInput, coverage::Coverage), 
 
 /// Runs every stage and replaces the output folder on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let mut timings = Timings::from_env();
+    let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts).map_err(BuildError::Input)?;
     timings.mark("load");
     let (merged, plan) = merge_and_plan(&input, now, opts.future).map_err(BuildError::Input)?;
@@ -163,8 +171,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
     let linter = Linter::new(&input, &merged);
-    let mut early = linter.input(plan.now.date());
+    let mut early = linter.input();
     early.extend(coverage::lint(&input, &merged, &plan, &renderer));
+    let aged = linter.aged(plan.now.date());
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
@@ -176,6 +185,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         memo: &memo,
         shared: &shared,
         stamps: &stamps,
+        progress: &opts.progress,
     };
     let outcome = render_into(&renderer, &linter, &plan, Some(&output), early, opts.strict)
         .and_then(|mut rendered| {
@@ -186,9 +196,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             for f in &extra {
                 staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
             }
-            Ok((rendered, table, extra.len()))
+            let sitemaps: String =
+                crate::render::sitemap::submittable(extra.iter().map(|f| f.path.as_str()))
+                    .into_iter()
+                    .map(|p| format!("{}{p}\n", input.site.base_url))
+                    .collect();
+            Ok((rendered, table, extra.len(), sitemaps))
         });
-    let (rendered, table, extra) = match outcome {
+    let (rendered, table, extra, sitemaps) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             staging.abandon();
@@ -197,21 +212,38 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     timings.mark("render");
     let memo_text = page_memo::format(rendered.memo.iter().map(|m| m.as_ref()));
-    let stats = staging
-        .commit(&[(page_memo::FILE, &memo_text)])
-        .map_err(BuildError::Write)?;
-    let warnings = rendered.warnings;
-    timings.mark("commit");
-    let preview = preview_reason(opts, &input);
-    let (lock_updated, modified_updated) = match preview {
-        Some(_) => (false, false),
-        None => save_locks(opts, &plan, &table)?,
-    };
-    let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
+    // The commit order (README, "Build safety"): everything that can fail runs before the
+    // swap, so a failure leaves the output folder as it was; only the change lists are
+    // written after it, and a failure there says that the new site is live.
     let report_dir = opts
         .report_dir
         .clone()
         .unwrap_or_else(|| report::default_report_dir(&opts.output));
+    let preview = preview_reason(opts, &input);
+    let before_swap = lock_texts(opts, preview, &plan, &table)
+        .map_err(BuildError::Input)
+        .and_then(|locks| {
+            report::prepare(&report_dir).map_err(BuildError::Write)?;
+            save_locks(opts, &locks)
+        });
+    let (lock_updated, modified_updated) = match before_swap {
+        Ok(saved) => saved,
+        Err(e) => {
+            staging.abandon();
+            return Err(e);
+        }
+    };
+    let stats = staging
+        .commit(&[(page_memo::FILE, &memo_text)])
+        .map_err(BuildError::Write)?;
+    let mut warnings = rendered.warnings;
+    let aged_list: String = aged
+        .iter()
+        .map(|d| format!("{}: {}\n", d.origin, d.message))
+        .collect();
+    warnings.extend(aged);
+    timings.mark("commit");
+    let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
     let base = &input.site.base_url;
     let urls = |files: &[String]| -> Vec<String> {
         files
@@ -225,8 +257,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         changed: urls(&stats.changes.changed),
         removed: urls(&stats.changes.removed),
         next_publish: next_publish_iso.clone(),
+        extra: vec![
+            (AGED_FACTS_FILE.to_string(), aged_list),
+            (SITEMAPS_FILE.to_string(), sitemaps),
+        ],
     };
-    report::write_report(&report_dir, &change_report).map_err(BuildError::Write)?;
+    write::durable::crash_point("report");
+    report::write_report(&report_dir, &change_report).map_err(BuildError::AfterSwap)?;
     timings.mark("locks");
     let published = plan.articles.iter().filter(|a| a.published).count();
     Ok(BuildReport {
@@ -247,6 +284,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
+/// The list of city facts past `lint.fact_max_age_days`, in the report folder.
+pub const AGED_FACTS_FILE: &str = "aged-facts.txt";
+
+/// The sitemap files to submit one by one (Baidu reads no sitemap index), in the report
+/// folder.
+pub const SITEMAPS_FILE: &str = "sitemaps.txt";
+
 /// Why this build is a preview whose dates must not be recorded, if it is one: it shows
 /// the future (`--future`, a `--now` later than the clock), another address
 /// (`--base-url`) or goes to a folder outside the site. Such a build never writes
@@ -263,33 +307,71 @@ fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str
     if opts.base_url.is_some() {
         return Some("--base-url");
     }
-    let inside = match (opts.output.canonicalize(), opts.root.canonicalize()) {
+    // Asked before the swap, when a first build's output folder does not exist yet.
+    let output = opts.output.canonicalize().or_else(|_| {
+        let parent = write::parent_of(&opts.output).canonicalize()?;
+        Ok::<_, std::io::Error>(parent.join(opts.output.file_name().unwrap_or_default()))
+    });
+    let inside = match (output, opts.root.canonicalize()) {
         (Ok(out), Ok(root)) => out.starts_with(root),
         _ => false,
     };
     (!inside).then_some("-o is outside the site folder")
 }
 
-/// Writes `schedule.lock` and `modified.lock` when they changed (never with `--locked`;
-/// `modified.lock` not for a `--base-url` preview either, whose text may differ).
-fn save_locks(
+/// The texts of `schedule.lock` and `modified.lock` this build would write (none with
+/// `--locked` or for a preview, see [`preview_reason`]), each
+/// checked to read back as itself: a build never writes a lock the next one refuses.
+fn lock_texts(
     opts: &BuildOptions,
+    preview: Option<&str>,
     plan: &Plan,
     table: &ModifiedTable,
-) -> Result<(bool, bool), BuildError> {
-    if opts.locked {
-        return Ok((false, false));
+) -> Result<Vec<(&'static str, String)>, Diagnostics> {
+    if opts.locked || preview.is_some() {
+        return Ok(Vec::new());
     }
-    let text = load::format_lock(&plan.lock);
-    let lock = write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
-        .map_err(BuildError::Write)?;
-    let modified = opts.base_url.is_none()
-        && write::replace_file_if_changed(
-            &opts.root.join(load::MODIFIED_FILE),
-            &load::format_modified(&table.entries),
-        )
-        .map_err(BuildError::Write)?;
-    Ok((lock, modified))
+    let schedule = load::format_lock(&plan.lock);
+    let mut texts = vec![(load::LOCK_FILE, schedule)];
+    if opts.base_url.is_none() {
+        texts.push((load::MODIFIED_FILE, load::format_modified(&table.entries)));
+    }
+    let mut problems = Diagnostics::default();
+    for (name, text) in &texts {
+        let shown = std::path::Path::new(name);
+        let again = match *name {
+            load::LOCK_FILE => load::parse_lock(text, shown).map(|l| load::format_lock(&l)),
+            _ => load::parse_modified(text, shown).map(|m| load::format_modified(&m)),
+        };
+        if let Some(d) = write::unreadable_lock(name, text, again) {
+            problems.push(d);
+        }
+    }
+    if problems.is_empty() {
+        Ok(texts)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Writes the locks whose text changed, before the swap; says which were updated.
+fn save_locks(
+    opts: &BuildOptions,
+    texts: &[(&'static str, String)],
+) -> Result<(bool, bool), BuildError> {
+    let mut updated = (false, false);
+    for (name, text) in texts {
+        let changed = write::replace_file_if_changed(&opts.root.join(name), text, &opts.root, name)
+            .map_err(BuildError::Write)?;
+        if changed {
+            let _ = write::durable::sync_dir(&opts.root);
+        }
+        match *name {
+            load::LOCK_FILE => updated.0 = changed,
+            _ => updated.1 = changed,
+        }
+    }
+    Ok(updated)
 }
 
 /// Every article's `modified.lock` record: the published ones from rendering, the others
@@ -384,7 +466,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
             if let Err(d) = check_lock(opts, &input, &plan) {
                 all.extend(d);
             }
-            all.extend(linter.input(now.date()));
+            all.extend(linter.input());
         }
         match Renderer::new(&input, &merged, &plan) {
             Ok(renderer) => {
@@ -398,6 +480,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
                     memo: &memo,
                     shared: &shared,
                     stamps: &stamps,
+                    progress: &opts.progress,
                 };
                 match render_into(&renderer, &linter, &plan, Some(&output), Vec::new(), false) {
                     Ok(rendered) => {
@@ -408,7 +491,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
                         }
                     }
                     Err(BuildError::Input(d)) => all.extend(d),
-                    Err(BuildError::Write(_)) => {}
+                    Err(BuildError::Write(_) | BuildError::AfterSwap(_)) => {}
                 }
                 break;
             }
@@ -428,6 +511,8 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     if opts.strict {
         all = collect(all.into_iter().map(as_error));
     }
+    // Time passing is never a content error, not even with --strict.
+    all.extend(crate::lint::aged_facts(&input, now.date()));
     all
 }
 

@@ -171,7 +171,8 @@ impl Session {
         timings.mark("titles");
         let linter = Linter::new(&input, &merged);
         let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link_hash));
-        let early = linter.input(plan.now.date());
+        let mut early = linter.input();
+        early.extend(linter.aged(plan.now.date()));
         timings.mark("lint");
         let (pages, rendered, mut warnings) =
             self.render(&renderer, &linter, &plan, &shared, &stamps)?;

@@ -17,7 +17,7 @@ use crate::load::ChangeKind;
 use crate::pipeline::{BuildOptions, Rebuilt, Session};
 use state::State;
 use std::collections::HashSet;
-use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -56,7 +56,8 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     rebuilder.rebuild(&[]);
 
     listener.start(rebuilder.state.clone(), opts.build.clone())?;
-    println!("serving {url}");
+    // Not `println!`, which panics when stdout is closed; the URL is on stderr too.
+    let _ = writeln!(std::io::stdout(), "serving {url}");
     eprintln!(
         "sitegen: serving {url} (watching {}; Ctrl-C stops)",
         root.display()
@@ -143,9 +144,9 @@ impl Rebuilder {
     }
 }
 
-/// Colour on the terminal, unless NO_COLOR is set.
+/// Colour as `--color` and the environment say.
 fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    crate::diag::stderr_color()
 }
 
 /// ` after cities/yueyang.yaml, templates/` for the terminal line.

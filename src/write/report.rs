@@ -15,11 +15,24 @@ pub struct Report {
     pub removed: Vec<String>,
     /// ISO 8601 datetime of the next scheduled article, if any.
     pub next_publish: Option<String>,
+    /// Further files of the report folder: (file name, text).
+    pub extra: Vec<(String, String)>,
 }
 
 /// The report folder used for `output` when none is given: `public` → `public-report`.
 pub fn default_report_dir(output: &Path) -> PathBuf {
     sibling(output, |name| format!("{name}-report"))
+}
+
+/// Creates the report folder (before the swap, so a report folder that cannot exist
+/// fails the build while the output is still unchanged).
+pub fn prepare(dir: &Path) -> Result<(), WriteError> {
+    fs::create_dir_all(dir).map_err(|e| err(dir, format!("cannot create folder: {e}")))?;
+    if !dir.is_dir() {
+        return Err(err(dir, "the report path is not a folder"));
+    }
+    super::durable::remove_leftovers(dir);
+    Ok(())
 }
 
 /// Writes `added.txt`, `changed.txt`, `removed.txt`, `submit.txt` (added + changed: what
@@ -45,7 +58,10 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<(), WriteError> {
         ),
     ];
     for (name, text) in files {
-        replace_file_if_changed(&dir.join(name), &text)?;
+        replace_file_if_changed(&dir.join(name), &text, dir, name)?;
+    }
+    for (name, text) in &report.extra {
+        replace_file_if_changed(&dir.join(name), text, dir, name)?;
     }
     Ok(())
 }
@@ -67,6 +83,7 @@ mod tests {
             changed: vec!["https://a.org/y/".into(), "https://a.org/z/".into()],
             removed: vec![],
             next_publish: Some("2026-01-05T10:00:00+08:00".into()),
+            extra: vec![],
         };
         write_report(&dir, &report).unwrap();
         let read = |n: &str| fs::read_to_string(dir.join(n)).unwrap();

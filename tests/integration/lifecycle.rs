@@ -231,4 +231,21 @@ fn a_year_of_the_real_site() {
     life.site.write("cities/binzhou.yaml", &binzhou);
     life.scheduled_build("2027-04-01 08:00:00", &[]);
     assert!(life.removed.is_empty(), "{:?}", life.removed);
+    assert_eq!(
+        life.site.read("public-report/sitemaps.txt"),
+        format!("{BASE}sitemap.xml\n")
+    );
+
+    // Facts ageing: the sample pages' facts (verified 2025-04-30) pass
+    // `fact_max_age_days: 730`. The scheduled --strict build goes on publishing, warns, and
+    // lists them in the report folder.
+    life.site
+        .run(&["new", "city", "湘潭", "--province", "湖南"])
+        .ok();
+    let run = life.scheduled_build("2027-06-01 08:00:00", &[]);
+    assert!(run.stderr().contains("days ago"), "{}", run.stderr());
+    let aged = life.site.read("public-report/aged-facts.txt");
+    assert!(aged.contains("cities/jinhua.yaml:"), "{aged}");
+    life.scheduled_build("2027-06-01 10:00:00", &[]);
+    assert!(life.published.contains_key("xiangtan/canbaodi-biangeng"));
 }
