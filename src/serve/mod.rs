@@ -5,6 +5,14 @@
 //! threads of its own, all started before the first request. They share a
 //! [`state::State`]. Nothing is written to the site folder.
 
+/// `eprintln!` that drops what a closed stderr cannot take (`serve 2>&1 | head`) instead
+/// of panicking: the server goes on serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod http;
 pub mod net;
 pub mod path;
@@ -58,7 +66,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     listener.start(rebuilder.state.clone(), opts.build.clone())?;
     // Not `println!`, which panics when stdout is closed; the URL is on stderr too.
     let _ = writeln!(std::io::stdout(), "serving {url}");
-    eprintln!(
+    say!(
         "sitegen: serving {url} (watching {}; Ctrl-C stops)",
         root.display()
     );
@@ -102,12 +110,12 @@ impl Rebuilder {
                 let color = color();
                 for d in &warnings {
                     if !self.shown.contains(&render_human(d, false)) {
-                        eprintln!("{}\n", render_human(d, color));
+                        say!("{}\n", render_human(d, color));
                     }
                 }
                 self.shown = texts;
                 self.state.publish_site(files);
-                eprintln!(
+                say!(
                     "sitegen: {} in {ms:.1} ms{what}: {articles} articles; {rendered} pages rendered, {reused} unchanged; {} warning(s)",
                     if changes.is_empty() {
                         "built"
@@ -122,12 +130,12 @@ impl Rebuilder {
                 let errors = problems.iter().filter(|d| d.is_error()).count();
                 let color = color();
                 for d in &problems {
-                    eprintln!("{}\n", render_human(d, color));
+                    say!("{}\n", render_human(d, color));
                 }
                 // Shown again once the site builds: they may still hold.
                 self.shown.clear();
                 self.state.publish_problems(problems);
-                eprintln!(
+                say!(
                     "sitegen: rebuild failed{what} with {errors} error(s) in {ms:.1} ms; still serving the last good site"
                 );
             }
@@ -190,6 +198,6 @@ fn open_browser(url: &str) {
     match spawned {
         // Reap the opener when it exits, so it does not linger as a zombie.
         Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
-        Err(_) => eprintln!("sitegen: could not open a browser; open {url} yourself"),
+        Err(_) => say!("sitegen: could not open a browser; open {url} yourself"),
     }
 }

@@ -117,39 +117,52 @@ fn a_closed_pipe_keeps_the_exit_code_of_a_site_with_problems() {
 }
 
 #[test]
-fn serve_goes_on_serving_when_stdout_is_closed() {
-    let site = Site::fixture("basic");
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let mut child = sitegen(
-        &site.root,
-        &["serve", "--port", "0", "--open-browser", "no", "--now", ALL],
-        &[("NO_COLOR", "1")],
-    )
-    .stdout(writer)
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
-    let mut line = String::new();
-    while !log.contains("sitegen: serving http://127.0.0.1:") {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap_or(0) == 0 {
-            break;
+fn serve_goes_on_serving_when_stdout_or_stderr_is_closed() {
+    for closed in [Closed::Stdout, Closed::Stderr] {
+        let site = Site::fixture("basic");
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = sitegen(
+            &site.root,
+            &["serve", "--port", "0", "--open-browser", "no", "--now", ALL],
+            &[("NO_COLOR", "1")],
+        );
+        match closed {
+            Closed::Stdout => cmd.stdout(writer).stderr(Stdio::piped()),
+            Closed::Stderr => cmd.stderr(writer).stdout(Stdio::piped()),
+        };
+        let mut child = cmd.spawn().unwrap();
+        let other: Box<dyn Read + Send> = match closed {
+            Closed::Stdout => Box::new(child.stderr.take().unwrap()),
+            Closed::Stderr => Box::new(child.stdout.take().unwrap()),
+        };
+        let mut other = BufReader::new(other);
+        let mut log = String::new();
+        let mut line = String::new();
+        // stderr says `sitegen: serving http://…`, stdout `serving http://…`.
+        while !log.contains("serving http://127.0.0.1:") {
+            line.clear();
+            if other.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            log.push_str(&line);
         }
-        log.push_str(&line);
+        // A rebuild prints to stderr again.
+        site.write(
+            "cities/aaa.yaml",
+            &site.read("cities/aaa.yaml").replace("甲城", "甲市"),
+        );
+        std::thread::sleep(Duration::from_millis(1500));
+        let running = child.try_wait().unwrap().is_none();
+        let _ = child.kill();
+        let _ = child.wait();
+        let mut rest = String::new();
+        let _ = other.read_to_string(&mut rest);
+        log.push_str(&rest);
+        assert!(running, "serve stopped with {closed:?} closed:\n{log}");
+        assert!(log.contains("serving http://127.0.0.1:"), "{log}");
+        assert!(!log.contains("panicked"), "{log}");
     }
-    std::thread::sleep(Duration::from_millis(200));
-    let running = child.try_wait().unwrap().is_none();
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut rest = String::new();
-    let _ = stderr.read_to_string(&mut rest);
-    log.push_str(&rest);
-    assert!(running, "serve stopped:\n{log}");
-    assert!(log.contains("sitegen: serving http://127.0.0.1:"), "{log}");
-    assert!(!log.contains("panicked"), "{log}");
 }
 
 #[test]
