@@ -331,6 +331,34 @@ fn a_year_of_the_real_site() {
     life.scheduled_build("2027-06-01 10:00:00", &[]);
     assert!(life.published.contains_key("xiangtan/canbaodi-biangeng"));
 
+    // A topic added with `sitegen new topic`: one article per city, every one scheduled
+    // from the build that first sees the topic, none published before its slot.
+    life.site
+        .run(&["new", "topic", "yidi-jiuyi", "--name", "异地就医"])
+        .ok();
+    let cities = (life.lock().into_iter())
+        .filter(|(id, l)| id.ends_with("/canbaodi-biangeng") && !l.retired)
+        .count();
+    life.scheduled_build("2027-06-15 08:00:00", &[]);
+    let added: Vec<_> = (life.lock().into_iter())
+        .filter(|(id, _)| id.ends_with("/yidi-jiuyi"))
+        .collect();
+    assert_eq!(added.len(), cities);
+    assert!(
+        added
+            .iter()
+            .all(|(_, l)| l.date >= at("2027-06-15 08:00:00"))
+    );
+    let mut slots: Vec<_> = added.iter().map(|(_, l)| l.date).collect();
+    slots.sort();
+    slots.dedup();
+    assert_eq!(slots.len(), cities, "one new article per slot");
+    let first = added.iter().min_by_key(|(_, l)| l.date).unwrap();
+    life.scheduled_build(&first.1.date.format("%Y-%m-%d %H:%M:%S").to_string(), &[]);
+    assert!(life.published.contains_key(&first.0));
+    let later = added.iter().max_by_key(|(_, l)| l.date).unwrap();
+    assert!(!life.published.contains_key(&later.0));
+
     // A city slug renamed without `former_slugs`: refused, naming the URLs that would go.
     let lasa = life.site.read("cities/lasa.yaml");
     life.site.write(
