@@ -12,6 +12,7 @@ pub mod model;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod timings;
 pub mod write;

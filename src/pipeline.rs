@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 mod pages;
+mod search_index;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
 
@@ -168,7 +169,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             for f in &extra {
                 staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
             }
-            Ok((rendered, table, extra.len()))
+            let (index_memo, index_files) = search_index::put_index(
+                &renderer, &input, &merged, &plan, &stamps, &memo, &staging,
+            )?;
+            rendered
+                .memo
+                .extend(index_memo.into_iter().map(std::borrow::Cow::Owned));
+            Ok((rendered, table, extra.len() + index_files))
         });
     let (rendered, table, extra) = match outcome {
         Ok(ok) => ok,

@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// City slugs that would collide with the site's own pages.
-pub const RESERVED_CITY_SLUGS: [&str; 8] = [
-    "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index",
+pub const RESERVED_CITY_SLUGS: [&str; 10] = [
+    "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index", "about", "search",
 ];
 
 /// Names Windows cannot use for a folder, so a site built or checked out there would break.
