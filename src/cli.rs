@@ -19,6 +19,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Show where every value of one article comes from (site, topic, city or city × topic).
     Explain(ExplainArgs),
+    /// Show how local each article is: its own values, fact ages, local share and nearest
+    /// twin, worst first; also writes coverage.html to the report folder.
+    Coverage(CoverageArgs),
     /// Write a new, commented city or topic file to start from.
     #[command(subcommand)]
     New(NewCommand),
@@ -118,6 +121,19 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output format: the text report, or JSON (for CI).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Folder for coverage.html (default: `public-report` beside the output folder, as
+    /// for `build`'s change lists).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -4,6 +4,8 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod content;
+pub mod coverage;
 pub mod diag;
 pub mod lint;
 pub mod load;

@@ -34,6 +34,8 @@ pub type ValueMap = BTreeMap<String, Sourced<Value>>;
 pub struct Cadence {
     pub start: NaiveDateTime,
     pub interval_minutes: i64,
+    /// Where `schedule.start` is written, for problems with the slots it gives.
+    pub origin: Origin,
 }
 
 /// `site.yaml`, checked.
@@ -82,6 +84,10 @@ pub struct LintSettings {
     pub fact_max_age_days: i64,
     /// A full title (date suffix included) longer than this many characters is reported.
     pub title_max_chars: usize,
+    /// An article with a smaller local share (`sitegen coverage`) is reported.
+    pub min_local_share: Option<f64>,
+    /// An article more similar than this to its nearest twin is reported.
+    pub max_twin_similarity: Option<f64>,
 }
 
 impl Default for LintSettings {
@@ -89,6 +95,8 @@ impl Default for LintSettings {
         LintSettings {
             fact_max_age_days: 365,
             title_max_chars: 40,
+            min_local_share: None,
+            max_twin_similarity: None,
         }
     }
 }
@@ -184,11 +192,35 @@ pub struct StaticFile {
     pub bytes: Vec<u8>,
 }
 
-/// One line of `schedule.lock`: an article's publish datetime, fixed once assigned.
+/// One line of `schedule.lock`: an article's publish datetime and the variants its title
+/// and text were given, fixed once assigned.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LockedSlot {
     pub publish_at: NaiveDateTime,
     pub article: String,
+    /// The article's city or topic is gone; the entry is kept so that adding it back
+    /// restores its date, title and URL.
+    pub retired: bool,
+    pub pins: VariantPins,
+}
+
+/// The variants an article was published with (see `plan::variants`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VariantPins {
+    pub title: Option<VariantPin>,
+    pub teaser: Option<VariantPin>,
+    /// Section headings by topic slug (the article's own topic and its extras).
+    pub headings: Vec<(String, VariantPin)>,
+    /// The date-suffix format, as written in `title_date_formats` (`""`: no suffix).
+    pub date: Option<String>,
+}
+
+/// One chosen variant: its place in the list and a hash of its text when chosen, so the
+/// choice survives the list being reordered or growing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VariantPin {
+    pub index: usize,
+    pub text_hash: u32,
 }
 
 /// One line of `modified.lock`: an article's content hash and when that content last

@@ -1,5 +1,6 @@
 //! The one place where the stage order is written: load → merge → plan → render → write.
 
+use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::lint::Linter;
 use crate::load::{self, Stamps};
@@ -16,6 +17,8 @@ use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+#[cfg(test)]
+mod layering;
 mod pages;
 mod search_index;
 mod session;
@@ -66,6 +69,8 @@ pub struct BuildReport {
     pub next_publish_iso: Option<String>,
     pub lock_updated: bool,
     pub modified_updated: bool,
+    /// Why the locks were not written back, when the build is a preview.
+    pub preview: Option<&'static str>,
     /// The folder holding the change lists and `next-publish.txt`, and what it says.
     pub report_dir: PathBuf,
     pub changes: Report,
@@ -132,7 +137,7 @@ pub fn merge_and_plan(
         return Err(collect(shapes));
     }
     let merged = merge::merge(input);
-    let plan = plan::plan(input, &merged, &PlanOptions { now, future });
+    let plan = plan::plan(input, &merged, &PlanOptions { now, future }).map_err(collect)?;
     Ok((merged, plan))
 }
 
@@ -147,7 +152,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
     let linter = Linter::new(&input, &merged);
-    let early = linter.input(plan.now.date());
+    let mut early = linter.input();
+    early.extend(coverage::lint(&input, &merged, &plan, &renderer));
+    let aged = linter.aged(plan.now.date());
     timings.mark("templates");
     let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
@@ -175,9 +182,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             rendered
                 .memo
                 .extend(index_memo.into_iter().map(std::borrow::Cow::Owned));
-            Ok((rendered, table, extra.len() + index_files))
+            let sitemaps: String =
+                crate::render::sitemap::submittable(extra.iter().map(|f| f.path.as_str()))
+                    .into_iter()
+                    .map(|p| format!("{}{p}\n", input.site.base_url))
+                    .collect();
+            Ok((rendered, table, extra.len() + index_files, sitemaps))
         });
-    let (rendered, table, extra) = match outcome {
+    let (rendered, table, extra, sitemaps) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
             staging.abandon();
@@ -189,9 +201,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let stats = staging
         .commit(&[(page_memo::FILE, &memo_text)])
         .map_err(BuildError::Write)?;
-    let warnings = rendered.warnings;
+    let mut warnings = rendered.warnings;
+    let aged_list: String = aged
+        .iter()
+        .map(|d| format!("{}: {}\n", d.origin, d.message))
+        .collect();
+    warnings.extend(aged);
     timings.mark("commit");
-    let (lock_updated, modified_updated) = save_locks(opts, &plan, &table)?;
+    let preview = preview_reason(opts, &input);
+    let (lock_updated, modified_updated) = match preview {
+        Some(_) => (false, false),
+        None => save_locks(opts, &plan, &table)?,
+    };
     let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
     let report_dir = opts
         .report_dir
@@ -210,6 +231,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         changed: urls(&stats.changes.changed),
         removed: urls(&stats.changes.removed),
         next_publish: next_publish_iso.clone(),
+        extra: vec![
+            (AGED_FACTS_FILE.to_string(), aged_list),
+            (SITEMAPS_FILE.to_string(), sitemaps),
+        ],
     };
     report::write_report(&report_dir, &change_report).map_err(BuildError::Write)?;
     timings.mark("locks");
@@ -226,9 +251,40 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         next_publish_iso,
         lock_updated,
         modified_updated,
+        preview,
         report_dir,
         changes: change_report,
     })
+}
+
+/// The list of city facts past `lint.fact_max_age_days`, in the report folder.
+pub const AGED_FACTS_FILE: &str = "aged-facts.txt";
+
+/// The sitemap files to submit one by one (Baidu reads no sitemap index), in the report
+/// folder.
+pub const SITEMAPS_FILE: &str = "sitemaps.txt";
+
+/// Why this build is a preview whose dates must not be recorded, if it is one: it shows
+/// the future (`--future`, a `--now` later than the clock), another address
+/// (`--base-url`) or goes to a folder outside the site. Such a build never writes
+/// `schedule.lock` or `modified.lock`.
+fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str> {
+    if opts.future {
+        return Some("--future");
+    }
+    if let Now::Local(now) = opts.now
+        && now > Utc::now().with_timezone(&input.site.timezone).naive_local()
+    {
+        return Some("--now is later than the clock");
+    }
+    if opts.base_url.is_some() {
+        return Some("--base-url");
+    }
+    let inside = match (opts.output.canonicalize(), opts.root.canonicalize()) {
+        (Ok(out), Ok(root)) => out.starts_with(root),
+        _ => false,
+    };
+    (!inside).then_some("-o is outside the site folder")
 }
 
 /// Writes `schedule.lock` and `modified.lock` when they changed (never with `--locked`;
@@ -326,23 +382,30 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     all.extend(merge::check_shapes(&input));
     for attempt in 0..2 {
         let merged = merge::merge(&input);
-        let plan = plan::plan(
+        let plan = match plan::plan(
             &input,
             &merged,
             &PlanOptions {
                 now,
                 future: opts.future,
             },
-        );
+        ) {
+            Ok(plan) => plan,
+            Err(d) => {
+                all.extend(d);
+                break;
+            }
+        };
         let linter = Linter::new(&input, &merged);
         if attempt == 0 {
             if let Err(d) = check_lock(opts, &input, &plan) {
                 all.extend(d);
             }
-            all.extend(linter.input(now.date()));
+            all.extend(linter.input());
         }
         match Renderer::new(&input, &merged, &plan) {
             Ok(renderer) => {
+                all.extend(coverage::lint(&input, &merged, &plan, &renderer));
                 // Pages unchanged since the last build give their warnings from its memo.
                 let stamps = Stamps::of(&input);
                 let memo = read_memo(opts);
@@ -382,6 +445,8 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
     if opts.strict {
         all = collect(all.into_iter().map(as_error));
     }
+    // Time passing is never a content error, not even with --strict.
+    all.extend(crate::lint::aged_facts(&input, now.date()));
     all
 }
 

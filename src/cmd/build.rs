@@ -34,11 +34,15 @@ pub fn run(args: &BuildArgs) -> Outcome {
                 report.stats.written,
                 report.stats.unchanged,
                 report.stats.removed,
-                match (report.lock_updated, report.modified_updated) {
-                    (true, true) => "; schedule.lock and modified.lock updated (commit them)",
-                    (true, false) => "; schedule.lock updated (commit it)",
-                    (false, true) => "; modified.lock updated (commit it)",
-                    (false, false) => "",
+                match (report.preview, report.lock_updated, report.modified_updated) {
+                    (Some(why), _, _) => format!(
+                        "; a preview ({why}): schedule.lock and modified.lock left as they were"
+                    ),
+                    (None, true, true) =>
+                        "; schedule.lock and modified.lock updated (commit them)".into(),
+                    (None, true, false) => "; schedule.lock updated (commit it)".into(),
+                    (None, false, true) => "; modified.lock updated (commit it)".into(),
+                    (None, false, false) => String::new(),
                 },
             );
             eprintln!(

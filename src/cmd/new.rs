@@ -1,6 +1,10 @@
 //! `sitegen new city|topic`: writes a commented file to start from, never over an
-//! existing one. City slugs are proposed from the name's pinyin, with a warning for
-//! characters that have several readings (重庆 is chongqing, not zhongqing).
+//! existing one. A city named like a division of the PRC gets that division's slug and
+//! province from the place-name table ([`places`]: 重庆 is chongqing, not zhongqing); other
+//! names get per-character pinyin, with a warning for characters that have several readings.
+//! A city whose name or slug another city file already has is refused.
+
+mod places;
 
 use super::Outcome;
 use crate::cli::{NewCityArgs, NewCommand, NewTopicArgs};
@@ -77,7 +81,15 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
             "write e.g. `sitegen new city 岳阳 --province 湖南`",
         ));
     }
-    let (proposed, polyphones) = propose_slug(name);
+    let place = match places::lookup(name, args.province.as_deref()) {
+        places::Lookup::Found(p) => Some(p),
+        places::Lookup::Ambiguous(all) => return Err(ambiguous(name, &all)),
+        places::Lookup::NotFound => None,
+    };
+    let (proposed, polyphones) = match place {
+        Some(p) => (p.slug.to_string(), Vec::new()),
+        None => propose_slug(name),
+    };
     let slug = args.slug.clone().unwrap_or(proposed);
     if !is_valid_slug(&slug) {
         return Err(usage(
@@ -91,6 +103,19 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
             "give another with --slug, e.g. add the province",
         ));
     }
+    refuse_existing(&args.root, name, &slug)?;
+    // The table's spelling of a province given as `吉林省` is `吉林`, as city files write it.
+    let province = place.map(|p| p.province).or(args.province.as_deref());
+    match place {
+        Some(p) => eprintln!(
+            "`{name}` is {} ({}): slug `{}` from the place-name table",
+            p.full, p.province, p.slug
+        ),
+        None if province.is_none() => eprintln!(
+            "warning: `{name}` is not in the place-name table; the province is left commented out: fill it in, or run again with --province"
+        ),
+        None => {}
+    }
     if args.slug.is_none() {
         for p in &polyphones {
             eprintln!(
@@ -102,12 +127,60 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
         }
     }
     let path = args.root.join("cities").join(format!("{slug}.yaml"));
-    write_new(
-        &args.root,
-        &path,
-        &city_file(name, args.province.as_deref(), &slug),
-    )?;
+    write_new(&args.root, &path, &city_file(name, province, &slug))?;
     eprintln!("wrote {} (slug `{slug}`)", shown(&args.root, &path));
+    Ok(())
+}
+
+/// Several divisions share the name: the province must say which.
+fn ambiguous(name: &str, all: &[&places::Place]) -> Failure {
+    let listed: Vec<String> = all
+        .iter()
+        .map(|p| format!("{} ({}, `{}`)", p.full, p.province, p.slug))
+        .collect();
+    usage(
+        &format!("several places are called `{name}`: {}", listed.join(", ")),
+        &format!(
+            "say which with --province, e.g. `--province {}`",
+            all[0].province
+        ),
+    )
+}
+
+/// Refuses a city whose name or slug a file in `cities/` already has, naming that file.
+fn refuse_existing(root: &Path, name: &str, slug: &str) -> Result<(), Failure> {
+    let dir = root.join("cities");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let shown_path = crate::diag::display_path(root, &path);
+        let (their_name, their_slug) = match crate::load::parse_city(&text, &shown_path) {
+            Ok(city) => (city.name, city.slug.value),
+            Err(_) => (String::new(), stem.to_string()),
+        };
+        let clash = if their_name == name {
+            format!("a city named `{name}` already exists")
+        } else if their_slug == slug || stem == slug {
+            format!("a city with slug `{slug}` already exists (`{their_name}`)")
+        } else {
+            continue;
+        };
+        return Err(Box::new((
+            Diagnostic::error(Origin::file(shown(root, &path)), clash).with_hint(
+                "edit that file; for another city of the same name, give it its own name and --slug (e.g. add the province)",
+            ),
+            Outcome::Problems,
+        )));
+    }
     Ok(())
 }
 

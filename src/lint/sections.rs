@@ -3,11 +3,11 @@
 
 use super::blocks::{Kind, excerpt, normalise};
 use super::ownership::TopicText;
+use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
 use crate::model::{SiteInput, Value};
 use crate::plan::PlannedArticle;
-use crate::render::{Defect, SectionText};
 use std::collections::BTreeMap;
 
 /// Paragraphs shorter than this may repeat (“无。”, “详见上文。”).

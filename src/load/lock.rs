@@ -1,33 +1,148 @@
-//! `schedule.lock`: the publish datetime of every article, fixed once assigned.
+//! `schedule.lock`: the publish datetime of every article and the variants it was
+//! published with, fixed once assigned.
 //!
-//! One line per article, `YYYY-MM-DD HH:MM:SS city/topic`, sorted by datetime. The build
-//! appends new articles and never moves existing ones; commit the file with the site.
+//! One line per article, sorted by datetime:
+//!
+//! ```text
+//! 2026-01-05 08:00:00 yueyang/canbaodi-biangeng title=0:1a2b3c4d teaser=1:… heading.canbaodi-biangeng=0:… date=(%Y年%-m月%-d日)
+//! 2026-01-05 08:20:00 binzhou/jiaofei-jilu retired title=…
+//! ```
+//!
+//! `retired` marks an article whose city or topic is gone (kept so that adding it back
+//! restores it); `date=` takes the rest of the line. The build keeps existing lines and
+//! adds new ones; commit the file with the site. Every line the build writes reads back.
 
 use super::site::parse_datetime;
 use crate::diag::{Diagnostic, Origin};
-use crate::model::LockedSlot;
+use crate::model::{LockedSlot, VariantPin, VariantPins};
+use chrono::{Datelike, NaiveDateTime};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The lock file's name in the site folder.
 pub const LOCK_FILE: &str = "schedule.lock";
 
-/// Parses the lock text; every malformed line is reported.
+/// The last datetime a lock line can hold (`%Y` of a later year does not read back).
+pub fn last_lockable() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("9999-12-31 23:59:59", "%Y-%m-%d %H:%M:%S")
+        .unwrap_or(NaiveDateTime::MAX)
+}
+
+/// Parses the lock text; every malformed line, and every article listed twice with
+/// different contents, is reported.
 pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagnostic>> {
-    parse_lines(
-        text,
-        shown,
-        "malformed schedule line",
-        "each line is `YYYY-MM-DD HH:MM:SS city/topic`; if unsure, restore the file from version control",
-        |line| {
-            line.rsplit_once(' ')
-                .and_then(|(dt, id)| Some((parse_datetime(dt)?, id)))
-                .filter(|(_, id)| id.split_once('/').is_some())
-                .map(|(publish_at, id)| LockedSlot {
-                    publish_at,
-                    article: id.to_string(),
-                })
-        },
-    )
+    let mut records: Vec<(u32, LockedSlot)> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i as u32 + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match parse_line(line) {
+            Ok(slot) => records.push((n, slot)),
+            Err(what) => problems.push(
+                Diagnostic::error(Origin::new(shown, n, 1), format!("malformed schedule line: {what}"))
+                    .with_hint(
+                        "each line is `YYYY-MM-DD HH:MM:SS city/topic`, optionally followed by `retired` and `key=value` fields written by sitegen; if unsure, restore the file from version control",
+                    )
+                    .with_source(text),
+            ),
+        }
+    }
+    let mut first: HashMap<&str, (u32, &LockedSlot)> = HashMap::new();
+    let mut keep = vec![true; records.len()];
+    for (k, (n, slot)) in records.iter().enumerate() {
+        match first.get(slot.article.as_str()) {
+            None => {
+                first.insert(&slot.article, (*n, slot));
+            }
+            Some((_, earlier)) if *earlier == slot => keep[k] = false,
+            Some((m, earlier)) => problems.push(
+                Diagnostic::error(
+                    Origin::new(shown, *n, 1),
+                    format!(
+                        "`{}` is listed twice: line {m} says {}, line {n} says {}",
+                        slot.article,
+                        earlier.publish_at.format("%Y-%m-%d %H:%M:%S"),
+                        slot.publish_at.format("%Y-%m-%d %H:%M:%S"),
+                    ),
+                )
+                .with_hint(format!(
+                    "keep the line with the date the article was really published (line {m} or {n}) and delete the other; `git log -p schedule.lock` shows which one is older"
+                ))
+                .with_source(text),
+            ),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut slots: Vec<LockedSlot> = records
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((_, s), _)| s)
+        .collect();
+    slots.sort();
+    Ok(slots)
+}
+
+/// One lock line, or what is wrong with it.
+fn parse_line(line: &str) -> Result<LockedSlot, String> {
+    let (date, line) = line.split_once(' ').ok_or("no article")?;
+    let (time, rest) = line.split_once(' ').ok_or("no article")?;
+    let publish_at = parse_datetime(&format!("{date} {time}"))
+        .ok_or_else(|| format!("`{date} {time}` is not a date and time between 1970 and 9999"))?;
+    let (article, mut rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    if !article
+        .split_once('/')
+        .is_some_and(|(c, t)| !c.is_empty() && !t.is_empty())
+    {
+        return Err(format!("`{article}` is not `city/topic`"));
+    }
+    let mut slot = LockedSlot {
+        publish_at,
+        article: article.to_string(),
+        retired: false,
+        pins: VariantPins::default(),
+    };
+    while !rest.is_empty() {
+        if let Some(format) = rest.strip_prefix("date=") {
+            slot.pins.date = Some(format.to_string());
+            break;
+        }
+        let (field, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+        rest = tail.trim_start();
+        if field == "retired" {
+            slot.retired = true;
+            continue;
+        }
+        let (key, value) = field
+            .split_once('=')
+            .ok_or_else(|| format!("unknown field `{field}`"))?;
+        let pin = parse_pin(value).ok_or_else(|| format!("`{field}` is not `{key}=N:hash`"))?;
+        match key {
+            "title" => slot.pins.title = Some(pin),
+            "teaser" => slot.pins.teaser = Some(pin),
+            _ => match key.strip_prefix("heading.") {
+                Some(topic) if !topic.is_empty() => {
+                    slot.pins.headings.push((topic.to_string(), pin))
+                }
+                _ => return Err(format!("unknown field `{key}`")),
+            },
+        }
+    }
+    slot.pins.headings.sort();
+    Ok(slot)
+}
+
+fn parse_pin(value: &str) -> Option<VariantPin> {
+    let (index, hash) = value.split_once(':')?;
+    Some(VariantPin {
+        index: index.parse().ok()?,
+        text_hash: u32::from_str_radix(hash, 16).ok()?,
+    })
 }
 
 /// Parses a generated one-record-per-line file (`#` comments, blank lines allowed) and
@@ -63,7 +178,8 @@ pub fn parse_lines<T: Ord>(
     }
 }
 
-/// The lock file's text for `slots` (sorted by datetime, then article).
+/// The lock file's text for `slots` (sorted by datetime, then article). Every slot must
+/// be at most [`last_lockable`]; the planner refuses later ones.
 pub fn format_lock(slots: &[LockedSlot]) -> String {
     let mut sorted: Vec<&LockedSlot> = slots.iter().collect();
     sorted.sort();
@@ -72,11 +188,30 @@ pub fn format_lock(slots: &[LockedSlot]) -> String {
          # Generated by `sitegen build`; commit it with the site.\n",
     );
     for s in sorted {
+        debug_assert!(s.publish_at.year() <= 9999);
         out.push_str(&format!(
-            "{} {}\n",
+            "{} {}",
             s.publish_at.format("%Y-%m-%d %H:%M:%S"),
             s.article
         ));
+        if s.retired {
+            out.push_str(" retired");
+        }
+        let p = &s.pins;
+        let pin = |v: &VariantPin| format!("{}:{:08x}", v.index, v.text_hash);
+        if let Some(v) = &p.title {
+            out.push_str(&format!(" title={}", pin(v)));
+        }
+        if let Some(v) = &p.teaser {
+            out.push_str(&format!(" teaser={}", pin(v)));
+        }
+        for (topic, v) in &p.headings {
+            out.push_str(&format!(" heading.{topic}={}", pin(v)));
+        }
+        if let Some(d) = &p.date {
+            out.push_str(&format!(" date={d}"));
+        }
+        out.push('\n');
     }
     out
 }
@@ -95,12 +230,48 @@ mod tests {
     }
 
     #[test]
+    fn fields_round_trip() {
+        let text = "2026-01-05 08:00:00 a/b retired title=2:0000beef teaser=0:00000001 \
+                    heading.b=1:abcdef01 heading.c=0:00000000 date=(%Y年%-m月%-d日)\n\
+                    2026-01-05 08:20:00 a/c date=\n";
+        let slots = parse_lock(text, Path::new("schedule.lock")).unwrap();
+        assert!(slots[0].retired);
+        assert_eq!(slots[0].pins.title.unwrap().text_hash, 0xbeef);
+        assert_eq!(slots[0].pins.headings.len(), 2);
+        assert_eq!(slots[0].pins.date.as_deref(), Some("(%Y年%-m月%-d日)"));
+        assert_eq!(slots[1].pins.date.as_deref(), Some(""));
+        let again = parse_lock(&format_lock(&slots), Path::new("schedule.lock")).unwrap();
+        assert_eq!(slots, again);
+    }
+
+    #[test]
     fn reports_bad_lines() {
         let err = parse_lock(
-            "2026-01-05 08:00:00 a/b\nnonsense\n",
+            "2026-01-05 08:00:00 a/b\nnonsense\n2026-01-05 08:00:00 a/c colour=red\n",
             Path::new("schedule.lock"),
         )
         .unwrap_err();
         assert_eq!(err[0].origin.line, 2);
+        assert_eq!(err[1].origin.line, 3);
+        assert!(err[1].message.contains("colour"), "{}", err[1].message);
+    }
+
+    #[test]
+    fn a_duplicate_with_another_date_names_both_lines() {
+        let err = parse_lock(
+            "2026-01-05 08:00:00 a/b\n2026-01-05 08:20:00 a/c\n2027-01-05 08:00:00 a/b\n",
+            Path::new("schedule.lock"),
+        )
+        .unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].origin.line, 3);
+        assert!(err[0].message.contains("line 1"), "{}", err[0].message);
+        assert!(err[0].message.contains("line 3"), "{}", err[0].message);
+        let same = parse_lock(
+            "2026-01-05 08:00:00 a/b\n2026-01-05 08:00:00 a/b\n",
+            Path::new("schedule.lock"),
+        )
+        .unwrap();
+        assert_eq!(same.len(), 1);
     }
 }

@@ -17,7 +17,7 @@ mod yaml;
 
 pub use cities::parse_city;
 pub use files::{MAX_INPUT_BYTES, decode};
-pub use lock::{LOCK_FILE, format_lock};
+pub use lock::{LOCK_FILE, format_lock, last_lockable};
 pub use memory::from_texts;
 pub use modified::{MODIFIED_FILE, format_modified};
 pub use parts::{ChangeKind, Parts, Stamps};

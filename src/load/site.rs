@@ -64,6 +64,11 @@ struct RawLint {
     fact_max_age_days: Option<u32>,
     #[serde(default)]
     title_max_chars: Option<usize>,
+    /// `sitegen coverage` thresholds, shares from 0 to 1.
+    #[serde(default)]
+    min_local_share: Option<Spanned<f64>>,
+    #[serde(default)]
+    max_twin_similarity: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +218,23 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
             .with_source(text),
         );
     }
+    for (key, share) in [
+        ("min_local_share", &raw.lint.min_local_share),
+        ("max_twin_similarity", &raw.lint.max_twin_similarity),
+    ] {
+        if let Some(v) = share
+            && !(0.0..=1.0).contains(&v.value)
+        {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(v, shown, 0),
+                    format!("lint.{key} is {}, not a share from 0 to 1", v.value),
+                )
+                .with_hint("write a share such as `0.1` for 10 %")
+                .with_source(text),
+            );
+        }
+    }
     let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
     let image = match raw.image {
         Some(img) if !is_site_file(&img.value) => {
@@ -255,6 +277,7 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         cadence: Cadence {
             start,
             interval_minutes: raw.schedule.interval_minutes.value,
+            origin: origin_of(&raw.schedule.start, shown, 0),
         },
         title_date_formats: raw
             .title_date_formats
@@ -276,6 +299,8 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
                     .fact_max_age_days
                     .map_or(d.fact_max_age_days, i64::from),
                 title_max_chars: raw.lint.title_max_chars.unwrap_or(d.title_max_chars),
+                min_local_share: raw.lint.min_local_share.map(|v| v.value),
+                max_twin_similarity: raw.lint.max_twin_similarity.map(|v| v.value),
             }
         },
         image,

@@ -131,6 +131,15 @@ pub fn merge_reusing(
     }
 }
 
+/// The values a city with none of its own gets for `topic`: site defaults, then the
+/// topic's (what `sitegen coverage` compares articles against).
+pub fn defaults_of(input: &SiteInput, topic: usize) -> BTreeMap<String, MergedValue> {
+    let mut values = BTreeMap::new();
+    apply(&mut values, &input.site.defaults, Layer::Site);
+    apply(&mut values, &input.topics[topic].defaults, Layer::Topic);
+    values
+}
+
 fn apply(into: &mut BTreeMap<String, MergedValue>, layer_values: &ValueMap, layer: Layer) {
     for (key, Sourced { value, origin }) in layer_values {
         let merged = match (into.get(key), value) {

@@ -152,7 +152,7 @@ impl Session {
             now,
             future: self.opts.future,
         };
-        let plan = crate::plan::plan(&input, &merged, &options);
+        let plan = crate::plan::plan(&input, &merged, &options).map_err(collect)?;
         timings.mark("plan");
         let site = merge_stamps.site;
         let title_keys: Vec<u64> = plan
@@ -174,7 +174,8 @@ impl Session {
         timings.mark("titles");
         let linter = Linter::new(&input, &merged);
         let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link_hash));
-        let early = linter.input(plan.now.date());
+        let mut early = linter.input();
+        early.extend(linter.aged(plan.now.date()));
         timings.mark("lint");
         let (pages, rendered, mut warnings) =
             self.render(&renderer, &linter, &plan, &shared, &stamps)?;

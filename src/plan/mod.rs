@@ -7,6 +7,7 @@ pub mod related;
 pub mod schedule;
 pub mod urls;
 
+use crate::diag::Diagnostic;
 use crate::merge::Merged;
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
@@ -113,8 +114,13 @@ pub fn pick(key: &str, purpose: &str, n: usize) -> usize {
     (h % n as u64) as usize
 }
 
-/// Plans the site from the input and the merged values.
-pub fn plan(input: &SiteInput, merged: &Merged, opts: &PlanOptions) -> Plan {
+/// Plans the site from the input and the merged values; `Err` when the schedule cannot
+/// be recorded (dates past the year 9999).
+pub fn plan(
+    input: &SiteInput,
+    merged: &Merged,
+    opts: &PlanOptions,
+) -> Result<Plan, Vec<Diagnostic>> {
     let ids: Vec<String> = merged
         .pairs
         .iter()
@@ -140,7 +146,16 @@ pub fn plan(input: &SiteInput, merged: &Merged, opts: &PlanOptions) -> Plan {
                 .map(|d| d.value),
         })
         .collect();
-    let (dates, lock) = schedule::schedule(&slotting, &input.schedule_lock, &input.site.cadence);
+    let scheduled = schedule::schedule(
+        &slotting,
+        &input.schedule_lock,
+        &input.site.cadence,
+        opts.now,
+    );
+    if !scheduled.problems.is_empty() {
+        return Err(scheduled.problems);
+    }
+    let dates = scheduled.dates;
 
     let mut categories: Vec<String> = Vec::new();
     let mut articles = Vec::with_capacity(merged.pairs.len());
@@ -193,7 +208,18 @@ pub fn plan(input: &SiteInput, merged: &Merged, opts: &PlanOptions) -> Plan {
         .map(|a| a.publish_at)
         .min();
     let pages = page_list(input, &articles, &newest_first, &by_topic);
-    Plan {
+    let mut lock: Vec<LockedSlot> = articles
+        .iter()
+        .zip(scheduled.pins)
+        .map(|(a, pins)| LockedSlot {
+            publish_at: a.publish_at,
+            article: a.id.clone(),
+            retired: false,
+            pins,
+        })
+        .collect();
+    lock.extend(scheduled.retired);
+    Ok(Plan {
         now: opts.now,
         articles,
         categories,
@@ -204,7 +230,7 @@ pub fn plan(input: &SiteInput, merged: &Merged, opts: &PlanOptions) -> Plan {
         pages,
         lock,
         next_publish,
-    }
+    })
 }
 
 /// The extra sections of (city, topic): the city×topic list, else the city's list, else the

@@ -1,12 +1,17 @@
 //! Publish datetimes: fixed dates, then `schedule.lock`, then new cadence slots.
 //!
 //! Articles already in the lock never move, so adding or removing a city or topic changes
-//! no published date. New articles are interleaved so that neighbours differ in city and
-//! topic, and take the cadence slots after the last locked one.
+//! no published date. A lock entry whose article is gone is kept as retired, so adding the
+//! article back restores its date. New articles are interleaved so that neighbours differ
+//! in city and topic, and take the first free cadence slots at or after the build's "now":
+//! nothing added to a site is dated before the build that scheduled it. (The first build of
+//! a site, with no lock yet, starts at `schedule.start`.)
 
-use crate::model::{Cadence, LockedSlot};
+use crate::diag::Diagnostic;
+use crate::load::last_lockable;
+use crate::model::{Cadence, LockedSlot, VariantPins};
 use chrono::{NaiveDateTime, TimeDelta};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What the scheduler needs to know about one article.
 #[derive(Debug, Clone)]
@@ -17,46 +22,117 @@ pub struct Slotting<'a> {
     pub fixed: Option<NaiveDateTime>,
 }
 
-/// The publish datetime of each article (same order as `articles`) and the new lock.
+/// The schedule of every article (same order as the `articles` given to [`schedule`]).
+#[derive(Debug, Default)]
+pub struct Scheduled {
+    pub dates: Vec<NaiveDateTime>,
+    /// The variants each article was published with, from its lock entry (empty for an
+    /// article new to the lock).
+    pub pins: Vec<VariantPins>,
+    /// Lock entries of articles that no longer exist, marked retired.
+    pub retired: Vec<LockedSlot>,
+    /// Slots that a lock line could not hold (past the year 9999).
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Dates every article: its fixed date, else its lock entry (active or retired), else the
+/// next free cadence slot at or after `now` (at or after `schedule.start` while the lock
+/// is empty).
 pub fn schedule(
     articles: &[Slotting<'_>],
     lock: &[LockedSlot],
     cadence: &Cadence,
-) -> (Vec<NaiveDateTime>, Vec<LockedSlot>) {
-    let locked: HashMap<&str, NaiveDateTime> = lock
-        .iter()
-        .map(|s| (s.article.as_str(), s.publish_at))
-        .collect();
+    now: NaiveDateTime,
+) -> Scheduled {
+    let locked: HashMap<&str, &LockedSlot> = lock.iter().map(|s| (s.article.as_str(), s)).collect();
     let mut dates: Vec<Option<NaiveDateTime>> = articles
         .iter()
-        .map(|a| a.fixed.or_else(|| locked.get(a.id).copied()))
+        .map(|a| a.fixed.or_else(|| locked.get(a.id).map(|s| s.publish_at)))
+        .collect();
+    let pins = articles
+        .iter()
+        .map(|a| locked.get(a.id).map(|s| s.pins.clone()).unwrap_or_default())
+        .collect();
+    let current: HashSet<&str> = articles.iter().map(|a| a.id).collect();
+    let retired = lock
+        .iter()
+        .filter(|s| !current.contains(s.article.as_str()))
+        .map(|s| LockedSlot {
+            retired: true,
+            ..s.clone()
+        })
         .collect();
     let fresh: Vec<usize> = (0..articles.len())
         .filter(|&i| dates[i].is_none())
         .collect();
-    let step = TimeDelta::try_minutes(cadence.interval_minutes.max(1)).unwrap_or(TimeDelta::MAX);
-    let mut next = match lock.iter().map(|s| s.publish_at).max() {
-        Some(last) => later(last, step).max(cadence.start),
-        None => cadence.start,
-    };
+    let mut taken: HashSet<NaiveDateTime> = lock.iter().map(|s| s.publish_at).collect();
+    taken.extend(articles.iter().filter_map(|a| a.fixed));
+    // A site's first build (no lock yet) starts at `schedule.start`, which may lie in the
+    // past to publish an initial set at once; every later addition starts at "now".
+    let from = if lock.is_empty() { cadence.start } else { now };
+    let mut slots = FreeSlots::new(cadence, from, taken);
+    let mut problems = Vec::new();
     for i in interleave(articles, &fresh) {
-        dates[i] = Some(next);
-        next = later(next, step);
+        let slot = slots.next();
+        if slot > last_lockable() && problems.is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    cadence.origin.clone(),
+                    format!(
+                        "article {} would be dated after the year 9999, which schedule.lock cannot record",
+                        articles[i].id
+                    ),
+                )
+                .with_hint("move `schedule.start` (and --now) to a date that leaves room for every article at the cadence"),
+            );
+        }
+        dates[i] = Some(slot.min(last_lockable()));
     }
-    let dates: Vec<NaiveDateTime> = dates
-        .into_iter()
-        .map(|d| d.unwrap_or(cadence.start))
-        .collect();
-    let new_lock = articles
-        .iter()
-        .zip(&dates)
-        .filter(|(a, _)| a.fixed.is_none())
-        .map(|(a, &publish_at)| LockedSlot {
-            publish_at,
-            article: a.id.to_string(),
-        })
-        .collect();
-    (dates, new_lock)
+    Scheduled {
+        dates: dates
+            .into_iter()
+            .map(|d| d.unwrap_or(cadence.start))
+            .collect(),
+        pins,
+        retired,
+        problems,
+    }
+}
+
+/// The cadence slots `start + k × interval` at or after "now" that no lock entry or fixed
+/// date takes, in order.
+struct FreeSlots {
+    next: NaiveDateTime,
+    step: TimeDelta,
+    taken: HashSet<NaiveDateTime>,
+}
+
+impl FreeSlots {
+    fn new(cadence: &Cadence, now: NaiveDateTime, taken: HashSet<NaiveDateTime>) -> Self {
+        let minutes = cadence.interval_minutes.max(1);
+        let step = TimeDelta::try_minutes(minutes).unwrap_or(TimeDelta::MAX);
+        let behind = (now - cadence.start).num_seconds();
+        let k = if behind > 0 {
+            (behind + minutes * 60 - 1) / (minutes * 60)
+        } else {
+            0
+        };
+        let next = k
+            .checked_mul(minutes)
+            .and_then(TimeDelta::try_minutes)
+            .and_then(|d| cadence.start.checked_add_signed(d))
+            .unwrap_or(NaiveDateTime::MAX);
+        FreeSlots { next, step, taken }
+    }
+
+    fn next(&mut self) -> NaiveDateTime {
+        while self.taken.contains(&self.next) {
+            self.next = later(self.next, self.step);
+        }
+        let slot = self.next;
+        self.next = later(self.next, self.step);
+        slot
+    }
 }
 
 /// `t + step`, saturating at the end of the calendar instead of overflowing.
@@ -102,12 +178,17 @@ fn interleave(articles: &[Slotting<'_>], fresh: &[usize]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Origin;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
 
     fn cadence() -> Cadence {
         Cadence {
-            start: NaiveDateTime::parse_from_str("2026-01-05 08:00:00", "%Y-%m-%d %H:%M:%S")
-                .unwrap(),
+            start: at("2026-01-05 08:00:00"),
             interval_minutes: 20,
+            origin: Origin::new("site.yaml", 18, 10),
         }
     }
 
@@ -129,11 +210,29 @@ mod tests {
             .collect()
     }
 
+    /// The lock a plan would save: every article, then the retired entries.
+    fn lock_of(arts: &[Slotting<'_>], s: &Scheduled) -> Vec<LockedSlot> {
+        let mut lock: Vec<LockedSlot> = arts
+            .iter()
+            .zip(&s.dates)
+            .map(|(a, &publish_at)| LockedSlot {
+                publish_at,
+                article: a.id.to_string(),
+                retired: false,
+                pins: VariantPins::default(),
+            })
+            .collect();
+        lock.extend(s.retired.iter().cloned());
+        lock
+    }
+
+    const EARLY: &str = "2026-01-01 00:00:00";
+
     #[test]
     fn neighbours_differ_in_city_and_topic() {
         let ids = grid(7, 5);
         let arts = slots(&ids, 5);
-        let (dates, _) = schedule(&arts, &[], &cadence());
+        let dates = schedule(&arts, &[], &cadence(), at(EARLY)).dates;
         let mut order: Vec<usize> = (0..arts.len()).collect();
         order.sort_by_key(|&i| dates[i]);
         for w in order.windows(2) {
@@ -144,28 +243,77 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), dates.len(), "every article has its own slot");
+        assert_eq!(*unique.first().unwrap(), cadence().start);
     }
 
     #[test]
-    fn adding_a_city_moves_no_existing_date() {
+    fn adding_a_city_later_moves_no_date_and_dates_the_new_one_forward() {
         let ids = grid(4, 3);
-        let (before, lock) = schedule(&slots(&ids, 3), &[], &cadence());
+        let arts = slots(&ids, 3);
+        let first = schedule(&arts, &[], &cadence(), at(EARLY));
+        let lock = lock_of(&arts, &first);
         let more = grid(5, 3);
-        let (after, _) = schedule(&slots(&more, 3), &lock, &cadence());
-        assert_eq!(&after[..before.len()], &before[..]);
-        let last = *before.iter().max().unwrap();
-        assert!(after[before.len()..].iter().all(|d| *d > last));
+        let now = at("2026-06-01 12:05:00");
+        let after = schedule(&slots(&more, 3), &lock, &cadence(), now).dates;
+        assert_eq!(&after[..first.dates.len()], &first.dates[..]);
+        let new = &after[first.dates.len()..];
+        assert!(new.iter().all(|d| *d >= now), "{new:?}");
+        assert_eq!(*new.iter().min().unwrap(), at("2026-06-01 12:20:00"));
+    }
+
+    #[test]
+    fn a_backlog_drips_after_the_taken_slots() {
+        let ids = grid(2, 2);
+        let arts = slots(&ids, 2);
+        let first = schedule(&arts[..2], &[], &cadence(), at(EARLY));
+        let lock = lock_of(&arts[..2], &first);
+        let now = at("2026-01-05 08:10:00");
+        let dates = schedule(&arts, &lock, &cadence(), now).dates;
+        assert!(dates[2..].iter().all(|d| *d > now));
+        let mut sorted = dates.clone();
+        sorted.sort();
+        assert_eq!(sorted[0], cadence().start);
+        for w in sorted.windows(2) {
+            assert_eq!(w[1] - w[0], TimeDelta::try_minutes(20).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_removed_article_is_retired_and_comes_back_with_its_date() {
+        let ids = grid(3, 2);
+        let arts = slots(&ids, 2);
+        let first = schedule(&arts, &[], &cadence(), at(EARLY));
+        let lock = lock_of(&arts, &first);
+        let fewer = schedule(&arts[..4], &lock, &cadence(), at("2026-05-01 00:00:00"));
+        assert_eq!(fewer.retired.len(), 2);
+        assert!(fewer.retired.iter().all(|s| s.retired));
+        let lock = lock_of(&arts[..4], &fewer);
+        let back = schedule(&arts, &lock, &cadence(), at("2026-09-01 00:00:00"));
+        assert_eq!(back.dates, first.dates);
+        assert!(back.retired.is_empty());
     }
 
     #[test]
     fn fixed_dates_win() {
         let ids = grid(2, 2);
         let mut arts = slots(&ids, 2);
-        let fixed =
-            NaiveDateTime::parse_from_str("2026-02-03 06:39:37", "%Y-%m-%d %H:%M:%S").unwrap();
+        let fixed = at("2026-02-03 06:39:37");
         arts[1].fixed = Some(fixed);
-        let (dates, lock) = schedule(&arts, &[], &cadence());
-        assert_eq!(dates[1], fixed);
-        assert_eq!(lock.len(), 3);
+        let s = schedule(&arts, &[], &cadence(), at(EARLY));
+        assert_eq!(s.dates[1], fixed);
+    }
+
+    #[test]
+    fn slots_past_9999_are_refused_at_schedule_start() {
+        let ids = grid(2, 2);
+        let arts = slots(&ids, 2);
+        let c = Cadence {
+            start: at("9999-12-31 23:00:00"),
+            ..cadence()
+        };
+        let s = schedule(&arts, &[], &c, at(EARLY));
+        assert_eq!(s.problems.len(), 1);
+        assert_eq!(s.problems[0].origin.line, 18);
+        assert!(s.dates.iter().all(|d| *d <= last_lockable()));
     }
 }

@@ -2,11 +2,14 @@
 
 use super::cache::{Body, PairCache};
 use super::links::with_lists;
+use super::modified::{content_hash, next_entry};
 use super::templates::names;
 use super::view::{ArticleView, NamedLink, SectionView};
-use super::{Rendered, Renderer, SectionText, markdown, modified};
+use super::{Rendered, Renderer, markdown, modified};
+use crate::content::SectionText;
+use crate::content::blocks::BlockReader;
 use crate::diag::{Diagnostic, Origin};
-use crate::lint::blocks::BlockReader;
+use crate::model::ModifiedEntry;
 use crate::plan::{PlannedArticle, pick, urls};
 
 /// How many related links show before 更多相关文章.
@@ -121,7 +124,7 @@ impl Renderer<'_> {
     }
 
     /// [`Self::article_content`], taking section bodies from (and adding them to) `cache`.
-    fn article_content_with(
+    pub(super) fn article_content_with(
         &self,
         a: &PlannedArticle,
         cache: &mut PairCache,
@@ -227,5 +230,42 @@ impl Renderer<'_> {
         rendered.sections = content.texts;
         rendered.record = Some((i, record));
         Ok(rendered)
+    }
+}
+
+impl Renderer<'_> {
+    /// The `modified.lock` record for an article with this title and content.
+    fn record(&self, a: &PlannedArticle, title: &str, c: &ArticleContent) -> ModifiedEntry {
+        let parts = [title, &c.lead, &c.teaser].into_iter().chain(
+            c.sections
+                .iter()
+                .flat_map(|s| [s.heading.as_str(), s.html.as_str()]),
+        );
+        next_entry(
+            self.old_modified.get(a.id.as_str()).copied(),
+            &a.id,
+            content_hash(parts),
+            a.publish_at,
+            self.plan.now,
+        )
+    }
+
+    /// Whether `record`, kept from an earlier rendering of article `i` with the same
+    /// fingerprint, is the record this build gives it: then the page's `dateModified`,
+    /// and so the whole page, is unchanged.
+    pub fn record_holds(&self, i: usize, record: &ModifiedEntry) -> bool {
+        let a = &self.plan.articles[i];
+        let old = self.old_modified.get(a.id.as_str()).copied();
+        next_entry(old, &a.id, record.hash, a.publish_at, self.plan.now) == *record
+    }
+
+    /// The `modified.lock` record of an article that is not published in this build, so
+    /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
+    /// problems are reported once it is published).
+    pub fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
+        let a = &self.plan.articles[i];
+        let title = self.title(a).ok()?;
+        let content = self.article_content(a).ok()?;
+        Some(self.record(a, &title, &content))
     }
 }

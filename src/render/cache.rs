@@ -4,8 +4,8 @@
 //! articles; rendering a city's articles together keeps the saving without holding the
 //! whole site's sections in memory.
 
-use super::markdown::Defect;
-use crate::lint::blocks::Block;
+use crate::content::Defect;
+use crate::content::blocks::Block;
 use std::collections::HashMap;
 use std::sync::Arc;
 

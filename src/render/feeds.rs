@@ -89,9 +89,14 @@ pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry]) -> String {
     out
 }
 
-/// `robots.txt`: everything may be crawled; the sitemap (or sitemap index) is named.
-pub fn robots(sitemap_url: &str) -> String {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n")
+/// `robots.txt`: everything may be crawled; the sitemap (or sitemap index) is named, then
+/// each sitemap part by itself (Baidu does not read sitemap indexes).
+pub fn robots(sitemap_urls: &[String]) -> String {
+    let mut out = String::from("User-agent: *\nAllow: /\n\n");
+    for url in sitemap_urls {
+        out.push_str(&format!("Sitemap: {url}\n"));
+    }
+    out
 }
 
 #[cfg(test)]

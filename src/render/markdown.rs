@@ -2,22 +2,10 @@
 //! sanitised with ammonia), links with script URLs neutralised, and structure checks.
 
 use super::escape::strip_controls;
-use crate::lint::blocks::BlockReader;
+use crate::content::Defect;
+use crate::content::blocks::BlockReader;
 use crate::model::is_safe_url;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
-
-/// A structural problem found in a rendered section (the sample pages' defects).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Defect {
-    /// A heading with nothing after it before the next heading or the end of the section.
-    EmptyHeading(String),
-    /// A list item with no text.
-    EmptyListItem,
-    /// Template syntax left in the output.
-    TemplateSyntax(String),
-    /// A link or image whose URL could run script (`javascript:` …); it was left out.
-    UnsafeUrl(String),
-}
 
 /// Renders `markdown` to HTML. Unless `allow_html`, raw HTML in the text is shown as text,
 /// never passed through, so a value pasted from a web page cannot inject markup; with

@@ -13,6 +13,7 @@ mod list_pages;
 pub mod markdown;
 pub mod modified;
 pub mod other_cities;
+pub mod plain;
 pub mod seo;
 mod site_files;
 pub mod sitemap;
@@ -21,8 +22,8 @@ pub mod tera_errors;
 pub mod trust;
 pub mod view;
 
+use crate::content::SectionText;
 use crate::diag::Diagnostic;
-use crate::lint::blocks::Block;
 use crate::merge::Merged;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
@@ -30,7 +31,6 @@ use cache::PairCache;
 use chrono::{NaiveDateTime, TimeZone};
 pub use links::LinkParts;
 use links::{LinkTable, link_value};
-pub use markdown::Defect;
 use rayon::prelude::*;
 pub use site_files::{FeedCache, FeedKeys, KeptFile};
 use std::collections::HashMap;
@@ -51,19 +51,6 @@ pub struct Rendered {
     pub sections: Vec<SectionText>,
     /// For an article: its index and its `modified.lock` record.
     pub record: Option<(usize, ModifiedEntry)>,
-}
-
-/// One section of an article before markdown conversion: what the content lint reads.
-pub struct SectionText {
-    /// The section's topic (index into `SiteInput::topics`).
-    pub topic: usize,
-    /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
-    pub pair: usize,
-    pub markdown: String,
-    /// Structural problems found while converting it to HTML.
-    pub defects: Vec<Defect>,
-    /// Its headings and top-level paragraphs, read while converting it.
-    pub blocks: std::sync::Arc<[Block]>,
 }
 
 /// Everything needed to render any page; built once, shared by all threads.
@@ -201,6 +188,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
+        let base = self.title_base(a)?;
+        let format = &self.input.site.title_date_formats[a.date_format];
+        Ok(format!("{base}{}", a.publish_at.format(format)))
+    }
+
+    /// An article's title without its date suffix, trimmed.
+    pub fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let city = &self.input.cities[a.city];
         let topic = &self.input.topics[a.topic];
         let name = match city.topics.get(&topic.slug).and_then(|t| t.title.as_ref()) {
@@ -208,8 +202,7 @@ impl<'a> Renderer<'a> {
             None => names::title(&topic.slug, a.title_variant),
         };
         let base = self.render_content(&name, &self.content_context(a.pair), a)?;
-        let format = &self.input.site.title_date_formats[a.date_format];
-        Ok(format!("{}{}", base.trim(), a.publish_at.format(format)))
+        Ok(base.trim().to_string())
     }
 
     /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which

@@ -2,10 +2,8 @@
 //! last build recorded in `modified.lock`; only then does its modified datetime move, to
 //! the build's "now". Pure: the same lock, content and "now" give the same result.
 
-use super::Renderer;
-use super::article::ArticleContent;
 use crate::model::ModifiedEntry;
-use crate::plan::{Plan, PlannedArticle};
+use crate::plan::Plan;
 use chrono::{NaiveDateTime, Timelike};
 use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
@@ -86,48 +84,6 @@ pub fn table(
     }
     entries.sort();
     ModifiedTable { entries, modified }
-}
-
-impl Renderer<'_> {
-    /// The `modified.lock` record for an article with this title and content.
-    pub(super) fn record(
-        &self,
-        a: &PlannedArticle,
-        title: &str,
-        c: &ArticleContent,
-    ) -> ModifiedEntry {
-        let parts = [title, &c.lead, &c.teaser].into_iter().chain(
-            c.sections
-                .iter()
-                .flat_map(|s| [s.heading.as_str(), s.html.as_str()]),
-        );
-        next_entry(
-            self.old_modified.get(a.id.as_str()).copied(),
-            &a.id,
-            content_hash(parts),
-            a.publish_at,
-            self.plan.now,
-        )
-    }
-
-    /// Whether `record`, kept from an earlier rendering of article `i` with the same
-    /// fingerprint, is the record this build gives it: then the page's `dateModified`,
-    /// and so the whole page, is unchanged.
-    pub fn record_holds(&self, i: usize, record: &ModifiedEntry) -> bool {
-        let a = &self.plan.articles[i];
-        let old = self.old_modified.get(a.id.as_str()).copied();
-        next_entry(old, &a.id, record.hash, a.publish_at, self.plan.now) == *record
-    }
-
-    /// The `modified.lock` record of an article that is not published in this build, so
-    /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
-    /// problems are reported once it is published).
-    pub fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
-        let a = &self.plan.articles[i];
-        let title = self.title(a).ok()?;
-        let content = self.article_content(a).ok()?;
-        Some(self.record(a, &title, &content))
-    }
 }
 
 #[cfg(test)]

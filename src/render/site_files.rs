@@ -179,12 +179,15 @@ impl Renderer<'_> {
                 (spec.path, bytes)
             })
             .collect();
+        let sitemap_urls: Vec<String> = files
+            .iter()
+            .filter(|(path, _)| sitemap::is_sitemap_file(path))
+            .map(|(path, _)| self.absolute(path))
+            .collect();
         files.extend(feeds);
         files.push((
             "robots.txt".into(),
-            feeds::robots(&self.absolute("sitemap.xml"))
-                .into_bytes()
-                .into(),
+            feeds::robots(&sitemap_urls).into_bytes().into(),
         ));
         files.extend(
             self.input

@@ -1,6 +1,8 @@
 //! `sitemap.xml`: one `<url>` with `<lastmod>` per published page. Above Baidu's limits
 //! (50,000 URLs or 10 MB per file) the URLs go into numbered parts `sitemap-N.xml` and
-//! `sitemap.xml` becomes the sitemap index naming them, so robots.txt always names one file.
+//! `sitemap.xml` becomes the sitemap index naming them. Baidu does not process sitemap
+//! indexes, so robots.txt then names every part too, and the build's report folder lists
+//! the files to submit one by one (`sitemaps.txt`).
 
 use super::feeds::xml_escape;
 use std::fmt::Write;
@@ -27,6 +29,27 @@ pub const BAIDU: Limits = Limits {
 const XML_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 const URLSET_OPEN: &str = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
 const URLSET_CLOSE: &str = "</urlset>\n";
+
+/// Is `path` the sitemap or one of its parts (`sitemap.xml`, `sitemap-N.xml`)?
+pub fn is_sitemap_file(path: &str) -> bool {
+    path == "sitemap.xml"
+        || path
+            .strip_prefix("sitemap-")
+            .and_then(|p| p.strip_suffix(".xml"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The sitemap files to submit one by one (Baidu does not process sitemap indexes): the
+/// parts when the sitemap is split, else `sitemap.xml` itself.
+pub fn submittable<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let all: Vec<&str> = paths.into_iter().filter(|p| is_sitemap_file(p)).collect();
+    let parts: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|p| *p != "sitemap.xml")
+        .collect();
+    if parts.is_empty() { all } else { parts }
+}
 
 /// The sitemap files for `entries`, as (file name, text): `sitemap.xml` alone, or the
 /// index `sitemap.xml` followed by `sitemap-1.xml`, `sitemap-2.xml`, …
@@ -171,5 +194,24 @@ mod tests {
         for f in &files[1..] {
             assert!(f.1.len() <= one / 2, "{} is {} bytes", f.0, f.1.len());
         }
+    }
+
+    #[test]
+    fn the_parts_are_submitted_one_by_one() {
+        assert_eq!(
+            submittable(["sitemap.xml", "atom.xml"]),
+            vec!["sitemap.xml"]
+        );
+        assert_eq!(
+            submittable([
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "x/sitemap-3.xml"
+            ]),
+            vec!["sitemap-1.xml", "sitemap-2.xml"]
+        );
+        assert!(!is_sitemap_file("sitemap-.xml"));
+        assert!(!is_sitemap_file("sitemap-a.xml"));
     }
 }

@@ -1,138 +1,216 @@
-//! Answering HTTP requests from the in-memory site: clean URLs, content types, the 404
-//! page, the live-reload event stream.
+//! Answering one HTTP request from the in-memory site: the `Host` check, clean URLs, content
+//! types, the 404 page, and the hand-over of live-reload requests to the event stream.
 //!
-//! Pages are looked up in a map of the built files, never on disk, and [`resolve`] refuses
-//! any URL path with `..`, `.`, backslashes or NUL (also when percent-encoded), so a
-//! request cannot name anything outside the site.
+//! [`respond`] is a pure function of the request head and the published [`Snapshot`]: no
+//! I/O, no clock, so it is unit-tested and fuzzed on its own (`fuzz/fuzz_targets/request.rs`
+//! feeds it raw bytes through [`parse_head`]); `net` only moves bytes. Pages are looked up
+//! in the map of built files, never on disk, and [`SitePath`] refuses any path that is not
+//! a plain name inside the site.
 
+use super::path::{SitePath, clean_query};
 use super::reload::{self, EVENTS_PATH};
-use super::state::{Snapshot, State};
-use std::io::Write;
-use std::sync::Arc;
-use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use super::state::Snapshot;
 
-/// How often an idle event stream sends a comment, to notice closed pages.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// The most headers [`parse_head`] reads; `net` gives the server the same bound.
+pub const MAX_HEADERS: usize = 64;
 
-/// The site file a URL path asks for: `/` → `index.html`, `/a/b/` → `a/b/index.html`,
-/// `/a/b.css` → `a/b.css`. `None` for paths that are not plain relative names.
-pub fn resolve(url: &str) -> Option<String> {
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    let rest = path.strip_prefix('/')?;
-    let decoded = percent_decode(rest)?;
-    let mut segments = Vec::new();
-    for segment in decoded.split('/') {
-        if segment == ".." || segment == "." || segment.contains(['\\', '\0', ':']) {
-            return None;
-        }
-        if !segment.is_empty() {
-            segments.push(segment);
-        }
-    }
-    let mut file = segments.join("/");
-    if decoded.is_empty() || decoded.ends_with('/') {
-        if !file.is_empty() {
-            file.push('/');
-        }
-        file.push_str("index.html");
-    }
-    Some(file)
+/// The address the server listens on, and so the only `Host` values it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Local {
+    pub port: u16,
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+impl Local {
+    /// `http://127.0.0.1:PORT`, the origin every page is served from.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
-    String::from_utf8(out).ok()
-}
 
-/// The `Content-Type` for a site file, by extension; text types say `charset=utf-8`.
-pub fn content_type(file: &str) -> &'static str {
-    let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json; charset=utf-8",
-        Some("xml") => "application/xml; charset=utf-8",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("svg") => "image/svg+xml; charset=utf-8",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("avif") => "image/avif",
-        Some("ico") => "image/x-icon",
-        Some("woff2") => "font/woff2",
-        Some("woff") => "font/woff",
-        Some("pdf") => "application/pdf",
-        _ => "application/octet-stream",
+    /// Whether a `Host` header names this server: `127.0.0.1`, `localhost` or `[::1]`
+    /// with the server's port (ASCII case ignored; the port may be left out only when it
+    /// is 80). Anything else is another site's name, as in DNS rebinding, where a page of
+    /// `evil.example` resolves its own name to 127.0.0.1 to read the preview.
+    pub fn accepts_host(&self, host: &[u8]) -> bool {
+        let Ok(host) = std::str::from_utf8(host) else {
+            return false;
+        };
+        let host = host.trim_matches([' ', '\t']).to_ascii_lowercase();
+        let (name, port) = match host.rsplit_once(':') {
+            Some((name, port)) if !name.is_empty() && !port.contains(']') => (name, Some(port)),
+            _ => (host.as_str(), None),
+        };
+        let port_ok = match port {
+            Some(p) => p.parse::<u16>() == Ok(self.port) && p.bytes().all(|b| b.is_ascii_digit()),
+            None => self.port == 80,
+        };
+        port_ok && matches!(name, "127.0.0.1" | "localhost" | "[::1]")
     }
 }
 
-/// Answers one request.
-pub fn handle(request: Request, state: &Arc<State>) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(text(405, "only GET and HEAD are served"));
-        return;
+/// A request as far as the server reads it: the body of a GET or HEAD is never looked at.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    pub method: String,
+    /// The request target exactly as sent (`/a/b?x=1`).
+    pub target: String,
+    /// The value of every `Host` header (a valid request has exactly one).
+    pub hosts: Vec<Vec<u8>>,
+}
+
+/// An answer with all of its body.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    /// Names are lower case; values are visible ASCII (checked by the fuzz target).
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What to do with a request.
+#[derive(Debug)]
+pub enum Answer {
+    Reply(Reply),
+    /// Open the live-reload stream for a page served at generation `since`.
+    Events {
+        since: u64,
+    },
+}
+
+/// Reads a complete request head from raw bytes; `None` when it is not one (incomplete,
+/// malformed, or more than [`MAX_HEADERS`] headers). The server itself parses with hyper,
+/// which uses the same parser (httparse).
+pub fn parse_head(raw: &[u8]) -> Option<Head> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut headers);
+    if !request.parse(raw).ok()?.is_complete() {
+        return None;
     }
-    let url = request.url().to_string();
-    if url.split('?').next() == Some(EVENTS_PATH) {
-        let since = url
-            .split_once("since=")
-            .and_then(|(_, v)| v.split('&').next()?.parse().ok())
-            .unwrap_or(0);
-        events(request, state, since);
-        return;
+    Some(Head {
+        method: request.method?.to_string(),
+        target: request.path?.to_string(),
+        hosts: request
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("host"))
+            .map(|h| h.value.to_vec())
+            .collect(),
+    })
+}
+
+/// Answers one request from the published site.
+pub fn respond(head: &Head, snapshot: &Snapshot, local: Local) -> Answer {
+    let origin = local.origin();
+    match head.hosts.as_slice() {
+        [host] if local.accepts_host(host) => {}
+        [] => {
+            return Answer::Reply(text(
+                400,
+                &format!("The request has no Host header. Open {origin}/ in a browser.\n"),
+            ));
+        }
+        [_] => {
+            return Answer::Reply(text(
+                421,
+                &format!(
+                    "This preview server answers only requests for {origin}/ (or \
+localhost:{port}). The request named another site in its Host header, as a web page \
+does when it tries to read the preview through DNS rebinding.\n",
+                    port = local.port
+                ),
+            ));
+        }
+        _ => return Answer::Reply(text(400, "The request has more than one Host header.\n")),
     }
-    let snapshot = state.snapshot();
-    let Some(file) = resolve(&url) else {
-        let _ = request.respond(text(400, "bad path"));
-        return;
+    if !matches!(head.method.as_str(), "GET" | "HEAD") {
+        let mut reply = text(405, "Only GET and HEAD are served.\n");
+        reply.headers.push(("allow", "GET, HEAD".into()));
+        return Answer::Reply(reply);
+    }
+    let target = head.target.as_str();
+    if target.split(['?', '#']).next() == Some(EVENTS_PATH) {
+        return Answer::Events {
+            since: since(target),
+        };
+    }
+    let Some(path) = SitePath::parse(target) else {
+        return Answer::Reply(text(
+            400,
+            "Bad path: only plain names inside the site are served (no `..`, `.`, \
+backslashes, encoded slashes or control characters).\n",
+        ));
     };
-    let response = match snapshot.files.get(&file) {
-        Some(bytes) => page(&snapshot, &file, bytes, 200),
-        None if snapshot.files.contains_key(&format!("{file}/index.html")) => {
+    let file = path.file();
+    Answer::Reply(match snapshot.files.get(&file) {
+        Some(bytes) => page(snapshot, &file, bytes, 200),
+        None => match path.as_folder_file() {
             // A folder asked for without its slash: pages link relative to the folder.
-            let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-            let query = if query.is_empty() {
-                String::new()
-            } else {
-                format!("?{query}")
-            };
-            let mut r = text(301, "moved");
-            r.add_header(header("Location", &format!("{path}/{query}")));
-            r
-        }
-        None => match snapshot.files.get("404.html") {
-            Some(bytes) => page(&snapshot, "404.html", bytes, 404),
-            None => {
-                let body = b"<!doctype html><meta charset=utf-8><title>404</title><body><h1>404</h1></body>";
-                page(&snapshot, "404.html", body, 404)
+            Some(index) if snapshot.files.contains_key(&index) => {
+                let location = format!("{}{}", path.folder_location(), clean_query(target));
+                let mut reply = text(301, &format!("Moved to {location}\n"));
+                reply.headers.push(("location", location));
+                reply
             }
+            _ => not_found(snapshot),
         },
-    };
-    let _ = request.respond(response);
+    })
 }
 
-/// A site file as a response; HTML pages get the reload script and any problem banner.
-fn page(
-    snapshot: &Snapshot,
-    file: &str,
-    bytes: &[u8],
-    status: u16,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+/// The answer when the server has no room for another connection or event stream.
+pub fn busy(what: &str) -> Reply {
+    let mut reply = text(
+        503,
+        &format!("The preview server has too many open {what}; try again in a moment.\n"),
+    );
+    reply.headers.push(("retry-after", "1".into()));
+    reply
+}
+
+/// `since=N` from the query of an event-stream target; 0 when absent or not a number.
+fn since(target: &str) -> u64 {
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("since=")?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn not_found(snapshot: &Snapshot) -> Reply {
+    match snapshot.files.get("404.html") {
+        Some(bytes) => page(snapshot, "404.html", bytes, 404),
+        None => {
+            let body =
+                b"<!doctype html><meta charset=utf-8><title>404</title><body><h1>404</h1></body>";
+            page(snapshot, "404.html", body, 404)
+        }
+    }
+}
+
+/// The `Content-Type` for a site file, by extension (mime_guess); text types say
+/// `charset=utf-8`, unknown ones are `application/octet-stream`.
+pub fn content_type(file: &str) -> String {
+    let ext = file
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.rsplit_once('.'));
+    let kind = ext
+        .and_then(|(_, ext)| mime_guess::from_ext(ext).first_raw())
+        .unwrap_or("application/octet-stream");
+    let textual = kind.starts_with("text/")
+        || kind.ends_with("+xml")
+        || kind.ends_with("+json")
+        || matches!(
+            kind,
+            "application/json" | "application/javascript" | "application/xml"
+        );
+    if textual {
+        format!("{kind}; charset=utf-8")
+    } else {
+        kind.to_string()
+    }
+}
+
+/// A site file as a reply; HTML pages get the reload script and any problem banner.
+fn page(snapshot: &Snapshot, file: &str, bytes: &[u8], status: u16) -> Reply {
     let kind = content_type(file);
     let body = if kind.starts_with("text/html") {
         let mut extra = String::new();
@@ -144,106 +222,157 @@ fn page(
     } else {
         bytes.to_vec()
     };
-    Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-/// The Server-Sent Events stream: one `reload` event once the generation moves past
-/// `since`, then the stream ends (the page reloads and opens a new one).
-fn events(request: Request, state: &Arc<State>, since: u64) {
-    // tiny_http's own responses buffer the body, which would hold events back, so the
-    // stream is written by hand on the raw connection.
-    let mut w = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
-Cache-Control: no-store\r\nConnection: close\r\n\r\nretry: 1000\n\n";
-    if w.write_all(head.as_bytes())
-        .and_then(|_| w.flush())
-        .is_err()
-    {
-        return;
+    Reply {
+        status,
+        headers: vec![("content-type", kind), ("cache-control", "no-store".into())],
+        body,
     }
-    loop {
-        let generation = state.wait_past(since, KEEP_ALIVE);
-        let message = if generation != since {
-            format!("event: reload\ndata: {generation}\n\n")
-        } else {
-            ": keep-alive\n\n".to_string()
-        };
-        if w.write_all(message.as_bytes())
-            .and_then(|_| w.flush())
-            .is_err()
-            || generation != since
-        {
-            return;
-        }
+}
+
+fn text(status: u16, body: &str) -> Reply {
+    Reply {
+        status,
+        headers: vec![
+            ("content-type", "text/plain; charset=utf-8".into()),
+            ("cache-control", "no-store".into()),
+            ("x-content-type-options", "nosniff".into()),
+        ],
+        body: body.as_bytes().to_vec(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
-    #[test]
-    fn clean_urls_map_to_index_files() {
-        assert_eq!(resolve("/").as_deref(), Some("index.html"));
-        assert_eq!(resolve("/yueyang/").as_deref(), Some("yueyang/index.html"));
-        assert_eq!(
-            resolve("/yueyang/canbaodi-biangeng/?x=1#top").as_deref(),
-            Some("yueyang/canbaodi-biangeng/index.html")
-        );
-        assert_eq!(
-            resolve("/static/style.css").as_deref(),
-            Some("static/style.css")
-        );
-        assert_eq!(resolve("/yueyang").as_deref(), Some("yueyang"));
-        assert_eq!(resolve("//a//b/").as_deref(), Some("a/b/index.html"));
-        assert_eq!(resolve("/%E5%B2%B3/").as_deref(), Some("岳/index.html"));
+    const LOCAL: Local = Local { port: 4000 };
+
+    fn site() -> Snapshot {
+        let mut files = crate::pipeline::SiteFiles::new();
+        for name in ["index.html", "yueyang/index.html", "static/style.css"] {
+            files.insert(name.into(), Arc::from(&b"<body>x</body>"[..]));
+        }
+        Snapshot {
+            generation: 3,
+            files: Arc::new(files),
+            problems: None,
+        }
+    }
+
+    fn ask(raw: &str) -> Reply {
+        let head = parse_head(raw.as_bytes()).expect("a complete head");
+        match respond(&head, &site(), LOCAL) {
+            Answer::Reply(r) => r,
+            Answer::Events { since } => panic!("event stream since {since}"),
+        }
+    }
+
+    fn get(target: &str, host: &str) -> Reply {
+        ask(&format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n"))
+    }
+
+    fn header<'a>(r: &'a Reply, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     #[test]
-    fn traversal_is_refused() {
-        for bad in [
-            "/../etc/passwd",
-            "/a/../../etc/passwd",
-            "/%2e%2e/etc/passwd",
-            "/%2E%2E%2Fetc%2Fpasswd",
-            "/a/%2e%2e/%2e%2e/x",
-            "/./index.html",
-            "/a\\..\\b",
-            "/a%5c..%5cb",
-            "/C:/Windows/win.ini",
-            "/a%00b",
-            "/%zz",
-            "/%e5%b2",
-            "relative/path",
-            "http://example.org/",
+    fn only_the_servers_own_names_are_answered() {
+        for good in [
+            "127.0.0.1:4000",
+            "localhost:4000",
+            "LocalHost:4000",
+            "[::1]:4000",
         ] {
-            assert_eq!(resolve(bad), None, "{bad}");
+            assert_eq!(get("/", good).status, 200, "{good}");
         }
+        for bad in [
+            "evil.example:4000",
+            "evil.example",
+            "127.0.0.1",
+            "127.0.0.1:4001",
+            "127.0.0.1:04000x",
+            "localhost.:4000",
+            "127.0.0.2:4000",
+            "127.0.0.1:4000@evil.example",
+            "[::1]",
+            ":4000",
+            "",
+        ] {
+            let r = get("/", bad);
+            assert_eq!(r.status, 421, "{bad}");
+            assert!(String::from_utf8_lossy(&r.body).contains("DNS rebinding"));
+        }
+        assert_eq!(ask("GET / HTTP/1.1\r\n\r\n").status, 400);
+        let two = "GET / HTTP/1.1\r\nHost: 127.0.0.1:4000\r\nHost: evil.example:4000\r\n\r\n";
+        assert_eq!(ask(two).status, 400);
+        assert!(Local { port: 80 }.accepts_host(b"localhost"));
+        assert!(!Local { port: 80 }.accepts_host(b"evil.example"));
+    }
+
+    #[test]
+    fn a_folder_without_its_slash_redirects_on_this_server() {
+        for (target, location) in [
+            ("/yueyang", "/yueyang/"),
+            ("//yueyang", "/yueyang/"),
+            ("///yueyang?x=1", "/yueyang/?x=1"),
+        ] {
+            let r = get(target, "127.0.0.1:4000");
+            assert_eq!(r.status, 301, "{target}");
+            assert_eq!(header(&r, "location"), Some(location), "{target}");
+        }
+        for bad in ["/\\yueyang", "/%5Cyueyang", "/%2Fyueyang", "/..%2Fyueyang"] {
+            assert_eq!(get(bad, "127.0.0.1:4000").status, 400, "{bad}");
+        }
+    }
+
+    #[test]
+    fn pages_files_and_errors() {
+        let r = get("/yueyang/", "127.0.0.1:4000");
+        assert_eq!(header(&r, "content-type"), Some("text/html; charset=utf-8"));
+        assert!(String::from_utf8_lossy(&r.body).contains("/__sitegen/events?since=3"));
+        let css = get("/static/style.css", "localhost:4000");
+        assert_eq!(css.body, b"<body>x</body>", "non-HTML is served unchanged");
+        assert_eq!(get("/nope/", "127.0.0.1:4000").status, 404);
+        let post = ask("POST / HTTP/1.1\r\nHost: 127.0.0.1:4000\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(
+            (post.status, header(&post, "allow")),
+            (405, Some("GET, HEAD"))
+        );
+        let head =
+            parse_head(b"GET /__sitegen/events?a=1&since=7 HTTP/1.1\r\nHost: [::1]:4000\r\n\r\n");
+        assert!(matches!(
+            respond(&head.unwrap(), &site(), LOCAL),
+            Answer::Events { since: 7 }
+        ));
+        assert_eq!(busy("connections").status, 503);
+        assert!(
+            parse_head(b"GET / HTTP/1.1\r\nHost: x").is_none(),
+            "incomplete"
+        );
     }
 
     #[test]
     fn text_types_say_utf8() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
+        assert_eq!(content_type("atom.xml"), "text/xml; charset=utf-8");
         assert_eq!(
-            content_type("sitemap.xml"),
-            "application/xml; charset=utf-8"
+            content_type("feed.atom"),
+            "application/atom+xml; charset=utf-8"
         );
         assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(
+            content_type("static/favicon.svg"),
+            "image/svg+xml; charset=utf-8"
+        );
+        assert_eq!(content_type("a.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("logo.PNG"), "image/png");
         assert_eq!(content_type("noext"), "application/octet-stream");
+        assert_eq!(content_type("dir.d/noext"), "application/octet-stream");
     }
 }

@@ -1,11 +1,13 @@
 //! `sitegen serve`: builds the site into memory, serves it on 127.0.0.1, and rebuilds what
 //! a change affects whenever an input file changes, reloading open pages.
 //!
-//! Threads: the caller's thread runs the watch → rebuild loop; one thread accepts HTTP
-//! requests and hands each to a thread of its own (event streams stay open). They share a
+//! Threads: the caller's thread runs the watch → rebuild loop; [`net`] serves HTTP on
+//! threads of its own, all started before the first request. They share a
 //! [`state::State`]. Nothing is written to the site folder.
 
 pub mod http;
+pub mod net;
+pub mod path;
 pub mod reload;
 pub mod state;
 pub mod watch;
@@ -38,18 +40,8 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
         )
     })?;
     opts.build.root = root.clone();
-    let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(|e| {
-        format!(
-            "cannot listen on 127.0.0.1:{}: {e} (choose another with --port, or --port 0 for any free port)",
-            opts.port
-        )
-    })?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or("the server has no TCP address")?;
-    let url = format!("http://127.0.0.1:{port}/");
+    let listener = net::Listener::bind(opts.port)?;
+    let url = format!("{}/", listener.local().origin());
     // Links and canonical URLs point at this server, so every link works in the preview.
     opts.build.base_url = Some(url.clone());
 
@@ -63,18 +55,12 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     };
     rebuilder.rebuild(&[]);
 
+    listener.start(rebuilder.state.clone())?;
     println!("serving {url}");
     eprintln!(
         "sitegen: serving {url} (watching {}; Ctrl-C stops)",
         root.display()
     );
-    let server_state = rebuilder.state.clone();
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let state = server_state.clone();
-            std::thread::spawn(move || http::handle(request, &state));
-        }
-    });
     if opts.open_browser {
         open_browser(&url);
     }

@@ -13,13 +13,17 @@ use crate::render::feeds::xml_escape as escape_html;
 /// The path of the event stream; no site page can have it (`__` is not a valid slug).
 pub const EVENTS_PATH: &str = "/__sitegen/events";
 
-/// The script that reloads the page after the next rebuild.
+/// The script that reloads the page after the next rebuild. When the stream is refused
+/// (the server is busy: `503`) the browser gives up on it, so the script opens a new one
+/// after a pause that doubles up to 30 s.
 pub fn script(generation: u64) -> String {
     format!(
         "<script>/* sitegen serve: live reload */(function(){{\
-var es=new EventSource(\"{EVENTS_PATH}?since={generation}\");\
+var url=\"{EVENTS_PATH}?since={generation}\",pause=1000;\
+function listen(){{var es=new EventSource(url);\
 es.addEventListener(\"reload\",function(){{es.close();location.reload();}});\
-}})();</script>"
+es.onerror=function(){{if(es.readyState===2){{setTimeout(listen,pause);pause=Math.min(pause*2,30000);}}}};}}\
+listen();}})();</script>"
     )
 }
 

@@ -15,6 +15,8 @@ pub struct Report {
     pub removed: Vec<String>,
     /// ISO 8601 datetime of the next scheduled article, if any.
     pub next_publish: Option<String>,
+    /// Further files of the report folder: (file name, text).
+    pub extra: Vec<(String, String)>,
 }
 
 /// The report folder used for `output` when none is given: `public` → `public-report`.
@@ -47,6 +49,9 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<(), WriteError> {
     for (name, text) in files {
         replace_file_if_changed(&dir.join(name), &text)?;
     }
+    for (name, text) in &report.extra {
+        replace_file_if_changed(&dir.join(name), text)?;
+    }
     Ok(())
 }
 
@@ -67,6 +72,7 @@ mod tests {
             changed: vec!["https://a.org/y/".into(), "https://a.org/z/".into()],
             removed: vec![],
             next_publish: Some("2026-01-05T10:00:00+08:00".into()),
+            extra: vec![],
         };
         write_report(&dir, &report).unwrap();
         let read = |n: &str| fs::read_to_string(dir.join(n)).unwrap();

@@ -2,11 +2,13 @@
 
 mod build;
 mod check;
+mod coverage;
 mod crash;
 mod escaping;
 mod explain;
 mod hostile;
 mod hosting;
+mod lifecycle;
 mod memo;
 mod new;
 mod real_site;

@@ -35,20 +35,120 @@ fn new_city_writes_a_file_that_loads() {
     );
 }
 
+/// Place names whose per-character pinyin is wrong (polyphones, irregular readings): the
+/// slug and province come from the place-name table.
+const PLACES: [(&str, &str, &str); 30] = [
+    ("重庆", "chongqing", "重庆"),
+    ("长沙", "changsha", "湖南"),
+    ("厦门", "xiamen", "福建"),
+    ("长春", "changchun", "吉林"),
+    ("蚌埠", "bengbu", "安徽"),
+    ("六安", "luan", "安徽"),
+    ("丽水", "lishui", "浙江"),
+    ("番禺", "panyu", "广东"),
+    ("乐山", "leshan", "四川"),
+    ("台州", "taizhou", "浙江"),
+    ("荥阳", "xingyang", "河南"),
+    ("单县", "shanxian", "山东"),
+    ("莘县", "shenxian", "山东"),
+    ("洪洞", "hongtong", "山西"),
+    ("铅山", "yanshan", "江西"),
+    ("枞阳", "zongyang", "安徽"),
+    ("涡阳", "guoyang", "安徽"),
+    ("东阿", "donge", "山东"),
+    ("歙县", "shexian", "安徽"),
+    ("黄陂", "huangpi", "湖北"),
+    ("蔚县", "yuxian", "河北"),
+    ("乐亭", "laoting", "河北"),
+    ("泌阳", "biyang", "河南"),
+    ("浚县", "xunxian", "河南"),
+    ("尉犁", "yuli", "新疆"),
+    ("大埔", "dabu", "广东"),
+    ("长治", "changzhi", "山西"),
+    ("乐清", "yueqing", "浙江"),
+    ("吕梁市", "lvliang", "山西"),
+    ("恩施土家族苗族自治州", "enshi", "湖北"),
+];
+
 #[test]
-fn polyphones_are_warned_about_and_slug_can_be_given() {
+fn place_names_get_the_official_slug_and_their_province() {
     let site = Site::fixture("basic");
-    let err = site.run(&["new", "city", "重庆"]).ok().stderr();
+    for (name, slug, province) in PLACES {
+        let err = site.run(&["new", "city", name]).ok().stderr();
+        assert!(
+            err.contains(&format!("wrote cities/{slug}.yaml")),
+            "{name}: {err}"
+        );
+        assert!(!err.contains("warning"), "{name}: {err}");
+        let text = site.read(&format!("cities/{slug}.yaml"));
+        assert!(
+            text.contains(&format!("\nprovince: \"{province}\"\n")),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains(&format!("\nslug: {slug}\n")),
+            "{name}: {text}"
+        );
+    }
+    // Every file written loads: the whole site still checks.
+    site.run(&["check", "--now", NOW]).ok();
+}
+
+#[test]
+fn names_outside_the_table_fall_back_to_pinyin_with_warnings() {
+    let site = Site::fixture("basic");
+    let err = site.run(&["new", "city", "重乐"]).ok().stderr();
     assert!(err.contains("`重` has several readings"), "{err}");
-    assert!(err.contains("chong"), "{err}");
+    assert!(err.contains("not in the place-name table"), "{err}");
+    let text = site.read("cities/zhongle.yaml");
+    assert!(text.contains("\n# province: 湖南\n"), "{text}");
     let err = site
-        .run(&["new", "city", "重庆", "--slug", "chongqing"])
-        .ok()
+        .run(&[
+            "new",
+            "city",
+            "重乐",
+            "--slug",
+            "chongyue",
+            "--province",
+            "湖南",
+        ])
+        .fails_with(1)
         .stderr();
-    assert!(!err.contains("several readings"), "{err}");
-    assert!(site.exists("cities/chongqing.yaml"));
-    site.run(&["new", "city", "重庆", "--slug", "Chong Qing"])
+    assert!(err.contains("cities/zhongle.yaml"), "{err}");
+    site.run(&["new", "city", "丁城", "--slug", "Ding Cheng"])
         .fails_with(2);
+}
+
+#[test]
+fn a_name_of_several_places_needs_the_province() {
+    let site = Site::fixture("basic");
+    let err = site.run(&["new", "city", "朝阳区"]).fails_with(2).stderr();
+    assert!(err.contains("朝阳区 (北京, `chaoyang`)"), "{err}");
+    assert!(err.contains("--province"), "{err}");
+    site.run(&["new", "city", "朝阳区", "--province", "吉林省"])
+        .ok();
+    assert!(
+        site.read("cities/chaoyang.yaml")
+            .contains("province: \"吉林\"")
+    );
+}
+
+#[test]
+fn an_existing_name_or_slug_is_refused_naming_its_file() {
+    let site = Site::fixture("basic");
+    let err = site
+        .run(&["new", "city", "甲城", "--slug", "jiacheng"])
+        .fails_with(1)
+        .stderr();
+    assert!(err.contains("cities/aaa.yaml"), "{err}");
+    assert!(err.contains("a city named `甲城` already exists"), "{err}");
+    let err = site
+        .run(&["new", "city", "丁城", "--slug", "bbb"])
+        .fails_with(1)
+        .stderr();
+    assert!(err.contains("cities/bbb.yaml"), "{err}");
+    assert!(err.contains("slug `bbb` already exists (`乙城`)"), "{err}");
+    assert!(!site.exists("cities/jiacheng.yaml"));
 }
 
 #[test]
@@ -62,7 +162,7 @@ fn existing_files_are_never_overwritten() {
         .fails_with(1)
         .stderr();
     assert!(err.contains("cities/aaa.yaml"), "{err}");
-    assert!(err.contains("never overwrites"), "{err}");
+    assert!(err.contains("already exists"), "{err}");
     assert_eq!(site.read("cities/aaa.yaml"), before);
     site.run(&["new", "topic", "alpha"]).fails_with(1);
     assert!(site.read("topics/alpha.md").contains("name: 甲专题"));

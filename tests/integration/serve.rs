@@ -2,6 +2,10 @@
 //! over HTTP, edits picked up, broken edits reported while the last good site is served.
 //!
 //! Every wait polls with a deadline; the server process is always killed (Drop guard).
+//! The hardening cases (Host, redirects, traversal, connection exhaustion, resource limits)
+//! are in [`limits`].
+
+mod limits;
 
 use crate::support::{Site, between};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -30,7 +34,13 @@ impl Drop for Server {
 
 impl Server {
     fn start(site: &Site, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sitegen"))
+        Server::spawn(Command::new(env!("CARGO_BIN_EXE_sitegen")), site, extra)
+    }
+
+    /// Starts `serve` through `command` (the binary itself, or a shell that sets limits
+    /// first and passes the arguments on).
+    fn spawn(mut command: Command, site: &Site, extra: &[&str]) -> Server {
+        let mut child = command
             .args(["serve", "--port", "0", "--open-browser", "no", "--now", ALL])
             .args(extra)
             .current_dir(&site.root)
@@ -112,23 +122,30 @@ impl Response {
 
 /// A minimal HTTP/1.1 GET (the path is sent exactly as given, without normalising).
 fn get(addr: &str, path: &str) -> Response {
+    request(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+    .unwrap_or_else(|| panic!("no answer to GET {path}"))
+}
+
+/// Sends `raw` as it is and reads the answer until the server closes; `None` when the
+/// connection closes without a complete response head.
+fn request(addr: &str, raw: &str) -> Option<Response> {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).expect("UTF-8 response");
-    let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    Response {
+    stream.write_all(raw.as_bytes()).ok()?;
+    let mut bytes = Vec::new();
+    // A reset after a complete answer still leaves the answer.
+    let _ = stream.read_to_end(&mut bytes);
+    let text = String::from_utf8(bytes).expect("UTF-8 response");
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some(Response {
         status,
         head: head.to_string(),
         body: body.to_string(),
-    }
+    })
 }
 
 #[test]

@@ -1,0 +1,34 @@
+//! Content types shared by render and lint: a rendered section's text, the structural
+//! defects found while converting its markdown, and its blocks (headings and paragraphs).
+//! A leaf: render produces these, lint reads them, and neither imports the other.
+
+pub mod blocks;
+
+use blocks::Block;
+use std::sync::Arc;
+
+/// A structural problem found in a rendered section (the sample pages' defects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Defect {
+    /// A heading with nothing after it before the next heading or the end of the section.
+    EmptyHeading(String),
+    /// A list item with no text.
+    EmptyListItem,
+    /// Template syntax left in the output.
+    TemplateSyntax(String),
+    /// A link or image whose URL could run script (`javascript:` …); it was left out.
+    UnsafeUrl(String),
+}
+
+/// One section of an article before markdown conversion: what the content lint reads.
+pub struct SectionText {
+    /// The section's topic (index into `SiteInput::topics`).
+    pub topic: usize,
+    /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
+    pub pair: usize,
+    pub markdown: String,
+    /// Structural problems found while converting it to HTML.
+    pub defects: Vec<Defect>,
+    /// Its headings and top-level paragraphs, read while converting it.
+    pub blocks: Arc<[Block]>,
+}

@@ -1,0 +1,318 @@
+//! `sitegen coverage`: how local each article is. Per city × topic: which values the
+//! article takes from the city (or city × topic) level and which from the topic or site
+//! defaults, its city facts' sources and ages, its **local share**, and its **nearest
+//! twin**; totals per city, per topic and for the site.
+//!
+//! Made from one run of the stages: the merged values say where each value comes from,
+//! the renderer gives each article's words as its page shows them.
+//!
+//! **Local share** of an article: the share of its shingles (5-character windows of its
+//! visible text — title without the date, lead, teaser, section headings and bodies — with
+//! the city's name and province masked; see [`shingles`]) that are not shingles of the
+//! *defaults rendering* of its topics: every title, heading, lead, teaser and the body of
+//! its main topic and of its extra sections' topics, rendered with the site's and topics'
+//! defaults only (what a city that sets nothing gets, in every variant). An article of a
+//! city that sets nothing has a local share of 0 %.
+//!
+//! **Nearest twin**: the other article of the site whose shingle set has the highest
+//! Jaccard similarity with the article's, found by MinHash and LSH banding ([`twins`]).
+
+pub mod levels;
+pub mod page;
+pub mod shingles;
+pub mod table;
+pub mod totals;
+pub mod twins;
+
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::merge::Merged;
+use crate::model::SiteInput;
+use crate::plan::Plan;
+use crate::render::Renderer;
+use crate::render::cache::PairCache;
+use levels::{Fact, ValueLevel};
+use rayon::prelude::*;
+use serde::Serialize;
+use shingles::{MASK, ShingleMap, ShingleSet, Shingler};
+pub use totals::{CityTotals, SiteTotals, TopicTotals};
+
+/// The coverage of one article.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCoverage {
+    /// `city/topic`.
+    pub article: String,
+    pub city: String,
+    pub city_name: String,
+    pub topic: String,
+    pub topic_name: String,
+    pub url: String,
+    pub published: bool,
+    /// Values, heading and title the article has from its city (or city × topic).
+    pub own: Vec<ValueLevel>,
+    /// Values it takes from the topic or site defaults.
+    pub defaults: Vec<ValueLevel>,
+    pub facts: Vec<Fact>,
+    /// Distinct shingles of its visible text.
+    pub shingles: usize,
+    /// Those not in the defaults rendering of its topics.
+    pub local_shingles: usize,
+    /// `local_shingles / shingles` (0 for an empty article).
+    pub local_share: f64,
+    pub twin: Option<Twin>,
+    /// The city file and line to edit for it.
+    pub edit_file: String,
+    pub edit_line: u32,
+}
+
+/// The most similar other article.
+#[derive(Debug, Clone, Serialize)]
+pub struct Twin {
+    pub article: String,
+    /// Jaccard similarity of the two shingle sets, 0–1.
+    pub similarity: f64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub site: SiteTotals,
+    pub cities: Vec<CityTotals>,
+    pub topics: Vec<TopicTotals>,
+    /// In plan order (city, then topic).
+    pub articles: Vec<ArticleCoverage>,
+    /// Templates that could not be rendered with defaults only (their text then counts
+    /// as local).
+    #[serde(skip)]
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Runs the analysis on one run's merge, plan and renderer.
+pub fn analyse(
+    input: &SiteInput,
+    merged: &Merged,
+    plan: &Plan,
+    renderer: &Renderer<'_>,
+) -> Result<Coverage, Diagnostics> {
+    let (baseline, notes) = baseline(input, renderer);
+    let sets = article_sets(input, plan, renderer)?;
+    let twins = twins::nearest(&sets);
+    let today = plan.now.date();
+    let articles: Vec<ArticleCoverage> = plan
+        .articles
+        .par_iter()
+        .zip(&sets)
+        .zip(twins)
+        .map(|((a, set), twin)| {
+            let city = &input.cities[a.city];
+            let topic = &input.topics[a.topic];
+            let topics: Vec<u32> = std::iter::once(a.topic)
+                .chain(a.extras.iter().copied())
+                .map(|t| t as u32)
+                .collect();
+            let local = set
+                .iter()
+                .filter(|h| {
+                    baseline
+                        .get(h)
+                        .is_none_or(|ts| !ts.iter().any(|t| topics.contains(t)))
+                })
+                .count();
+            let lv = levels::levels(input, merged, a);
+            let facts = levels::facts(input, a, &lv.own, today);
+            let edit = levels::edit_place(city, &topic.slug);
+            ArticleCoverage {
+                article: a.id.clone(),
+                city: city.slug.value.clone(),
+                city_name: city.name.clone(),
+                topic: topic.slug.clone(),
+                topic_name: topic.name.clone(),
+                url: format!("{}{}", input.site.base_url, a.path),
+                published: a.published,
+                own: lv.own,
+                defaults: lv.defaults,
+                facts,
+                shingles: set.len(),
+                local_shingles: local,
+                local_share: if set.is_empty() {
+                    0.0
+                } else {
+                    local as f64 / set.len() as f64
+                },
+                twin: twin.map(|(j, similarity)| Twin {
+                    article: plan.articles[j].id.clone(),
+                    similarity,
+                }),
+                edit_file: edit.file.display().to_string(),
+                edit_line: edit.line,
+            }
+        })
+        .collect();
+    let (cities, topics, site) = totals::totals(input, &articles);
+    Ok(Coverage {
+        site,
+        cities,
+        topics,
+        articles,
+        notes,
+    })
+}
+
+/// Shingle → the topics whose defaults rendering has it (sorted, each once).
+fn baseline(input: &SiteInput, renderer: &Renderer<'_>) -> (ShingleMap<Vec<u32>>, Vec<Diagnostic>) {
+    let per_topic: Vec<(ShingleSet, Vec<Diagnostic>)> = (0..input.topics.len())
+        .into_par_iter()
+        .map(|t| {
+            let words = renderer.default_words(t, MASK);
+            let mut s = Shingler::new(&[]);
+            for text in &words.texts {
+                s.text(text);
+            }
+            if let Some(body) = &words.body {
+                s.html(body);
+            }
+            (s.finish(), words.problems)
+        })
+        .collect();
+    let mut map: ShingleMap<Vec<u32>> = ShingleMap::default();
+    let mut notes = Vec::new();
+    for (t, (set, problems)) in per_topic.into_iter().enumerate() {
+        for h in set {
+            map.entry(h).or_default().push(t as u32);
+        }
+        notes.extend(problems);
+    }
+    (map, notes)
+}
+
+/// Every article's shingle set, in plan order; a city's articles are rendered together
+/// (sharing section bodies).
+fn article_sets(
+    input: &SiteInput,
+    plan: &Plan,
+    renderer: &Renderer<'_>,
+) -> Result<Vec<ShingleSet>, Diagnostics> {
+    let mut by_city: Vec<Vec<usize>> = vec![Vec::new(); input.cities.len()];
+    for (i, a) in plan.articles.iter().enumerate() {
+        by_city[a.city].push(i);
+    }
+    let done: Vec<Vec<(usize, Result<ShingleSet, Diagnostic>)>> = by_city
+        .par_iter()
+        .enumerate()
+        .map(|(c, articles)| {
+            let city = &input.cities[c];
+            let names = [city.name.as_str(), city.province.as_deref().unwrap_or("")];
+            let mut cache = PairCache::default();
+            articles
+                .iter()
+                .map(|&i| {
+                    let set = renderer.article_words(i, &mut cache).map(|w| {
+                        let mut s = Shingler::new(&names);
+                        s.text(&w.title);
+                        s.text(&w.lead);
+                        s.text(&w.teaser);
+                        for section in &w.sections {
+                            s.text(&section.heading);
+                            s.html(&section.html);
+                        }
+                        s.finish()
+                    });
+                    (i, set)
+                })
+                .collect()
+        })
+        .collect();
+    let mut sets = vec![ShingleSet::new(); plan.articles.len()];
+    let mut problems = Diagnostics::default();
+    for (i, set) in done.into_iter().flatten() {
+        match set {
+            Ok(s) => sets[i] = s,
+            Err(d) => problems.push(d),
+        }
+    }
+    if problems.is_empty() {
+        Ok(sets)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Content-lint warnings for thin articles (`lint.min_local_share`) and near-copies
+/// (`lint.max_twin_similarity`); nothing, and no work, when neither is set.
+pub fn lint(
+    input: &SiteInput,
+    merged: &Merged,
+    plan: &Plan,
+    renderer: &Renderer<'_>,
+) -> Vec<Diagnostic> {
+    let limits = &input.site.lint;
+    if limits.min_local_share.is_none() && limits.max_twin_similarity.is_none() {
+        return Vec::new();
+    }
+    match analyse(input, merged, plan, renderer) {
+        Ok(c) => warnings(input, &c),
+        // The render stage reports the same errors.
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The threshold warnings of a report.
+pub fn warnings(input: &SiteInput, c: &Coverage) -> Vec<Diagnostic> {
+    let limits = &input.site.lint;
+    let mut out = Vec::new();
+    for a in &c.articles {
+        let at = Origin::new(&a.edit_file, a.edit_line, 0);
+        if let Some(min) = limits.min_local_share
+            && a.local_share < min
+        {
+            out.push(
+                Diagnostic::warning(
+                    at.clone(),
+                    format!(
+                        "{} × {}: only {} of its text is its own (lint.min_local_share is {})",
+                        a.city_name,
+                        a.topic_name,
+                        percent(a.local_share),
+                        percent(min)
+                    ),
+                )
+                .with_hint(format!(
+                    "give {} its own facts, heading or materials for `{}` under `topics:` in {}; `sitegen coverage` lists what it takes from defaults",
+                    a.city_name, a.topic, a.edit_file
+                ))
+                .in_article(&a.article),
+            );
+        }
+        if let (Some(max), Some(t)) = (limits.max_twin_similarity, &a.twin)
+            && t.similarity > max
+        {
+            out.push(
+                Diagnostic::warning(
+                    at,
+                    format!(
+                        "{} × {} is {} the same as {} (lint.max_twin_similarity is {})",
+                        a.city_name,
+                        a.topic_name,
+                        percent(t.similarity),
+                        t.article,
+                        percent(max)
+                    ),
+                )
+                .with_hint(
+                    "write what is particular to this city (its own facts, heading, steps) so the two pages differ",
+                )
+                .in_article(&a.article),
+            );
+        }
+    }
+    out
+}
+
+/// `0.034` → `3 %`; below 10 % one decimal (`0.5 %`).
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 0.0 && p < 10.0 && (p.round() - p).abs() > 0.05 {
+        format!("{p:.1} %")
+    } else {
+        format!("{:.0} %", p)
+    }
+}

@@ -1,0 +1,105 @@
+//! The words of an article as a reader sees them — its title without the date, lead,
+//! teaser, and each section's heading and body — and the words a topic gives a city that
+//! sets nothing of its own: what `sitegen coverage` compares.
+
+use super::cache::PairCache;
+use super::templates::names;
+use super::{Renderer, markdown};
+use crate::diag::Diagnostic;
+use crate::merge;
+
+/// One article's visible words, piece by piece (bodies as HTML).
+pub struct ArticleWords {
+    pub title: String,
+    pub lead: String,
+    pub teaser: String,
+    pub sections: Vec<SectionWords>,
+}
+
+/// One section of an article.
+pub struct SectionWords {
+    /// The section's topic (index into `SiteInput::topics`).
+    pub topic: usize,
+    pub heading: String,
+    pub html: String,
+}
+
+/// A topic's words for a city that sets nothing: see [`Renderer::default_words`].
+#[derive(Default)]
+pub struct DefaultWords {
+    /// Titles, headings, lead and teasers.
+    pub texts: Vec<String>,
+    /// The body as HTML.
+    pub body: Option<String>,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Renderer<'_> {
+    /// Article `i`'s words, rendered as its page renders them; section bodies come from
+    /// (and go to) `cache`, so pass the articles of one city with one cache.
+    pub fn article_words(
+        &self,
+        i: usize,
+        cache: &mut PairCache,
+    ) -> Result<ArticleWords, Diagnostic> {
+        let a = &self.plan.articles[i];
+        let title = self.title_base(a)?;
+        let content = self.article_content_with(a, cache)?;
+        let sections = content
+            .sections
+            .into_iter()
+            .zip(&content.texts)
+            .map(|(view, text)| SectionWords {
+                topic: text.topic,
+                heading: view.heading,
+                html: view.html,
+            })
+            .collect();
+        Ok(ArticleWords {
+            title,
+            lead: content.lead,
+            teaser: content.teaser,
+            sections,
+        })
+    }
+
+    /// Every text template of `topic` — each title, each heading, the lead, each teaser
+    /// and the body (as HTML) — rendered with the site's and the topic's defaults only, for
+    /// a city named `city` (also given as its province). A template that cannot render
+    /// without a city's own values is left out; its error is in `problems`.
+    pub fn default_words(&self, topic: usize, city: &str) -> DefaultWords {
+        let t = &self.input.topics[topic];
+        let mut ctx = tera::Context::new();
+        ctx.insert(
+            "city",
+            &serde_json::json!({ "name": city, "province": city, "slug": "" }),
+        );
+        ctx.insert(
+            "topic",
+            &serde_json::json!({ "name": t.name, "slug": t.slug }),
+        );
+        ctx.insert_value("site", self.site_value.clone());
+        for (k, v) in merge::defaults_of(self.input, topic) {
+            ctx.insert(k, &v.value);
+        }
+        let mut templates: Vec<String> = (0..t.titles.len())
+            .map(|i| names::title(&t.slug, i))
+            .collect();
+        templates.extend((0..t.headings.len()).map(|i| names::heading(&t.slug, i)));
+        templates.push(names::lead(&t.slug));
+        templates.extend((0..t.teasers.len()).map(|i| names::teaser(&t.slug, i)));
+        let body = names::body(&t.slug);
+        let what = format!("{} with defaults only", t.slug);
+        let mut words = DefaultWords::default();
+        for name in templates.iter().chain([&body]) {
+            match self.templates.content.render(name, &ctx) {
+                Ok(text) if *name == body => {
+                    words.body = Some(markdown::to_html(&text, self.input.site.allow_html).0);
+                }
+                Ok(text) => words.texts.push(text.trim().to_string()),
+                Err(e) => words.problems.push(self.templates.content_error(&e, &what)),
+            }
+        }
+        words
+    }
+}

@@ -1,0 +1,251 @@
+//! A year in the life of the real site: a copy of this repository's site (site.yaml,
+//! topics/, cities/, schedule.lock, modified.lock) goes through a sequence of editors'
+//! changes and scheduled builds with the clock moving forward. After every step the
+//! publisher's promises are checked: no published article changes its URL, title or date
+//! unless its own text was edited, nothing is dated before the build that scheduled it,
+//! renamed articles' old URLs redirect, removed URLs are listed as dead links, previews
+//! leave the locks alone, and the scheduled build keeps publishing.
+
+use crate::support::{Run, Site, between};
+use chrono::{NaiveDateTime, TimeZone};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One published article as a reader and a search engine see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Published {
+    title: String,
+    date: String,
+}
+
+/// One `schedule.lock` line, as far as this test needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LockLine {
+    date: NaiveDateTime,
+    retired: bool,
+}
+
+struct Life {
+    site: Site,
+    /// Every article ever published: id → what it showed.
+    published: BTreeMap<String, Published>,
+    /// Every article ever scheduled: id → its lock line when first seen.
+    scheduled: BTreeMap<String, LockLine>,
+    /// URLs published once and removed since (not redirected).
+    removed: BTreeSet<String>,
+    /// Old article URL → new one, for renamed slugs.
+    renamed: BTreeMap<String, String>,
+    steps: usize,
+}
+
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+fn epoch(now: &str) -> String {
+    chrono_tz::Asia::Shanghai
+        .from_local_datetime(&at(now))
+        .unwrap()
+        .timestamp()
+        .to_string()
+}
+
+const BASE: &str = "https://yibao.example.org/";
+
+impl Life {
+    fn new() -> Life {
+        Life {
+            site: Site::real(),
+            published: BTreeMap::new(),
+            scheduled: BTreeMap::new(),
+            removed: BTreeSet::new(),
+            renamed: BTreeMap::new(),
+            steps: 0,
+        }
+    }
+
+    fn lock(&self) -> BTreeMap<String, LockLine> {
+        self.site
+            .read("schedule.lock")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let mut parts = l.split(' ');
+                let (d, t, id) = (parts.next(), parts.next(), parts.next());
+                let date = at(&format!("{} {}", d.unwrap(), t.unwrap()));
+                let retired = parts.next() == Some("retired");
+                (id.unwrap().to_string(), LockLine { date, retired })
+            })
+            .collect()
+    }
+
+    /// The scheduled CI build at `now` (the clock, given as SOURCE_DATE_EPOCH), with
+    /// `--strict` as the README's recipe runs it after the locks are committed.
+    fn scheduled_build(&mut self, now: &str, edited: &[&str]) -> Run {
+        let run = self
+            .site
+            .run_env(&["build"], &[("SOURCE_DATE_EPOCH", &epoch(now))])
+            .ok();
+        let locked = self.site.run_env(
+            &["build", "--locked", "--strict"],
+            &[("SOURCE_DATE_EPOCH", &epoch(now))],
+        );
+        assert_eq!(
+            locked.code(),
+            0,
+            "step {}: the scheduled CI build (--locked --strict) at {now} failed:\n{}",
+            self.steps,
+            locked.stderr()
+        );
+        self.after(now, edited);
+        run
+    }
+
+    /// Checks every promise after a build at `now`; `edited` are the articles whose own
+    /// text the step changed on purpose.
+    fn after(&mut self, now: &str, edited: &[&str]) {
+        self.steps += 1;
+        let step = self.steps;
+        let now = at(now);
+        let lock = self.lock();
+        for (id, line) in &lock {
+            match self.scheduled.get(id) {
+                Some(first) => assert_eq!(
+                    first.date, line.date,
+                    "step {step}: {id} moved from {} to {}",
+                    first.date, line.date
+                ),
+                None => {
+                    assert!(
+                        line.date >= now || step == 1,
+                        "step {step}: new article {id} was dated {} before the build at {now}",
+                        line.date
+                    );
+                    self.scheduled.insert(id.clone(), line.clone());
+                }
+            }
+        }
+        for id in self.scheduled.keys() {
+            assert!(
+                lock.contains_key(id),
+                "step {step}: {id} left schedule.lock"
+            );
+        }
+        for (id, line) in &lock {
+            let url = format!("{BASE}{id}/");
+            let file = format!("public/{id}/index.html");
+            if line.retired || line.date > now {
+                assert!(!self.site.exists(&file), "step {step}: {file} is published");
+                if line.retired
+                    && self.published.contains_key(id)
+                    && !self.renamed.contains_key(&url)
+                {
+                    self.removed.insert(url);
+                }
+                continue;
+            }
+            let html = self.site.read(&file);
+            let shown = Published {
+                title: between(&html, "<h1>", "</h1>").to_string(),
+                date: between(&html, "\"datePublished\":\"", "\"").to_string(),
+            };
+            self.removed.remove(&url);
+            match self.published.get(id) {
+                Some(before) if !edited.contains(&id.as_str()) => assert_eq!(
+                    before, &shown,
+                    "step {step}: published article {id} changed although its text was not edited"
+                ),
+                _ => {
+                    self.published.insert(id.clone(), shown);
+                }
+            }
+        }
+    }
+
+    /// A build that must write nothing back into the site folder.
+    fn preview(&mut self, args: &[&str]) {
+        let before = (
+            self.site.read("schedule.lock"),
+            self.site.read("modified.lock"),
+        );
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        let run = self.site.run(&all).ok();
+        let after = (
+            self.site.read("schedule.lock"),
+            self.site.read("modified.lock"),
+        );
+        assert_eq!(before, after, "preview {args:?} changed the locks");
+        assert!(
+            run.stderr().contains("left as they were"),
+            "{}",
+            run.stderr()
+        );
+    }
+}
+
+#[test]
+fn a_year_of_the_real_site() {
+    let mut life = Life::new();
+    // The real site as committed, built by the scheduled job.
+    life.scheduled_build("2026-12-01 09:00:00", &[]);
+    assert_eq!(life.published.len(), 155);
+
+    // A preview of the far future, another address and another folder: nothing recorded.
+    life.preview(&["--future", "-o", "public"]);
+    life.preview(&["--now", "2099-01-01 00:00:00"]);
+    life.preview(&["--base-url", "https://example.org/preview/1/"]);
+    let outside = tempfile::tempdir().unwrap();
+    life.preview(&["-o", outside.path().join("out").to_str().unwrap()]);
+
+    // A city added with `sitegen new city`, then given a source-backed fact: its five
+    // articles drip out at the cadence from the build that scheduled them.
+    life.site
+        .run(&["new", "city", "株洲", "--province", "湖南"])
+        .ok();
+    life.scheduled_build("2026-12-02 10:05:00", &[]);
+    let zhuzhou: Vec<_> = life
+        .lock()
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("zhuzhou/"))
+        .collect();
+    assert_eq!(zhuzhou.len(), 5);
+    assert!(
+        zhuzhou
+            .iter()
+            .all(|(_, l)| l.date >= at("2026-12-02 10:05:00"))
+    );
+    let next = life.site.read("public-report/next-publish.txt");
+    assert!(next.starts_with("2026-12-02T10:20:00"), "{next}");
+    life.scheduled_build("2026-12-02 12:00:00", &[]);
+    assert!(life.published.contains_key("zhuzhou/canbaodi-biangeng"));
+
+    // A city removed: its published articles are gone, their lock lines retired.
+    let binzhou = life.site.read("cities/binzhou.yaml");
+    std::fs::remove_file(life.site.path("cities/binzhou.yaml")).unwrap();
+    life.scheduled_build("2027-01-10 08:00:00", &[]);
+    assert!(
+        life.removed
+            .contains(&format!("{BASE}binzhou/canbaodi-biangeng/"))
+    );
+    // … and added back months later: the same dates, titles and URLs.
+    life.site.write("cities/binzhou.yaml", &binzhou);
+    life.scheduled_build("2027-04-01 08:00:00", &[]);
+    assert!(life.removed.is_empty(), "{:?}", life.removed);
+    assert_eq!(
+        life.site.read("public-report/sitemaps.txt"),
+        format!("{BASE}sitemap.xml\n")
+    );
+
+    // Facts ageing: the sample pages' facts (verified 2025-04-30) pass
+    // `fact_max_age_days: 730`. The scheduled --strict build goes on publishing, warns, and
+    // lists them in the report folder.
+    life.site
+        .run(&["new", "city", "湘潭", "--province", "湖南"])
+        .ok();
+    let run = life.scheduled_build("2027-06-01 08:00:00", &[]);
+    assert!(run.stderr().contains("days ago"), "{}", run.stderr());
+    let aged = life.site.read("public-report/aged-facts.txt");
+    assert!(aged.contains("cities/jinhua.yaml:"), "{aged}");
+    life.scheduled_build("2027-06-01 10:00:00", &[]);
+    assert!(life.published.contains_key("xiangtan/canbaodi-biangeng"));
+}
