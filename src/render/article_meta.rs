@@ -2,8 +2,8 @@
 //! JSON-LD and the city feed link, from the plan and the rendered lead.
 
 use super::Renderer;
+use super::seo::Crumb;
 use super::seo::{self, PageMeta};
-use super::view::Crumb;
 use crate::plan::urls;
 use chrono::NaiveDateTime;
 

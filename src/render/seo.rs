@@ -2,7 +2,6 @@
 //! JSON-LD block (`Article` + `BreadcrumbList`), escaped so that no value can end the
 //! `<script>` element it sits in.
 
-use super::view::Crumb;
 use serde::Serialize;
 use serde_json::json;
 
@@ -75,6 +74,16 @@ pub fn script_json(value: &serde_json::Value) -> String {
         }
     }
     out
+}
+
+/// One step of a breadcrumb; the last one (the page itself) has no link.
+#[derive(Serialize, Clone)]
+pub struct Crumb {
+    pub name: String,
+    /// Below the base path, for the visible link.
+    pub url: Option<String>,
+    /// Absolute, for JSON-LD (the page's own URL for the last step).
+    pub absolute: String,
 }
 
 /// What the JSON-LD of an article states.

@@ -4,7 +4,8 @@
 
 use super::Renderer;
 use super::escape::escape_html;
-use super::view::{Crumb, SourceView};
+use super::seo::Crumb;
+use super::view::SourceView;
 use crate::merge::Layer;
 use crate::model::{FactSource, SourceMap};
 use crate::plan::{PlannedArticle, urls};

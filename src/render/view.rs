@@ -1,7 +1,7 @@
 //! What templates see: serialisable views borrowed from the plan. The model never renders
 //! itself; the layouts' variables are documented in README.md.
 
-use super::seo::PageMeta;
+use super::seo::{Crumb, PageMeta};
 use serde::Serialize;
 
 /// Site-wide values, the same on every page (`site.*` in layouts).
@@ -101,16 +101,6 @@ pub struct ArticleView<'a> {
     pub breadcrumb: Vec<Crumb>,
     /// Where the city facts shown come from, with the day each was checked.
     pub sources: Vec<SourceView>,
-}
-
-/// One step of a breadcrumb; the last one (the page itself) has no link.
-#[derive(Serialize, Clone)]
-pub struct Crumb {
-    pub name: String,
-    /// Below the base path, for the visible link.
-    pub url: Option<String>,
-    /// Absolute, for JSON-LD (the page's own URL for the last step).
-    pub absolute: String,
 }
 
 /// One entry of an article's sources block.

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, FLAGS, freshProfile } from './chromium.mjs';
 import { measureAnchor, measureFocus, measurePage, measurePrint } from './probes.mjs';
+import { QUERIES } from './queries.mjs';
 import { serve } from './serve.mjs';
 
 const [siteDir, shotDir = 'ci-artifacts/screenshots'] = process.argv.slice(2);
@@ -38,28 +39,6 @@ const PAGES = [
 /** Phone height budget of the related block (it was 27 links, about 2,700 px). */
 const RELATED_PHONE_MAX_PX = 600;
 
-/** Search queries and what must come first (`first`: that path; `topic`: a path of that
- * topic; `none`: no result), checked in headless Chromium against the real index. */
-const QUERIES = [
-  { q: '岳阳 参保地', first: '/yueyang/canbaodi-biangeng/' },
-  { q: '岳阳参保地变更', first: '/yueyang/canbaodi-biangeng/' },
-  { q: '金华 牙科', first: '/jinhua/yake-baoxiao/' },
-  { q: '金华 医保卡激活', first: '/jinhua/yibaoka-jihuo/' },
-  { q: '齐齐哈尔 缴费记录', first: '/qiqihaer/jiaofei-jilu/' },
-  { q: '北京 报销范围', first: '/beijing/baoxiao-fanwei/' },
-  { q: '长沙 参保地变更', first: '/changsha/canbaodi-biangeng/' },
-  { q: '呼和浩特 医保卡', first: '/huhehaote/yibaoka-jihuo/' },
-  { q: '深圳牙科报销', first: '/shenzhen/yake-baoxiao/' },
-  { q: '西宁 医保 缴费', first: '/xining/jiaofei-jilu/' },
-  { q: '湖南 参保地', first: '/yueyang/canbaodi-biangeng/' },
-  { q: '乌鲁木齐', city: '/wulumuqi/' },
-  { q: '种植牙', topic: 'yake-baoxiao' },
-  { q: '停保', topic: 'canbaodi-biangeng' },
-  { q: '激活', topic: 'yibaoka-jihuo' },
-  { q: '缴费记录', topic: 'jiaofei-jilu' },
-  { q: '保地', topic: 'canbaodi-biangeng', note: '不是一个词' },
-  { q: '公积金', none: true },
-];
 
 const VIEWPORTS = [
   { name: 'phone', columns: 1, options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
