@@ -7,6 +7,7 @@ use crate::load::{self, Stamps};
 use crate::merge;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{self, Plan, PlanOptions};
+use crate::progress::Progress;
 use crate::render::Renderer;
 use crate::render::modified::{self, ModifiedTable};
 use crate::timings::Timings;
@@ -51,6 +52,10 @@ pub struct BuildOptions {
     pub render_all: bool,
     /// Where the change lists and next-publish time go (default: `<output>-report`).
     pub report_dir: Option<PathBuf>,
+    /// Told how many pages are rendered (the command layer's progress bar).
+    pub progress: Progress,
+    /// Print stage timings to stderr (`-v`; also `SITEGEN_TIMINGS=1`).
+    pub verbose: bool,
 }
 
 /// What a successful build did.
@@ -83,6 +88,9 @@ pub enum BuildError {
     Input(Diagnostics),
     /// The output folder could not be written; the previous site is unchanged.
     Write(WriteError),
+    /// The new site is live (and the locks written), but what comes after the swap (the
+    /// change lists) could not be written.
+    AfterSwap(WriteError),
 }
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
@@ -143,7 +151,7 @@ pub fn merge_and_plan(
 
 /// Runs every stage and replaces the output folder on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let mut timings = Timings::from_env();
+    let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts).map_err(BuildError::Input)?;
     timings.mark("load");
     let (merged, plan) = merge_and_plan(&input, now, opts.future).map_err(BuildError::Input)?;
@@ -166,6 +174,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         memo: &memo,
         shared: &shared,
         stamps: &stamps,
+        progress: &opts.progress,
     };
     let outcome = render_into(&renderer, &linter, &plan, Some(&output), early, opts.strict)
         .and_then(|mut rendered| {
@@ -198,6 +207,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     timings.mark("render");
     let memo_text = page_memo::format(rendered.memo.iter().map(|m| m.as_ref()));
+    // The commit order (README, "Build safety"): everything that can fail runs before the
+    // swap, so a failure leaves the output folder as it was; only the change lists are
+    // written after it, and a failure there says that the new site is live.
+    let report_dir = opts
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| report::default_report_dir(&opts.output));
+    let preview = preview_reason(opts, &input);
+    let before_swap = lock_texts(opts, preview, &plan, &table)
+        .map_err(BuildError::Input)
+        .and_then(|locks| {
+            report::prepare(&report_dir).map_err(BuildError::Write)?;
+            save_locks(opts, &locks)
+        });
+    let (lock_updated, modified_updated) = match before_swap {
+        Ok(saved) => saved,
+        Err(e) => {
+            staging.abandon();
+            return Err(e);
+        }
+    };
     let stats = staging
         .commit(&[(page_memo::FILE, &memo_text)])
         .map_err(BuildError::Write)?;
@@ -208,16 +238,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .collect();
     warnings.extend(aged);
     timings.mark("commit");
-    let preview = preview_reason(opts, &input);
-    let (lock_updated, modified_updated) = match preview {
-        Some(_) => (false, false),
-        None => save_locks(opts, &plan, &table)?,
-    };
     let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
-    let report_dir = opts
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| report::default_report_dir(&opts.output));
     let base = &input.site.base_url;
     let urls = |files: &[String]| -> Vec<String> {
         files
@@ -236,7 +257,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             (SITEMAPS_FILE.to_string(), sitemaps),
         ],
     };
-    report::write_report(&report_dir, &change_report).map_err(BuildError::Write)?;
+    write::durable::crash_point("report");
+    report::write_report(&report_dir, &change_report).map_err(BuildError::AfterSwap)?;
     timings.mark("locks");
     let published = plan.articles.iter().filter(|a| a.published).count();
     Ok(BuildReport {
@@ -280,33 +302,71 @@ fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str
     if opts.base_url.is_some() {
         return Some("--base-url");
     }
-    let inside = match (opts.output.canonicalize(), opts.root.canonicalize()) {
+    // Asked before the swap, when a first build's output folder does not exist yet.
+    let output = opts.output.canonicalize().or_else(|_| {
+        let parent = write::parent_of(&opts.output).canonicalize()?;
+        Ok::<_, std::io::Error>(parent.join(opts.output.file_name().unwrap_or_default()))
+    });
+    let inside = match (output, opts.root.canonicalize()) {
         (Ok(out), Ok(root)) => out.starts_with(root),
         _ => false,
     };
     (!inside).then_some("-o is outside the site folder")
 }
 
-/// Writes `schedule.lock` and `modified.lock` when they changed (never with `--locked`;
-/// `modified.lock` not for a `--base-url` preview either, whose text may differ).
-fn save_locks(
+/// The texts of `schedule.lock` and `modified.lock` this build would write (none with
+/// `--locked` or for a preview, see [`preview_reason`]), each
+/// checked to read back as itself: a build never writes a lock the next one refuses.
+fn lock_texts(
     opts: &BuildOptions,
+    preview: Option<&str>,
     plan: &Plan,
     table: &ModifiedTable,
-) -> Result<(bool, bool), BuildError> {
-    if opts.locked {
-        return Ok((false, false));
+) -> Result<Vec<(&'static str, String)>, Diagnostics> {
+    if opts.locked || preview.is_some() {
+        return Ok(Vec::new());
     }
-    let text = load::format_lock(&plan.lock);
-    let lock = write::replace_file_if_changed(&opts.root.join(load::LOCK_FILE), &text)
-        .map_err(BuildError::Write)?;
-    let modified = opts.base_url.is_none()
-        && write::replace_file_if_changed(
-            &opts.root.join(load::MODIFIED_FILE),
-            &load::format_modified(&table.entries),
-        )
-        .map_err(BuildError::Write)?;
-    Ok((lock, modified))
+    let schedule = load::format_lock(&plan.lock);
+    let mut texts = vec![(load::LOCK_FILE, schedule)];
+    if opts.base_url.is_none() {
+        texts.push((load::MODIFIED_FILE, load::format_modified(&table.entries)));
+    }
+    let mut problems = Diagnostics::default();
+    for (name, text) in &texts {
+        let shown = std::path::Path::new(name);
+        let again = match *name {
+            load::LOCK_FILE => load::parse_lock(text, shown).map(|l| load::format_lock(&l)),
+            _ => load::parse_modified(text, shown).map(|m| load::format_modified(&m)),
+        };
+        if let Some(d) = write::unreadable_lock(name, text, again) {
+            problems.push(d);
+        }
+    }
+    if problems.is_empty() {
+        Ok(texts)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Writes the locks whose text changed, before the swap; says which were updated.
+fn save_locks(
+    opts: &BuildOptions,
+    texts: &[(&'static str, String)],
+) -> Result<(bool, bool), BuildError> {
+    let mut updated = (false, false);
+    for (name, text) in texts {
+        let changed = write::replace_file_if_changed(&opts.root.join(name), text, &opts.root, name)
+            .map_err(BuildError::Write)?;
+        if changed {
+            let _ = write::durable::sync_dir(&opts.root);
+        }
+        match *name {
+            load::LOCK_FILE => updated.0 = changed,
+            _ => updated.1 = changed,
+        }
+    }
+    Ok(updated)
 }
 
 /// Every article's `modified.lock` record: the published ones from rendering, the others
@@ -415,6 +475,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
                     memo: &memo,
                     shared: &shared,
                     stamps: &stamps,
+                    progress: &opts.progress,
                 };
                 match render_into(&renderer, &linter, &plan, Some(&output), Vec::new(), false) {
                     Ok(rendered) => {
@@ -425,7 +486,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
                         }
                     }
                     Err(BuildError::Input(d)) => all.extend(d),
-                    Err(BuildError::Write(_)) => {}
+                    Err(BuildError::Write(_) | BuildError::AfterSwap(_)) => {}
                 }
                 break;
             }

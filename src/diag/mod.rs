@@ -7,10 +7,11 @@ mod collapse;
 mod report;
 mod source;
 
-pub use report::{render_human, render_json};
+pub use report::{color_enabled, render_human, render_json, stderr_color};
 pub use source::attach_source_lines;
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -178,6 +179,56 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// `text` safe to print to a terminal: control characters (terminal escapes such as
+/// `\e]0;…\a`, carriage returns, backspaces), and characters that reorder or hide text
+/// (bidirectional overrides, zero-width marks, line and paragraph separators) are shown
+/// as `\u{…}` escapes; line feeds and tabs are kept. Text without them is borrowed.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+impl Diagnostic {
+    /// This diagnostic with every text part made [`visible`], for printing to a terminal.
+    pub fn visible(&self) -> Cow<'_, Diagnostic> {
+        let file = self.origin.file.to_string_lossy();
+        let parts = [
+            Some(self.message.as_str()),
+            self.hint.as_deref(),
+            self.source_line.as_deref(),
+            Some(file.as_ref()),
+        ];
+        if !parts
+            .into_iter()
+            .flatten()
+            .any(|t| t.chars().any(needs_escape))
+        {
+            return Cow::Borrowed(self);
+        }
+        let mut d = self.clone();
+        d.message = visible(&self.message).into_owned();
+        d.hint = self.hint.as_deref().map(|h| visible(h).into_owned());
+        d.source_line = self.source_line.as_deref().map(|l| visible(l).into_owned());
+        d.origin.file = PathBuf::from(visible(&file).into_owned());
+        Cow::Owned(d)
+    }
+}
+
 /// The path shown to editors: relative to the site root when possible.
 pub fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
@@ -205,6 +256,22 @@ mod tests {
         let hint = did_you_mean("materals", ["materials", "province", "name"]);
         assert_eq!(hint.as_deref(), Some("did you mean `materials`?"));
         assert_eq!(did_you_mean("zzz", ["materials"]), None);
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(visible("北京\n\t市"), "北京\n\t市");
+        assert!(matches!(visible("北京"), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\u{1b}]0;x\u{7}\u{1b}[2Jb\r\u{202e}c"),
+            "a\\u{1b}]0;x\\u{7}\\u{1b}[2Jb\\u{d}\\u{202e}c"
+        );
+        let d = Diagnostic::error(Origin::new("cities/\u{1b}c.yaml", 1, 1), "名\u{1b}[2J")
+            .with_hint("\u{7}");
+        let v = d.visible();
+        assert_eq!(v.message, "名\\u{1b}[2J");
+        assert_eq!(v.hint.as_deref(), Some("\\u{7}"));
+        assert_eq!(v.origin.file, Path::new("cities/\\u{1b}c.yaml"));
     }
 
     #[test]

@@ -17,9 +17,9 @@ mod yaml;
 
 pub use cities::parse_city;
 pub use files::{MAX_INPUT_BYTES, decode};
-pub use lock::{LOCK_FILE, format_lock, last_lockable};
+pub use lock::{LOCK_FILE, format_lock, last_lockable, parse_lock};
 pub use memory::from_texts;
-pub use modified::{MODIFIED_FILE, format_modified};
+pub use modified::{MODIFIED_FILE, format_modified, parse_modified};
 pub use parts::{ChangeKind, Parts, Stamps};
 pub use site::{normalise_base_url, parse_datetime};
 pub use topics::parse_topic;

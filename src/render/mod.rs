@@ -184,7 +184,7 @@ impl<'a> Renderer<'a> {
         self.templates
             .content
             .render(name, ctx)
-            .map_err(|e| self.templates.content_error(&e, &article.id))
+            .map_err(|e| self.templates.content_error(&e, name, &article.id))
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {

@@ -97,7 +97,9 @@ impl Renderer<'_> {
                     words.body = Some(markdown::to_html(&text, self.input.site.allow_html).0);
                 }
                 Ok(text) => words.texts.push(text.trim().to_string()),
-                Err(e) => words.problems.push(self.templates.content_error(&e, &what)),
+                Err(e) => words
+                    .problems
+                    .push(self.templates.content_error(&e, name, &what)),
             }
         }
         words

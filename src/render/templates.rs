@@ -139,11 +139,16 @@ impl Templates {
                 let before = problems.len();
                 for (name, source) in &sources {
                     if let Err(e) = content_tera(&[(name.clone(), source.clone())]) {
-                        problems.push(content_error_with(&e, &anchors, None));
+                        let d = content_error_with(&e, &anchors, None);
+                        problems.push(placed_at(d, &anchors, name));
                     }
                 }
                 if problems.len() == before {
-                    problems.push(content_error_with(&batch, &anchors, None));
+                    let mut d = content_error_with(&batch, &anchors, None);
+                    if d.origin.file.as_os_str().is_empty() {
+                        d.origin = Origin::file("topics");
+                    }
+                    problems.push(d);
                 }
                 tera::Tera::new()
             }
@@ -160,9 +165,11 @@ impl Templates {
         }
     }
 
-    /// A diagnostic for an error rendering content template `name` for `article`.
-    pub fn content_error(&self, e: &tera::Error, article: &str) -> Diagnostic {
-        content_error_with(e, &self.anchors, Some(article)).in_article(article)
+    /// A diagnostic for an error rendering content template `name` for `article`; when
+    /// the error names no template of its own, it is placed at `name`'s first line.
+    pub fn content_error(&self, e: &tera::Error, name: &str, article: &str) -> Diagnostic {
+        let d = content_error_with(e, &self.anchors, Some(article));
+        placed_at(d, &self.anchors, name).in_article(article)
     }
 
     /// A diagnostic for an error rendering layout `template` for `page`.
@@ -170,6 +177,16 @@ impl Templates {
         layout_error(e, &self.layout_sources, Some(template), Some(page))
             .in_article(format!("/{page}"))
     }
+}
+
+/// `d`, placed at content template `name`'s first line when it names no place.
+fn placed_at(mut d: Diagnostic, anchors: &HashMap<String, Anchor>, name: &str) -> Diagnostic {
+    if d.origin.file.as_os_str().is_empty()
+        && let Some(anchor) = anchors.get(name)
+    {
+        d.origin = anchor.origin.clone();
+    }
+    d
 }
 
 /// A Tera instance holding the content templates, checked together in one batch.
@@ -293,11 +310,8 @@ fn content_error_with(
             }
             d
         }
-        _ => Diagnostic::error(
-            Origin::file(located.map(|l| l.template).unwrap_or_default()),
-            with_article(message),
-        )
-        .with_hint(hint),
+        // Not a template of the site (or none named): the caller places it.
+        _ => Diagnostic::error(Origin::default(), with_article(message)).with_hint(hint),
     }
 }
 

@@ -65,12 +65,10 @@ pub fn format(entries: &mut [(String, Entry)]) -> String {
     out
 }
 
-/// Writes the manifest text into `dir`, through a temporary file and a rename, so a
-/// manifest is either whole or absent.
-pub fn write(dir: &Path, text: &str) -> io::Result<()> {
-    let tmp = dir.join(".sitegen-manifest.tmp");
-    fs::write(&tmp, text)?;
-    fs::rename(&tmp, dir.join(FILE))
+/// Writes the manifest text into `dir`, through a temporary file in `temp_in` (beside
+/// the folder, on the same file system) and a rename, so a manifest is whole or absent.
+pub fn write(dir: &Path, text: &str, temp_in: &Path) -> io::Result<()> {
+    super::durable::write_atomic(&dir.join(FILE), text.as_bytes(), temp_in, FILE)
 }
 
 #[cfg(test)]

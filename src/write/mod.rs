@@ -10,11 +10,14 @@
 //! the next build only re-links the few files that differ, and a build that changes nothing
 //! writes nothing and swaps nothing.
 
+pub mod durable;
 mod fs_ops;
 pub mod manifest;
 pub mod page_memo;
 pub mod report;
 
+use crate::diag::{Diagnostic, Origin};
+use durable::{crash_point, remove_leftovers, sync_dir, sync_file_system, write_atomic};
 use fs_ops::{exchange, lock_output, other_files, remove_empty_parents, safe_relative, same_file};
 use manifest::{Entry, Manifest};
 use rayon::prelude::*;
@@ -38,7 +41,8 @@ pub struct WriteError {
 
 impl std::fmt::Display for WriteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
+        let text = format!("{}: {}", self.path.display(), self.message);
+        f.write_str(&crate::diag::visible(&text))
     }
 }
 
@@ -137,6 +141,7 @@ impl Staging {
                 ));
             }
         }
+        remove_leftovers(parent_of(output));
         let live = manifest::read(output);
         let dir = staging_dir(output);
         let held = manifest::read(&dir).filter(|_| dir.join(MARKER).is_file());
@@ -361,8 +366,10 @@ impl Staging {
             if self.fresh {
                 let _ = fs::remove_dir_all(&self.dir);
             }
+            // Replaced through a temporary file beside the live folder, never inside it.
             for (name, text) in own {
-                replace_file_if_changed(&self.output.join(name), text)?;
+                let path = self.output.join(name);
+                replace_file_if_changed(&path, text, parent_of(&self.output), name)?;
             }
             return Ok(stats);
         }
@@ -386,14 +393,21 @@ impl Staging {
         }
         drop(new_paths);
         self.link_pending()?;
+        let beside = parent_of(&self.output);
         for (name, text) in own {
-            replace_file_if_changed(&self.dir.join(name), text)?;
+            replace_file_if_changed(&self.dir.join(name), text, beside, name)?;
         }
         // Last: a staging folder with a manifest is complete.
         let mut listed: Vec<(String, Entry)> =
             entries.into_iter().map(|(p, e, _)| (p, e)).collect();
-        manifest::write(&self.dir, &manifest::format(&mut listed))
+        manifest::write(&self.dir, &manifest::format(&mut listed), beside)
             .map_err(|e| err(&self.dir, format!("cannot write the manifest: {e}")))?;
+        // The new site is on disk before it becomes live, so a power cut after the swap
+        // never leaves a live site with missing bytes.
+        crash_point("sync");
+        sync_file_system(&self.dir)
+            .map_err(|e| err(&self.dir, format!("cannot flush the new site to disk: {e}")))?;
+        crash_point("swap");
         if self.output.exists() {
             exchange(&self.dir, &self.output).map_err(|e| {
                 err(
@@ -409,6 +423,10 @@ impl Staging {
                 )
             })?;
         }
+        crash_point("swapped");
+        // The swap itself on disk; the new site is live already, so a failure here only
+        // weakens durability and is not reported as a failed build.
+        let _ = sync_dir(beside);
         Ok(stats)
     }
 
@@ -420,15 +438,59 @@ impl Staging {
         }
     }
 }
-/// Writes `text` to `path` through a temporary file and a rename, if it changed.
-pub fn replace_file_if_changed(path: &Path, text: &str) -> Result<bool, WriteError> {
+/// Writes `text` to `path` if it changed, atomically ([`write_atomic`]): the temporary
+/// file goes into `temp_in` (same file system, not a live output folder); `step` names
+/// the crash points. On failure `path` is as it was and no temporary file remains.
+pub fn replace_file_if_changed(
+    path: &Path,
+    text: &str,
+    temp_in: &Path,
+    step: &str,
+) -> Result<bool, WriteError> {
     if fs::read_to_string(path).is_ok_and(|old| old == text) {
         return Ok(false);
     }
-    let tmp = path.with_extension("tmp");
-    fs::write(&tmp, text).map_err(|e| err(&tmp, format!("cannot write: {e}")))?;
-    fs::rename(&tmp, path).map_err(|e| err(path, format!("cannot replace: {e}")))?;
+    write_atomic(path, text.as_bytes(), temp_in, step)
+        .map_err(|e| err(path, format!("cannot write: {e}")))?;
     Ok(true)
+}
+
+/// A diagnostic when a lock's `text` does not read back as itself (`again`: the text
+/// parsed and formatted again), naming what would break the next build.
+pub fn unreadable_lock(
+    name: &str,
+    text: &str,
+    again: Result<String, Vec<Diagnostic>>,
+) -> Option<Diagnostic> {
+    let why = match again {
+        Ok(again) if again == text => return None,
+        Ok(_) => "it would not read back as written".to_string(),
+        Err(problems) => {
+            let line = problems.first().map_or(0, |d| d.origin.line);
+            let bad = text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("");
+            format!("line {line} would be `{bad}`, which the next build cannot read")
+        }
+    };
+    Some(
+        Diagnostic::error(
+            Origin::file(name),
+            format!("this build would write a {name} the next build refuses: {why}"),
+        )
+        .with_hint(
+            "dates must stay within the years 1970–9999: check SOURCE_DATE_EPOCH, --now and schedule.start",
+        ),
+    )
+}
+
+/// The folder holding `path` (`.` for a bare name).
+pub fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,17 @@ pub fn default_report_dir(output: &Path) -> PathBuf {
     sibling(output, |name| format!("{name}-report"))
 }
 
+/// Creates the report folder (before the swap, so a report folder that cannot exist
+/// fails the build while the output is still unchanged).
+pub fn prepare(dir: &Path) -> Result<(), WriteError> {
+    fs::create_dir_all(dir).map_err(|e| err(dir, format!("cannot create folder: {e}")))?;
+    if !dir.is_dir() {
+        return Err(err(dir, "the report path is not a folder"));
+    }
+    super::durable::remove_leftovers(dir);
+    Ok(())
+}
+
 /// Writes `added.txt`, `changed.txt`, `removed.txt`, `submit.txt` (added + changed: what
 /// to push to a search engine) and `next-publish.txt` (empty when nothing is scheduled).
 /// Files whose text did not change are left alone.
@@ -47,10 +58,10 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<(), WriteError> {
         ),
     ];
     for (name, text) in files {
-        replace_file_if_changed(&dir.join(name), &text)?;
+        replace_file_if_changed(&dir.join(name), &text, dir, name)?;
     }
     for (name, text) in &report.extra {
-        replace_file_if_changed(&dir.join(name), text)?;
+        replace_file_if_changed(&dir.join(name), text, dir, name)?;
     }
     Ok(())
 }

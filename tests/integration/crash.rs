@@ -187,3 +187,142 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     assert!(child.wait().unwrap().success());
     assert!(site.read(page).contains("甲城医疗保障局"));
 }
+
+/// Everything a build may change: the output folder, its staging folder, the locks and
+/// the report folder, as (path below the site, bytes).
+fn state(root: &Path) -> Snapshot {
+    let mut all = Snapshot::new();
+    for dir in ["public", ".public.staging", "public-report"] {
+        for (k, v) in snapshot(&root.join(dir)) {
+            all.insert(format!("{dir}/{k}"), v);
+        }
+    }
+    for file in ["schedule.lock", "modified.lock"] {
+        if let Ok(bytes) = fs::read(root.join(file)) {
+            all.insert(file.to_string(), bytes);
+        }
+    }
+    all
+}
+
+/// The commit steps a build of `root` passes, in order (`SITEGEN_CRASH_AT=list`); the
+/// build runs to completion.
+fn commit_steps(root: &Path, now: &str) -> Vec<String> {
+    let out = sitegen(root)
+        .args(["build", "--now", now])
+        .env("SITEGEN_CRASH_AT", "list")
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("sitegen crash point: "))
+        .map(String::from)
+        .collect()
+}
+
+/// After an abort at `step`: the live folder is the old or the new site with no temporary
+/// file; the locks read back; the next build gives the new site.
+fn check_abort(root: &Path, step: &str, now: &str, old: &Snapshot, new: &Snapshot) {
+    let live = snapshot(&root.join("public"));
+    let old_live = snapshot_of(old, "public/");
+    let new_live = snapshot_of(new, "public/");
+    assert!(
+        live == old_live || live == new_live,
+        "abort at {step}: the output is neither the old nor the new site"
+    );
+    let temporary: Vec<&String> = live.keys().filter(|k| k.contains(".tmp")).collect();
+    assert!(
+        temporary.is_empty(),
+        "abort at {step}: {temporary:?} in the live folder"
+    );
+    let status = sitegen(root)
+        .args(["build", "--now", now])
+        .status()
+        .unwrap();
+    assert!(status.success(), "abort at {step}: the next build failed");
+    assert_eq!(
+        snapshot(&root.join("public")),
+        new_live,
+        "abort at {step}: the next build did not give the new site"
+    );
+    let beside: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(
+        beside.is_empty(),
+        "abort at {step}: {beside:?} left after the next build"
+    );
+}
+
+/// The files of `all` below `prefix`, with the prefix removed.
+fn snapshot_of(all: &Snapshot, prefix: &str) -> Snapshot {
+    all.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_string(), v.clone())))
+        .collect()
+}
+
+/// Replaces the site at `root` with the copy at `saved`.
+fn restore(saved: &Path, root: &Path) {
+    fs::remove_dir_all(root).unwrap();
+    crate::support::copy_dir(saved, root);
+}
+
+#[test]
+fn a_build_aborted_at_every_commit_step_leaves_the_old_or_the_new_site() {
+    // Two changes: one that swaps a new site in and updates both locks (an edited
+    // published article, and a later "now" that publishes more), and one where only the
+    // page memo differs (the live folder's own file is replaced without a swap).
+    let site = Site::fixture("basic");
+    let root = site.root.clone();
+    site.build_at("2026-01-05 09:00:00");
+    let tmp = tempfile::tempdir().unwrap();
+    type Change = fn(&Site);
+    let changes: [(&str, Change); 2] = [
+        ("swap", |s: &Site| {
+            let text = s
+                .read("cities/aaa.yaml")
+                .replace("甲城医保局", "甲城医疗保障局");
+            s.write("cities/aaa.yaml", &text);
+        }),
+        ("memo only", |s: &Site| {
+            fs::remove_file(s.path("public/.sitegen-pages")).unwrap();
+        }),
+    ];
+    let mut aborted = 0;
+    for (name, change) in changes {
+        let now = NOW;
+        change(&site);
+        let saved = tmp.path().join(name.replace(' ', "-"));
+        crate::support::copy_dir(&root, &saved);
+        let old = state(&root);
+        let steps = commit_steps(&root, now);
+        let new = state(&root);
+        assert_ne!(old, new, "{name}: the build changed nothing");
+        assert!(!steps.is_empty(), "{name}: no commit step was listed");
+        for step in &steps {
+            restore(&saved, &root);
+            let out = sitegen(&root)
+                .args(["build", "--now", now])
+                .env("SITEGEN_CRASH_AT", step)
+                .status()
+                .unwrap();
+            assert!(!out.success(), "{name}: the build did not stop at {step}");
+            check_abort(&root, step, now, &old, &new);
+            aborted += 1;
+        }
+        eprintln!(
+            "crash test ({name}): aborted at {} steps: {steps:?}",
+            steps.len()
+        );
+    }
+    assert!(aborted >= 10, "only {aborted} commit steps");
+}

@@ -18,16 +18,23 @@
 //! fill: cities/big.yaml 52428800        # a file of N bytes of YAML comments
 //! long_line: cities/aaa.yaml 2000000    # appends `  long: "xxx…"` (N chars) to a file
 //! repeat_line: topics/d.md 200000 文字  # appends one line of the text repeated N times
+//! many_values: cities/bbb.yaml 20000   # appends N lines `  vN: "值N"` (end with `values:`)
 //! unreadable: cities/aaa.yaml           # chmod 000 (skipped, with a message, as root)
 //! as_dir: site.yaml                     # replace a file by a folder (unreadable as root too)
+//! env: SOURCE_DATE_EPOCH=253402300800   # an environment variable for build and check
+//! explain: aaa alpha                    # also run `sitegen explain aaa alpha` (exit 0)
+//! rebuild: 0                            # build once more after the case's build (exit 0):
+//!                                       #   what a build wrote must read back
 //! ```
 //!
 //! `HOSTILE_SHOW=<part of a case name> cargo test hostile -- --nocapture` prints what
 //! sitegen said for the matching cases.
 //!
 //! Every case asserts: no panic (no "panicked", exit code never 101, no signal), the exit
-//! code, the file (and line) in the message, and the previous output folder byte-identical
-//! after a failed build. All failures are collected and reported together.
+//! code, the file (and line) in the message, no raw control character in what sitegen
+//! prints (a terminal would obey it), no temporary file left in the site or its output,
+//! and the previous output folder byte-identical after a failed build. All failures are
+//! collected and reported together.
 
 use crate::support::{Site, copy_dir, repo_root};
 use std::fs;
@@ -50,7 +57,19 @@ struct Expect {
     output: Option<String>,
     args: Vec<String>,
     build_args: Vec<String>,
+    env: Vec<(String, String)>,
+    explain: Option<Vec<String>>,
+    rebuild: Option<i32>,
     actions: Vec<(String, String)>,
+}
+
+impl Expect {
+    /// Whether the runs get `--now NOW` (not when the case sets `--now` or
+    /// `SOURCE_DATE_EPOCH` itself: `--now` would take precedence over the variable).
+    fn needs_now(&self) -> bool {
+        !self.args.iter().any(|a| a.starts_with("--now"))
+            && !self.env.iter().any(|(k, _)| k == "SOURCE_DATE_EPOCH")
+    }
 }
 
 fn parse_expect(case: &str, text: &str) -> Expect {
@@ -76,6 +95,12 @@ fn parse_expect(case: &str, text: &str) -> Expect {
             "output" => e.output = Some(value),
             "args" => e.args = value.split_whitespace().map(String::from).collect(),
             "build_args" => e.build_args = value.split_whitespace().map(String::from).collect(),
+            "env" => {
+                let (k, v) = value.split_once('=').expect("env: NAME=value");
+                e.env.push((k.to_string(), v.to_string()));
+            }
+            "explain" => e.explain = Some(value.split_whitespace().map(String::from).collect()),
+            "rebuild" => e.rebuild = Some(value.parse().expect("exit code")),
             action => e.actions.push((action.to_string(), value)),
         }
     }
@@ -130,6 +155,14 @@ fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
             text.push('\n');
             fs::write(&path, text).unwrap();
         }
+        "many_values" => {
+            let count: usize = parts.next().expect("many_values count").parse().unwrap();
+            let mut text = fs::read_to_string(&path).unwrap();
+            for i in 0..count {
+                text.push_str(&format!("  v{i}: \"值{i}\"\n"));
+            }
+            fs::write(&path, text).unwrap();
+        }
         "unreadable" => {
             if is_root() {
                 return Err("running as root, where chmod 000 does not stop reading".into());
@@ -149,26 +182,33 @@ fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
 struct Outcome {
     code: Option<i32>,
     stderr: String,
+    stdout: String,
+}
+
+/// Reads a child's pipe to the end on a thread (lossily: bytes are what is checked).
+fn drain(pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut r = std::io::BufReader::new(pipe);
+        let _ = std::io::Read::read_to_end(&mut r, &mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 /// Runs the binary with a time limit (a hang is a failure, not a stuck test run).
-fn run(root: &Path, args: &[String]) -> Outcome {
+fn run(root: &Path, args: &[String], env: &[(String, String)]) -> Outcome {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sitegen"))
         .args(args)
         .current_dir(root)
         .env_remove("SOURCE_DATE_EPOCH")
         .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let mut r = std::io::BufReader::new(stderr);
-        let _ = std::io::Read::read_to_string(&mut r, &mut s);
-        s
-    });
+    let reader = drain(child.stderr.take().unwrap());
+    let out_reader = drain(child.stdout.take().unwrap());
     let started = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -182,14 +222,35 @@ fn run(root: &Path, args: &[String]) -> Outcome {
         std::thread::sleep(Duration::from_millis(5));
     };
     let stderr = reader.join().unwrap();
+    let stdout = out_reader.join().unwrap();
     Outcome {
         code: status.and_then(|s| s.code()),
+        stdout,
         stderr: match status {
             Some(s) if s.code().is_none() => format!("killed by a signal ({s})\n{stderr}"),
             None => format!("timed out after {CASE_TIMEOUT:?}\n{stderr}"),
             _ => stderr,
         },
     }
+}
+
+/// The first raw control character (other than line feed and tab) in `text`, if any.
+fn raw_control(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+}
+
+/// Temporary files (a `.tmp` name, or tempfile's `.tmp…` names) anywhere under `dir`.
+fn temporary_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            name.ends_with(".tmp") || name.starts_with(".tmp") || name.contains(".tmp.")
+        })
+        .map(|e| e.path().to_path_buf())
+        .collect()
 }
 
 /// Every file under `dir` with its bytes, sorted (symbolic links are not followed).
@@ -247,14 +308,14 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
     for command in ["build", "check"] {
         let mut args = vec![command.to_string()];
-        if !expect.args.iter().any(|a| a.starts_with("--now")) {
+        if expect.needs_now() {
             args.extend(["--now".to_string(), NOW.to_string()]);
         }
         args.extend(expect.args.iter().cloned());
         if command == "build" {
             args.extend(expect.build_args.iter().cloned());
         }
-        let out = run(&root, &args);
+        let out = run(&root, &args, &expect.env);
         if std::env::var("HOSTILE_SHOW").is_ok_and(|s| case.contains(&s)) {
             eprintln!("[{case}] {command} → {:?}\n{}", out.code, out.stderr);
         }
@@ -262,6 +323,9 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
         if out.stderr.contains("panicked") || out.code == Some(101) || out.code.is_none() {
             problems.push(say("crashed".into()));
             continue;
+        }
+        if let Some(c) = raw_control(&out.stderr) {
+            problems.push(say(format!("printed a raw control character {c:?}")));
         }
         let wanted = match command {
             "check" => expect.check_exit.unwrap_or(expect.exit),
@@ -288,6 +352,36 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
         }
     }
     let after = snapshot(&root.join("public"));
+    if let Some(explain) = &expect.explain {
+        let mut args = vec!["explain".to_string()];
+        args.extend(explain.iter().cloned());
+        let out = run(&root, &args, &expect.env);
+        if out.code != Some(0) {
+            problems.push(format!("explain: exit code {:?}\n{}", out.code, out.stderr));
+        }
+        if let Some(c) = raw_control(&out.stdout).or_else(|| raw_control(&out.stderr)) {
+            problems.push(format!("explain printed a raw control character {c:?}"));
+        }
+    }
+    if let Some(wanted) = expect.rebuild {
+        let mut args = vec!["build".to_string()];
+        if expect.needs_now() {
+            args.extend(["--now".to_string(), NOW.to_string()]);
+        }
+        args.extend(expect.args.iter().cloned());
+        args.extend(expect.build_args.iter().cloned());
+        let out = run(&root, &args, &expect.env);
+        if out.code != Some(wanted) {
+            problems.push(format!(
+                "the next build: exit code {:?}, expected {wanted}\n{}",
+                out.code, out.stderr
+            ));
+        }
+    }
+    let leftovers = temporary_files(&root);
+    if !leftovers.is_empty() {
+        problems.push(format!("temporary files were left: {leftovers:?}"));
+    }
     let output =
         expect
             .output
