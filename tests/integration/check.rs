@@ -8,7 +8,7 @@ const NOW: &str = "2026-03-01 00:00:00";
 /// Every problem of tests/fixtures/mistakes, as `severity file:line:col message`.
 /// One line per mistake; a mistake repeated across articles is folded into one.
 const EXPECTED: &[&str] = &[
-    "error cities/aaa.yaml:2:1 unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources",
+    "error cities/aaa.yaml:2:1 unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources, former_slugs",
     "error cities/bbb.yaml:4:7 expected a list of strings, found a string",
     "error cities/ccc.yaml:4:10 unknown topic `alpah`",
     "error cities/ddd.yaml:5:17 `2026-02-30 08:00:00` is not a valid date and time",
