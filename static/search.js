@@ -38,12 +38,9 @@
 
   /** Index words (two characters or more) sharing a character with `text`. */
   async function vocabulary(meta, text) {
-    const words = new Set();
-    for (const c of new Set(text)) {
-      const shard = await load(`c/${fnv(c) % meta.chars}.json`);
-      for (const w of shard[c] || []) words.add(w);
-    }
-    return [...words];
+    const chars = [...new Set(text)];
+    const shards = await Promise.all(chars.map((c) => load(`c/${fnv(c) % meta.chars}.json`)));
+    return [...new Set(chars.flatMap((c, k) => shards[k][c] || []))];
   }
 
   /** `text` split into as few index words as cover as much of it as possible. */
@@ -87,17 +84,17 @@
   async function weights(meta, group) {
     const out = new Map();
     const raise = (doc, w) => { if (!(out.get(doc) >= w)) out.set(doc, w); };
-    for (const word of group.words) {
-      const p = await postings(meta, word);
-      if (!p) continue;
-      const [ds, ws, topics] = p;
+    const found = (await Promise.all(group.words.map((w) => postings(meta, w)))).filter(Boolean);
+    const topics = found.flatMap((p) => p[2]);
+    const lists = await Promise.all(topics.map(([topic]) => load(`p/${topic}.json`)));
+    for (const [ds, ws] of found) {
       undelta(ds).forEach((doc, k) => raise(doc, Array.isArray(ws) ? ws[k] : ws));
-      for (const [topic, main, extra] of topics) {
-        const [mains, extras] = await load(`p/${topic}.json`);
-        for (const doc of undelta(mains)) raise(doc, main);
-        for (const doc of undelta(extras)) raise(doc, extra);
-      }
     }
+    topics.forEach(([, main, extra], k) => {
+      const [mains, extras] = lists[k];
+      for (const doc of undelta(mains)) raise(doc, main);
+      for (const doc of undelta(extras)) raise(doc, extra);
+    });
     return out;
   }
 
@@ -105,11 +102,11 @@
     const meta = await load('meta.json');
     const notes = [];
     const parts = query.toLowerCase().match(/[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+/g) || [];
-    const groups = [];
-    for (const part of parts) groups.push(...(await groupsOf(meta, part, notes)));
+    // Parts and groups are looked up at once: the files load in parallel.
+    const groups = (await Promise.all(parts.map((part) => groupsOf(meta, part, notes)))).flat();
+    const lists = await Promise.all(groups.map((g) => weights(meta, g)));
     const score = new Map();
-    for (const g of groups) {
-      const ws = await weights(meta, g);
+    for (const ws of lists) {
       const idf = Math.log(1 + meta.n / Math.max(ws.size, 1));
       for (const [doc, w] of ws) {
         const s = score.get(doc) || { hits: 0, score: 0 };
@@ -142,7 +139,7 @@
 
   async function run(query) {
     list.replaceChildren();
-    if (!query.trim()) { status.textContent = '输入城市名、问题或关键词，例如“岳阳 参保地”。'; return; }
+    if (!query.trim()) { status.textContent = ''; list.dataset.done = 'true'; return; }
     status.textContent = '正在搜索…';
     try {
       const { ranked, partial, notes, meta } = await search(query);

@@ -35,10 +35,9 @@ impl Renderer<'_> {
     pub(super) fn search_page(&self) -> Result<Rendered, Diagnostic> {
         let site = &self.input.site;
         let base = site.base_path();
-        let meta = PageMeta {
-            noindex: true,
-            ..PageMeta::website("搜索", &format!("在{}中搜索城市和问题", site.name))
-        };
+        // Indexable (it explains the search), but left out of the sitemap: its results are
+        // the site's own pages.
+        let meta = PageMeta::website("搜索", &format!("在{}中按城市和问题搜索文章", site.name));
         let view = serde_json::json!({
             "heading": "搜索",
             "url": self.url(urls::SEARCH_PATH),
