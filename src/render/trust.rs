@@ -41,7 +41,7 @@ pub fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> S
 impl Renderer<'_> {
     /// The date suffix article `a`'s title ends with.
     pub(super) fn title_suffix(&self, a: &PlannedArticle) -> String {
-        let format = &self.input.site.title_date_formats[a.date_format];
+        let format = &a.date_format;
         a.publish_at.format(format).to_string()
     }
 
