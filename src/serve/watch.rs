@@ -46,6 +46,18 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     match (first, ext) {
         ("templates", _) => Some(ChangeKind::Templates),
         ("static", _) => Some(ChangeKind::Statics),
+        // A file the loader refuses (in a subfolder, another extension): list the kind
+        // again, which reports it, as a build does.
+        ("topics" | "cities", _)
+            if crate::load::discover(first, rel.strip_prefix(first).unwrap_or(rel))
+                != crate::load::Found::Read =>
+        {
+            Some(if first == "topics" {
+                ChangeKind::AllTopics
+            } else {
+                ChangeKind::AllCities
+            })
+        }
         ("topics", Some("md")) => Some(ChangeKind::Topic(path.to_path_buf())),
         ("cities", Some("yaml" | "yml")) => Some(ChangeKind::City(path.to_path_buf())),
         // A name without extension may be a folder moved in or out: list the kind again.
@@ -200,10 +212,12 @@ mod tests {
             kind("cities/yueyang.yaml"),
             Some(ChangeKind::City("/site/cities/yueyang.yaml".into()))
         );
+        // Not read by the loader (subfolder, upper-case extension): listed again.
         assert_eq!(
             kind("cities/hunan/yueyang.yml"),
-            Some(ChangeKind::City("/site/cities/hunan/yueyang.yml".into()))
+            Some(ChangeKind::AllCities)
         );
+        assert_eq!(kind("topics/a.MD"), Some(ChangeKind::AllTopics));
         assert_eq!(
             kind("topics/canbaodi-biangeng.md"),
             Some(ChangeKind::Topic(
