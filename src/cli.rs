@@ -1,4 +1,5 @@
-//! Command-line arguments (clap derive); doc comments are the help text.
+//! Raw command-line arguments (clap derive); doc comments are the help text. Nothing here
+//! is checked beyond its type: `cmd::config` turns these into the options commands run on.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -7,8 +8,39 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(name = "sitegen", version, about)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Options every command takes, before or after its name.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Colour in messages: `auto` when the stream is a terminal (off with NO_COLOR set to
+    /// anything but empty; forced on with CLICOLOR_FORCE set to anything but 0).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        global = true,
+        value_name = "WHEN"
+    )]
+    pub color: ColorWhen,
+    /// Print only problems: no summary, no progress bar.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: stage timings and the pages written.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+/// When messages are coloured.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand, Debug)]
@@ -27,6 +59,8 @@ pub enum Command {
     New(NewCommand),
     /// Serve the site on 127.0.0.1, rebuild on every change and reload open pages.
     Serve(ServeArgs),
+    /// Print a shell's completion script for sitegen (e.g. `sitegen completions bash`).
+    Completions(CompletionsArgs),
 }
 
 /// Options shared by commands that load the site.
@@ -42,9 +76,6 @@ pub struct SiteArgs {
     /// Publish articles dated after "now" too (for previews).
     #[arg(long)]
     pub future: bool,
-    /// Override site.yaml's base_url (e.g. a preview under a sub-path).
-    #[arg(long)]
-    pub base_url: Option<String>,
     /// Treat content warnings as errors.
     #[arg(long)]
     pub strict: bool,
@@ -53,10 +84,21 @@ pub struct SiteArgs {
     pub jobs: Option<usize>,
 }
 
+/// `--base-url`, for the commands whose output carries URLs (not `serve`, which uses its
+/// own address).
+#[derive(Args, Debug, Clone)]
+pub struct BaseUrlArgs {
+    /// Override site.yaml's base_url (e.g. a preview under a sub-path).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    #[command(flatten)]
+    pub base_url: BaseUrlArgs,
     /// Output folder (default: `public` in the site folder).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
@@ -77,6 +119,8 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    #[command(flatten)]
+    pub base_url: BaseUrlArgs,
     /// Output format for diagnostics.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -118,6 +162,8 @@ pub struct ExplainArgs {
     pub topic: String,
     #[command(flatten)]
     pub site: SiteArgs,
+    #[command(flatten)]
+    pub base_url: BaseUrlArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -169,4 +215,10 @@ pub struct NewTopicArgs {
     /// The site folder.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
 }

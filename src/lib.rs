@@ -13,6 +13,7 @@ pub mod merge;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
+pub mod progress;
 pub mod render;
 pub mod serve;
 pub mod timings;

@@ -1,8 +1,9 @@
-//! Entry point: parse arguments, run the command, turn the outcome into an exit code.
+//! Entry point: parse arguments, run the command, print its failure once, and turn the
+//! outcome into the exit code (0 success, 1 problems in the site, 2 wrong usage).
 
 use clap::Parser;
-use sitegen::cli::{Cli, Command};
-use sitegen::cmd::{self, Outcome};
+use sitegen::cli::Cli;
+use sitegen::cmd::{self, Console};
 use std::process::ExitCode;
 
 /// Builds allocate many small strings and values on every core; mimalloc's per-thread
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // `--help` and `--version` come here too, on stdout; a closed pipe is fine.
             let _ = e.print();
             return if e.use_stderr() {
                 ExitCode::from(2)
@@ -22,17 +24,12 @@ fn main() -> ExitCode {
             };
         }
     };
-    let outcome = match &cli.command {
-        Command::Build(args) => cmd::build::run(args),
-        Command::Check(args) => cmd::check::run(args),
-        Command::Explain(args) => cmd::explain::run(args),
-        Command::Coverage(args) => cmd::coverage::run(args),
-        Command::New(args) => cmd::new::run(args),
-        Command::Serve(args) => cmd::serve::run(args),
-    };
-    match outcome {
-        Outcome::Success => ExitCode::SUCCESS,
-        Outcome::Problems => ExitCode::from(1),
-        Outcome::Usage => ExitCode::from(2),
+    let console = Console::new(&cli.global);
+    match cmd::run(&cli, &console) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            cmd::print_failure(&console, &failure);
+            ExitCode::from(failure.exit.code())
+        }
     }
 }

@@ -7,6 +7,7 @@ use crate::load::{self, Stamps};
 use crate::merge;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{self, Plan, PlanOptions};
+use crate::progress::Progress;
 use crate::render::Renderer;
 use crate::render::modified::{self, ModifiedTable};
 use crate::timings::Timings;
@@ -50,6 +51,10 @@ pub struct BuildOptions {
     pub render_all: bool,
     /// Where the change lists and next-publish time go (default: `<output>-report`).
     pub report_dir: Option<PathBuf>,
+    /// Told how many pages are rendered (the command layer's progress bar).
+    pub progress: Progress,
+    /// Print stage timings to stderr (`-v`; also `SITEGEN_TIMINGS=1`).
+    pub verbose: bool,
 }
 
 /// What a successful build did.
@@ -145,7 +150,7 @@ pub fn merge_and_plan(
 
 /// Runs every stage and replaces the output folder on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let mut timings = Timings::from_env();
+    let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts).map_err(BuildError::Input)?;
     timings.mark("load");
     let (merged, plan) = merge_and_plan(&input, now, opts.future).map_err(BuildError::Input)?;
@@ -168,6 +173,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         memo: &memo,
         shared: &shared,
         stamps: &stamps,
+        progress: &opts.progress,
     };
     let outcome = render_into(&renderer, &linter, &plan, Some(&output), early, opts.strict)
         .and_then(|mut rendered| {
@@ -462,6 +468,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
                     memo: &memo,
                     shared: &shared,
                     stamps: &stamps,
+                    progress: &opts.progress,
                 };
                 match render_into(&renderer, &linter, &plan, Some(&output), Vec::new(), false) {
                     Ok(rendered) => {

@@ -1,6 +1,7 @@
-//! Stage timings for profiling: with `SITEGEN_TIMINGS=1` in the environment, `build` prints
+//! Stage timings for profiling: with `-v` or `SITEGEN_TIMINGS=1` in the environment, `build` prints
 //! how long each stage took to stderr. Off by default, and never part of the output.
 
+use std::io::Write;
 use std::time::Instant;
 
 /// A stopwatch that reports the time since its last mark, when enabled.
@@ -11,9 +12,14 @@ pub struct Timings {
 impl Timings {
     /// Enabled when `SITEGEN_TIMINGS` is set to anything but `0` or empty.
     pub fn from_env() -> Timings {
-        let on = std::env::var_os("SITEGEN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
+        Timings::new(false)
+    }
+
+    /// Enabled when `on` (`-v`) or when `SITEGEN_TIMINGS` is set to anything but `0` or empty.
+    pub fn new(on: bool) -> Timings {
+        let env = std::env::var_os("SITEGEN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
         Timings {
-            last: on.then(Instant::now),
+            last: (on || env).then(Instant::now),
         }
     }
 
@@ -26,7 +32,9 @@ impl Timings {
     pub fn mark(&mut self, stage: &str) {
         if let Some(last) = self.last {
             let now = Instant::now();
-            eprintln!(
+            // Not `eprintln!`, which panics when stderr is closed.
+            let _ = writeln!(
+                std::io::stderr(),
                 "sitegen: timing {stage:<10} {:8.1} ms",
                 (now - last).as_secs_f64() * 1000.0
             );

@@ -1,82 +1,85 @@
 //! `sitegen build`
 
-use super::{Outcome, options, print_diagnostics_in};
-use crate::cli::BuildArgs;
-use crate::diag::{Diagnostics, render_human};
-use crate::pipeline::{self, BuildError, BuildOptions};
+use super::{CmdResult, Console, Exit, Failure, collect, prepare};
+use crate::diag::{Diagnostic, Origin};
+use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use std::time::Instant;
 
-pub fn run(args: &BuildArgs) -> Outcome {
+pub fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
     let started = Instant::now();
-    let opts = match options(&args.site, args.output.clone(), args.locked) {
-        Ok(o) => BuildOptions {
-            report_dir: args.report_dir.clone(),
-            render_all: args.render_all,
-            ..o
-        },
-        Err(d) => {
-            eprintln!("{}", render_human(&d, false));
-            return Outcome::Usage;
-        }
-    };
-    match pipeline::build(&opts) {
-        Ok(report) => {
-            let mut warnings = Diagnostics::default();
-            warnings.extend(report.warnings);
-            print_diagnostics_in(warnings, &opts.root);
-            eprintln!(
-                "sitegen: built {} articles, {} pages ({} rendered, {} files) in {:.2} s; {} written, {} unchanged, {} removed{}",
-                report.articles,
-                report.pages,
-                report.rendered,
-                report.files,
-                started.elapsed().as_secs_f64(),
-                report.stats.written,
-                report.stats.unchanged,
-                report.stats.removed,
-                match (report.preview, report.lock_updated, report.modified_updated) {
-                    (Some(why), _, _) => format!(
-                        "; a preview ({why}): schedule.lock and modified.lock left as they were"
-                    ),
-                    (None, true, true) =>
-                        "; schedule.lock and modified.lock updated (commit them)".into(),
-                    (None, true, false) => "; schedule.lock updated (commit it)".into(),
-                    (None, false, true) => "; modified.lock updated (commit it)".into(),
-                    (None, false, false) => String::new(),
-                },
-            );
-            eprintln!(
-                "sitegen: change lists in {}: {} pages added, {} changed, {} removed",
-                report.report_dir.display(),
-                report.changes.added.len(),
-                report.changes.changed.len(),
-                report.changes.removed.len(),
-            );
-            if let (Some(next), Some(iso)) = (report.next_publish, &report.next_publish_iso) {
-                eprintln!(
-                    "sitegen: {} future articles; the next is due at {} ({iso}, in next-publish.txt)",
-                    report.future_articles,
-                    next.format("%Y-%m-%d %H:%M:%S")
-                );
-            }
-            Outcome::Success
+    match pipeline::build(opts) {
+        Ok(mut report) => {
+            let warnings = collect(std::mem::take(&mut report.warnings));
+            console.diagnostics(&prepare(warnings, &opts.root))?;
+            summary(&report, started, console)?;
+            Ok(())
         }
         Err(BuildError::Input(problems)) => {
-            let n = print_diagnostics_in(problems, &opts.root);
-            eprintln!("sitegen: build failed with {n} error(s); the output folder was not changed");
-            Outcome::Problems
+            let failure = Failure::problems(problems, &opts.root);
+            let n = failure.errors();
+            Err(failure.closing(format!(
+                "sitegen: build failed with {n} error(s); the output folder was not changed"
+            )))
         }
-        Err(BuildError::Write(e)) => {
-            eprintln!("error: {e}");
-            eprintln!("sitegen: build failed; the output folder was not changed");
-            Outcome::Problems
-        }
-        Err(BuildError::AfterSwap(e)) => {
-            eprintln!("error: {e}");
-            eprintln!(
-                "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them"
-            );
-            Outcome::Problems
+        Err(BuildError::Write(e)) => Err(Failure::one(
+            Exit::Problems,
+            Diagnostic::error(Origin::file(&e.path), e.message),
+        )
+        .closing("sitegen: build failed; the output folder was not changed")),
+        Err(BuildError::AfterSwap(e)) => Err(Failure::one(
+            Exit::Problems,
+            Diagnostic::error(Origin::file(&e.path), e.message),
+        )
+        .closing(
+            "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them",
+        )),
+    }
+}
+
+/// What the build did (silenced by `-q`), and with `-v` the pages it changed.
+fn summary(report: &BuildReport, started: Instant, console: &Console) -> CmdResult {
+    console.summary(&format!(
+        "sitegen: built {} articles, {} pages ({} rendered, {} files) in {:.2} s; {} written, {} unchanged, {} removed{}",
+        report.articles,
+        report.pages,
+        report.rendered,
+        report.files,
+        started.elapsed().as_secs_f64(),
+        report.stats.written,
+        report.stats.unchanged,
+        report.stats.removed,
+        match (&report.preview, report.lock_updated, report.modified_updated) {
+            (Some(why), _, _) =>
+                format!("; a preview ({why}): schedule.lock and modified.lock left as they were"),
+            (None, true, true) => "; schedule.lock and modified.lock updated (commit them)".into(),
+            (None, true, false) => "; schedule.lock updated (commit it)".into(),
+            (None, false, true) => "; modified.lock updated (commit it)".into(),
+            (None, false, false) => String::new(),
+        },
+    ))?;
+    let changes = &report.changes;
+    for (what, urls) in [
+        ("added", &changes.added),
+        ("changed", &changes.changed),
+        ("removed", &changes.removed),
+    ] {
+        for url in urls {
+            console.detail(&format!("sitegen: {what} {url}"))?;
         }
     }
+    console.summary(&format!(
+        "sitegen: change lists in {}: {} pages added, {} changed, {} removed",
+        report.report_dir.display(),
+        changes.added.len(),
+        changes.changed.len(),
+        changes.removed.len(),
+    ))?;
+    if let (Some(next), Some(iso)) = (report.next_publish, &report.next_publish_iso) {
+        console.summary(&format!(
+            "sitegen: {} future articles; the next is due at {} ({iso}, in next-publish.txt)",
+            report.future_articles,
+            next.format("%Y-%m-%d %H:%M:%S")
+        ))?;
+    }
+    Ok(())
 }

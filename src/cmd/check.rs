@@ -1,36 +1,35 @@
 //! `sitegen check`: every problem at once, nothing written.
 
-use super::{Outcome, options, prepare, print_items};
-use crate::cli::{CheckArgs, Format};
-use crate::diag::{render_human, render_json};
+use super::config::CheckOptions;
+use super::{CmdResult, Console, Exit, Failure, prepare};
+use crate::cli::Format;
+use crate::diag::render_json;
 use crate::pipeline;
 
-pub fn run(args: &CheckArgs) -> Outcome {
-    let opts = match options(&args.site, None, false) {
-        Ok(o) => pipeline::BuildOptions {
-            render_all: args.render_all,
-            ..o
-        },
-        Err(d) => {
-            eprintln!("{}", render_human(&d, false));
-            return Outcome::Usage;
-        }
-    };
-    let items = prepare(pipeline::check(&opts), &opts.root);
+pub fn run(opts: &CheckOptions, console: &Console) -> CmdResult {
+    let items = prepare(pipeline::check(&opts.build), &opts.build.root);
     let errors = items.iter().filter(|d| d.is_error()).count();
-    match args.format {
-        Format::Json => println!("{}", render_json(&items)),
-        Format::Human => {
-            print_items(&items);
-            eprintln!(
-                "sitegen check: {errors} error(s), {} warning(s)",
-                items.len() - errors
-            );
+    let summary = format!(
+        "sitegen check: {errors} error(s), {} warning(s)",
+        items.len() - errors
+    );
+    match (opts.format, errors) {
+        (Format::Json, _) => console.print(&format!("{}\n", render_json(&items)))?,
+        (Format::Human, 0) => {
+            console.diagnostics(&items)?;
+            console.summary(&summary)?;
+        }
+        (Format::Human, _) => {
+            return Err(Failure {
+                exit: Exit::Problems,
+                diagnostics: items,
+                closing: Some(summary),
+            });
         }
     }
     if errors > 0 {
-        Outcome::Problems
+        Err(Failure::shown(Exit::Problems))
     } else {
-        Outcome::Success
+        Ok(())
     }
 }

@@ -1,63 +1,59 @@
 //! `sitegen coverage`: which articles are local and which run on defaults — the text
 //! report worst first (or JSON), and the HTML page in the report folder.
 
-use super::{Outcome, options, print_diagnostics_in};
-use crate::cli::{CoverageArgs, Format};
+use super::config::CoverageOptions;
+use super::{CmdResult, Console, Exit, Failure, prepare};
+use crate::cli::Format;
 use crate::coverage::{self, Coverage, page, table};
-use crate::diag::{Diagnostic, Diagnostics, Origin, render_human};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::model::SiteInput;
 use crate::pipeline::{self, BuildOptions};
 use crate::render::Renderer;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
-pub fn run(args: &CoverageArgs) -> Outcome {
-    let opts = match options(&args.site, None, false) {
-        Ok(o) => o,
-        Err(d) => {
-            eprintln!("{}", render_human(&d, false));
-            return Outcome::Usage;
-        }
-    };
-    let (input, c) = match report(&opts) {
-        Ok(x) => x,
-        Err(problems) => {
-            print_diagnostics_in(problems, &opts.root);
-            return Outcome::Problems;
-        }
-    };
-    let dir = args
+pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
+    let build = &opts.build;
+    let (input, c) = report(build).map_err(|problems| Failure::problems(problems, &build.root))?;
+    let dir = opts
         .report_dir
         .clone()
-        .unwrap_or_else(|| default_report_dir(&opts.output));
-    let root = opts
+        .unwrap_or_else(|| default_report_dir(&build.output));
+    let root = build
         .root
         .canonicalize()
-        .unwrap_or_else(|_| opts.root.clone());
+        .unwrap_or_else(|_| build.root.clone());
     let written = write_page(&dir, &page::html(&input, &c, &root));
-    match args.format {
-        Format::Json => println!(
-            "{}",
+    console.print(&match opts.format {
+        Format::Json => format!(
+            "{}\n",
             serde_json::to_string_pretty(&c).unwrap_or_else(|_| "{}".into())
         ),
-        Format::Human => print!("{}", table::human(&c, input.site.lint.fact_max_age_days)),
-    }
+        Format::Human => table::human(&c, input.site.lint.fact_max_age_days),
+    })?;
     let mut problems = Diagnostics::default();
     problems.extend(c.notes.iter().cloned());
     problems.extend(coverage::warnings(&input, &c));
-    let strict_fail = opts.strict && !problems.is_empty();
+    let strict_fail = build.strict && !problems.is_empty();
     if let Err(d) = &written {
         problems.push(d.clone());
     }
-    let errors = print_diagnostics_in(problems, &opts.root);
-    if let Ok(path) = &written {
-        eprintln!("sitegen coverage: wrote {}", path);
+    let items = prepare(problems, &build.root);
+    let wrote = written
+        .ok()
+        .map(|path| format!("sitegen coverage: wrote {path}"));
+    if strict_fail || items.iter().any(|d| d.is_error()) {
+        return Err(Failure {
+            exit: Exit::Problems,
+            diagnostics: items,
+            closing: wrote,
+        });
     }
-    if errors > 0 || strict_fail {
-        Outcome::Problems
-    } else {
-        Outcome::Success
+    console.diagnostics(&items)?;
+    if let Some(line) = wrote {
+        console.summary(&line)?;
     }
+    Ok(())
 }
 
 /// One run of the stages (load, merge, plan, render the articles' words) and the report.

@@ -1,9 +1,10 @@
 //! `sitegen explain <city> <topic>`: every value one article uses after the cascade, with
 //! the level, file and line that set it, and the article's URL, date, title and headings.
 
-use super::{Outcome, options, print_diagnostics_in};
-use crate::cli::{ExplainArgs, Format};
-use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, render_human};
+use super::config::ExplainOptions;
+use super::{CmdResult, Console, Exit, Failure};
+use crate::cli::Format;
+use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean};
 use crate::lint::titles::template_origin;
 use crate::load::LOCK_FILE;
 use crate::merge::Layer;
@@ -46,34 +47,20 @@ struct ValueRow {
     column: u32,
 }
 
-pub fn run(args: &ExplainArgs) -> Outcome {
-    let opts = match options(&args.site, None, false) {
-        Ok(o) => BuildOptions {
-            // Future articles too: they have a title and headings all the same.
-            future: true,
-            ..o
-        },
-        Err(d) => {
-            eprintln!("{}", render_human(&d, false));
-            return Outcome::Usage;
-        }
+pub fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
+    let e = explain(&opts.build, &opts.city, &opts.topic).map_err(|(problems, exit)| Failure {
+        exit,
+        ..Failure::problems(problems, &opts.build.root)
+    })?;
+    let text = match opts.format {
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
+        ),
+        Format::Human => crate::diag::visible(&human(&e)).into_owned(),
     };
-    match explain(&opts, &args.city, &args.topic) {
-        Ok(e) => {
-            match args.format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
-                ),
-                Format::Human => print!("{}", crate::diag::visible(&human(&e))),
-            }
-            Outcome::Success
-        }
-        Err((problems, outcome)) => {
-            print_diagnostics_in(problems, &opts.root);
-            outcome
-        }
-    }
+    console.print(&text)?;
+    Ok(())
 }
 
 fn one(d: Diagnostic) -> Diagnostics {
@@ -86,9 +73,9 @@ fn explain(
     opts: &BuildOptions,
     city_arg: &str,
     topic_arg: &str,
-) -> Result<Explanation, (Diagnostics, Outcome)> {
-    let (input, merged, plan) = pipeline::plan_site(opts).map_err(|d| (d, Outcome::Problems))?;
-    let usage = |d: Diagnostic| (one(d), Outcome::Usage);
+) -> Result<Explanation, (Diagnostics, Exit)> {
+    let (input, merged, plan) = pipeline::plan_site(opts).map_err(|d| (d, Exit::Problems))?;
+    let usage = |d: Diagnostic| (one(d), Exit::Usage);
     let ci = input
         .cities
         .iter()
@@ -118,7 +105,7 @@ fn explain(
                     city.name, topic.slug
                 ),
             )),
-            Outcome::Problems,
+            Exit::Problems,
         ));
     };
     let i = plan
@@ -128,12 +115,12 @@ fn explain(
         .expect("every merged pair is planned");
     let a = &plan.articles[i];
     let renderer =
-        Renderer::new(&input, &merged, &plan).map_err(|d| (collect(d), Outcome::Problems))?;
+        Renderer::new(&input, &merged, &plan).map_err(|d| (collect(d), Exit::Problems))?;
     let mut sections = Vec::new();
     for &t in std::iter::once(&a.topic).chain(&a.extras) {
         let heading = renderer
             .section_heading(i, t)
-            .map_err(|d| (one(d), Outcome::Problems))?;
+            .map_err(|d| (one(d), Exit::Problems))?;
         sections.push(Section {
             topic: input.topics[t].slug.clone(),
             heading,

@@ -1,100 +1,131 @@
-//! Commands: turn checked arguments into pipeline calls and print the outcome.
+//! Commands: each takes checked options ([`config`]) and a [`Console`], prints its result,
+//! and returns `Ok` or a [`Failure`] that `main` prints once and turns into the exit code.
 
 pub mod build;
 pub mod check;
+pub mod completions;
+pub mod config;
+pub mod console;
 pub mod coverage;
 pub mod explain;
 pub mod new;
+mod progress_bar;
 pub mod serve;
 
-use crate::cli::SiteArgs;
-use crate::diag::{Diagnostic, Diagnostics, Origin, attach_source_lines, render_human};
-use crate::load::parse_datetime;
-use crate::pipeline::{BuildOptions, Now};
-use chrono::{DateTime, Utc};
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use crate::cli::Cli;
+use crate::diag::{Diagnostic, Diagnostics, Origin, attach_source_lines};
+use config::Task;
+pub use console::Console;
+use std::io;
+use std::path::Path;
 
-/// How a command ended, mapped to the process exit code by `main`.
+/// What a command gives back: nothing more to say, or why it failed.
+pub type CmdResult = Result<(), Failure>;
+
+/// Why a command failed: what to print (once, by `main`) and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    /// Ready to print: sorted, repeats across articles folded, source lines attached.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A last line after the diagnostics, e.g. that the output folder was not changed.
+    pub closing: Option<String>,
+}
+
+/// The exit codes of a failure (success is 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    /// Problems in the site (exit 1).
+pub enum Exit {
+    /// Problems in the site, or the output could not be written (1).
     Problems,
-    /// Bad command-line usage (exit 2).
+    /// Wrong usage: an argument, a variable or the folder is not what it must be (2).
     Usage,
 }
 
-/// Builds checked options from the shared arguments; `Err` is a usage problem.
-pub fn options(
-    site: &SiteArgs,
-    output: Option<PathBuf>,
-    locked: bool,
-) -> Result<BuildOptions, Diagnostic> {
-    if let Some(n) = site.jobs {
-        if n == 0 {
-            return Err(Diagnostic::error(
-                Origin::file("--jobs"),
-                "--jobs must be at least 1",
-            ));
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Problems => 1,
+            Exit::Usage => 2,
         }
-        // Ignored if a pool already exists (only in tests calling commands twice).
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
     }
-    let now = match (&site.now, std::env::var("SOURCE_DATE_EPOCH")) {
-        (Some(s), _) => Now::Local(parse_datetime(s).ok_or_else(|| {
-            Diagnostic::error(
-                Origin::file("--now"),
-                format!("`{s}` is not a valid date and time"),
-            )
-            .with_hint("write `--now \"2026-02-03 06:39:37\"` (site time zone)")
-        })?),
-        (None, Ok(epoch)) => {
-            let secs: i64 = epoch.trim().parse().map_err(|_| {
-                Diagnostic::error(
-                    Origin::file("SOURCE_DATE_EPOCH"),
-                    format!("`{epoch}` is not a number of seconds"),
-                )
-            })?;
-            // The same years as every date sitegen reads back (locks, site.yaml).
-            let in_range = DateTime::<Utc>::from_timestamp(secs, 0)
-                .filter(|t| (1970..=9999).contains(&chrono::Datelike::year(t)));
-            Now::Instant(in_range.ok_or_else(|| {
-                Diagnostic::error(
-                    Origin::file("SOURCE_DATE_EPOCH"),
-                    format!("`{epoch}` is out of range"),
-                )
-                .with_hint("SOURCE_DATE_EPOCH counts seconds since 1970-01-01 00:00:00 UTC, from 0 to 253402300799 (9999-12-31 23:59:59)")
-            })?)
+}
+
+impl Failure {
+    /// A usage problem (exit 2).
+    pub fn usage(d: Diagnostic) -> Failure {
+        Failure::one(Exit::Usage, d)
+    }
+
+    /// One problem with the given exit.
+    pub fn one(exit: Exit, d: Diagnostic) -> Failure {
+        Failure {
+            exit,
+            diagnostics: vec![d],
+            closing: None,
         }
-        (None, Err(_)) => Now::Instant(Utc::now()),
-    };
-    Ok(BuildOptions {
-        output: output.unwrap_or_else(|| site.root.join("public")),
-        root: site.root.clone(),
-        now,
-        future: site.future,
-        base_url: site.base_url.clone(),
-        locked,
-        strict: site.strict,
-        render_all: false,
-        report_dir: None,
-    })
+    }
+
+    /// Problems in the site (exit 1), prepared for printing with source lines from `root`.
+    pub fn problems(items: Diagnostics, root: &Path) -> Failure {
+        Failure {
+            exit: Exit::Problems,
+            diagnostics: prepare(items, root),
+            closing: None,
+        }
+    }
+
+    /// A failure the command has already shown (e.g. as JSON on stdout).
+    pub fn shown(exit: Exit) -> Failure {
+        Failure {
+            exit,
+            diagnostics: Vec::new(),
+            closing: None,
+        }
+    }
+
+    /// How many of its diagnostics are errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// The same failure, with a last line.
+    pub fn closing(mut self, line: impl Into<String>) -> Failure {
+        self.closing = Some(line.into());
+        self
+    }
 }
 
-/// Prints diagnostics to stderr in a stable order, the same problem in many articles once;
-/// returns how many were errors.
-pub fn print_diagnostics(items: Diagnostics) -> usize {
-    print_diagnostics_in(items, Path::new("."))
+/// Printing failed for another reason than a closed pipe (a full disk behind `>`).
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::one(
+            Exit::Problems,
+            Diagnostic::error(Origin::file("<output>"), format!("cannot print: {e}"))
+                .with_hint("check where the output is redirected to (disk space, permissions)"),
+        )
+    }
 }
 
-/// Like [`print_diagnostics`], showing source lines of files below `root`.
-pub fn print_diagnostics_in(items: Diagnostics, root: &Path) -> usize {
-    let items = prepare(items, root);
-    print_items(&items);
-    items.iter().filter(|d| d.is_error()).count()
+/// Checks the arguments and runs the command.
+pub fn run(cli: &Cli, console: &Console) -> CmdResult {
+    match config::task(&cli.command, console)? {
+        Task::Build(opts) => build::run(&opts, console),
+        Task::Check(opts) => check::run(&opts, console),
+        Task::Explain(opts) => explain::run(&opts, console),
+        Task::Coverage(opts) => coverage::run(&opts, console),
+        Task::New(args) => new::run(args, console),
+        Task::Serve(opts) => serve::run(opts),
+        Task::Completions(shell) => completions::run(shell, console),
+    }
+}
+
+/// Prints a failure: its diagnostics, then its last line. Errors while printing are
+/// dropped: there is nowhere left to report them.
+pub fn print_failure(console: &Console, failure: &Failure) {
+    let _ = console.diagnostics(&failure.diagnostics);
+    if let Some(line) = &failure.closing {
+        let _ = console.problem_line(line);
+    }
 }
 
 /// Sorted, folded across articles, with source lines: ready to print.
@@ -104,10 +135,9 @@ pub fn prepare(items: Diagnostics, root: &Path) -> Vec<Diagnostic> {
     items
 }
 
-/// Prints prepared diagnostics to stderr.
-pub fn print_items(items: &[Diagnostic]) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in items {
-        eprintln!("{}\n", render_human(d, color));
-    }
+/// Diagnostics from a list.
+pub fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
+    let mut all = Diagnostics::default();
+    all.extend(items);
+    all
 }

@@ -6,32 +6,21 @@
 
 mod places;
 
-use super::Outcome;
+use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::{NewCityArgs, NewCommand, NewTopicArgs};
-use crate::diag::{Diagnostic, Origin, render_human};
+use crate::diag::{Diagnostic, Origin};
 use crate::load::RESERVED_CITY_SLUGS;
 use crate::model::is_valid_slug;
 use pinyin::{ToPinyin, ToPinyinMulti};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &NewCommand) -> Outcome {
-    let result = match args {
-        NewCommand::City(a) => new_city(a),
-        NewCommand::Topic(a) => new_topic(a),
-    };
-    match result {
-        Ok(()) => Outcome::Success,
-        Err(failure) => {
-            let (d, outcome) = *failure;
-            eprintln!("{}", render_human(&d, false));
-            outcome
-        }
+pub fn run(args: &NewCommand, console: &Console) -> CmdResult {
+    match args {
+        NewCommand::City(a) => new_city(a, console),
+        NewCommand::Topic(a) => new_topic(a, console),
     }
 }
-
-/// What went wrong and the exit it calls for (boxed: a diagnostic is large).
-type Failure = Box<(Diagnostic, Outcome)>;
 
 /// A character of a name with more than one reading.
 #[derive(Debug, PartialEq)]
@@ -73,7 +62,7 @@ pub fn propose_slug(name: &str) -> (String, Vec<Polyphone>) {
     (slug, polyphones)
 }
 
-fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
+fn new_city(args: &NewCityArgs, console: &Console) -> CmdResult {
     let name = args.name.trim();
     if name.is_empty() {
         return Err(usage(
@@ -107,28 +96,35 @@ fn new_city(args: &NewCityArgs) -> Result<(), Failure> {
     // The table's spelling of a province given as `吉林省` is `吉林`, as city files write it.
     let province = place.map(|p| p.province).or(args.province.as_deref());
     match place {
-        Some(p) => eprintln!(
-            "`{name}` is {} ({}): slug `{}` from the place-name table",
-            p.full, p.province, p.slug
-        ),
-        None if province.is_none() => eprintln!(
-            "warning: `{name}` is not in the place-name table; the province is left commented out: fill it in, or run again with --province"
-        ),
+        Some(p) => {
+            let _ = console.summary(&format!(
+                "`{name}` is {} ({}): slug `{}` from the place-name table",
+                p.full, p.province, p.slug
+            ));
+        }
+        None if province.is_none() => {
+            let _ = console.problem_line(&format!(
+                "warning: `{name}` is not in the place-name table; the province is left commented out: fill it in, or run again with --province"
+            ));
+        }
         None => {}
     }
     if args.slug.is_none() {
         for p in &polyphones {
-            eprintln!(
+            let _ = console.problem_line(&format!(
                 "warning: `{}` has several readings ({}); the slug uses `{}`. If that is wrong, run again with --slug (e.g. 重庆 → --slug chongqing)",
                 p.character,
                 p.readings.join(", "),
                 p.readings[0]
-            );
+            ));
         }
     }
     let path = args.root.join("cities").join(format!("{slug}.yaml"));
     write_new(&args.root, &path, &city_file(name, province, &slug))?;
-    eprintln!("wrote {} (slug `{slug}`)", shown(&args.root, &path));
+    let _ = console.summary(&format!(
+        "wrote {} (slug `{slug}`)",
+        shown(&args.root, &path)
+    ));
     Ok(())
 }
 
@@ -148,7 +144,7 @@ fn ambiguous(name: &str, all: &[&places::Place]) -> Failure {
 }
 
 /// Refuses a city whose name or slug a file in `cities/` already has, naming that file.
-fn refuse_existing(root: &Path, name: &str, slug: &str) -> Result<(), Failure> {
+fn refuse_existing(root: &Path, name: &str, slug: &str) -> CmdResult {
     let dir = root.join("cities");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(());
@@ -174,17 +170,17 @@ fn refuse_existing(root: &Path, name: &str, slug: &str) -> Result<(), Failure> {
         } else {
             continue;
         };
-        return Err(Box::new((
+        return Err(Failure::one(
+            Exit::Problems,
             Diagnostic::error(Origin::file(shown(root, &path)), clash).with_hint(
                 "edit that file; for another city of the same name, give it its own name and --slug (e.g. add the province)",
             ),
-            Outcome::Problems,
-        )));
+        ));
     }
     Ok(())
 }
 
-fn new_topic(args: &NewTopicArgs) -> Result<(), Failure> {
+fn new_topic(args: &NewTopicArgs, console: &Console) -> CmdResult {
     let slug = args.slug.trim();
     if !is_valid_slug(slug) {
         return Err(usage(
@@ -195,15 +191,12 @@ fn new_topic(args: &NewTopicArgs) -> Result<(), Failure> {
     let name = args.name.as_deref().unwrap_or(slug);
     let path = args.root.join("topics").join(format!("{slug}.md"));
     write_new(&args.root, &path, &topic_file(name))?;
-    eprintln!("wrote {}", shown(&args.root, &path));
+    let _ = console.summary(&format!("wrote {}", shown(&args.root, &path)));
     Ok(())
 }
 
 fn usage(message: &str, hint: &str) -> Failure {
-    Box::new((
-        Diagnostic::error(Origin::file("sitegen new"), message).with_hint(hint),
-        Outcome::Usage,
-    ))
+    Failure::usage(Diagnostic::error(Origin::file("sitegen new"), message).with_hint(hint))
 }
 
 fn shown(root: &Path, path: &Path) -> String {
@@ -211,12 +204,12 @@ fn shown(root: &Path, path: &Path) -> String {
 }
 
 /// Creates `path` with `text`; an existing file is never replaced.
-fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Failure> {
+fn write_new(root: &Path, path: &Path, text: &str) -> CmdResult {
     let problem = |message: String, hint: &str| -> Failure {
-        Box::new((
+        Failure::one(
+            Exit::Problems,
             Diagnostic::error(Origin::file(shown(root, path)), message).with_hint(hint),
-            Outcome::Problems,
-        ))
+        )
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {

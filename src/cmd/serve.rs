@@ -1,38 +1,15 @@
-//! `sitegen serve`
+//! `sitegen serve`: runs the preview server on checked options (`--base-url` is not one of
+//! them: the server's own address is the base URL).
 
-use super::{Outcome, options};
-use crate::cli::{ServeArgs, YesNo};
-use crate::diag::{Diagnostic, Origin, render_human};
+use super::{CmdResult, Exit, Failure};
+use crate::diag::{Diagnostic, Origin};
 use crate::serve::{self, ServeOptions};
 
-pub fn run(args: &ServeArgs) -> Outcome {
-    if args.site.base_url.is_some() {
-        let d = Diagnostic::error(
-            Origin::file("--base-url"),
-            "serve uses its own address as the base URL",
+pub fn run(opts: ServeOptions) -> CmdResult {
+    serve::run(opts).map_err(|message| {
+        Failure::one(
+            Exit::Problems,
+            Diagnostic::error(Origin::file("sitegen serve"), message),
         )
-        .with_hint(
-            "leave out --base-url; use `sitegen build --base-url …` for previews hosted elsewhere",
-        );
-        eprintln!("{}", render_human(&d, false));
-        return Outcome::Usage;
-    }
-    let build = match options(&args.site, None, false) {
-        Ok(o) => o,
-        Err(d) => {
-            eprintln!("{}", render_human(&d, false));
-            return Outcome::Usage;
-        }
-    };
-    match serve::run(ServeOptions {
-        build,
-        port: args.port,
-        open_browser: args.open_browser == YesNo::Yes,
-    }) {
-        Ok(()) => Outcome::Success,
-        Err(message) => {
-            eprintln!("error: {message}");
-            Outcome::Problems
-        }
-    }
+    })
 }

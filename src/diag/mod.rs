@@ -7,7 +7,7 @@ mod collapse;
 mod report;
 mod source;
 
-pub use report::{render_human, render_json};
+pub use report::{color_enabled, render_human, render_json, stderr_color};
 pub use source::attach_source_lines;
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,46 @@
 
 use super::{Diagnostic, Severity};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstream::ColorChoice;
+use std::ffi::OsString;
+use std::io::IsTerminal;
+
+/// Whether a stream gets colour. `forced` is `--color always|never`, which beats the
+/// environment; `None` is `auto`: not with `NO_COLOR` set to a non-empty value
+/// (no-color.org: an empty one does not count); always with `CLICOLOR_FORCE` set to
+/// anything but empty or `0`; not with `CLICOLOR=0`; otherwise when the stream is a
+/// terminal that is not `TERM=dumb`.
+pub fn color_enabled(
+    forced: Option<bool>,
+    is_terminal: bool,
+    var: impl Fn(&str) -> Option<OsString>,
+) -> bool {
+    if let Some(on) = forced {
+        return on;
+    }
+    let set = |name: &str| var(name).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        false
+    } else if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        true
+    } else if set("CLICOLOR").is_some_and(|v| v == "0") {
+        false
+    } else {
+        is_terminal && set("TERM").is_none_or(|t| t != "dumb")
+    }
+}
+
+/// Whether stderr is coloured, for code that renders diagnostics itself (serve's rebuild
+/// loop): the choice the command layer recorded in anstream, or the environment's.
+pub fn stderr_color() -> bool {
+    match ColorChoice::global() {
+        ColorChoice::Never => false,
+        ColorChoice::Auto => color_enabled(None, std::io::stderr().is_terminal(), |n| {
+            std::env::var_os(n)
+        }),
+        _ => true,
+    }
+}
 
 /// Renders one diagnostic as `error: … --> file:line:col`, the source line and a caret.
 pub fn render_human(d: &Diagnostic, color: bool) -> String {
@@ -81,6 +121,41 @@ pub fn render_json(items: &[Diagnostic]) -> String {
 mod tests {
     use super::*;
     use crate::diag::Origin;
+
+    fn decide(forced: Option<bool>, terminal: bool, env: &[(&str, &str)]) -> bool {
+        color_enabled(forced, terminal, |name| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        })
+    }
+
+    #[test]
+    fn auto_colour_follows_the_terminal() {
+        assert!(decide(None, true, &[("TERM", "xterm")]));
+        assert!(decide(None, true, &[]));
+        assert!(!decide(None, false, &[("TERM", "xterm")]));
+        assert!(!decide(None, true, &[("TERM", "dumb")]));
+    }
+
+    #[test]
+    fn no_color_counts_only_when_not_empty() {
+        assert!(!decide(None, true, &[("NO_COLOR", "1")]));
+        assert!(decide(None, true, &[("NO_COLOR", "")]));
+        // NO_COLOR beats CLICOLOR_FORCE; --color beats both.
+        let both = [("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")];
+        assert!(!decide(None, true, &both));
+        assert!(decide(Some(true), false, &both));
+    }
+
+    #[test]
+    fn clicolor_force_counts_unless_zero() {
+        assert!(decide(None, false, &[("CLICOLOR_FORCE", "1")]));
+        assert!(!decide(None, false, &[("CLICOLOR_FORCE", "0")]));
+        assert!(!decide(None, false, &[("CLICOLOR_FORCE", "")]));
+        assert!(!decide(Some(false), true, &[("CLICOLOR_FORCE", "1")]));
+        assert!(!decide(None, true, &[("CLICOLOR", "0")]));
+    }
 
     #[test]
     fn human_report_shows_path_line_and_caret() {

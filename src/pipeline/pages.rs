@@ -7,6 +7,7 @@ use crate::lint::{LintCache, Linter};
 use crate::load::Stamps;
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan};
+use crate::progress::Progress;
 use crate::render::Renderer;
 use crate::render::fingerprint::Shared;
 use crate::write::page_memo::{MemoPage, PageMemo};
@@ -24,6 +25,8 @@ pub struct Output<'a, 'm> {
     pub memo: &'m PageMemo,
     pub shared: &'a Shared,
     pub stamps: &'a Stamps,
+    /// Told as pages get done (a progress bar).
+    pub progress: &'a Progress,
 }
 
 /// What the render stage gave (`'m`: the memo read before it).
@@ -63,6 +66,9 @@ pub fn render_into<'m>(
     strict: bool,
 ) -> Result<Rendered<'m>, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
+    let off = Progress::default();
+    let progress = output.map_or(&off, |out| out.progress);
+    progress.start(plan.pages.len());
     let outcomes: Vec<Vec<PageOutcome<'m>>> = plan
         .page_groups()
         .par_iter()
@@ -151,6 +157,7 @@ pub fn render_into<'m>(
                 })
                 .collect()
         })
+        .inspect(|group: &Vec<_>| progress.advance(group.len()))
         .collect();
     if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(BuildError::Write(e));

@@ -5,6 +5,14 @@
 //! threads of its own, all started before the first request. They share a
 //! [`state::State`]. Nothing is written to the site folder.
 
+/// `eprintln!` that drops what a closed stderr cannot take (`serve 2>&1 | head`) instead
+/// of panicking: the server goes on serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod http;
 pub mod net;
 pub mod path;
@@ -17,7 +25,7 @@ use crate::load::ChangeKind;
 use crate::pipeline::{BuildOptions, Rebuilt, Session};
 use state::State;
 use std::collections::HashSet;
-use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -56,8 +64,9 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     rebuilder.rebuild(&[]);
 
     listener.start(rebuilder.state.clone())?;
-    println!("serving {url}");
-    eprintln!(
+    // Not `println!`, which panics when stdout is closed; the URL is on stderr too.
+    let _ = writeln!(std::io::stdout(), "serving {url}");
+    say!(
         "sitegen: serving {url} (watching {}; Ctrl-C stops)",
         root.display()
     );
@@ -101,12 +110,12 @@ impl Rebuilder {
                 let color = color();
                 for d in &warnings {
                     if !self.shown.contains(&render_human(d, false)) {
-                        eprintln!("{}\n", render_human(d, color));
+                        say!("{}\n", render_human(d, color));
                     }
                 }
                 self.shown = texts;
                 self.state.publish_site(files);
-                eprintln!(
+                say!(
                     "sitegen: {} in {ms:.1} ms{what}: {articles} articles; {rendered} pages rendered, {reused} unchanged; {} warning(s)",
                     if changes.is_empty() {
                         "built"
@@ -121,12 +130,12 @@ impl Rebuilder {
                 let errors = problems.iter().filter(|d| d.is_error()).count();
                 let color = color();
                 for d in &problems {
-                    eprintln!("{}\n", render_human(d, color));
+                    say!("{}\n", render_human(d, color));
                 }
                 // Shown again once the site builds: they may still hold.
                 self.shown.clear();
                 self.state.publish_problems(problems);
-                eprintln!(
+                say!(
                     "sitegen: rebuild failed{what} with {errors} error(s) in {ms:.1} ms; still serving the last good site"
                 );
             }
@@ -143,9 +152,9 @@ impl Rebuilder {
     }
 }
 
-/// Colour on the terminal, unless NO_COLOR is set.
+/// Colour as `--color` and the environment say.
 fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    crate::diag::stderr_color()
 }
 
 /// ` after cities/yueyang.yaml, templates/` for the terminal line.
@@ -189,6 +198,6 @@ fn open_browser(url: &str) {
     match spawned {
         // Reap the opener when it exits, so it does not linger as a zombie.
         Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
-        Err(_) => eprintln!("sitegen: could not open a browser; open {url} yourself"),
+        Err(_) => say!("sitegen: could not open a browser; open {url} yourself"),
     }
 }

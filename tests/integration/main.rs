@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod cli;
 mod coverage;
 mod crash;
 mod escaping;

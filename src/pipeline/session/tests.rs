@@ -44,6 +44,8 @@ fn options(root: &Path) -> BuildOptions {
         strict: false,
         render_all: false,
         report_dir: Some(root.join("report")),
+        progress: Default::default(),
+        verbose: false,
     }
 }
 
