@@ -99,16 +99,29 @@ pub enum Found {
     Refused { message: String, hint: String },
 }
 
+/// Files editors leave beside the real ones, skipped everywhere: hidden files, `*~`
+/// backups, vim swap and probe files (`*.swp`, `*.swx`, `4913`), emacs auto-saves
+/// (`#name#`) and `*.tmp` files.
+pub fn is_scratch_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
 /// The input discovery rule (README, "Input files"). `topics/` and `cities/` are flat:
 /// they hold `*.md` and `*.yaml`/`*.yml` files, with lower-case extensions; any other
 /// file in them, or in a subfolder of them, is an error rather than ignored, since an
 /// editor who put it there meant it to count (a copy in `topics/old/` would otherwise be a
 /// second article with the same address). `templates/` and `static/` are read whole,
-/// subfolders included. Hidden files and `~` backups are skipped everywhere. `rel` is the
+/// subfolders included. Editors' scratch files ([`is_scratch_file`]) are skipped everywhere. `rel` is the
 /// path below the folder `dir`.
 pub fn discover(dir: &str, rel: &Path) -> Found {
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.starts_with('.') || name.ends_with('~') {
+    if is_scratch_file(name) {
         return Found::Skip;
     }
     let (exts, what): (&[&str], &str) = match dir {

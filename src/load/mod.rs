@@ -16,7 +16,7 @@ mod types;
 mod yaml;
 
 pub use cities::parse_city;
-pub use files::{Found, MAX_INPUT_BYTES, decode, discover};
+pub use files::{Found, MAX_INPUT_BYTES, decode, discover, is_scratch_file};
 pub use lock::{LOCK_FILE, format_lock, last_lockable, parse_lock};
 pub use memory::from_texts;
 pub use modified::{MODIFIED_FILE, format_modified, parse_modified};

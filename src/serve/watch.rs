@@ -70,13 +70,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
 /// Files editors leave beside the real ones (the loader skips them too): hidden files,
 /// `*~` backups, vim swap and probe files, emacs auto-saves.
 fn is_scratch_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913"
-        || (name.starts_with('#') && name.ends_with('#'))
+    crate::load::is_scratch_file(name)
 }
 
 /// Does an event of this kind change a file's content or existence? Opening and reading
@@ -212,7 +206,10 @@ mod tests {
             kind("cities/yueyang.yaml"),
             Some(ChangeKind::City("/site/cities/yueyang.yaml".into()))
         );
-        // Not read by the loader (subfolder, upper-case extension): listed again.
+        // Refused by the loader (subfolder, upper-case extension, another kind of file):
+        // listed again, which reports it.
+        assert_eq!(kind("cities/notes.txt"), Some(ChangeKind::AllCities));
+        assert_eq!(kind("topics/draft.txt"), Some(ChangeKind::AllTopics));
         assert_eq!(
             kind("cities/hunan/yueyang.yml"),
             Some(ChangeKind::AllCities)
@@ -250,8 +247,6 @@ mod tests {
             "cities/yueyang.yaml~",
             "cities/4913",
             "cities/#yueyang.yaml#",
-            "cities/notes.txt",
-            "topics/draft.txt",
             "static/.DS_Store",
             "templates/.article.html.swp",
         ] {

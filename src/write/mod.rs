@@ -62,6 +62,15 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
 }
 
 impl WriteError {
+    /// The error as a diagnostic naming the path, with its hint.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let d = Diagnostic::error(Origin::file(&self.path), self.message.clone());
+        match &self.hint {
+            Some(h) => d.with_hint(h.clone()),
+            None => d,
+        }
+    }
+
     /// Adds what to do about it.
     fn hint(mut self, hint: impl Into<String>) -> WriteError {
         self.hint = Some(hint.into());
