@@ -131,6 +131,8 @@ pub struct Topic {
     pub lead: Sourced<String>,
     pub teasers: Vec<Sourced<String>>,
     pub defaults: ValueMap,
+    /// Slugs this topic had before (`former_slugs:`): their URLs redirect here.
+    pub former_slugs: Vec<Sourced<String>>,
     /// The markdown body (a Tera template).
     pub body: String,
     /// 1-based line in the file where the body starts.
@@ -144,6 +146,8 @@ pub struct Topic {
 pub struct CityTopic {
     pub heading: Option<Sourced<String>>,
     pub title: Option<Sourced<String>>,
+    /// A fixed date-suffix format for this article's title (`""`: none).
+    pub date_format: Option<Sourced<String>>,
     pub values: ValueMap,
     pub publish_at: Option<Sourced<NaiveDateTime>>,
     pub extras: Option<Vec<Sourced<String>>>,
@@ -164,6 +168,8 @@ pub struct City {
     pub extras: Option<Vec<Sourced<String>>>,
     /// Sources of `values`.
     pub sources: SourceMap,
+    /// Slugs this city had before (`former_slugs:`): their URLs redirect here.
+    pub former_slugs: Vec<Sourced<String>>,
     /// Content stamp of the file ([`crate::load::stamp`]).
     pub stamp: u64,
 }
@@ -194,6 +200,9 @@ pub struct LockedSlot {
     /// The article's city or topic is gone; the entry is kept so that adding it back
     /// restores its date, title and URL.
     pub retired: bool,
+    /// The city's and the topic's names when the line was written (spaces removed), so a
+    /// slug that changes without `former_slugs` can be told from a removal.
+    pub names: Option<(String, String)>,
     pub pins: VariantPins,
 }
 

@@ -245,10 +245,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         changed: urls(&stats.changes.changed),
         removed: urls(&stats.changes.removed),
         next_publish: next_publish_iso.clone(),
-        extra: vec![
+        extra: [
             (AGED_FACTS_FILE.to_string(), aged_list),
             (SITEMAPS_FILE.to_string(), sitemaps),
-        ],
+            (
+                crate::render::DEAD_LINKS_FILE.to_string(),
+                plan.dead_links
+                    .iter()
+                    .map(|p| format!("{base}{p}\n"))
+                    .collect(),
+            ),
+        ]
+        .into_iter()
+        .chain(renderer.redirect_maps())
+        .collect(),
     };
     write::durable::crash_point("report");
     report::write_report(&report_dir, &change_report).map_err(BuildError::AfterSwap)?;

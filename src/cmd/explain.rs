@@ -201,7 +201,7 @@ fn publish_source(
     let lock = std::fs::read_to_string(opts.root.join(LOCK_FILE)).unwrap_or_default();
     match lock
         .lines()
-        .position(|l| l.trim().rsplit_once(' ').is_some_and(|(_, x)| x == id))
+        .position(|l| l.split_whitespace().nth(2) == Some(id))
     {
         Some(n) => format!("recorded in {LOCK_FILE}:{}", n + 1),
         None => format!(

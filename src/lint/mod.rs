@@ -6,9 +6,13 @@
 //! the file and line to change and, for rendered text, the article.
 
 pub(crate) use crate::content::blocks;
+mod chunks;
 mod facts;
+mod names;
+mod near_duplicates;
 mod ownership;
 mod sections;
+mod subject;
 pub mod titles;
 
 use crate::content::SectionText;
@@ -51,6 +55,9 @@ impl<'a> Linter<'a> {
     pub fn input(&self) -> Vec<Diagnostic> {
         let mut out = facts::check(self.input);
         out.extend(self.shared_paragraphs());
+        out.extend(subject::check(self.input));
+        out.extend(near_duplicates::check(self.input));
+        out.extend(names::check(self.input));
         out
     }
 

@@ -27,6 +27,8 @@ struct RawCity {
     extras: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     sources: BTreeMap<String, Spanned<RawFactSource>>,
+    #[serde(default)]
+    former_slugs: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +38,8 @@ struct RawCityTopic {
     heading: Option<Spanned<String>>,
     #[serde(default)]
     title: Option<Spanned<String>>,
+    #[serde(default)]
+    date_format: Option<Spanned<String>>,
     #[serde(default)]
     values: BTreeMap<String, Spanned<Value>>,
     #[serde(default)]
@@ -86,6 +90,21 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
         let city_topic = CityTopic {
             heading: t.heading.map(|h| sourced(h, shown, 0)),
             title: t.title.map(|h| sourced(h, shown, 0)),
+            date_format: t.date_format.and_then(|f| {
+                if super::site::is_valid_strftime(&f.value) {
+                    Some(sourced(f, shown, 0))
+                } else {
+                    problems.push(
+                        Diagnostic::error(
+                            yaml::origin_of(&f, shown, 0),
+                            format!("`{}` is not a valid date format", f.value),
+                        )
+                        .with_hint("use chrono strftime fields, e.g. `(%Y年%-m月%-d日)`, or `\"\"` for a title without a date suffix")
+                        .with_source(text),
+                    );
+                    None
+                }
+            }),
             values: yaml::value_map(t.values, shown, 0, text, &mut problems),
             publish_at,
             extras: t
@@ -110,6 +129,11 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
             .extras
             .map(|l| l.into_iter().map(|s| sourced(s, shown, 0)).collect()),
         sources,
+        former_slugs: raw
+            .former_slugs
+            .into_iter()
+            .map(|s| sourced(s, shown, 0))
+            .collect(),
         stamp: super::stamp(shown, text),
     })
 }

@@ -105,8 +105,10 @@ fn parse_line(line: &str) -> Result<LockedSlot, String> {
         publish_at,
         article: article.to_string(),
         retired: false,
+        names: None,
         pins: VariantPins::default(),
     };
+    let (mut city, mut topic) = (None, None);
     while !rest.is_empty() {
         if let Some(format) = rest.strip_prefix("date=") {
             slot.pins.date = Some(format.to_string());
@@ -121,6 +123,17 @@ fn parse_line(line: &str) -> Result<LockedSlot, String> {
         let (key, value) = field
             .split_once('=')
             .ok_or_else(|| format!("unknown field `{field}`"))?;
+        match key {
+            "city" => {
+                city = Some(value.to_string());
+                continue;
+            }
+            "topic" => {
+                topic = Some(value.to_string());
+                continue;
+            }
+            _ => {}
+        }
         let pin = parse_pin(value).ok_or_else(|| format!("`{field}` is not `{key}=N:hash`"))?;
         match key {
             "title" => slot.pins.title = Some(pin),
@@ -134,6 +147,7 @@ fn parse_line(line: &str) -> Result<LockedSlot, String> {
         }
     }
     slot.pins.headings.sort();
+    slot.names = city.zip(topic);
     Ok(slot)
 }
 
@@ -197,6 +211,9 @@ pub fn format_lock(slots: &[LockedSlot]) -> String {
         if s.retired {
             out.push_str(" retired");
         }
+        if let Some((city, topic)) = &s.names {
+            out.push_str(&format!(" city={city} topic={topic}"));
+        }
         let p = &s.pins;
         let pin = |v: &VariantPin| format!("{}:{:08x}", v.index, v.text_hash);
         if let Some(v) = &p.title {
@@ -231,11 +248,12 @@ mod tests {
 
     #[test]
     fn fields_round_trip() {
-        let text = "2026-01-05 08:00:00 a/b retired title=2:0000beef teaser=0:00000001 \
+        let text = "2026-01-05 08:00:00 a/b retired city=岳阳 topic=参保地变更 title=2:0000beef teaser=0:00000001 \
                     heading.b=1:abcdef01 heading.c=0:00000000 date=(%Y年%-m月%-d日)\n\
                     2026-01-05 08:20:00 a/c date=\n";
         let slots = parse_lock(text, Path::new("schedule.lock")).unwrap();
         assert!(slots[0].retired);
+        assert_eq!(slots[0].names, Some(("岳阳".into(), "参保地变更".into())));
         assert_eq!(slots[0].pins.title.unwrap().text_hash, 0xbeef);
         assert_eq!(slots[0].pins.headings.len(), 2);
         assert_eq!(slots[0].pins.date.as_deref(), Some("(%Y年%-m月%-d日)"));

@@ -350,7 +350,7 @@ fn names_the_day(f: &str) -> bool {
     day(1, 1) != day(1, 2) && day(1, 1) != day(2, 1)
 }
 
-fn is_valid_strftime(f: &str) -> bool {
+pub(crate) fn is_valid_strftime(f: &str) -> bool {
     !StrftimeItems::new(f).any(|i| matches!(i, Item::Error))
 }
 

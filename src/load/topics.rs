@@ -21,6 +21,8 @@ struct RawTopic {
     teasers: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     defaults: BTreeMap<String, Spanned<Value>>,
+    #[serde(default)]
+    former_slugs: Vec<Spanned<String>>,
 }
 
 /// Parses one topic file; `slug` comes from the file name.
@@ -97,6 +99,11 @@ pub fn parse_topic(text: &str, slug: &str, shown: &Path) -> Result<Topic, Vec<Di
         lead: sourced(raw.lead, shown, off),
         teasers: list(raw.teasers),
         defaults,
+        former_slugs: raw
+            .former_slugs
+            .into_iter()
+            .map(|s| sourced(s, shown, off))
+            .collect(),
         body: split.body.to_string(),
         body_line: split.body_line,
         stamp: super::stamp(shown, text),

@@ -3,6 +3,7 @@
 //! Pure: `now` is passed in; every choice among variants is a hash of the article's id, so
 //! the same input always gives the same plan.
 
+pub mod redirects;
 pub mod related;
 pub mod schedule;
 pub mod urls;
@@ -76,6 +77,10 @@ pub struct Plan {
     pub lock: Vec<LockedSlot>,
     /// The earliest publish datetime after `now`, if any article is still to come.
     pub next_publish: Option<NaiveDateTime>,
+    /// Old URLs of renamed cities and topics, and where they lead now.
+    pub redirects: Vec<redirects::Redirect>,
+    /// Paths published once that no longer exist and do not redirect (`dead-links.txt`).
+    pub dead_links: Vec<String>,
 }
 
 impl Plan {
@@ -142,12 +147,9 @@ pub fn plan(
                 .map(|d| d.value),
         })
         .collect();
-    let scheduled = schedule::schedule(
-        &slotting,
-        &input.schedule_lock,
-        &input.site.cadence,
-        opts.now,
-    );
+    let current: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let carried = redirects::carry_over(input, &input.schedule_lock, &current, opts.now)?;
+    let scheduled = schedule::schedule(&slotting, &carried, &input.site.cadence, opts.now);
     if !scheduled.problems.is_empty() {
         return Err(scheduled.problems);
     }
@@ -211,10 +213,31 @@ pub fn plan(
             publish_at: a.publish_at,
             article: a.id.clone(),
             retired: false,
+            names: Some((
+                redirects::lock_name(&input.cities[a.city].name),
+                redirects::lock_name(&input.topics[a.topic].name),
+            )),
             pins,
         })
         .collect();
     lock.extend(scheduled.retired);
+    let mut live: std::collections::HashSet<&str> = articles
+        .iter()
+        .filter(|a| a.published)
+        .map(|a| a.path.as_str())
+        .collect();
+    let other_pages: Vec<String> = (input.cities.iter().map(|c| urls::city_path(&c.slug.value)))
+        .chain(input.topics.iter().map(|t| urls::topic_path(&t.slug, 1)))
+        .collect();
+    live.extend(other_pages.iter().map(String::as_str));
+    let published: Vec<(usize, usize, &str)> = articles
+        .iter()
+        .filter(|a| a.published)
+        .map(|a| (a.city, a.topic, a.path.as_str()))
+        .collect();
+    let redirects = redirects::redirects(input, &published, &live);
+    live.extend(redirects.iter().map(|r| r.from.as_str()));
+    let dead_links = redirects::dead_links(input, &lock, opts.now, &live);
     Ok(Plan {
         now: opts.now,
         articles,
@@ -226,6 +249,8 @@ pub fn plan(
         pages,
         lock,
         next_publish,
+        redirects,
+        dead_links,
     })
 }
 
@@ -345,6 +370,8 @@ mod tests {
             ],
             lock: vec![],
             next_publish: None,
+            redirects: vec![],
+            dead_links: vec![],
         };
         let sizes: Vec<usize> = plan.page_groups().iter().map(|g| g.len()).collect();
         assert_eq!(sizes, vec![2, 1, 1, 1]);

@@ -219,6 +219,7 @@ mod tests {
                 publish_at,
                 article: a.id.to_string(),
                 retired: false,
+                names: None,
                 pins: VariantPins::default(),
             })
             .collect();

@@ -16,6 +16,7 @@ pub mod plain;
 pub mod seo;
 mod site_files;
 pub mod sitemap;
+pub use site_files::DEAD_LINKS_FILE;
 pub mod templates;
 pub mod tera_errors;
 pub mod view;

@@ -12,6 +12,22 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::Xxh3;
 
+/// The dead-link list at a stable URL of the site, for Baidu's 死链提交 (txt format).
+pub const DEAD_LINKS_FILE: &str = "dead-links.txt";
+
+/// The page left at an old URL: it sends readers and crawlers to `to` and is not indexed.
+fn redirect_page(to: &str, language: &str) -> String {
+    let to = feeds::xml_escape(to);
+    let lang = feeds::xml_escape(language);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>页面已迁移</title>\n<meta name=\"robots\" content=\"noindex\">\n\
+         <link rel=\"canonical\" href=\"{to}\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n\
+         <p>本页已迁移至 <a href=\"{to}\">{to}</a>。</p>\n</body>\n</html>\n"
+    )
+}
+
 /// A file kept between rebuilds: its path below the output folder and its bytes.
 pub type KeptFile = (String, Arc<[u8]>);
 
@@ -187,6 +203,14 @@ impl Renderer<'_> {
             "robots.txt".into(),
             feeds::robots(&sitemap_urls).into_bytes().into(),
         ));
+        let dead: String = (self.plan.dead_links.iter())
+            .map(|p| format!("{}\n", self.absolute(p)))
+            .collect();
+        files.push((DEAD_LINKS_FILE.into(), dead.into_bytes().into()));
+        files.extend(self.plan.redirects.iter().map(|r| {
+            let page = redirect_page(&self.absolute(&r.to), &self.input.site.language);
+            (urls::output_file(&r.from), page.into_bytes().into())
+        }));
         files.extend(
             self.input
                 .statics
@@ -194,6 +218,31 @@ impl Renderer<'_> {
                 .map(|s| (format!("static/{}", s.rel), s.bytes.clone().into())),
         );
         files
+    }
+
+    /// The redirect map for static hosts, as `(file name, text)`: `_redirects` (Netlify,
+    /// Cloudflare Pages) and `redirects.nginx.map` (an nginx `map` include).
+    pub fn redirect_maps(&self) -> Vec<(String, String)> {
+        let base = self.input.site.base_path();
+        let mut netlify = String::new();
+        let mut nginx = String::from(
+            "# sitegen redirects; use inside `http { }` as:\n\
+             #   map $uri $sitegen_redirect { include /path/to/redirects.nginx.map; }\n\
+             # and in the server: if ($sitegen_redirect) { return 301 $sitegen_redirect; }\n",
+        );
+        for r in &self.plan.redirects {
+            netlify.push_str(&format!("{base}{} {base}{} 301\n", r.from, r.to));
+            for from in [
+                format!("{base}{}", r.from),
+                format!("{base}{}", urls::output_file(&r.from)),
+            ] {
+                nginx.push_str(&format!("{from} {base}{};\n", r.to));
+            }
+        }
+        vec![
+            ("_redirects".into(), netlify),
+            ("redirects.nginx.map".into(), nginx),
+        ]
     }
 
     /// The articles a feed of `articles` shows: the newest `feed_size`.

@@ -9,6 +9,8 @@
 //!   `Retry-After` (up to [`MAX_REFUSING`] of those at once; past that it is closed).
 //! - A request head must arrive within [`HEAD_TIMEOUT`], also between two requests on a
 //!   kept-alive connection, so idle and slow clients give their place back.
+//! - A response the client does not read for [`WRITE_TIMEOUT`] ends its connection, so a
+//!   client that asks and never reads cannot hold a place for good either.
 //! - A failed `accept` (no file descriptors left, say) is reported at most every
 //!   [`NOTICE_EVERY`] and retried: the server keeps listening.
 //!
@@ -28,6 +30,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Sleep;
@@ -40,6 +43,8 @@ pub const MAX_STREAMS: usize = 64;
 pub const MAX_REFUSING: usize = 64;
 /// The time a client has to send a request head.
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a write may wait for the client to read.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The time a connection past the bound has to send its request before it is closed
 /// without an answer; short, so idle connections cannot hold the places of [`MAX_REFUSING`].
 const REFUSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -198,7 +203,7 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>, _place: OwnedSemaphorePer
         async move { Ok::<_, Infallible>(response) }
     });
     let _ = builder()
-        .serve_connection(TokioIo::new(stream), service)
+        .serve_connection(TokioIo::new(Stalling::new(stream)), service)
         .await;
 }
 
@@ -212,7 +217,7 @@ async fn refuse(stream: TcpStream, _place: OwnedSemaphorePermit) {
         .keep_alive(false)
         .header_read_timeout(REFUSE_TIMEOUT);
     let _ = builder
-        .serve_connection(TokioIo::new(stream), service)
+        .serve_connection(TokioIo::new(Stalling::new(stream)), service)
         .await;
 }
 
@@ -337,5 +342,92 @@ impl Body for EventStream {
             return data(Bytes::from_static(b": keep-alive\n\n"));
         }
         Poll::Pending
+    }
+}
+
+/// A connection whose writes fail once one has waited [`WRITE_TIMEOUT`] for the client to
+/// read (the kernel's buffers full); reads pass through.
+struct Stalling {
+    stream: TcpStream,
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl Stalling {
+    fn new(stream: TcpStream) -> Self {
+        Stalling {
+            stream,
+            stalled: None,
+        }
+    }
+
+    /// Passes a ready write on (and forgets any stall); turns one pending past the
+    /// timeout into an error.
+    fn check<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_TIMEOUT)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncRead for Stalling {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Stalling {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_write(cx, buf);
+        this.check(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        this.check(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_flush(cx);
+        this.check(cx, poll)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.stream).poll_shutdown(cx);
+        this.check(cx, poll)
     }
 }

@@ -8,7 +8,7 @@ const NOW: &str = "2026-03-01 00:00:00";
 /// Every problem of tests/fixtures/mistakes, as `severity file:line:col message`.
 /// One line per mistake; a mistake repeated across articles is folded into one.
 const EXPECTED: &[&str] = &[
-    "error cities/aaa.yaml:2:1 unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources",
+    "error cities/aaa.yaml:2:1 unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources, former_slugs",
     "error cities/bbb.yaml:4:7 expected a list of strings, found a string",
     "error cities/ccc.yaml:4:10 unknown topic `alpah`",
     "error cities/ddd.yaml:5:17 `2026-02-30 08:00:00` is not a valid date and time",
@@ -207,5 +207,81 @@ fn the_real_site_passes_strict_check() {
             .ends_with("sitegen check: 0 error(s), 0 warning(s)\n"),
         "{}",
         run.stderr()
+    );
+}
+
+/// The sample pages' defect: a paragraph about retirees (here their reimbursement ratio)
+/// under the payment-record topic's 社保大厅或便民服务点 sub-heading.
+const RETIREES: &str =
+    "退休人员在定点医疗机构住院的，医保报销比例比在职职工高一些，具体比例以当地政策为准。";
+const REAL_NOW: &str = "2026-11-24 00:00:00";
+
+/// `check --strict --future` of the real site with one file changed: exit 1 and the
+/// diagnostics of that file.
+fn strict_on_real_site(file: &str, text: &str) -> Vec<String> {
+    let site = Site::real();
+    site.write(file, text);
+    let run = site.run(&[
+        "check", "--strict", "--future", "--now", REAL_NOW, "--format", "json",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    let items: Vec<serde_json::Value> = serde_json::from_str(&run.stdout()).unwrap();
+    assert!(items.iter().all(|d| d["severity"] == "error"));
+    items
+        .iter()
+        .filter(|d| d["file"] == file)
+        .map(line_of)
+        .collect()
+}
+
+#[test]
+fn the_seed_defect_through_a_city_value_is_an_error() {
+    let site = Site::real();
+    let text = site.read("cities/yueyang.yaml")
+        + &format!(
+            "values:\n  query_hotline: \"{RETIREES}\"\nsources:\n  query_hotline: {{note: 窗口电话确认, verified: 2026-11-01}}\n"
+        );
+    let got = strict_on_real_site("cities/yueyang.yaml", &text);
+    assert_eq!(
+        got,
+        [
+            "error cities/yueyang.yaml:19:18 岳阳 value `query_hotline` is not about 缴费记录查询: only 4 of its 16 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政构…)"
+        ],
+    );
+}
+
+#[test]
+fn the_seed_defect_through_a_city_topic_value_is_an_error() {
+    let site = Site::real();
+    let text = site.read("cities/yueyang.yaml")
+        + &format!(
+            "  jiaofei-jilu:\n    values:\n      query_hotline: \"{RETIREES}\"\n    sources:\n      query_hotline: {{note: 窗口电话确认, verified: 2026-11-01}}\n"
+        );
+    let text = text.replace("extras: [jiaofei-jilu, baoxiao-fanwei]\n", "");
+    let text = text.replace(
+        "topics:\n",
+        "extras: [jiaofei-jilu, baoxiao-fanwei]\ntopics:\n",
+    );
+    let got = strict_on_real_site("cities/yueyang.yaml", &text);
+    assert_eq!(
+        got,
+        [
+            "error cities/yueyang.yaml:20:22 岳阳 value `query_hotline` is not about 缴费记录查询: only 4 of its 16 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政构…)"
+        ],
+    );
+}
+
+#[test]
+fn the_seed_defect_pasted_into_a_topic_body_is_an_error() {
+    let site = Site::real();
+    let topic = site.read("topics/jiaofei-jilu.md");
+    let legit = "不方便去医保中心的，也可以就近到社保服务大厅或便民服务点咨询，同样带好身份证和医保卡，请工作人员协助查询。能不能现场打印，以当地网点的实际安排为准。";
+    assert!(topic.contains(legit));
+    let got = strict_on_real_site("topics/jiaofei-jilu.md", &topic.replace(legit, RETIREES));
+    assert_eq!(
+        got,
+        [
+            "error topics/jiaofei-jilu.md:58:1 “退休人员在定点医疗机构住院的，医保报销比…” is not about 缴费记录查询: only 4 of its 15 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政策…)"
+        ],
     );
 }

@@ -32,7 +32,7 @@ fn future_ids(site: &Site, now: &str) -> Vec<String> {
     site.read("schedule.lock")
         .lines()
         .filter(|l| !l.starts_with('#') && l[..19] > *now)
-        .map(|l| l[20..].to_string())
+        .map(|l| l.split(' ').nth(2).unwrap().to_string())
         .collect()
 }
 

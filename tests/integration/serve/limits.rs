@@ -6,8 +6,8 @@
 
 use super::{DEADLINE, Response, Server, get, request};
 use crate::support::Site;
-use sitegen::serve::net::{MAX_CONNECTIONS, MAX_STREAMS};
-use std::io::{BufRead, BufReader, Write};
+use sitegen::serve::net::{MAX_CONNECTIONS, MAX_STREAMS, WRITE_TIMEOUT};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -298,4 +298,40 @@ fn under_lowered_memory_and_descriptor_limits_serve_keeps_listening() {
         log.contains("cannot accept a connection") && log.contains("still listening"),
         "the descriptor limit was reached and reported: {log}"
     );
+}
+
+#[test]
+fn a_client_that_stops_reading_is_let_go() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let page = get(&server.addr, "/aaa/alpha/").body.len();
+    // Pipelined requests whose answers (8 MiB) overflow the socket buffers.
+    let count = (8 << 20) / page + 1;
+    let ask = format!("GET /aaa/alpha/ HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream.set_write_timeout(Some(DEADLINE)).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sending = std::thread::spawn(move || {
+        for _ in 0..count {
+            if writer.write_all(ask.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(WRITE_TIMEOUT + Duration::from_secs(3));
+    // Reading now gets what the kernel kept, then the end: not every answer.
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut got = Vec::new();
+    let ended = match stream.read_to_end(&mut got) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    let _ = sending.join();
+    let answers = got.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count();
+    assert!(ended, "the connection was not closed");
+    assert!(
+        answers < count,
+        "{answers} of {count} answers sent to a client that did not read"
+    );
+    assert_eq!(get(&server.addr, "/aaa/alpha/").status, 200);
 }
