@@ -101,13 +101,16 @@ fn check_level(
             );
         }
         if let Value::Array(items) = &v.value
-            && items
+            && let Some(at) = items
                 .iter()
-                .any(|i| i.is_null() || i.as_str().is_some_and(|s| s.trim().is_empty()))
+                .position(|i| i.is_null() || i.as_str().is_some_and(|s| s.trim().is_empty()))
         {
             out.push(
-                Diagnostic::warning(v.origin.clone(), format!("list `{key}` has an empty entry"))
-                    .with_hint("remove the empty `-` line, or write the missing text"),
+                Diagnostic::warning(
+                    v.origin.clone(),
+                    format!("list `{key}` has an empty entry (item {})", at + 1),
+                )
+                .with_hint("remove the empty `-` line, or write the missing text"),
             );
         }
     }

@@ -101,7 +101,7 @@ impl SectionLint<'_> {
 
     /// The problems of section `s` that do not depend on the article showing it.
     fn findings(&self, s: &SectionText) -> SectionFindings {
-        let defects = s.defects.iter().map(|d| self.defect(s, d)).collect();
+        let defects = s.defects.iter().filter_map(|d| self.defect(s, d)).collect();
         let blocks = s
             .blocks
             .iter()
@@ -136,7 +136,9 @@ impl SectionLint<'_> {
         }
     }
 
-    fn defect(&self, s: &SectionText, d: &Defect) -> Finding {
+    /// The finding for a structural defect; none when an input check already reports it
+    /// at its value (an empty entry of a city's list).
+    fn defect(&self, s: &SectionText, d: &Defect) -> Option<Finding> {
         let (origin, message, hint) = match d {
             Defect::EmptyHeading(h) => (
                 self.locate(s, Kind::Heading, &normalise(h)),
@@ -144,12 +146,15 @@ impl SectionLint<'_> {
                 "every sub-heading needs its own text; check the values this section uses",
             ),
             Defect::EmptyListItem => (
-                self.empty_item_origin(s),
+                self.empty_item_origin(s)?,
                 "empty list item".to_string(),
                 "a list value has an empty entry, or the list template prints nothing",
             ),
+            // The value holding the leftover syntax is what the editor must change, even
+            // when a topic line prints it.
             Defect::TemplateSyntax(t) => (
-                self.locate(s, Kind::Paragraph, &normalise(t)),
+                value_with_syntax(&self.pairs[s.pair])
+                    .unwrap_or_else(|| self.locate(s, Kind::Paragraph, &normalise(t))),
                 format!("template syntax left in the output: `{}`", t.trim()),
                 "values are printed as they are: write the text itself, not `{{ … }}`",
             ),
@@ -162,21 +167,24 @@ impl SectionLint<'_> {
                 "link to an https:// address; script URLs are never published",
             ),
         };
-        Finding {
+        Some(Finding {
             origin,
             message,
             hint: hint.to_string(),
-        }
+        })
     }
 
-    fn empty_item_origin(&self, s: &SectionText) -> Origin {
+    /// Where an empty list item comes from: none for a value with an empty entry (the
+    /// input check reports it there, once), else the topic's list template.
+    fn empty_item_origin(&self, s: &SectionText) -> Option<Origin> {
         let pair = &self.pairs[s.pair];
         let empty_entry = pair.values.values().find(|v| {
             matches!(&v.value, Value::Array(items)
                 if items.iter().any(|i| i.is_null() || i.as_str().is_some_and(|t| t.trim().is_empty())))
         });
         match empty_entry {
-            Some(v) => v.origin.clone(),
+            Some(v) if v.origin.file.starts_with("cities") => None,
+            Some(v) => Some(v.origin.clone()),
             None => {
                 let topic = &self.input.topics[s.topic];
                 let line = topic
@@ -184,7 +192,7 @@ impl SectionLint<'_> {
                     .lines()
                     .position(|l| l.trim_start().starts_with("- {{"))
                     .map_or(topic.body_line, |i| topic.body_line + i as u32);
-                Origin::new(&topic.path, line, 1)
+                Some(Origin::new(&topic.path, line, 1))
             }
         }
     }
@@ -262,6 +270,14 @@ impl SectionLint<'_> {
         ))
         .in_article(&a.id)
     }
+}
+
+/// The first value (by name) with template syntax (`{{`, `{%`) in its text.
+fn value_with_syntax(pair: &MergedPair) -> Option<Origin> {
+    pair.values
+        .values()
+        .find(|v| strings(&v.value).any(|s| s.contains("{{") || s.contains("{%")))
+        .map(|v| v.origin.clone())
 }
 
 /// The first value (by name) whose text holds `text` or is held in it.

@@ -100,9 +100,10 @@ fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::Si
     let text = files::read_text(&path, &shown, files::MAX_INPUT_BYTES)
         .map_err(|d| problems.push(d))
         .ok()?;
-    site::parse_site(&text, &shown)
-        .map_err(|d| problems.extend(d))
-        .ok()
+    // A wrong key falls back to its default for the rest of the run (reported once).
+    let (site, found) = yaml::parse_recovering(&text, |t| site::parse_site(t, &shown));
+    problems.extend(found);
+    site
 }
 
 /// The input files under `root/dir` by the discovery rule ([`files::discover`]), sorted,

@@ -58,6 +58,30 @@ fn to_diagnostic(
         let skip = column.saturating_sub(1) as usize;
         l.char_indices().nth(skip).map_or("", |(i, _)| &l[i..])
     });
+    // A tab is reported where it stands, not after it; a quoted string left open is
+    // reported where it opens, not where the parser gave up on a later line.
+    let (line, column, message) = match (
+        tab_column(source_line.as_deref()),
+        unclosed_quote(text, line),
+    ) {
+        (Some(tab), _) if message.contains("tab") => (line, tab, message),
+        (_, Some((open_line, open_column)))
+            if message.starts_with("invalid trailing content after") =>
+        {
+            (
+                open_line,
+                open_column,
+                format!(
+                    "unclosed quote: the string opened here runs on to line {}",
+                    line + line_offset
+                ),
+            )
+        }
+        _ => (line, column, message),
+    };
+    let source_line = (line > 0)
+        .then(|| text.lines().nth(line as usize - 1).map(str::to_string))
+        .flatten();
     let (message, hint) = match super::types::describe(&message, rest) {
         Some((m, h)) => (m, Some(h)),
         None => {
@@ -74,6 +98,36 @@ fn to_diagnostic(
         d = d.with_hint(hint);
     }
     d
+}
+
+/// The 1-based column of the first tab in a line's indentation.
+fn tab_column(line: Option<&str>) -> Option<u32> {
+    let line = line?;
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line[..indent].find('\t').map(|i| i as u32 + 1)
+}
+
+/// The line and column of the quote that opens a string left unclosed before `line`:
+/// the nearest earlier line with an odd number of that quote mark (`\"` and `''` are
+/// escapes, not quotes).
+fn unclosed_quote(text: &str, line: u32) -> Option<(u32, u32)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let last = (line as usize).min(lines.len());
+    (0..last.saturating_sub(1)).rev().find_map(|i| {
+        let l = lines[i];
+        if l.trim_start().starts_with('#') {
+            return None;
+        }
+        let doubles: Vec<usize> = l
+            .char_indices()
+            .filter(|&(at, c)| c == '"' && !l[..at].ends_with('\\'))
+            .map(|(at, _)| at)
+            .collect();
+        (doubles.len() % 2 == 1).then(|| {
+            let at = doubles[doubles.len() - 1];
+            (i as u32 + 1, l[..at].chars().count() as u32 + 1)
+        })
+    })
 }
 
 /// serde-saphyr appends " at line N, column M"; the diagnostic carries that separately.
@@ -133,6 +187,9 @@ fn hint_for(message: &str, source_line: Option<&str>) -> Option<String> {
         return Some("add the key; see README.md for this file's layout".into());
     }
     if message.contains("unclosed quote") {
+        if message.contains("runs on to line") {
+            return Some("close the string on this line with the quote mark it opened with (`\"`); a quoted string may run over lines, so YAML only noticed later".into());
+        }
         return Some("close the quoted string with the same quote mark it opened with".into());
     }
     if source_line
@@ -145,6 +202,68 @@ fn hint_for(message: &str, source_line: Option<&str>) -> Option<String> {
         return Some("check the value's type: lists are written `- item` lines or `[a, b]`".into());
     }
     None
+}
+
+/// Parses with `parse`, and when a top-level key is wrong (unknown, or a value of the
+/// wrong shape) reports it and parses again without that key, so the key falls back to
+/// its default and the rest of the file still counts. Lines are blanked, not removed:
+/// later diagnostics keep their file lines. A key that cannot be left out (a required
+/// one) ends the retries; only its first diagnostic is kept.
+pub fn parse_recovering<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, Vec<Diagnostic>>,
+) -> (Option<T>, Vec<Diagnostic>) {
+    let mut current = text.to_string();
+    let mut reported: Vec<Diagnostic> = Vec::new();
+    for _ in 0..32 {
+        let problems = match parse(&current) {
+            Ok(value) => return (Some(value), reported),
+            Err(problems) => problems,
+        };
+        let first = &problems[0];
+        let left_out_needed =
+            first.message.starts_with("missing key") || first.message == "the YAML is empty";
+        if left_out_needed && !reported.is_empty() {
+            // The key left out was a required one: its own diagnostic says what to fix.
+            return (None, reported);
+        }
+        let retry = problems.len() == 1
+            && ["unknown key", "expected", "invalid"]
+                .iter()
+                .any(|p| first.message.starts_with(p));
+        match retry
+            .then(|| blank_top_level_key(&current, first.origin.line))
+            .flatten()
+        {
+            Some(next) => {
+                reported.extend(problems);
+                current = next;
+            }
+            None => {
+                reported.extend(problems);
+                return (None, reported);
+            }
+        }
+    }
+    (None, reported)
+}
+
+/// `text` with the top-level key holding `line` (and its indented lines) blanked.
+fn blank_top_level_key(text: &str, line: u32) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = (line as usize)
+        .checked_sub(1)
+        .filter(|&i| i < lines.len())?;
+    let top = |l: &str| !l.is_empty() && !l.starts_with([' ', '\t', '#', '-']);
+    let start = (0..=at).rev().find(|&i| top(lines[i]))?;
+    let end = (start + 1..lines.len())
+        .find(|&i| top(lines[i]))
+        .unwrap_or(lines.len());
+    let mut out: Vec<&str> = lines.clone();
+    for l in &mut out[start..end] {
+        *l = "";
+    }
+    Some(out.join("\n") + "\n")
 }
 
 /// Converts a parsed span to a file origin.
@@ -266,6 +385,38 @@ mod tests {
             parse::<Doc>("materials: [a]\nmaterials: [b]\n", Path::new("c.yaml"), 0).unwrap_err();
         assert!(err.message.contains("duplicate"), "{}", err.message);
         assert_eq!(err.origin.line, 2);
+    }
+
+    #[test]
+    fn a_tab_is_reported_at_its_own_column() {
+        let err =
+            parse::<Doc>("materials: []\nprovince:\n\t- x\n", Path::new("c.yaml"), 0).unwrap_err();
+        assert_eq!((err.origin.line, err.origin.column), (3, 1), "{err:?}");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_where_it_opens() {
+        let text = "materials: []\nprovince: \"湖南\n# note\nname: \"x\"\n";
+        let err = parse::<Doc>(text, Path::new("c.yaml"), 0).unwrap_err();
+        assert_eq!((err.origin.line, err.origin.column), (2, 11), "{err:?}");
+        assert!(err.message.starts_with("unclosed quote"), "{}", err.message);
+        assert!(err.hint.is_some());
+    }
+
+    #[test]
+    fn a_wrong_key_is_left_out_and_the_rest_parsed() {
+        let text = "materials: [a]\nprovnce: 湖南\nextra:\n  - 1\n";
+        let (doc, problems) = parse_recovering(text, |t| {
+            parse::<Doc>(t, Path::new("c.yaml"), 0).map_err(|d| vec![d])
+        });
+        assert_eq!(doc.map(|d| d.materials), Some(vec!["a".to_string()]));
+        let lines: Vec<u32> = problems.iter().map(|d| d.origin.line).collect();
+        assert_eq!(lines, [2, 3]);
+        let (doc, problems) = parse_recovering("materials: 3\n", |t| {
+            parse::<Doc>(t, Path::new("c.yaml"), 0).map_err(|d| vec![d])
+        });
+        assert!(doc.is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]
