@@ -27,10 +27,10 @@ pub struct GlobalArgs {
         value_name = "WHEN"
     )]
     pub color: ColorWhen,
-    /// Print only problems: no summary, no progress bar.
+    /// Print only problems: no summary or rebuild lines, no progress bar.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more: stage timings and the pages written.
+    /// Print more: for `build`, each stage's time and every page added, changed or removed.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
 }

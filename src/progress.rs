@@ -3,8 +3,7 @@
 //! off and costs one branch per page group.
 
 use std::fmt;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Told `(pages done, pages in all)` each time some pages are done.
 type Hook = dyn Fn(usize, usize) + Send + Sync;
@@ -17,8 +16,8 @@ pub struct Progress {
 
 struct Inner {
     hook: Box<Hook>,
-    done: AtomicUsize,
-    total: AtomicUsize,
+    /// (done, total), locked while the hook runs, so it sees counts in order.
+    count: Mutex<(usize, usize)>,
 }
 
 impl Progress {
@@ -27,8 +26,7 @@ impl Progress {
         Progress {
             inner: Some(Arc::new(Inner {
                 hook: Box::new(hook),
-                done: AtomicUsize::new(0),
-                total: AtomicUsize::new(0),
+                count: Mutex::new((0, 0)),
             })),
         }
     }
@@ -36,17 +34,18 @@ impl Progress {
     /// A stage with `total` pages starts.
     pub fn start(&self, total: usize) {
         if let Some(inner) = &self.inner {
-            inner.done.store(0, Ordering::Relaxed);
-            inner.total.store(total, Ordering::Relaxed);
+            let mut count = inner.count.lock().unwrap_or_else(|p| p.into_inner());
+            *count = (0, total);
             (inner.hook)(0, total);
         }
     }
 
-    /// `n` more pages are done.
+    /// `n` more pages are done (called once per page group, so the lock is cheap).
     pub fn advance(&self, n: usize) {
         if let Some(inner) = &self.inner {
-            let done = inner.done.fetch_add(n, Ordering::Relaxed) + n;
-            (inner.hook)(done, inner.total.load(Ordering::Relaxed));
+            let mut count = inner.count.lock().unwrap_or_else(|p| p.into_inner());
+            count.0 += n;
+            (inner.hook)(count.0, count.1);
         }
     }
 }
@@ -64,7 +63,6 @@ impl fmt::Debug for Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     #[test]
     fn counts_across_calls_and_starts_over() {
@@ -80,6 +78,55 @@ mod tests {
             *seen.lock().unwrap(),
             [(0, 5), (2, 5), (5, 5), (0, 1), (1, 1)]
         );
+    }
+
+    /// Copies `from` into `to`, recursively.
+    fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.unwrap();
+            let target = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    /// The render stage ticks the hook: it starts at (0, pages) and ends at (pages, pages).
+    #[test]
+    fn a_build_reports_every_page() {
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        copy_tree(&repo.join("tests/fixtures/basic"), &root);
+        for shared in ["templates", "static"] {
+            copy_tree(&repo.join(shared), &root.join(shared));
+        }
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let opts = crate::pipeline::BuildOptions {
+            output: root.join("public"),
+            root: root.clone(),
+            now: crate::pipeline::Now::Local(
+                crate::load::parse_datetime("2026-01-06 00:00:00").unwrap(),
+            ),
+            future: false,
+            base_url: None,
+            locked: false,
+            strict: false,
+            render_all: false,
+            report_dir: None,
+            progress: Progress::new(move |done, total| log.lock().unwrap().push((done, total))),
+            verbose: false,
+        };
+        let report = crate::pipeline::build(&opts).unwrap();
+        let seen = seen.lock().unwrap();
+        let pages = report.pages;
+        assert!(pages > 10);
+        assert_eq!(seen.first(), Some(&(0, pages)));
+        assert_eq!(seen.last(), Some(&(pages, pages)));
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
     }
 
     #[test]

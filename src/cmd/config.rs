@@ -87,6 +87,7 @@ pub fn task<'a>(command: &'a Command, console: &Console) -> Result<Task<'a>, Fai
             build: site(&args.site, None)?,
             port: args.port,
             open_browser: args.open_browser == YesNo::Yes,
+            quiet: console.quiet(),
         }),
         Command::Completions(args) => Task::Completions(args.shell),
     })

@@ -98,6 +98,11 @@ impl Console {
         self.err.write(&format!("{line}\n"))
     }
 
+    /// Whether `-q` asks for problems only.
+    pub fn quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
+    }
+
     /// Whether `-v` asks for details.
     pub fn verbose(&self) -> bool {
         self.verbosity == Verbosity::Verbose

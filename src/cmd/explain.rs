@@ -28,6 +28,9 @@ struct Explanation {
     sections: Vec<Section>,
     extras_source: String,
     values: Vec<ValueRow>,
+    /// Problems in other files (what `check` reports); the article is explained from the
+    /// files that loaded.
+    other_problems: usize,
 }
 
 #[derive(Serialize)]
@@ -35,6 +38,8 @@ struct Section {
     topic: String,
     heading: String,
     heading_source: String,
+    /// The values this section uses (for extras: the city's values for that topic).
+    values: Vec<ValueRow>,
 }
 
 #[derive(Serialize)]
@@ -74,7 +79,7 @@ fn explain(
     city_arg: &str,
     topic_arg: &str,
 ) -> Result<Explanation, (Diagnostics, Exit)> {
-    let (input, merged, plan) = pipeline::plan_site(opts).map_err(|d| (d, Exit::Problems))?;
+    let (input, merged, plan, other_problems) = plan_what_loads(opts)?;
     let usage = |d: Diagnostic| (one(d), Exit::Usage);
     let ci = input
         .cities
@@ -125,20 +130,12 @@ fn explain(
             topic: input.topics[t].slug.clone(),
             heading,
             heading_source: renderer.heading_template(a, t).1.to_string(),
+            values: merged
+                .pair_index(ci, t)
+                .map_or_else(Vec::new, |p| value_rows(&merged.pairs[p])),
         });
     }
-    let values = merged.pairs[pair]
-        .values
-        .iter()
-        .map(|(name, v)| ValueRow {
-            name: name.clone(),
-            value: v.value.clone(),
-            level: level(v.layer),
-            file: v.origin.file.display().to_string(),
-            line: v.origin.line,
-            column: v.origin.column,
-        })
-        .collect();
+    let values = value_rows(&merged.pairs[pair]);
     Ok(Explanation {
         article: a.id.clone(),
         city: city.name.clone(),
@@ -152,7 +149,47 @@ fn explain(
         sections,
         extras_source: extras_source(&input, ci, ti),
         values,
+        other_problems,
     })
+}
+
+/// The site planned from every file, or, when some files have problems, from those that
+/// loaded (as `check` does), with the number of problems left out.
+fn plan_what_loads(
+    opts: &BuildOptions,
+) -> Result<(SiteInput, crate::merge::Merged, crate::plan::Plan, usize), (Diagnostics, Exit)> {
+    let problems = match pipeline::plan_site(opts) {
+        Ok((input, merged, plan)) => return Ok((input, merged, plan, 0)),
+        Err(problems) => problems,
+    };
+    let count = problems.len();
+    let (Some(input), _) = crate::load::load_partial(&opts.root) else {
+        return Err((problems, Exit::Problems));
+    };
+    let (input, now) = pipeline::apply_overrides(input, opts).map_err(|d| (d, Exit::Problems))?;
+    let merged = crate::merge::merge(&input);
+    let plan_opts = crate::plan::PlanOptions {
+        now,
+        future: opts.future,
+    };
+    match crate::plan::plan(&input, &merged, &plan_opts) {
+        Ok(plan) => Ok((input, merged, plan, count)),
+        Err(_) => Err((problems, Exit::Problems)),
+    }
+}
+
+fn value_rows(pair: &crate::merge::MergedPair) -> Vec<ValueRow> {
+    pair.values
+        .iter()
+        .map(|(name, v)| ValueRow {
+            name: name.clone(),
+            value: v.value.clone(),
+            level: level(v.layer),
+            file: v.origin.file.display().to_string(),
+            line: v.origin.line,
+            column: v.origin.column,
+        })
+        .collect()
 }
 
 fn collect(items: Vec<Diagnostic>) -> Diagnostics {
@@ -233,6 +270,13 @@ fn extras_source(input: &SiteInput, ci: usize, ti: usize) -> String {
 fn human(e: &Explanation) -> String {
     use std::fmt::Write;
     let mut out = String::new();
+    if e.other_problems > 0 {
+        let _ = writeln!(
+            out,
+            "note: other files of the site have {} problem(s) (see `sitegen check`); this article is explained from the files that loaded",
+            e.other_problems
+        );
+    }
     let _ = writeln!(out, "{} × {}  ({})", e.city, e.topic, e.article);
     let _ = writeln!(out, "url:        {}", e.url);
     let _ = writeln!(
@@ -257,12 +301,22 @@ fn human(e: &Explanation) -> String {
         );
     }
     let _ = writeln!(out, "values:");
-    let width = e.values.iter().map(|v| v.name.len()).max().unwrap_or(0);
-    for v in &e.values {
+    write_values(&mut out, &e.values, "  ");
+    for s in e.sections.iter().skip(1) {
+        let _ = writeln!(out, "values of the extra section {}:", s.topic);
+        write_values(&mut out, &s.values, "  ");
+    }
+    out
+}
+
+fn write_values(out: &mut String, values: &[ValueRow], indent: &str) {
+    use std::fmt::Write;
+    let width = values.iter().map(|v| v.name.len()).max().unwrap_or(0);
+    for v in values {
         let origin = Origin::new(&v.file, v.line, v.column);
         let _ = writeln!(
             out,
-            "  {:width$}  {:<10}  {}\n  {:width$}  {}",
+            "{indent}{:width$}  {:<10}  {}\n{indent}{:width$}  {}",
             v.name,
             v.level,
             origin,
@@ -270,5 +324,4 @@ fn human(e: &Explanation) -> String {
             serde_json::to_string(&v.value).unwrap_or_default(),
         );
     }
-    out
 }

@@ -37,6 +37,8 @@ pub struct ServeOptions {
     /// 0 picks a free port.
     pub port: u16,
     pub open_browser: bool,
+    /// `-q`: no line per rebuild, only problems.
+    pub quiet: bool,
 }
 
 /// Runs the server until the process is stopped. `Err` when it cannot start.
@@ -60,16 +62,19 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
         state: Arc::new(State::default()),
         root: root.clone(),
         shown: HashSet::new(),
+        quiet: opts.quiet,
     };
     rebuilder.rebuild(&[]);
 
     listener.start(rebuilder.state.clone())?;
     // Not `println!`, which panics when stdout is closed; the URL is on stderr too.
     let _ = writeln!(std::io::stdout(), "serving {url}");
-    say!(
-        "sitegen: serving {url} (watching {}; Ctrl-C stops)",
-        root.display()
-    );
+    if !opts.quiet {
+        say!(
+            "sitegen: serving {url} (watching {}; Ctrl-C stops)",
+            root.display()
+        );
+    }
     if opts.open_browser {
         open_browser(&url);
     }
@@ -87,6 +92,7 @@ struct Rebuilder {
     state: Arc<State>,
     root: PathBuf,
     shown: HashSet<String>,
+    quiet: bool,
 }
 
 impl Rebuilder {
@@ -115,6 +121,9 @@ impl Rebuilder {
                 }
                 self.shown = texts;
                 self.state.publish_site(files);
+                if self.quiet {
+                    return;
+                }
                 say!(
                     "sitegen: {} in {ms:.1} ms{what}: {articles} articles; {rendered} pages rendered, {reused} unchanged; {} warning(s)",
                     if changes.is_empty() {

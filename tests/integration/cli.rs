@@ -239,6 +239,45 @@ fn quiet_silences_the_summary_and_keeps_the_problems() {
 }
 
 #[test]
+fn quiet_serve_prints_no_rebuild_lines() {
+    let site = Site::fixture("basic");
+    let mut child = sitegen(
+        &site.root,
+        &[
+            "-q",
+            "serve",
+            "--port",
+            "0",
+            "--open-browser",
+            "no",
+            "--now",
+            ALL,
+        ],
+        &[("NO_COLOR", "1")],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    site.write(
+        "cities/aaa.yaml",
+        &site.read("cities/aaa.yaml").replace("甲城", "甲市"),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(first.starts_with("serving http://127.0.0.1:"), "{first}");
+    // The fixture's warnings stay; no `sitegen: built/rebuilt/serving` line.
+    assert!(err.starts_with("warning: "), "{err}");
+    assert!(!err.contains("sitegen: "), "{err}");
+}
+
+#[test]
 fn verbose_adds_stage_timings_and_the_pages_written() {
     let site = Site::fixture("basic");
     let err = site.run(&["build", "-v", "--now", ALL]).ok().stderr();

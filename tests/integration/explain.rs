@@ -114,3 +114,52 @@ fn unknown_or_skipped_articles_are_refused_with_a_hint() {
     assert!(err.contains("cities/bbb.yaml:6"), "{err}");
     assert!(err.contains("does not publish topic `gamma`"), "{err}");
 }
+
+#[test]
+fn extra_sections_show_their_own_values() {
+    let site = Site::fixture("basic");
+    let e = explain(&site, "ccc", "gamma");
+    let sections = e["sections"].as_array().unwrap();
+    let topics: Vec<&str> = sections
+        .iter()
+        .map(|s| s["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["gamma", "alpha", "beta"]);
+    let alpha = &sections[1]["values"];
+    let materials = alpha
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "materials")
+        .unwrap_or_else(|| panic!("{alpha}"));
+    assert_eq!(materials["level"], "topic");
+    assert_eq!(materials["file"], "topics/alpha.md");
+    let human = site
+        .run(&["explain", "ccc", "gamma", "--now", NOW])
+        .ok()
+        .stdout();
+    assert!(
+        human.contains("values of the extra section alpha:"),
+        "{human}"
+    );
+}
+
+#[test]
+fn explain_runs_when_other_files_have_errors_and_says_so() {
+    let site = Site::fixture("basic");
+    site.write("cities/bbb.yaml", "name: 乙城\nslug: bbb\nprovnce: 乙省\n");
+    let e = explain(&site, "aaa", "alpha");
+    assert_eq!(e["other_problems"], 1, "{e}");
+    assert_eq!(e["article"], "aaa/alpha");
+    let human = site
+        .run(&["explain", "aaa", "alpha", "--now", NOW])
+        .ok()
+        .stdout();
+    assert!(
+        human.starts_with("note: other files of the site have 1 problem(s)"),
+        "{human}"
+    );
+    // The broken city itself is not explained.
+    site.run(&["explain", "bbb", "alpha", "--now", NOW])
+        .fails_with(2);
+}
