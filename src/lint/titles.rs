@@ -9,7 +9,7 @@ use crate::plan::PlannedArticle;
 pub fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let origin = template_origin(input, a);
-    let format = &input.site.title_date_formats[a.date_format];
+    let format = &a.date_format;
     let suffix = a.publish_at.format(format).to_string();
     let base = title.strip_suffix(suffix.as_str());
     match base {

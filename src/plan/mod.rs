@@ -3,6 +3,7 @@
 //! Pure: `now` is passed in; every choice among variants is a hash of the article's id, so
 //! the same input always gives the same plan.
 
+pub mod pins;
 pub mod redirects;
 pub mod related;
 pub mod schedule;
@@ -35,8 +36,12 @@ pub struct PlannedArticle {
     pub publish_at: NaiveDateTime,
     pub published: bool,
     pub title_variant: usize,
-    pub date_format: usize,
+    /// The date-suffix format of the title (chrono strftime; `""`: no suffix).
+    pub date_format: String,
     pub teaser_variant: usize,
+    /// The heading variant of each section whose heading comes from its topic's list:
+    /// (topic, index into its `headings`).
+    pub headings: Vec<(usize, usize)>,
     /// Topics of the extra sections, after the main topic.
     pub extras: Vec<usize>,
     pub category: usize,
@@ -154,6 +159,7 @@ pub fn plan(
         return Err(scheduled.problems);
     }
     let dates = scheduled.dates;
+    let mut new_pins: Vec<crate::model::VariantPins> = Vec::with_capacity(dates.len());
 
     let mut categories: Vec<String> = Vec::new();
     let mut articles = Vec::with_capacity(merged.pairs.len());
@@ -171,6 +177,16 @@ pub fn plan(
             }
         };
         let publish_at = dates[pi];
+        let extras = extras_for(input, merged, pair.city, pair.topic);
+        let (chosen, pinned) = variants(
+            input,
+            &id,
+            pair.city,
+            pair.topic,
+            &extras,
+            &scheduled.pins[pi],
+        );
+        new_pins.push(pinned);
         articles.push(PlannedArticle {
             pair: pi,
             city: pair.city,
@@ -178,10 +194,11 @@ pub fn plan(
             path: urls::article_path(&input.cities[pair.city].slug.value, &topic.slug),
             publish_at,
             published: opts.future || publish_at <= opts.now,
-            title_variant: pick(&id, "title", topic.titles.len()),
-            date_format: pick(&id, "date", input.site.title_date_formats.len()),
-            teaser_variant: pick(&id, "teaser", topic.teasers.len()),
-            extras: extras_for(input, merged, pair.city, pair.topic),
+            title_variant: chosen.title,
+            date_format: chosen.date_format,
+            teaser_variant: chosen.teaser,
+            headings: chosen.headings,
+            extras,
             category,
             id,
         });
@@ -208,7 +225,7 @@ pub fn plan(
     let pages = page_list(input, &articles, &newest_first, &by_topic);
     let mut lock: Vec<LockedSlot> = articles
         .iter()
-        .zip(scheduled.pins)
+        .zip(new_pins)
         .map(|(a, pins)| LockedSlot {
             publish_at: a.publish_at,
             article: a.id.clone(),
@@ -252,6 +269,84 @@ pub fn plan(
         redirects,
         dead_links,
     })
+}
+
+/// The variants chosen for one article.
+struct Chosen {
+    title: usize,
+    teaser: usize,
+    date_format: String,
+    headings: Vec<(usize, usize)>,
+}
+
+/// Chooses article `id`'s variants: those recorded in its lock line (`old`) where they
+/// still exist, else a stable hash of the id; returns them with the pins to record.
+fn variants(
+    input: &SiteInput,
+    id: &str,
+    city: usize,
+    topic: usize,
+    extras: &[usize],
+    old: &crate::model::VariantPins,
+) -> (Chosen, crate::model::VariantPins) {
+    let c = &input.cities[city];
+    let t = &input.topics[topic];
+    let own = c.topics.get(&t.slug);
+    let (title, title_pin) = pins::keep(
+        old.title.as_ref(),
+        &t.titles,
+        pick(id, "title", t.titles.len()),
+    );
+    let (teaser, teaser_pin) = pins::keep(
+        old.teaser.as_ref(),
+        &t.teasers,
+        pick(id, "teaser", t.teasers.len()),
+    );
+    let title_text = own
+        .and_then(|x| x.title.as_ref())
+        .or(t.titles.get(title))
+        .map_or("", |x| x.value.as_str());
+    let formats = &input.site.title_date_formats;
+    let date_format = if pins::has_own_suffix(title_text) {
+        String::new()
+    } else if let Some(f) = own.and_then(|x| x.date_format.as_ref()) {
+        f.value.clone()
+    } else if let Some(d) = old.date.as_ref().filter(|d| !d.is_empty()) {
+        d.clone()
+    } else {
+        formats[pick(id, "date", formats.len()).min(formats.len().saturating_sub(1))].clone()
+    };
+    let mut headings = Vec::new();
+    let mut heading_pins = Vec::new();
+    for &s in std::iter::once(&topic).chain(extras) {
+        let st = &input.topics[s];
+        if c.topics.get(&st.slug).is_some_and(|x| x.heading.is_some()) {
+            continue;
+        }
+        let pin = old
+            .headings
+            .iter()
+            .find(|(slug, _)| *slug == st.slug)
+            .map(|(_, p)| p);
+        let fresh = pick(id, &format!("heading:{}", st.slug), st.headings.len());
+        let (i, p) = pins::keep(pin, &st.headings, fresh);
+        headings.push((s, i));
+        heading_pins.push((st.slug.clone(), p));
+    }
+    heading_pins.sort();
+    let pinned = crate::model::VariantPins {
+        title: Some(title_pin),
+        teaser: Some(teaser_pin),
+        headings: heading_pins,
+        date: Some(date_format.clone()),
+    };
+    let chosen = Chosen {
+        title,
+        teaser,
+        date_format,
+        headings,
+    };
+    (chosen, pinned)
 }
 
 /// The extra sections of (city, topic): the city×topic list, else the city's list, else the
@@ -348,8 +443,9 @@ mod tests {
             publish_at: NaiveDateTime::default(),
             published: true,
             title_variant: 0,
-            date_format: 0,
+            date_format: String::new(),
             teaser_variant: 0,
+            headings: vec![],
             extras: vec![],
             category: 0,
         };

@@ -56,8 +56,9 @@ mod tests {
             .unwrap(),
             published: true,
             title_variant: 0,
-            date_format: 0,
+            date_format: String::new(),
             teaser_variant: 0,
+            headings: vec![],
             extras: vec![],
             category,
         }

@@ -33,7 +33,10 @@ impl Renderer<'_> {
                 h.origin.clone(),
             ),
             None => {
-                let i = pick(&a.id, &format!("heading:{}", t.slug), t.headings.len());
+                let i = a.headings.iter().find(|(s, _)| *s == topic).map_or_else(
+                    || pick(&a.id, &format!("heading:{}", t.slug), t.headings.len()),
+                    |&(_, i)| i,
+                );
                 (names::heading(&t.slug, i), t.headings[i].origin.clone())
             }
         }

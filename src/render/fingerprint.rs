@@ -83,8 +83,13 @@ impl Renderer<'_> {
                 add_str(&mut h, &a.id);
                 h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
                 add_str(&mut h, &self.titles[i]);
-                for n in [a.title_variant, a.date_format, a.teaser_variant, a.category] {
+                for n in [a.title_variant, a.teaser_variant, a.category] {
                     add_num(&mut h, n);
+                }
+                add_str(&mut h, &a.date_format);
+                for &(t, i) in &a.headings {
+                    add_num(&mut h, t);
+                    add_num(&mut h, i);
                 }
                 h.update(&stamps.cities[a.city].to_le_bytes());
                 for &t in std::iter::once(&a.topic).chain(&a.extras) {
@@ -178,7 +183,7 @@ pub fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps) -> u6
     add_str(&mut h, &a.id);
     h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
     add_num(&mut h, a.title_variant);
-    add_num(&mut h, a.date_format);
+    add_str(&mut h, &a.date_format);
     h.digest()
 }
 

@@ -182,7 +182,7 @@ impl<'a> Renderer<'a> {
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let base = self.title_base(a)?;
-        let format = &self.input.site.title_date_formats[a.date_format];
+        let format = &a.date_format;
         Ok(format!("{base}{}", a.publish_at.format(format)))
     }
 

@@ -504,7 +504,7 @@ fn the_seed_defect_through_a_city_value_is_an_error() {
     assert_eq!(
         got,
         [
-            "error cities/yueyang.yaml:19:18 岳阳 value `query_hotline` is not about 缴费记录查询: only 4 of its 16 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政构…)"
+            "error cities/yueyang.yaml:21:18 岳阳 value `query_hotline` is not about 缴费记录查询: only 4 of its 16 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政构…)"
         ],
     );
 }
@@ -525,7 +525,7 @@ fn the_seed_defect_through_a_city_topic_value_is_an_error() {
     assert_eq!(
         got,
         [
-            "error cities/yueyang.yaml:20:22 岳阳 value `query_hotline` is not about 缴费记录查询: only 4 of its 16 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政构…)"
+            "error cities/yueyang.yaml:22:22 岳阳 value `query_hotline` is not about 缴费记录查询: only 4 of its 16 distinguishing characters appear elsewhere in topics/jiaofei-jilu.md (not: 休住例报政构…)"
         ],
     );
 }

@@ -219,6 +219,59 @@ fn a_year_of_the_real_site() {
     life.scheduled_build("2026-12-01 09:00:00", &[]);
     assert_eq!(life.published.len(), 155);
 
+    // The two seed articles carry their seed titles and date formats.
+    for (id, title) in [
+        (
+            "yueyang/canbaodi-biangeng",
+            "医疗保险怎么把参保地改了呢?(2026年2月3日)",
+        ),
+        (
+            "jinhua/canbaodi-biangeng",
+            "金华医保参保地怎么变更?(25年4月30日)",
+        ),
+    ] {
+        assert_eq!(life.published[id].title, title);
+    }
+
+    // Title variants, headings and date formats added, removed and reordered: nothing
+    // published changes (each article keeps the variants recorded in schedule.lock).
+    let topic = life.site.read("topics/canbaodi-biangeng.md");
+    life.site.write(
+        "topics/canbaodi-biangeng.md",
+        &topic
+            .replace(
+                "titles:\n",
+                "titles:\n  - \"{{ city.name }}医保参保地变更流程(以{{ city.name }}为例)\"\n",
+            )
+            .replace("  - \"医疗保险的参保地要怎么改?\"\n", "")
+            .replace(
+                "headings:\n",
+                "headings:\n  - \"{{ city.name }}怎样办理医保参保地变更?\"\n",
+            ),
+    );
+    let site_yaml = life.site.read("site.yaml");
+    life.site.write(
+        "site.yaml",
+        &site_yaml
+            .replace(
+                "title_date_formats:\n",
+                "title_date_formats:\n  - \"(%Y年%m月%d日)\"\n",
+            )
+            .replace("  - \"(%m/%d)\"\n", ""),
+    );
+    // Only the articles that used the deleted title variant change (an editor's choice).
+    let used_deleted: Vec<String> = (life.published.iter())
+        .filter(|(_, p)| p.title.starts_with("医疗保险的参保地要怎么改?"))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(!used_deleted.is_empty());
+    let edited: Vec<&str> = used_deleted.iter().map(String::as_str).collect();
+    life.scheduled_build("2026-12-01 10:00:00", &edited);
+    assert!(
+        life.site.read("schedule.lock").contains("date=(%m/%d)"),
+        "a removed format stays pinned"
+    );
+
     // A preview of the far future, another address and another folder: nothing recorded.
     life.preview(&["--future", "-o", "public"]);
     life.preview(&["--now", "2099-01-01 00:00:00"]);
@@ -310,15 +363,7 @@ fn a_year_of_the_real_site() {
         &lasa.replace("slug: lasa", "slug: lhasa\nformer_slugs: [lasa]"),
     );
     life.rename("lasa/", "lhasa/");
-    // Until the variants are pinned in schedule.lock, a renamed id may pick other titles.
-    let lhasa: Vec<String> = life
-        .published
-        .keys()
-        .filter(|k| k.starts_with("lhasa/"))
-        .cloned()
-        .collect();
-    let lhasa: Vec<&str> = lhasa.iter().map(String::as_str).collect();
-    life.scheduled_build("2027-07-01 08:00:00", &lhasa);
+    life.scheduled_build("2027-07-01 08:00:00", &[]);
     let page = life.site.read("public/lasa/canbaodi-biangeng/index.html");
     let new_url = format!("{BASE}lhasa/canbaodi-biangeng/");
     assert!(
