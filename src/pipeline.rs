@@ -148,6 +148,18 @@ pub fn merge_and_plan(
     Ok((merged, plan))
 }
 
+/// `sitegen coverage` (and serve's coverage page): load, merge, plan, then each article's
+/// words from the renderer; nothing is written.
+pub fn coverage(opts: &BuildOptions) -> Result<(SiteInput, coverage::Coverage), Diagnostics> {
+    let (input, now) = load_input(opts)?;
+    let (merged, plan) = merge_and_plan(&input, now, opts.future)?;
+    let report = {
+        let renderer = Renderer::new(&input, &merged, &plan).map_err(collect)?;
+        coverage::analyse(&input, &merged, &plan, &renderer)?
+    };
+    Ok((input, report))
+}
+
 /// Runs every stage and replaces the output folder on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::new(opts.verbose);

@@ -44,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let Answer::Reply(reply) = respond(&head, site(), LOCAL) else {
-        assert!(head.target.starts_with("/__sitegen/events"));
+        assert!(
+            head.target.starts_with("/__sitegen/events")
+                || head.target.starts_with("/__sitegen/coverage/")
+        );
         return;
     };
     for (name, value) in &reply.headers {

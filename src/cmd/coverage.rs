@@ -4,17 +4,16 @@
 use super::config::CoverageOptions;
 use super::{CmdResult, Console, Exit, Failure, prepare};
 use crate::cli::Format;
-use crate::coverage::{self, Coverage, page, table};
+use crate::coverage::{self, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
-use crate::model::SiteInput;
-use crate::pipeline::{self, BuildOptions};
-use crate::render::Renderer;
+use crate::pipeline;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
 pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     let build = &opts.build;
-    let (input, c) = report(build).map_err(|problems| Failure::problems(problems, &build.root))?;
+    let (input, c) =
+        pipeline::coverage(build).map_err(|problems| Failure::problems(problems, &build.root))?;
     let dir = opts
         .report_dir
         .clone()
@@ -54,20 +53,6 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
         console.summary(&line)?;
     }
     Ok(())
-}
-
-/// One run of the stages (load, merge, plan, render the articles' words) and the report.
-pub fn report(opts: &BuildOptions) -> Result<(SiteInput, Coverage), Diagnostics> {
-    let (input, merged, plan) = pipeline::plan_site(opts)?;
-    let c = {
-        let renderer = Renderer::new(&input, &merged, &plan).map_err(|d| {
-            let mut all = Diagnostics::default();
-            all.extend(d);
-            all
-        })?;
-        coverage::analyse(&input, &merged, &plan, &renderer)?
-    };
-    Ok((input, c))
 }
 
 /// Writes the page into `dir` (replacing it whole); the path written, or the problem.

@@ -24,7 +24,7 @@ pub mod table;
 pub mod totals;
 pub mod twins;
 
-use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::Plan;
@@ -179,7 +179,14 @@ fn baseline(input: &SiteInput, renderer: &Renderer<'_>) -> (ShingleMap<Vec<u32>>
         for h in set {
             map.entry(h).or_default().push(t as u32);
         }
-        notes.extend(problems);
+        // Not an error of the site: the template's text then counts as local.
+        notes.extend(problems.into_iter().map(|d| Diagnostic {
+            severity: Severity::Warning,
+            hint: Some(
+                "coverage counts this template's text as local: give the topic defaults for the values it needs".into(),
+            ),
+            ..d
+        }));
     }
     (map, notes)
 }

@@ -74,7 +74,13 @@ pub enum Answer {
     Events {
         since: u64,
     },
+    /// Make the coverage page (it reads the site folder: done off the request thread) and
+    /// answer with [`coverage_reply`].
+    Coverage,
 }
+
+/// The coverage page of the served site (`sitegen coverage`'s page, made on request).
+pub const COVERAGE_PATH: &str = "/__sitegen/coverage/";
 
 /// Reads a complete request head from raw bytes; `None` when it is not one (incomplete,
 /// malformed, or more than [`MAX_HEADERS`] headers). The server itself parses with hyper,
@@ -131,6 +137,9 @@ does when it tries to read the preview through DNS rebinding.\n",
         return Answer::Events {
             since: since(target),
         };
+    }
+    if target.split(['?', '#']).next() == Some(COVERAGE_PATH) {
+        return Answer::Coverage;
     }
     let Some(path) = SitePath::parse(target) else {
         return Answer::Reply(text(
@@ -217,6 +226,7 @@ fn page(snapshot: &Snapshot, file: &str, bytes: &[u8], status: u16) -> Reply {
         if let Some(problems) = &snapshot.problems {
             extra.push_str(&reload::banner(problems));
         }
+        extra.push_str(COVERAGE_LINK);
         extra.push_str(&reload::script(snapshot.generation));
         reload::inject(bytes, &extra)
     } else {
@@ -226,6 +236,20 @@ fn page(snapshot: &Snapshot, file: &str, bytes: &[u8], status: u16) -> Reply {
         status,
         headers: vec![("content-type", kind), ("cache-control", "no-store".into())],
         body,
+    }
+}
+
+/// A small fixed link to the coverage page, in the corner of every served page.
+const COVERAGE_LINK: &str = "<a id=\"sitegen-coverage\" href=\"/__sitegen/coverage/\" \
+style=\"position:fixed;right:8px;bottom:8px;z-index:2147483646;padding:2px 8px;\
+background:#fff;color:#0645ad;border:1px solid #888;border-radius:4px;\
+font:12px/1.6 system-ui,sans-serif\">coverage</a>";
+
+/// The answer to [`Answer::Coverage`]: the page as made, or why the site does not build.
+pub fn coverage_reply(snapshot: &Snapshot, made: Result<String, String>) -> Reply {
+    match made {
+        Ok(html) => page(snapshot, "coverage.html", html.as_bytes(), 200),
+        Err(problems) => text(500, &format!("The site does not build:\n\n{problems}\n")),
     }
 }
 
@@ -265,6 +289,7 @@ mod tests {
         match respond(&head, &site(), LOCAL) {
             Answer::Reply(r) => r,
             Answer::Events { since } => panic!("event stream since {since}"),
+            Answer::Coverage => panic!("coverage page"),
         }
     }
 
@@ -353,6 +378,27 @@ mod tests {
             parse_head(b"GET / HTTP/1.1\r\nHost: x").is_none(),
             "incomplete"
         );
+    }
+
+    #[test]
+    fn the_coverage_page_is_asked_for_and_every_page_links_to_it() {
+        let head = parse_head(b"GET /__sitegen/coverage/ HTTP/1.1\r\nHost: localhost:4000\r\n\r\n");
+        assert!(matches!(
+            respond(&head.unwrap(), &site(), LOCAL),
+            Answer::Coverage
+        ));
+        // Another site's name gets no coverage page either.
+        let other = parse_head(b"GET /__sitegen/coverage/ HTTP/1.1\r\nHost: evil.example\r\n\r\n");
+        assert!(matches!(
+            respond(&other.unwrap(), &site(), LOCAL),
+            Answer::Reply(Reply { status: 421, .. })
+        ));
+        let page = get("/", "127.0.0.1:4000");
+        assert!(String::from_utf8_lossy(&page.body).contains("href=\"/__sitegen/coverage/\""));
+        let made = coverage_reply(&site(), Ok("<html><body>c</body></html>".into()));
+        assert_eq!(made.status, 200);
+        assert!(String::from_utf8_lossy(&made.body).contains("/__sitegen/events?since=3"));
+        assert_eq!(coverage_reply(&site(), Err("broken".into())).status, 500);
     }
 
     #[test]

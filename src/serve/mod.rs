@@ -66,7 +66,7 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     };
     rebuilder.rebuild(&[]);
 
-    listener.start(rebuilder.state.clone())?;
+    listener.start(rebuilder.state.clone(), opts.build.clone())?;
     // Not `println!`, which panics when stdout is closed; the URL is on stderr too.
     let _ = writeln!(std::io::stdout(), "serving {url}");
     if !opts.quiet {

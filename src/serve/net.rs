@@ -18,6 +18,8 @@
 
 use super::http::{self, Answer, Head, Local, MAX_HEADERS, Reply};
 use super::state::State;
+use crate::diag::render_human;
+use crate::pipeline::{self, BuildOptions};
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Bytes, Frame, Incoming};
 use hyper::server::conn::http1;
@@ -84,8 +86,9 @@ impl Listener {
         self.local
     }
 
-    /// Starts serving `state` in the background; returns once the threads run.
-    pub fn start(self, state: Arc<State>) -> Result<(), String> {
+    /// Starts serving `state` in the background; returns once the threads run. `site`:
+    /// the build options of the served site, for the coverage page.
+    pub fn start(self, state: Arc<State>, site: BuildOptions) -> Result<(), String> {
         let cannot = |e: std::io::Error| format!("cannot start the preview server: {e}");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -99,6 +102,7 @@ impl Listener {
         let (generation, watching) = watch::channel(state.snapshot().generation);
         let shared = Arc::new(Shared {
             state: state.clone(),
+            site: Arc::new(site),
             local: self.local,
             generation: watching,
             connections: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
@@ -123,6 +127,7 @@ impl Listener {
 /// What every connection task shares.
 struct Shared {
     state: Arc<State>,
+    site: Arc<BuildOptions>,
     local: Local,
     /// The latest generation, for live-reload streams to wait on.
     generation: watch::Receiver<u64>,
@@ -200,7 +205,14 @@ fn builder() -> http1::Builder {
 async fn serve(stream: TcpStream, shared: Arc<Shared>, _place: OwnedSemaphorePermit) {
     let service = service_fn(move |request| {
         let response = answer(&request, &shared);
-        async move { Ok::<_, Infallible>(response) }
+        let shared = shared.clone();
+        async move {
+            let response = match response {
+                Some(r) => r,
+                None => coverage(&shared).await,
+            };
+            Ok::<_, Infallible>(response)
+        }
     });
     let _ = builder()
         .serve_connection(TokioIo::new(Stalling::new(stream)), service)
@@ -221,7 +233,27 @@ async fn refuse(stream: TcpStream, _place: OwnedSemaphorePermit) {
         .await;
 }
 
-fn answer(request: &Request<Incoming>, shared: &Shared) -> Response<ResponseBody> {
+/// The coverage page, made on a blocking thread (it loads and renders the site).
+async fn coverage(shared: &Shared) -> Response<ResponseBody> {
+    let site = shared.site.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let (input, report) = pipeline::coverage(&site).map_err(|problems| {
+            let all: Vec<String> = problems
+                .into_sorted()
+                .iter()
+                .map(|d| render_human(d, false))
+                .collect();
+            all.join("\n\n")
+        })?;
+        Ok(crate::coverage::page::html(&input, &report, &site.root))
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("the coverage page could not be made: {e}")));
+    full(http::coverage_reply(&shared.state.snapshot(), made))
+}
+
+/// The response to a request; `None` for the coverage page, which [`coverage`] makes.
+fn answer(request: &Request<Incoming>, shared: &Shared) -> Option<Response<ResponseBody>> {
     let head = Head {
         method: request.method().as_str().to_string(),
         target: target(request.uri()),
@@ -232,18 +264,21 @@ fn answer(request: &Request<Incoming>, shared: &Shared) -> Response<ResponseBody
             .map(|v| v.as_bytes().to_vec())
             .collect(),
     };
-    match http::respond(&head, &shared.state.snapshot(), shared.local) {
-        Answer::Reply(reply) => full(reply),
-        Answer::Events { since } => match shared.streams.clone().try_acquire_owned() {
-            Ok(place) => events(EventStream::new(since, shared.generation.clone(), place)),
-            Err(_) => {
-                shared.streams_notice.say(|| {
+    Some(
+        match http::respond(&head, &shared.state.snapshot(), shared.local) {
+            Answer::Reply(reply) => full(reply),
+            Answer::Coverage => return None,
+            Answer::Events { since } => match shared.streams.clone().try_acquire_owned() {
+                Ok(place) => events(EventStream::new(since, shared.generation.clone(), place)),
+                Err(_) => {
+                    shared.streams_notice.say(|| {
                     format!("{MAX_STREAMS} pages are listening for reloads, the most at once; more get 503")
                 });
-                full(http::busy("live-reload streams"))
-            }
+                    full(http::busy("live-reload streams"))
+                }
+            },
         },
-    }
+    )
 }
 
 /// The target as the client sent it: origin form (`/a?b`) as is; any other form in full,

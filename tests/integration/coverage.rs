@@ -318,3 +318,38 @@ fn real_site_default_only_cities_and_the_two_local_ones() {
         assert!(a["local_shingles"].as_u64().unwrap() > 0, "{id}");
     }
 }
+
+#[test]
+fn a_topic_that_needs_city_values_is_named_and_its_text_counts_as_local() {
+    let site = Site::fixture("coverage");
+    let body = site.read("topics/alpha.md").replace(
+        "咨询电话{{ hotline }}。",
+        "咨询电话{{ hotline }}，地点{{ office }}。",
+    );
+    site.write("topics/alpha.md", &body);
+    for city in ["aaa", "bbb", "ccc", "ddd"] {
+        let path = format!("cities/{city}.yaml");
+        let text = site.read(&path);
+        let text = if text.contains("\nvalues:\n") {
+            text.replace("\nvalues:\n", "\nvalues:\n  office: 服务大厅\n")
+        } else {
+            format!("{text}values:\n  office: 服务大厅\n")
+        };
+        site.write(&path, &text);
+    }
+    let run = site
+        .run(&["coverage", "--now", NOW, "--format", "json"])
+        .ok();
+    assert!(run.stderr().contains("warning"), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("coverage counts this template's text as local"),
+        "{}",
+        run.stderr()
+    );
+    let json: Value = serde_json::from_str(&run.stdout()).unwrap();
+    // Without a defaults rendering of the body, its text counts as local, the rest not.
+    let aaa = article(&json, "aaa/alpha");
+    assert!(aaa["local_shingles"].as_u64().unwrap() > 0);
+    assert!(aaa["local_share"].as_f64().unwrap() < 1.0);
+}

@@ -348,3 +348,26 @@ fn new_and_removed_cities_and_template_edits_are_followed() {
     });
     assert!(server.get("/aaa/alpha/").body.contains("data-v=\"2\""));
 }
+
+#[test]
+fn coverage_page_is_served_and_linked_from_every_page() {
+    let site = Site::fixture("coverage");
+    let server = Server::start(&site, &[]);
+    let page = server.get("/aaa/alpha/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("href=\"/__sitegen/coverage/\""));
+    let coverage = server.get("/__sitegen/coverage/");
+    assert_eq!(coverage.status, 200, "{}", coverage.body);
+    assert!(coverage.body.contains("1 of 4 cities use only defaults"));
+    // Article links lead to the preview's pages.
+    let own = format!("href=\"http://{}/ccc/alpha/\"", server.addr);
+    assert!(coverage.body.contains(&own), "{}", coverage.body);
+    // Made on request from the files as they are: an edit shows at once.
+    let aaa = site.read("cities/aaa.yaml");
+    site.write(
+        "cities/aaa.yaml",
+        &format!("{aaa}values:\n  hotline: \"54321\"\n"),
+    );
+    let again = server.get("/__sitegen/coverage/");
+    assert!(again.body.contains("0 of 4 cities use only defaults"));
+}
