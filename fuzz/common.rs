@@ -64,7 +64,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 pub fn render_all(input: &SiteInput) {
     let merged = sitegen::merge::merge(input);
     let now = sitegen::load::parse_datetime("2026-06-01 00:00:00").unwrap();
-    let plan = plan::plan(input, &merged, &PlanOptions { now, future: true });
+    let Ok(plan) = plan::plan(input, &merged, &PlanOptions { now, future: true }) else {
+        return;
+    };
     if let Ok(renderer) = Renderer::new(input, &merged, &plan) {
         let records: Vec<_> = plan
             .pages

@@ -176,7 +176,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     early.extend(coverage::lint(&input, &merged, &plan, &renderer));
     let aged = linter.aged(plan.now.date());
     timings.mark("templates");
-    let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
+    let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
     let memo = read_memo(opts);
     let shared = renderer.fingerprint_shared(|_| None);

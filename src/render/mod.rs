@@ -3,6 +3,7 @@
 
 mod article;
 mod article_meta;
+mod bounds;
 pub mod cache;
 pub mod escape;
 pub mod feeds;
@@ -182,10 +183,7 @@ impl<'a> Renderer<'a> {
         ctx: &tera::Context,
         article: &PlannedArticle,
     ) -> Result<String, Diagnostic> {
-        self.templates
-            .content
-            .render(name, ctx)
-            .map_err(|e| self.templates.content_error(&e, name, &article.id))
+        self.templates.render_content(name, ctx, &article.id)
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
