@@ -12,6 +12,9 @@ as whole processes with /usr/bin/time -v:
   one city   the same again (the usual case: the previous site is the staging folder)
   CI         a fresh checkout: schedule.lock present, no output folder
   CI, -j 1   the same on one thread; its output must equal the -j 2 one byte for byte
+  check      `sitegen check` (unchanged pages' warnings from the page memo)
+  check, all `sitegen check --render-all` (every page rendered and linted)
+  coverage   `sitegen coverage` (the report and coverage.html), with its ratio to both
 
 and prints a markdown table: wall time, CPU time (user + system), peak RSS, and the files
 written into the output folder (counted independently: files newer than the build's start).
@@ -175,6 +178,25 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
     print("  output identical with -j 1 and -j 2 (manifests of content hashes match)",
           file=sys.stderr)
     clean("public-j1")
+    # `sitegen coverage` against `check` on the same site in the same run (issue 16: within
+    # 2x a check). `check` takes unchanged pages' warnings from the page memo of the output
+    # just built; `check --render-all` renders and lints every page as coverage must.
+    check = [timed([str(binary), "check", "--now", NOW], site, "public") for _ in range(repeat)]
+    row("check", check)
+    check_all = [timed([str(binary), "check", "--render-all", "--now", NOW], site, "public")
+                 for _ in range(repeat)]
+    row("check, all", check_all)
+    report = str(site / "coverage-report")
+    cover = [timed([str(binary), "coverage", "--now", NOW, "--report-dir", report], site, "public")
+             for _ in range(repeat)]
+    row("coverage", cover)
+    c, k, ka = (median_run(x)["wall"] for x in (cover, check, check_all))
+    RATIOS.append((human(articles), c / k, c / ka))
+    print(f"  coverage / check {c / k:.2f}, coverage / check --render-all {c / ka:.2f}",
+          file=sys.stderr)
+
+
+RATIOS: list = []  # (articles, coverage / check, coverage / check --render-all), wall time
 
 
 def main() -> None:
@@ -210,6 +232,12 @@ def main() -> None:
     for articles, label, r in rows:
         cpu = f"{r['user'] + r['sys']:.2f} ({r['user']:.2f} + {r['sys']:.2f})"
         print(f"| {articles} | {label} | {r['wall']:.2f} | {cpu} | {r['rss']:.0f} | {r['files']} |")
+    if RATIOS:
+        print()
+        print("| articles | coverage / check | coverage / check --render-all |")
+        print("|---:|---:|---:|")
+        for articles, a, b in RATIOS:
+            print(f"| {articles} | {a:.2f} | {b:.2f} |")
 
 
 if __name__ == "__main__":

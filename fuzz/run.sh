@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(city topic_body request)
+[ ${#targets[@]} -eq 0 ] && targets=(city topic_body site request)
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -s none >/dev/null
 total_execs=0

@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod timings;
 pub mod write;

@@ -70,6 +70,11 @@ pub struct SiteConfig {
     pub defaults: ValueMap,
     /// Limits of the content lint (`lint:` in site.yaml).
     pub lint: LintSettings,
+    /// The site image (logo) below the output root, e.g. `static/logo.png`: `og:image` and
+    /// the JSON-LD `image` / publisher logo (`image:` in site.yaml; empty when not set).
+    pub image: String,
+    /// The paragraphs of the about page 关于本站 (`about:` in site.yaml).
+    pub about: Vec<String>,
 }
 
 /// Limits the content lint checks against (`lint:` in site.yaml; all optional).
@@ -103,6 +108,8 @@ pub struct FactSource {
     pub url: Option<String>,
     pub note: Option<String>,
     pub verified: Option<NaiveDate>,
+    /// What the fact is, for readers (`label:`); the topic's name when not set.
+    pub label: Option<String>,
 }
 
 /// Sources of a city's values, by value name.

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 #[cfg(test)]
 mod layering;
 mod pages;
+mod search_index;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
 
@@ -175,7 +176,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     early.extend(coverage::lint(&input, &merged, &plan, &renderer));
     let aged = linter.aged(plan.now.date());
     timings.mark("templates");
-    let staging = Staging::begin(&opts.output).map_err(BuildError::Write)?;
+    let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
     let memo = read_memo(opts);
     let shared = renderer.fingerprint_shared(|_| None);
@@ -196,12 +197,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             for f in &extra {
                 staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
             }
+            let (index_memo, index_files) = search_index::put_index(
+                &renderer, &input, &merged, &plan, &stamps, &memo, &staging,
+            )?;
+            rendered
+                .memo
+                .extend(index_memo.into_iter().map(std::borrow::Cow::Owned));
             let sitemaps: String =
                 crate::render::sitemap::submittable(extra.iter().map(|f| f.path.as_str()))
                     .into_iter()
                     .map(|p| format!("{}{p}\n", input.site.base_url))
                     .collect();
-            Ok((rendered, table, extra.len(), sitemaps))
+            Ok((rendered, table, extra.len() + index_files, sitemaps))
         });
     let (rendered, table, extra, sitemaps) = match outcome {
         Ok(ok) => ok,

@@ -1,7 +1,6 @@
 //! `sitegen build`
 
 use super::{CmdResult, Console, Exit, Failure, collect, prepare};
-use crate::diag::{Diagnostic, Origin};
 use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use std::time::Instant;
 
@@ -23,12 +22,12 @@ pub fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
         }
         Err(BuildError::Write(e)) => Err(Failure::one(
             Exit::Problems,
-            Diagnostic::error(Origin::file(&e.path), e.message),
+            e.diagnostic(),
         )
         .closing("sitegen: build failed; the output folder was not changed")),
         Err(BuildError::AfterSwap(e)) => Err(Failure::one(
             Exit::Problems,
-            Diagnostic::error(Origin::file(&e.path), e.message),
+            e.diagnostic(),
         )
         .closing(
             "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them",

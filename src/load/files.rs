@@ -88,6 +88,78 @@ pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
     })
 }
 
+/// What the input discovery rule says about one file below an input folder.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// An input file, read as such.
+    Read,
+    /// An editor's hidden or backup file (`.name`, `name~`), skipped without a word.
+    Skip,
+    /// A file the rule does not read: an error naming it, so nothing is ignored silently.
+    Refused { message: String, hint: String },
+}
+
+/// Files editors leave beside the real ones, skipped everywhere: hidden files, `*~`
+/// backups, vim swap and probe files (`*.swp`, `*.swx`, `4913`), emacs auto-saves
+/// (`#name#`) and `*.tmp` files.
+pub fn is_scratch_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// The input discovery rule (README, "Input files"). `topics/` and `cities/` are flat:
+/// they hold `*.md` and `*.yaml`/`*.yml` files, with lower-case extensions; any other
+/// file in them, or in a subfolder of them, is an error rather than ignored, since an
+/// editor who put it there meant it to count (a copy in `topics/old/` would otherwise be a
+/// second article with the same address). `templates/` and `static/` are read whole,
+/// subfolders included. Editors' scratch files ([`is_scratch_file`]) are skipped everywhere. `rel` is the
+/// path below the folder `dir`.
+pub fn discover(dir: &str, rel: &Path) -> Found {
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if is_scratch_file(name) {
+        return Found::Skip;
+    }
+    let (exts, what): (&[&str], &str) = match dir {
+        "topics" => (&["md"], "topic files (`<slug>.md`)"),
+        "cities" => (&["yaml", "yml"], "city files (`<slug>.yaml`)"),
+        _ => return Found::Read,
+    };
+    let flat = rel.components().count() == 1;
+    let ext = rel.extension().and_then(|e| e.to_str());
+    let refused = |message: String, hint: String| Found::Refused { message, hint };
+    if !flat {
+        return refused(
+            format!("{dir}/ has no subfolders; this file is not read"),
+            format!(
+                "{dir}/ holds {what} directly: move the file up into {dir}/, or out of the site folder if it is an old copy"
+            ),
+        );
+    }
+    match ext {
+        Some(e) if exts.contains(&e) => Found::Read,
+        Some(e) if exts.contains(&e.to_ascii_lowercase().as_str()) => refused(
+            format!("the extension `.{e}` is not lower-case; this file is not read"),
+            format!(
+                "rename it to `{}.{}`",
+                rel.file_stem().and_then(|s| s.to_str()).unwrap_or(""),
+                e.to_ascii_lowercase()
+            ),
+        ),
+        _ => refused(
+            format!("{dir}/ holds only {what}; this file is not read"),
+            format!(
+                "rename it to end in `.{}` if it is one, or move it out of {dir}/",
+                exts[0]
+            ),
+        ),
+    }
+}
+
 /// A diagnostic for a file that could not be read at all.
 pub fn io_problem(shown: &Path, e: &std::io::Error) -> Diagnostic {
     let hint = match e.kind() {
@@ -101,6 +173,35 @@ pub fn io_problem(shown: &Path, e: &std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discovery_reads_flat_lower_case_files_and_names_the_rest() {
+        let read = |dir: &str, rel: &str| discover(dir, Path::new(rel));
+        assert_eq!(read("topics", "a.md"), Found::Read);
+        assert_eq!(read("cities", "a.yaml"), Found::Read);
+        assert_eq!(read("cities", "a.yml"), Found::Read);
+        assert_eq!(read("templates", "partials/a.html"), Found::Read);
+        assert_eq!(read("static", "img/a.PNG"), Found::Read);
+        assert_eq!(read("topics", ".a.md.swp"), Found::Skip);
+        assert_eq!(read("cities", "a.yaml~"), Found::Skip);
+        for (dir, rel, says) in [
+            ("topics", "old/a.md", "no subfolders"),
+            ("cities", "x/a.yaml", "no subfolders"),
+            ("topics", "a.MD", "not lower-case"),
+            ("cities", "a.YAML", "not lower-case"),
+            ("cities", "a.Yml", "not lower-case"),
+            ("topics", "a.markdown", "holds only"),
+            ("topics", "README", "holds only"),
+            ("cities", "a.yaml.bak", "holds only"),
+        ] {
+            match read(dir, rel) {
+                Found::Refused { message, .. } => {
+                    assert!(message.contains(says), "{rel}: {message}")
+                }
+                other => panic!("{dir}/{rel}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn strips_bom_and_crlf() {

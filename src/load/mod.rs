@@ -16,7 +16,7 @@ mod types;
 mod yaml;
 
 pub use cities::parse_city;
-pub use files::{MAX_INPUT_BYTES, decode};
+pub use files::{Found, MAX_INPUT_BYTES, decode, discover, is_scratch_file};
 pub use lock::{LOCK_FILE, format_lock, last_lockable, parse_lock};
 pub use memory::from_texts;
 pub use modified::{MODIFIED_FILE, format_modified, parse_modified};
@@ -32,8 +32,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// City slugs that would collide with the site's own pages.
-pub const RESERVED_CITY_SLUGS: [&str; 8] = [
-    "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index",
+pub const RESERVED_CITY_SLUGS: [&str; 10] = [
+    "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index", "about", "search",
 ];
 
 /// Names Windows cannot use for a folder, so a site built or checked out there would break.
@@ -106,13 +106,9 @@ fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::Si
     site
 }
 
-/// Files with `ext` under `root/dir`, sorted, with loops and unreadable entries reported.
-fn list_files(
-    root: &Path,
-    dir: &str,
-    ext: Option<&str>,
-    problems: &mut Diagnostics,
-) -> Vec<(PathBuf, PathBuf)> {
+/// The input files under `root/dir` by the discovery rule ([`files::discover`]), sorted,
+/// with refused files, loops and unreadable entries reported.
+fn list_files(root: &Path, dir: &str, problems: &mut Diagnostics) -> Vec<(PathBuf, PathBuf)> {
     let base = root.join(dir);
     if !base.exists() {
         return Vec::new();
@@ -125,13 +121,17 @@ fn list_files(
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let path = e.path().to_path_buf();
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with('.') || name.ends_with('~') {
-                    continue;
-                }
-                if ext.is_none_or(|x| path.extension().and_then(|e| e.to_str()) == Some(x)) {
-                    let shown = display_path(root, &path);
-                    out.push((path, shown));
+                let rel = path.strip_prefix(&base).unwrap_or(&path);
+                match files::discover(dir, rel) {
+                    files::Found::Read => {
+                        let shown = display_path(root, &path);
+                        out.push((path, shown));
+                    }
+                    files::Found::Skip => {}
+                    files::Found::Refused { message, hint } => problems.push(
+                        Diagnostic::error(Origin::file(display_path(root, &path)), message)
+                            .with_hint(hint),
+                    ),
                 }
             }
             Ok(_) => {}
@@ -160,7 +160,7 @@ fn list_files(
 fn read_topics(root: &Path, limit: u64, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
     let mut topics = Vec::new();
     let mut slugs = Vec::new();
-    let parsed: Vec<_> = list_files(root, "topics", Some("md"), problems)
+    let parsed: Vec<_> = list_files(root, "topics", problems)
         .into_par_iter()
         .map(|(path, shown)| {
             let slug = path
@@ -192,28 +192,26 @@ fn read_cities(
 ) -> (Vec<City>, BTreeMap<PathBuf, String>) {
     let mut cities = Vec::new();
     let mut sources = BTreeMap::new();
-    for ext in ["yaml", "yml"] {
-        // Read and parsed on every core; the results keep the files' order, so the
-        // problems are reported in the same order whatever the thread count.
-        let parsed: Vec<_> = list_files(root, "cities", Some(ext), problems)
-            .into_par_iter()
-            .map(|(path, shown)| {
-                let read = files::read_text(&path, &shown, limit)
-                    .map(|text| (cities::parse_city(&text, &shown), text));
-                (shown, read)
-            })
-            .collect();
-        for (shown, read) in parsed {
-            match read {
-                Ok((city, text)) => {
-                    match city {
-                        Ok(c) => cities.push(c),
-                        Err(d) => problems.extend(d),
-                    }
-                    sources.insert(shown, text);
+    // Read and parsed on every core; the results keep the files' order, so the
+    // problems are reported in the same order whatever the thread count.
+    let parsed: Vec<_> = list_files(root, "cities", problems)
+        .into_par_iter()
+        .map(|(path, shown)| {
+            let read = files::read_text(&path, &shown, limit)
+                .map(|text| (cities::parse_city(&text, &shown), text));
+            (shown, read)
+        })
+        .collect();
+    for (shown, read) in parsed {
+        match read {
+            Ok((city, text)) => {
+                match city {
+                    Ok(c) => cities.push(c),
+                    Err(d) => problems.extend(d),
                 }
-                Err(d) => problems.push(d),
+                sources.insert(shown, text);
             }
+            Err(d) => problems.push(d),
         }
     }
     cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
@@ -223,7 +221,7 @@ fn read_cities(
 fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<TemplateFile> {
     let base = root.join("templates");
     let mut out = Vec::new();
-    for (path, shown) in list_files(root, "templates", None, problems) {
+    for (path, shown) in list_files(root, "templates", problems) {
         let name = path
             .strip_prefix(&base)
             .unwrap_or(&path)
@@ -250,7 +248,7 @@ fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<Te
 fn read_statics(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<StaticFile> {
     let base = root.join("static");
     let mut out = Vec::new();
-    for (path, shown) in list_files(root, "static", None, problems) {
+    for (path, shown) in list_files(root, "static", problems) {
         let rel = path
             .strip_prefix(&base)
             .unwrap_or(&path)

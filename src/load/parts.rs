@@ -148,12 +148,12 @@ impl Parts {
             }
             ChangeKind::City(path) => reload_file(&root, path, limit, &mut self.cities, read_city),
             ChangeKind::AllTopics => {
-                let (found, listing) = relist(&root, "topics", &["md"], limit, read_topic);
+                let (found, listing) = relist(&root, "topics", limit, read_topic);
                 self.topics = found;
                 self.listing.insert("topics", listing);
             }
             ChangeKind::AllCities => {
-                let (found, listing) = relist(&root, "cities", &["yaml", "yml"], limit, read_city);
+                let (found, listing) = relist(&root, "cities", limit, read_city);
                 self.cities = found;
                 self.listing.insert("cities", listing);
             }
@@ -253,21 +253,18 @@ fn keep<'a, T>(part: &'a Result<T, Diagnostics>, problems: &mut Diagnostics) -> 
     }
 }
 
-/// Lists `dir` again and reads every file with one of `exts`.
+/// Lists `dir` again (by the discovery rule) and reads every input file.
 fn relist<T>(
     root: &Path,
     dir: &str,
-    exts: &[&str],
     limit: u64,
     read: ReadFile<T>,
 ) -> (BTreeMap<PathBuf, FilePart<T>>, Diagnostics) {
     let mut listing = Diagnostics::default();
     let mut found = BTreeMap::new();
-    for ext in exts {
-        for (path, shown) in list_files(root, dir, Some(ext), &mut listing) {
-            let part = read(&path, &shown, limit);
-            found.insert(path, part);
-        }
+    for (path, shown) in list_files(root, dir, &mut listing) {
+        let part = read(&path, &shown, limit);
+        found.insert(path, part);
     }
     (found, listing)
 }

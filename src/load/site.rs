@@ -50,6 +50,10 @@ struct RawSite {
     defaults: BTreeMap<String, Spanned<Value>>,
     #[serde(default)]
     lint: RawLint,
+    #[serde(default)]
+    image: Option<Spanned<String>>,
+    #[serde(default)]
+    about: Vec<String>,
 }
 
 /// `lint:` limits; each one is optional.
@@ -232,6 +236,24 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         }
     }
     let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
+    let image = match raw.image {
+        Some(img) if !is_site_file(&img.value) => {
+            problems.push(
+                Diagnostic::error(
+                    origin_of(&img, shown, 0),
+                    format!(
+                        "`image` must name a file below static/, not `{}`",
+                        img.value
+                    ),
+                )
+                .with_hint("put the logo in static/ and write e.g. `image: static/logo.png`")
+                .with_source(text),
+            );
+            String::new()
+        }
+        Some(img) => img.value,
+        None => String::new(),
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -281,6 +303,18 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
                 max_twin_similarity: raw.lint.max_twin_similarity.map(|v| v.value),
             }
         },
+        image,
+        about: raw.about,
+    })
+}
+
+/// Whether `path` names a file below `static/` (relative, `/`-separated, no `..`).
+fn is_site_file(path: &str) -> bool {
+    path.strip_prefix("static/").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .split('/')
+                .all(|part| !part.is_empty() && part != ".." && part != "." && !part.contains('\\'))
     })
 }
 

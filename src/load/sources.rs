@@ -25,6 +25,9 @@ pub struct RawFactSource {
     note: Option<String>,
     #[serde(default)]
     verified: Option<Spanned<String>>,
+    /// What the fact is, as readers see it in the article's sources block (`办理材料`).
+    #[serde(default)]
+    label: Option<String>,
 }
 
 /// Checks the entries; an entry with neither `url` nor `note`, or a date that does not
@@ -73,6 +76,7 @@ pub fn source_map(
             url: raw.url,
             note: raw.note,
             verified,
+            label: raw.label.filter(|l| !l.trim().is_empty()),
         };
         map.insert(key, Sourced::new(source, origin));
     }

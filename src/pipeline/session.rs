@@ -63,6 +63,8 @@ pub struct Session {
     /// The last merge and the stamps it was made from, to move unchanged cities' pairs
     /// out of.
     merged: Option<(Merged, MergeStamps)>,
+    /// The last search index, under the hash of its inputs.
+    search: Option<(u64, Vec<crate::render::KeptFile>)>,
 }
 
 /// What a merge was made from: site settings (with the site-wide defaults), topic files and
@@ -96,6 +98,7 @@ impl Session {
             pages: HashMap::new(),
             feeds: FeedCache::default(),
             merged: None,
+            search: None,
         }
     }
 
@@ -210,6 +213,22 @@ impl Session {
             articles: &article_keys,
         };
         files.extend(renderer.site_files_kept(&table.modified, &keys, &mut self.feeds));
+        let search_key = crate::search::key(&plan, &stamps, |i| renderer.article_title(i));
+        let index = match self.search.take() {
+            Some((key, kept)) if key == search_key => kept,
+            _ => crate::search::build(
+                &input,
+                &merged,
+                &plan,
+                |i| renderer.article_title(i),
+                |i| renderer.date_suffix(i),
+            )
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::from(bytes)))
+            .collect(),
+        };
+        files.extend(index.iter().cloned());
+        self.search = Some((search_key, index));
         timings.mark("site files");
         // Kept titles move over to the new map; only new ones are built.
         let mut old_titles = std::mem::take(&mut self.titles);

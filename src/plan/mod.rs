@@ -62,6 +62,10 @@ pub enum Page {
         pages: usize,
     },
     Cities,
+    /// 关于本站, from `about:` in site.yaml.
+    About,
+    /// The search page (the one page with a script) over the index in `search/`.
+    Search,
     NotFound,
 }
 
@@ -416,6 +420,8 @@ fn page_list(
         }));
     }
     pages.push(Page::Cities);
+    pages.push(Page::About);
+    pages.push(Page::Search);
     pages.push(Page::NotFound);
     pages
 }

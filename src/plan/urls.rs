@@ -28,6 +28,15 @@ pub fn home_path(page: usize) -> String {
 /// The list of all cities.
 pub const CITIES_PATH: &str = "cities/";
 
+/// The about page 关于本站.
+pub const ABOUT_PATH: &str = "about/";
+
+/// The search page; its index lives below `search/index/`.
+pub const SEARCH_PATH: &str = "search/";
+
+/// The folder of the search index files.
+pub const SEARCH_INDEX_DIR: &str = "search/index/";
+
 fn paged(first: &str, page: usize) -> String {
     if page <= 1 {
         first.to_string()

@@ -12,6 +12,9 @@ use crate::diag::{Diagnostic, Origin};
 use crate::model::ModifiedEntry;
 use crate::plan::{PlannedArticle, pick, urls};
 
+/// How many related links show before 更多相关文章.
+pub const RELATED_FIRST: usize = 4;
+
 /// An article's own text (everything its content hash covers besides the title).
 pub(super) struct ArticleContent {
     pub(super) lead: String,
@@ -109,6 +112,7 @@ impl Renderer<'_> {
         };
         Ok(Some((
             SectionView {
+                id: t.slug.clone(),
                 heading,
                 topic: t.name.clone(),
                 html,
@@ -164,7 +168,18 @@ impl Renderer<'_> {
         let content = self.article_content_with(a, cache)?;
         let record = self.record(a, &self.titles[i], &content);
         let modified = modified::modified_at(Some(&record), a.publish_at);
-        let related = self.links_of(self.plan.lists.related(i, self.input.site.related_count));
+        let breadcrumb = self.article_breadcrumb(a);
+        let related: Vec<usize> = self
+            .plan
+            .lists
+            .related(i, self.input.site.related_count)
+            .collect();
+        // Phones get a short list first and the rest behind 更多 (a plain <details>).
+        let (first, more) = related.split_at(related.len().min(RELATED_FIRST));
+        let (related, related_more) = (
+            self.links_of(first.iter().copied()),
+            self.links_of(more.iter().copied()),
+        );
         let city_more = self.links_of(
             self.plan.by_city[a.city]
                 .iter()
@@ -177,7 +192,7 @@ impl Renderer<'_> {
             canonical: self.absolute(&a.path),
             published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
             iso: self.link_iso(i).to_string(),
-            meta: self.article_meta(i, &content.lead, modified),
+            meta: self.article_meta(i, &content.lead, modified, &breadcrumb),
             lead: content.lead,
             teaser: content.teaser,
             category: &self.plan.categories[a.category],
@@ -190,8 +205,29 @@ impl Renderer<'_> {
                 url: self.url(&urls::topic_path(&topic.slug, 1)),
             },
             sections: content.sections,
+            title_html: super::trust::title_html(
+                &self.titles[i],
+                &city.name,
+                &self.title_suffix(a),
+                true,
+            ),
+            published_short: super::links::minutes(a.publish_at),
+            modified_short: super::links::minutes(modified),
+            modified_iso: self.iso(modified),
+            was_modified: modified > a.publish_at,
+            breadcrumb,
+            sources: self.article_sources(a),
         };
-        let page = with_lists(&view, [("related", related), ("city_more", city_more)]);
+        let other_cities = self.links_of(self.other_cities(i).into_iter());
+        let page = with_lists(
+            &view,
+            [
+                ("related", related),
+                ("related_more", related_more),
+                ("city_more", city_more),
+                ("other_cities", other_cities),
+            ],
+        );
         let mut rendered = self.layout("article.html", &a.path, page)?;
         rendered.warnings = content.warnings;
         rendered.sections = content.texts;

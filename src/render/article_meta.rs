@@ -2,21 +2,25 @@
 //! JSON-LD and the city feed link, from the plan and the rendered lead.
 
 use super::Renderer;
+use super::seo::Crumb;
 use super::seo::{self, PageMeta};
 use crate::plan::urls;
 use chrono::NaiveDateTime;
 
 impl Renderer<'_> {
     /// Description, Open Graph values and JSON-LD of article `i`.
-    pub(super) fn article_meta(&self, i: usize, lead: &str, modified: NaiveDateTime) -> PageMeta {
+    pub(super) fn article_meta(
+        &self,
+        i: usize,
+        lead: &str,
+        modified: NaiveDateTime,
+        breadcrumb: &[Crumb],
+    ) -> PageMeta {
         let a = &self.plan.articles[i];
         let site = &self.input.site;
-        let city = &self.input.cities[a.city];
         let description = seo::description_from(lead);
-        let (url, city_url) = (
-            self.absolute(&a.path),
-            self.absolute(&urls::city_path(&city.slug.value)),
-        );
+        let url = self.absolute(&a.path);
+        let image = self.image_url();
         let (published, modified) = (self.iso(a.publish_at), self.iso(modified));
         let section = &self.plan.categories[a.category];
         let json_ld = seo::article_json_ld(&seo::ArticleFacts {
@@ -29,8 +33,8 @@ impl Renderer<'_> {
             language: &site.language,
             site_name: &site.name,
             site_url: &site.base_url,
-            city_name: &city.name,
-            city_url: &city_url,
+            image: image.as_deref(),
+            breadcrumb,
         });
         let (feed_url, feed_title) = self.city_feed(a.city);
         PageMeta {
@@ -44,23 +48,31 @@ impl Renderer<'_> {
             feed_url: Some(feed_url),
             feed_title: Some(feed_title),
             noindex: false,
+            image,
         }
     }
 
     /// Metadata of city `c`'s list page: its breadcrumbs and its feed.
-    pub(super) fn city_meta(&self, c: usize, heading: &str, description: &str) -> PageMeta {
-        let city = &self.input.cities[c];
+    pub(super) fn city_meta(
+        &self,
+        c: usize,
+        heading: &str,
+        description: &str,
+        breadcrumb: &[Crumb],
+    ) -> PageMeta {
         let (feed_url, feed_title) = self.city_feed(c);
         PageMeta {
-            json_ld: Some(seo::city_json_ld(
-                &self.input.site.base_url,
-                &city.name,
-                &self.absolute(&urls::city_path(&city.slug.value)),
-            )),
+            json_ld: Some(seo::breadcrumb_json_ld(breadcrumb)),
             feed_url: Some(feed_url),
             feed_title: Some(feed_title),
             ..PageMeta::website(heading, description)
         }
+    }
+
+    /// The site image's absolute URL, when site.yaml names one.
+    pub(super) fn image_url(&self) -> Option<String> {
+        let image = &self.input.site.image;
+        (!image.is_empty()).then(|| self.absolute(image))
     }
 
     /// City `c`'s feed URL (under the base path) and title.

@@ -108,6 +108,7 @@ impl Renderer<'_> {
                     &mut plan.lists.related(i, self.input.site.related_count),
                 );
                 add_links(&mut h, &mut plan.by_city[a.city].iter().copied());
+                add_links(&mut h, &mut self.other_cities(i).into_iter());
             }
             Page::Home { page, pages } => {
                 h.update(b"home");
@@ -150,6 +151,8 @@ impl Renderer<'_> {
                     h.update(&s.to_le_bytes());
                 }
             }
+            Page::About => h.update(b"about"),
+            Page::Search => h.update(b"search"),
             Page::NotFound => h.update(b"404"),
         }
         h.digest()

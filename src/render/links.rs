@@ -106,6 +106,7 @@ mod tests {
     fn lists_are_added_to_the_view() {
         let link = ArticleLink {
             title: "标题",
+            title_html: "标题".into(),
             url: "/a/b/".into(),
             datetime: "2026-02-03 06:39".into(),
             iso: "2026-02-03T06:39:37+08:00".into(),

@@ -42,6 +42,7 @@ impl Renderer<'_> {
             city: None,
             province: None,
             topic: None,
+            breadcrumb: Vec::new(),
         };
         self.layout("index.html", &path, with_lists(&view, [("items", items)]))
     }
@@ -52,8 +53,10 @@ impl Renderer<'_> {
         let path = urls::city_path(&city.slug.value);
         let heading = format!("{}{}", city.name, self.input.site.category);
         let description = format!("{}的医保办理指南与常见问题", city.name);
+        let breadcrumb = self.city_breadcrumb(c);
         let view = ListView {
-            meta: self.city_meta(c, &heading, &description),
+            meta: self.city_meta(c, &heading, &description, &breadcrumb),
+            breadcrumb,
             heading,
             canonical: self.absolute(&path),
             url: self.url(&path),
@@ -101,6 +104,7 @@ impl Renderer<'_> {
                 name: t.name.clone(),
                 url: self.url(&urls::topic_path(&t.slug, 1)),
             }),
+            breadcrumb: Vec::new(),
         };
         let items = self.links_of(
             self.plan.by_topic[topic]
@@ -176,6 +180,7 @@ impl Renderer<'_> {
             match groups.last_mut() {
                 Some(g) if g.province == province => g.cities.push(link),
                 _ => groups.push(ProvinceView {
+                    id: super::trust::province_id(&province),
                     province,
                     cities: vec![link],
                 }),

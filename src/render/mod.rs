@@ -3,14 +3,17 @@
 
 mod article;
 mod article_meta;
+mod bounds;
 pub mod cache;
 pub mod escape;
 pub mod feeds;
 pub mod fingerprint;
+mod info_pages;
 pub mod links;
 mod list_pages;
 pub mod markdown;
 pub mod modified;
+pub mod other_cities;
 pub mod plain;
 pub mod seo;
 mod site_files;
@@ -18,6 +21,7 @@ pub mod sitemap;
 pub use site_files::DEAD_LINKS_FILE;
 pub mod templates;
 pub mod tera_errors;
+pub mod trust;
 pub mod view;
 
 use crate::content::SectionText;
@@ -30,7 +34,7 @@ use chrono::{NaiveDateTime, TimeZone};
 pub use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
-pub use site_files::{FeedCache, FeedKeys};
+pub use site_files::{FeedCache, FeedKeys, KeptFile};
 use std::collections::HashMap;
 use templates::{Templates, names};
 use view::*;
@@ -64,6 +68,8 @@ pub struct Renderer<'a> {
     site_value: tera::Value,
     /// `modified.lock` as loaded, by article id.
     old_modified: HashMap<&'a str, &'a ModifiedEntry>,
+    /// Each topic's articles by province, for 其他城市的同类问题 (built on first use).
+    province_groups: std::sync::OnceLock<other_cities::ProvinceGroups>,
 }
 
 impl<'a> Renderer<'a> {
@@ -100,6 +106,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|e| (e.article.as_str(), e))
                 .collect(),
+            province_groups: std::sync::OnceLock::new(),
         };
         let (known_titles, known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
             .into_par_iter()
@@ -176,10 +183,7 @@ impl<'a> Renderer<'a> {
         ctx: &tera::Context,
         article: &PlannedArticle,
     ) -> Result<String, Diagnostic> {
-        self.templates
-            .content
-            .render(name, ctx)
-            .map_err(|e| self.templates.content_error(&e, name, &article.id))
+        self.templates.render_content(name, ctx, &article.id)
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
@@ -213,8 +217,10 @@ impl<'a> Renderer<'a> {
     /// Article `i`'s link as lists show it (keep `fingerprint::link_hash` in step with it).
     fn link(&self, i: usize) -> ArticleLink<'_> {
         let a = &self.plan.articles[i];
+        let city = &self.input.cities[a.city].name;
         ArticleLink {
             title: &self.titles[i],
+            title_html: trust::title_html(&self.titles[i], city, &self.title_suffix(a), false),
             url: self.url(&a.path),
             datetime: links::minutes(a.publish_at),
             iso: self.iso(a.publish_at),
@@ -247,6 +253,8 @@ impl<'a> Renderer<'a> {
             Page::City(c) => self.city_page(c),
             Page::Topic { topic, page, pages } => self.topic_page(topic, page, pages),
             Page::Cities => self.cities_page(),
+            Page::About => self.about_page(),
+            Page::Search => self.search_page(),
             Page::NotFound => self.not_found(),
         }
     }
@@ -309,6 +317,13 @@ fn site_view(input: &SiteInput) -> SiteView<'_> {
         cities_url: format!("{base}{}", urls::CITIES_PATH),
         css_url: format!("{base}static/style.css"),
         feed_url: format!("{base}atom.xml"),
+        about_url: format!("{base}{}", urls::ABOUT_PATH),
+        search_url: format!("{base}{}", urls::SEARCH_PATH),
+        image_url: if s.image.is_empty() {
+            String::new()
+        } else {
+            format!("{}{}", s.base_url, s.image)
+        },
         topics: input
             .topics
             .iter()

@@ -92,14 +92,12 @@ impl Renderer<'_> {
         let what = format!("{} with defaults only", t.slug);
         let mut words = DefaultWords::default();
         for name in templates.iter().chain([&body]) {
-            match self.templates.content.render(name, &ctx) {
+            match self.templates.render_content(name, &ctx, &what) {
                 Ok(text) if *name == body => {
                     words.body = Some(markdown::to_html(&text, self.input.site.allow_html).0);
                 }
                 Ok(text) => words.texts.push(text.trim().to_string()),
-                Err(e) => words
-                    .problems
-                    .push(self.templates.content_error(&e, name, &what)),
+                Err(d) => words.problems.push(d),
             }
         }
         words

@@ -30,6 +30,8 @@ pub struct PageMeta {
     pub feed_title: Option<String>,
     /// Pages search engines should not index (the 404 page).
     pub noindex: bool,
+    /// `og:image`: the site image's absolute URL (articles; lists get `site.image_url`).
+    pub image: Option<String>,
 }
 
 impl PageMeta {
@@ -74,6 +76,16 @@ pub fn script_json(value: &serde_json::Value) -> String {
     out
 }
 
+/// One step of a breadcrumb; the last one (the page itself) has no link.
+#[derive(Serialize, Clone)]
+pub struct Crumb {
+    pub name: String,
+    /// Below the base path, for the visible link.
+    pub url: Option<String>,
+    /// Absolute, for JSON-LD (the page's own URL for the last step).
+    pub absolute: String,
+}
+
 /// What the JSON-LD of an article states.
 pub struct ArticleFacts<'a> {
     pub headline: &'a str,
@@ -85,17 +97,17 @@ pub struct ArticleFacts<'a> {
     pub language: &'a str,
     pub site_name: &'a str,
     pub site_url: &'a str,
-    pub city_name: &'a str,
-    pub city_url: &'a str,
+    /// The site image (logo), absolute.
+    pub image: Option<&'a str>,
+    /// The visible breadcrumb, repeated as the `BreadcrumbList`.
+    pub breadcrumb: &'a [Crumb],
 }
 
-/// `Article` and `BreadcrumbList` (home → city → article) in one `@graph`, script-safe.
+/// `Article` and the `BreadcrumbList` of the visible breadcrumb in one `@graph`,
+/// script-safe.
 pub fn article_json_ld(f: &ArticleFacts<'_>) -> String {
-    let site = json!({ "@type": "Organization", "name": f.site_name, "url": f.site_url });
-    script_json(&json!({
-        "@context": "https://schema.org",
-        "@graph": [
-            {
+    let mut site = json!({ "@type": "Organization", "name": f.site_name, "url": f.site_url });
+    let mut article = json!({
                 "@type": "Article",
                 "headline": f.headline,
                 "description": f.description,
@@ -106,30 +118,32 @@ pub fn article_json_ld(f: &ArticleFacts<'_>) -> String {
                 "articleSection": f.section,
                 "inLanguage": f.language,
                 "author": site,
-                "publisher": site,
-            },
-            breadcrumbs(&[
-                ("首页", f.site_url),
-                (f.city_name, f.city_url),
-                (f.headline, f.url),
-            ]),
-        ]
+    });
+    if let Some(image) = f.image {
+        article["image"] = json!(image);
+        site["logo"] = json!({ "@type": "ImageObject", "url": image });
+    }
+    article["publisher"] = site;
+    script_json(&json!({
+        "@context": "https://schema.org",
+        "@graph": [article, breadcrumbs(f.breadcrumb)]
     }))
 }
 
-/// A city page's `BreadcrumbList` (home → city), script-safe.
-pub fn city_json_ld(site_url: &str, city_name: &str, city_url: &str) -> String {
-    let mut value = breadcrumbs(&[("首页", site_url), (city_name, city_url)]);
+/// A page's `BreadcrumbList` alone (city pages), script-safe.
+pub fn breadcrumb_json_ld(crumbs: &[Crumb]) -> String {
+    let mut value = breadcrumbs(crumbs);
     value["@context"] = json!("https://schema.org");
     script_json(&value)
 }
 
-fn breadcrumbs(items: &[(&str, &str)]) -> serde_json::Value {
-    let list: Vec<serde_json::Value> = items
+/// The `BreadcrumbList` of `crumbs`, step by step as the page shows them.
+fn breadcrumbs(crumbs: &[Crumb]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = crumbs
         .iter()
         .enumerate()
-        .map(|(i, (name, url))| {
-            json!({ "@type": "ListItem", "position": i + 1, "name": name, "item": url })
+        .map(|(i, c)| {
+            json!({ "@type": "ListItem", "position": i + 1, "name": c.name, "item": c.absolute })
         })
         .collect();
     json!({ "@type": "BreadcrumbList", "itemListElement": list })
@@ -195,8 +209,24 @@ mod tests {
             language: "zh-CN",
             site_name: "站",
             site_url: "https://a.org/",
-            city_name: "岳阳",
-            city_url: "https://a.org/yueyang/",
+            image: Some("https://a.org/static/logo.png"),
+            breadcrumb: &[
+                Crumb {
+                    name: "首页".into(),
+                    url: Some("/".into()),
+                    absolute: "https://a.org/".into(),
+                },
+                Crumb {
+                    name: "岳阳".into(),
+                    url: Some("/yueyang/".into()),
+                    absolute: "https://a.org/yueyang/".into(),
+                },
+                Crumb {
+                    name: "参保地变更".into(),
+                    url: None,
+                    absolute: "https://a.org/yueyang/x/".into(),
+                },
+            ],
         });
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         let graph = v["@graph"].as_array().unwrap();
@@ -206,5 +236,11 @@ mod tests {
         assert_eq!(crumbs.len(), 3);
         assert_eq!(crumbs[1]["item"], "https://a.org/yueyang/");
         assert_eq!(crumbs[2]["position"], 3);
+        assert_eq!(crumbs[2]["name"], "参保地变更");
+        assert_eq!(graph[0]["image"], "https://a.org/static/logo.png");
+        assert_eq!(
+            graph[0]["publisher"]["logo"]["url"],
+            "https://a.org/static/logo.png"
+        );
     }
 }

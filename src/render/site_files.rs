@@ -140,6 +140,8 @@ impl Renderer<'_> {
                 Page::Topic { topic, page, .. } => (3, topic, page),
                 Page::Cities => (4, 0, 0),
                 Page::NotFound => (5, 0, 0),
+                Page::About => (6, 0, 0),
+                Page::Search => (7, 0, 0),
             };
             for n in [kind, a, b] {
                 add(&mut h, n);
@@ -281,7 +283,9 @@ impl Renderer<'_> {
                     self.latest(&plan.by_topic[topic], modified, &newest),
                 ),
                 Page::Cities => (urls::CITIES_PATH.to_string(), newest.clone()),
-                Page::NotFound => continue,
+                Page::About => (urls::ABOUT_PATH.to_string(), start.clone()),
+                // The search page answers queries; it is not content to index.
+                Page::Search | Page::NotFound => continue,
             };
             entries.push(SitemapEntry {
                 loc: self.absolute(&path),

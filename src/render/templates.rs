@@ -1,6 +1,7 @@
 //! Parsing every template once: the layouts in `templates/` and the Tera strings in topic
 //! and city files (titles, headings, lead, teasers, bodies), with a map back to file lines.
 
+use super::bounds;
 use super::tera_errors::{chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{SiteInput, Sourced};
@@ -131,6 +132,25 @@ impl Templates {
                 }
             }
         }
+        // Content templates fill values in; they assign none (see `bounds`).
+        for (name, _) in &sources {
+            let Some(anchor) = anchors.get(name) else {
+                continue;
+            };
+            if let Some((line, column)) = bounds::set_tag_line(&anchor.source) {
+                let (file_line, column) = match line {
+                    1 => (anchor.origin.line, anchor.origin.column.max(1) + column - 1),
+                    _ => (anchor.origin.line + line - 1, column),
+                };
+                problems.push(
+                    Diagnostic::error(
+                        Origin::new(&anchor.origin.file, file_line, column),
+                        "`{% set %}` is not allowed in topic and city texts",
+                    )
+                    .with_hint("write the value under `defaults:` or `values:` and use it as {{ name }}; computed values belong in the layouts in templates/"),
+                );
+            }
+        }
         let content = match content_tera(&sources) {
             Ok(content) => content,
             Err(batch) => {
@@ -165,6 +185,29 @@ impl Templates {
         }
     }
 
+    /// Renders content template `name` for `article` within the resource bounds (see
+    /// [`bounds`]); a failure is a diagnostic at the template's file and line.
+    pub fn render_content(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        article: &str,
+    ) -> Result<String, Diagnostic> {
+        bounds::render(&self.content, name, ctx).map_err(|(e, cause)| {
+            let d = self.content_error(&e, name, article);
+            match cause {
+                Some(cause) => Diagnostic {
+                    message: format!("{} (rendering article {article})", cause.message()),
+                    hint: Some(
+                        "a loop or filter in this text grows without bound; loops over `range()` may run 1,000,000 times in all, and a text may give 32 MiB".into(),
+                    ),
+                    ..d
+                },
+                None => d,
+            }
+        })
+    }
+
     /// A diagnostic for an error rendering content template `name` for `article`; when
     /// the error names no template of its own, it is placed at `name`'s first line.
     pub fn content_error(&self, e: &tera::Error, name: &str, article: &str) -> Diagnostic {
@@ -193,6 +236,7 @@ fn placed_at(mut d: Diagnostic, anchors: &HashMap<String, Anchor>, name: &str) -
 fn content_tera(sources: &[(String, String)]) -> Result<tera::Tera, tera::Error> {
     let mut content = tera::Tera::new();
     content.autoescape_on(Vec::<&str>::new());
+    bounds::register(&mut content);
     content.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))?;
     Ok(content)
 }

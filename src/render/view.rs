@@ -1,7 +1,7 @@
 //! What templates see: serialisable views borrowed from the plan. The model never renders
 //! itself; the layouts' variables are documented in README.md.
 
-use super::seo::PageMeta;
+use super::seo::{Crumb, PageMeta};
 use serde::Serialize;
 
 /// Site-wide values, the same on every page (`site.*` in layouts).
@@ -30,6 +30,10 @@ pub struct SiteView<'a> {
     pub css_url: String,
     pub feed_url: String,
     pub topics: Vec<NamedLink>,
+    pub about_url: String,
+    pub search_url: String,
+    /// The site image's absolute URL (`og:image`), empty when site.yaml sets none.
+    pub image_url: String,
 }
 
 /// A name and the URL it links to.
@@ -44,6 +48,9 @@ pub struct NamedLink {
 #[derive(Serialize, Clone)]
 pub struct ArticleLink<'a> {
     pub title: &'a str,
+    /// The title as HTML without its date suffix (cards and lists show `datetime` once):
+    /// escaped, the city name kept on one line (`<span class="nw">`).
+    pub title_html: String,
     pub url: String,
     /// `YYYY-MM-DD HH:MM`
     pub datetime: String,
@@ -57,6 +64,8 @@ pub struct ArticleLink<'a> {
 /// One question section of an article.
 #[derive(Serialize)]
 pub struct SectionView {
+    /// The section's anchor (its topic's slug), for the 目录.
+    pub id: String,
     pub heading: String,
     pub topic: String,
     pub html: String,
@@ -79,6 +88,30 @@ pub struct ArticleView<'a> {
     pub city: NamedLink,
     pub topic: NamedLink,
     pub sections: Vec<SectionView>,
+    /// The title as HTML with its date suffix, the city name and the suffix each kept on
+    /// one line.
+    pub title_html: String,
+    /// `YYYY-MM-DD HH:MM` of the publish and last-change datetimes, and the latter in ISO.
+    pub published_short: String,
+    pub modified_short: String,
+    pub modified_iso: String,
+    /// Whether the text changed after publication.
+    pub was_modified: bool,
+    /// The visible breadcrumb (the JSON-LD `BreadcrumbList` is made from the same list).
+    pub breadcrumb: Vec<Crumb>,
+    /// Where the city facts shown come from, with the day each was checked.
+    pub sources: Vec<SourceView>,
+}
+
+/// One entry of an article's sources block.
+#[derive(Serialize)]
+pub struct SourceView {
+    /// What the fact is: the source's `label`, else the topic's name.
+    pub label: String,
+    pub url: Option<String>,
+    pub note: Option<String>,
+    /// `YYYY-MM-DD`, when the city file gives it.
+    pub verified: Option<String>,
 }
 
 /// Page numbers and neighbour links for paginated lists.
@@ -103,11 +136,15 @@ pub struct ListView<'a> {
     pub city: Option<NamedLink>,
     pub province: Option<&'a str>,
     pub topic: Option<NamedLink>,
+    /// The visible breadcrumb, also the page's JSON-LD `BreadcrumbList` (city pages).
+    pub breadcrumb: Vec<Crumb>,
 }
 
 /// `cities.html` groups: one per province.
 #[derive(Serialize)]
 pub struct ProvinceView {
     pub province: String,
+    /// The group's anchor on the cities page (`p-` + the province's pinyin).
+    pub id: String,
     pub cities: Vec<NamedLink>,
 }

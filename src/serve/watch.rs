@@ -46,6 +46,18 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     match (first, ext) {
         ("templates", _) => Some(ChangeKind::Templates),
         ("static", _) => Some(ChangeKind::Statics),
+        // A file the loader refuses (in a subfolder, another extension): list the kind
+        // again, which reports it, as a build does.
+        ("topics" | "cities", _)
+            if crate::load::discover(first, rel.strip_prefix(first).unwrap_or(rel))
+                != crate::load::Found::Read =>
+        {
+            Some(if first == "topics" {
+                ChangeKind::AllTopics
+            } else {
+                ChangeKind::AllCities
+            })
+        }
         ("topics", Some("md")) => Some(ChangeKind::Topic(path.to_path_buf())),
         ("cities", Some("yaml" | "yml")) => Some(ChangeKind::City(path.to_path_buf())),
         // A name without extension may be a folder moved in or out: list the kind again.
@@ -58,13 +70,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
 /// Files editors leave beside the real ones (the loader skips them too): hidden files,
 /// `*~` backups, vim swap and probe files, emacs auto-saves.
 fn is_scratch_file(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913"
-        || (name.starts_with('#') && name.ends_with('#'))
+    crate::load::is_scratch_file(name)
 }
 
 /// Does an event of this kind change a file's content or existence? Opening and reading
@@ -200,10 +206,15 @@ mod tests {
             kind("cities/yueyang.yaml"),
             Some(ChangeKind::City("/site/cities/yueyang.yaml".into()))
         );
+        // Refused by the loader (subfolder, upper-case extension, another kind of file):
+        // listed again, which reports it.
+        assert_eq!(kind("cities/notes.txt"), Some(ChangeKind::AllCities));
+        assert_eq!(kind("topics/draft.txt"), Some(ChangeKind::AllTopics));
         assert_eq!(
             kind("cities/hunan/yueyang.yml"),
-            Some(ChangeKind::City("/site/cities/hunan/yueyang.yml".into()))
+            Some(ChangeKind::AllCities)
         );
+        assert_eq!(kind("topics/a.MD"), Some(ChangeKind::AllTopics));
         assert_eq!(
             kind("topics/canbaodi-biangeng.md"),
             Some(ChangeKind::Topic(
@@ -236,8 +247,6 @@ mod tests {
             "cities/yueyang.yaml~",
             "cities/4913",
             "cities/#yueyang.yaml#",
-            "cities/notes.txt",
-            "topics/draft.txt",
             "static/.DS_Store",
             "templates/.article.html.swp",
         ] {

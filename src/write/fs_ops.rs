@@ -118,3 +118,86 @@ pub(super) fn lock_output(output: &Path) -> Result<fs::File, WriteError> {
         }
     }
 }
+
+/// The input folders of a site, which an output folder must never be inside.
+const INPUT_FOLDERS: [&str; 4] = ["static", "topics", "cities", "templates"];
+
+/// Checks where the output folder is, before anything is rendered (README, "Output
+/// folder"), and gives the folder to swap: `output` without `.` parts (`public/.` is
+/// `public`), or, when it is a symbolic link, the folder it points to (the link stays, and
+/// the swap happens behind it). Refused: an output inside an input folder (each build
+/// would read its own output back), one holding the site itself, and a mount point (the
+/// swap renames the folder, which a mount point cannot be).
+pub(super) fn place_output(root: &Path, output: &Path) -> Result<PathBuf, WriteError> {
+    let mut out: PathBuf = output
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if out.as_os_str().is_empty() {
+        out = PathBuf::from(".");
+    }
+    if fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink()) {
+        out = fs::canonicalize(&out).map_err(|e| {
+            err(
+                output,
+                format!("the output is a symbolic link to a folder that cannot be used: {e}"),
+            )
+        })?;
+    }
+    let (Some(site), Some(place)) = (absolute(root), absolute(&out)) else {
+        return Ok(out);
+    };
+    if site.starts_with(&place) {
+        return Err(err(
+            output,
+            "the output folder would hold the site folder itself; refusing to replace it",
+        )
+        .hint("choose an output folder inside or beside the site, such as `public`"));
+    }
+    for input in INPUT_FOLDERS {
+        if place.starts_with(site.join(input)) {
+            return Err(err(
+                output,
+                format!(
+                    "the output folder is inside {input}/, an input folder: every build would read its own output back"
+                ),
+            )
+            .hint("choose an output folder outside static/, topics/, cities/ and templates/ (the default is `public`)"));
+        }
+    }
+    if let (Ok(own), Some(parent)) = (fs::metadata(&place), place.parent()) {
+        use std::os::unix::fs::MetadataExt;
+        let parent = fs::metadata(parent).map_err(|e| err(parent, e.to_string()))?;
+        if own.is_dir() && own.dev() != parent.dev() {
+            return Err(err(
+                output,
+                "the output folder is a mount point: a build swaps a finished folder in with a rename, which cannot replace a mount point",
+            )
+            .hint("build into a folder inside the mount (for example `-o /mnt/web/site`) and point the web server at it"));
+        }
+    } else if place.parent().is_none() {
+        return Err(err(
+            output,
+            "the output folder cannot be the root of the file system",
+        ));
+    }
+    Ok(out)
+}
+
+/// `path` made absolute with links resolved, also when its last parts do not exist yet.
+fn absolute(path: &Path) -> Option<PathBuf> {
+    let full = std::env::current_dir().ok()?.join(path);
+    let mut rest = Vec::new();
+    let mut base = full.as_path();
+    loop {
+        if let Ok(real) = fs::canonicalize(base) {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return Some(out);
+        }
+        rest.push(base.file_name()?.to_os_string());
+        base = base.parent()?;
+    }
+}

@@ -18,7 +18,10 @@ pub mod report;
 
 use crate::diag::{Diagnostic, Origin};
 use durable::{crash_point, remove_leftovers, sync_dir, sync_file_system, write_atomic};
-use fs_ops::{exchange, lock_output, other_files, remove_empty_parents, safe_relative, same_file};
+use fs_ops::{
+    exchange, lock_output, other_files, place_output, remove_empty_parents, safe_relative,
+    same_file,
+};
 use manifest::{Entry, Manifest};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -37,11 +40,15 @@ const MARKER_TEXT: &str = "sitegen output folder\n";
 pub struct WriteError {
     pub path: PathBuf,
     pub message: String,
+    pub hint: Option<String>,
 }
 
 impl std::fmt::Display for WriteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = format!("{}: {}", self.path.display(), self.message);
+        let mut text = format!("{}: {}", self.path.display(), self.message);
+        if let Some(hint) = &self.hint {
+            text.push_str(&format!("\n  help: {hint}"));
+        }
         f.write_str(&crate::diag::visible(&text))
     }
 }
@@ -50,6 +57,24 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
     WriteError {
         path: path.to_path_buf(),
         message: message.into(),
+        hint: None,
+    }
+}
+
+impl WriteError {
+    /// The error as a diagnostic naming the path, with its hint.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let d = Diagnostic::error(Origin::file(&self.path), self.message.clone());
+        match &self.hint {
+            Some(h) => d.with_hint(h.clone()),
+            None => d,
+        }
+    }
+
+    /// Adds what to do about it.
+    fn hint(mut self, hint: impl Into<String>) -> WriteError {
+        self.hint = Some(hint.into());
+        self
     }
 }
 
@@ -125,7 +150,11 @@ impl Staging {
     /// Prepares the staging folder, after checking that `output` may be replaced: the
     /// previous site left there by the last build when it is intact, else an empty folder.
     /// Waits first while another build of `output` runs.
-    pub fn begin(output: &Path) -> Result<Staging, WriteError> {
+    ///
+    /// `root` is the site folder: where the output may be is checked first
+    /// ([`fs_ops::place_output`]), so a refused place fails before anything is rendered.
+    pub fn begin(root: &Path, output: &Path) -> Result<Staging, WriteError> {
+        let output = &place_output(root, output)?;
         let lock = lock_output(output)?;
         if output.exists() {
             if !output.is_dir() {

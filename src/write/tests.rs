@@ -3,8 +3,13 @@
 use super::*;
 use std::os::unix::fs::MetadataExt;
 
+/// The site folder of an output folder in these tests: the folder holding it.
+fn site_of(out: &Path) -> &Path {
+    out.parent().unwrap()
+}
+
 fn build(out: &Path, files: &[(&str, &str)]) -> WriteStats {
-    let s = Staging::begin(out).unwrap();
+    let s = Staging::begin(site_of(out), out).unwrap();
     for (path, text) in files {
         s.put(path, text.as_bytes()).unwrap();
     }
@@ -79,7 +84,7 @@ fn a_failed_build_never_alters_a_shared_live_file() {
     build(&out, &[("a/index.html", "one"), ("b", "2")]);
     let staged = staging_dir(&out).join("a/index.html");
     assert_eq!(ino(&staged), ino(&out.join("a/index.html")), "shared");
-    let s = Staging::begin(&out).unwrap();
+    let s = Staging::begin(site_of(&out), &out).unwrap();
     s.put("a/index.html", b"uno").unwrap();
     s.abandon();
     assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
@@ -161,7 +166,7 @@ fn an_altered_live_file_is_rewritten() {
 fn refuses_foreign_folders() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("precious.txt"), "x").unwrap();
-    assert!(Staging::begin(tmp.path()).is_err());
+    assert!(Staging::begin(tmp.path(), tmp.path()).is_err());
     assert!(tmp.path().join("precious.txt").exists());
 }
 
@@ -170,7 +175,7 @@ fn own_files_come_with_the_swap_or_replace_the_live_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
     let commit = |pages: &[(&str, &str)], own: &str| {
-        let s = Staging::begin(&out).unwrap();
+        let s = Staging::begin(site_of(&out), &out).unwrap();
         for (path, text) in pages {
             s.put(path, text.as_bytes()).unwrap();
         }
@@ -191,4 +196,59 @@ fn own_files_come_with_the_swap_or_replace_the_live_ones() {
     assert_ne!(ino(&out), folder);
     assert_eq!(fs::read_to_string(out.join(".own")).unwrap(), "third");
     assert!(!manifest::read(&out).unwrap().contains_key(".own"));
+}
+
+#[test]
+fn output_places_that_cannot_work_are_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    for dir in ["static", "topics", "cities", "templates"] {
+        fs::create_dir_all(site.join(dir)).unwrap();
+    }
+    for (output, says) in [
+        ("static/out", "inside static/"),
+        ("topics/x/y", "inside topics/"),
+        ("cities", "inside cities/"),
+        ("templates/./public", "inside templates/"),
+        (".", "site folder itself"),
+        ("..", "site folder itself"),
+    ] {
+        let e = Staging::begin(&site, &site.join(output))
+            .err()
+            .expect(output);
+        assert!(e.message.contains(says), "{output}: {}", e.message);
+    }
+    assert!(!site.join("static/out").exists());
+    assert!(!site.join(".static.staging").exists());
+    // `public/.` is `public`; its staging folder is `.public.staging` beside it.
+    build(&site.join("public/."), &[("a/index.html", "一")]);
+    assert!(site.join("public/a/index.html").is_file());
+}
+
+#[test]
+fn a_symbolic_link_output_stays_a_link_and_the_swap_happens_behind_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let web = tmp.path().join("www/site");
+    fs::create_dir_all(&site).unwrap();
+    fs::create_dir_all(&web).unwrap();
+    let link = site.join("public");
+    std::os::unix::fs::symlink(&web, &link).unwrap();
+    for text in ["一", "二"] {
+        let s = Staging::begin(&site, &link).unwrap();
+        s.put("a/index.html", text.as_bytes()).unwrap();
+        s.commit(&[]).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(web.join("a/index.html")).unwrap(), text);
+    }
+    assert!(tmp.path().join("www/.site.staging").is_dir());
+    // A link to nothing is refused.
+    let dangling = site.join("gone");
+    std::os::unix::fs::symlink(tmp.path().join("missing"), &dangling).unwrap();
+    assert!(Staging::begin(&site, &dangling).is_err());
 }

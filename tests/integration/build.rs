@@ -1,16 +1,23 @@
 //! `sitegen build` on the `basic` fixture: cascade, titles, schedule, related blocks,
 //! future gating, determinism and failure safety.
 
-use crate::support::{Site, between, hrefs, served_file};
+use crate::support::{Site, between, hrefs, served_file, strip_tags};
 
 const ALL: &str = "2026-01-06 00:00:00";
 
+/// The byline's publish datetime (`YYYY-MM-DD HH:MM`).
 fn byline(html: &str) -> String {
-    between(between(html, "class=\"byline\"", "</p>"), "\">", "</time>").to_string()
+    let time = between(
+        between(html, "class=\"byline\"", "</p>"),
+        "<time",
+        "</time>",
+    );
+    time[time.find('>').map_or(0, |i| i + 1)..].to_string()
 }
 
+/// The `h1` text, without the spans that keep names and dates on one line.
 fn title(html: &str) -> String {
-    between(html, "<h1>", "</h1>").to_string()
+    strip_tags(between(html, "<h1>", "</h1>"))
 }
 
 fn article_pages(site: &Site) -> Vec<String> {
@@ -58,7 +65,7 @@ fn every_article_is_written_with_all_its_parts() {
             "{rel}: complaint link"
         );
         assert!(
-            html.matches("<section class=\"qa\">").count() >= 2,
+            html.matches("<section class=\"qa\"").count() >= 2,
             "{rel}: main + extra section"
         );
         assert!(

@@ -33,7 +33,7 @@ const EXPECTED: &[&str] = &[
     "warning cities/rrr.yaml:7:9 list `materials` has an empty entry (item 2)",
     "warning cities/sss.yaml:4:15 template syntax left in the output: `办理时限为{{ hotline }}个工作日,咨询电话 12345。` (article sss/alpha)",
     "error site.yaml:10:16 expected a whole number, found a string",
-    "error site.yaml:24:1 unknown key `feed_sise`, expected one of name, base_url, language, timezone, category, editor, disclaimer, statement, complaint_url, complaint_label, icp, public_security_filing, health_info_approval, related_count, home_page_size, extra_sections, schedule, title_date_formats, feed_size, allow_html, max_input_bytes, defaults, lint",
+    "error site.yaml:24:1 unknown key `feed_sise`, expected one of name, base_url, language, timezone, category, editor, disclaimer, statement, complaint_url, complaint_label, icp, public_security_filing, health_info_approval, related_count, home_page_size, extra_sections, schedule, title_date_formats, feed_size, allow_html, max_input_bytes, defaults, lint, image, about",
     "warning topics/alpha.md:31:1 heading `备注:` has no text before the next heading (article fff/alpha) — and 10 more articles",
     "error topics/beta.md:15:8 undefined variable `chanel` (rendering article ccc/alpha) — and 13 more articles",
     "error topics/delta.md:13:18 Found `}` but expected }}.",
@@ -264,7 +264,7 @@ error: expected a whole number, found a string
    |
 help: write digits only, e.g. `23`
 
-error: unknown key `feed_sise`, expected one of name, base_url, language, timezone, category, editor, disclaimer, statement, complaint_url, complaint_label, icp, public_security_filing, health_info_approval, related_count, home_page_size, extra_sections, schedule, title_date_formats, feed_size, allow_html, max_input_bytes, defaults, lint
+error: unknown key `feed_sise`, expected one of name, base_url, language, timezone, category, editor, disclaimer, statement, complaint_url, complaint_label, icp, public_security_filing, health_info_approval, related_count, home_page_size, extra_sections, schedule, title_date_formats, feed_size, allow_html, max_input_bytes, defaults, lint, image, about
   --> site.yaml:24:1
    |
 24 | feed_sise: 20

@@ -453,3 +453,64 @@ fn corpus_never_panics_and_never_touches_the_previous_output() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `-o` naming a symbolic link to a web root: the link stays a link over several builds,
+/// the web root holds each new site, and the staging folder sits beside the web root.
+#[test]
+fn hostile_output_symlink_is_kept_and_the_swap_happens_behind_it() {
+    let site = Site::fixture("basic");
+    let web = site.root.parent().unwrap().join("www/site");
+    fs::create_dir_all(&web).unwrap();
+    std::os::unix::fs::symlink(&web, site.path("web")).unwrap();
+    for (i, office) in ["甲城医保局", "甲城医疗保障局"].iter().enumerate() {
+        if i > 0 {
+            let text = site.read("cities/aaa.yaml").replace("甲城医保局", office);
+            site.write("cities/aaa.yaml", &text);
+        }
+        site.run(&["build", "--now", NOW, "-o", "web"]).ok();
+        let link = fs::symlink_metadata(site.path("web")).unwrap();
+        assert!(link.file_type().is_symlink(), "build {i} replaced the link");
+        let page = fs::read_to_string(web.join("aaa/alpha/index.html")).unwrap();
+        assert!(
+            page.contains(office),
+            "build {i}: the web root lacks the new site"
+        );
+    }
+    assert!(web.parent().unwrap().join(".site.staging").is_dir());
+}
+
+/// An output folder that is a mount point is refused before rendering, with a hint, and
+/// left as it was (skipped where tmpfs cannot be mounted).
+#[test]
+fn hostile_output_mount_point_is_refused_before_rendering() {
+    struct Mounted(PathBuf);
+    impl Drop for Mounted {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let site = Site::fixture("basic");
+    let mnt = site.path("public");
+    fs::create_dir_all(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "none"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipping: cannot mount a tmpfs here");
+        return;
+    }
+    let _guard = Mounted(mnt.clone());
+    let run = site.run(&["build", "--now", NOW]).fails_with(1);
+    let stderr = run.stderr();
+    assert!(stderr.contains("mount point"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+    assert_eq!(
+        fs::read_dir(&mnt).unwrap().count(),
+        0,
+        "the mount was written to"
+    );
+    assert!(!site.exists(".public.staging"), "a staging folder was left");
+}

@@ -6,7 +6,7 @@
 //! renamed articles' old URLs redirect, removed URLs are listed as dead links, previews
 //! leave the locks alone, and the scheduled build keeps publishing.
 
-use crate::support::{Run, Site, between};
+use crate::support::{Run, Site, between, strip_tags};
 use chrono::{NaiveDateTime, TimeZone};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -147,7 +147,7 @@ impl Life {
             }
             let html = self.site.read(&file);
             let shown = Published {
-                title: between(&html, "<h1>", "</h1>").to_string(),
+                title: strip_tags(between(&html, "<h1>", "</h1>")),
                 date: between(&html, "\"datePublished\":\"", "\"").to_string(),
             };
             assert!(

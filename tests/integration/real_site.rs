@@ -36,7 +36,7 @@ fn the_real_site_builds_every_article_with_all_parts_and_no_broken_link() {
                 "class=\"byline\"",
                 "class=\"lead\"",
                 "class=\"teaser\"",
-                "<section class=\"qa\">",
+                "<section class=\"qa\"",
                 "class=\"disclaimer\"",
                 "class=\"statement\"",
             ] {

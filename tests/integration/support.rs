@@ -220,9 +220,26 @@ pub fn stems(dir: &Path) -> Vec<String> {
 
 /// The output file a root-relative link path (`a/b/`, ``, `x.xml`) is served from.
 pub fn served_file(rest: &str) -> String {
+    // `cities/#p-hunan`: the fragment names a place in the page, not a file.
+    let rest = rest.split('#').next().unwrap_or(rest);
     if rest.is_empty() || rest.ends_with('/') {
         format!("public/{rest}index.html")
     } else {
         format!("public/{rest}")
     }
+}
+
+/// `html` with its tags left out (`<span class="nw">岳阳</span>` → `岳阳`).
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }

@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, FLAGS, freshProfile } from './chromium.mjs';
-import { measureFocus, measurePage, measurePrint } from './probes.mjs';
+import { measureAnchor, measureFocus, measurePage, measurePrint } from './probes.mjs';
+import { QUERIES } from './queries.mjs';
 import { serve } from './serve.mjs';
 
 const [siteDir, shotDir = 'ci-artifacts/screenshots'] = process.argv.slice(2);
@@ -21,13 +22,23 @@ if (!siteDir) {
 
 /** The pages a reader meets first; `article` pages get the article checks. */
 const PAGES = [
-  { name: 'home', path: '/' },
-  { name: 'city-yueyang', path: '/yueyang/' },
-  { name: 'topic-canbaodi-biangeng', path: '/topic/canbaodi-biangeng/' },
+  { name: 'home', path: '/', list: true },
+  { name: 'city-yueyang', path: '/yueyang/', crumbs: ['首页', '按城市浏览', '湖南', '岳阳'] },
+  { name: 'topic-canbaodi-biangeng', path: '/topic/canbaodi-biangeng/', list: true },
+  { name: 'topic-yibaoka-jihuo', path: '/topic/yibaoka-jihuo/', list: true },
   { name: 'cities', path: '/cities/' },
-  { name: 'article-yueyang', path: '/yueyang/canbaodi-biangeng/', article: true },
-  { name: 'article-jinhua', path: '/jinhua/canbaodi-biangeng/', article: true },
+  { name: 'about', path: '/about/' },
+  { name: 'search', path: '/search/?q=岳阳 参保地', script: '/static/search.js' },
+  { name: 'article-yueyang', path: '/yueyang/canbaodi-biangeng/', article: true, sources: true,
+    crumbs: ['首页', '岳阳', '参保地变更'], province: '湖南' },
+  { name: 'article-jinhua', path: '/jinhua/canbaodi-biangeng/', article: true, sources: true,
+    crumbs: ['首页', '金华', '参保地变更'], province: '浙江' },
+  { name: 'article-qiqihaer', path: '/qiqihaer/yibaoka-jihuo/', article: true, sources: false },
 ];
+
+/** Phone height budget of the related block (it was 27 links, about 2,700 px). */
+const RELATED_PHONE_MAX_PX = 600;
+
 
 const VIEWPORTS = [
   { name: 'phone', columns: 1, options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
@@ -68,6 +79,17 @@ function checkGrid(label, items, columns) {
     `widths ${Math.min(...widths)}–${Math.max(...widths)}px`);
 }
 
+/** The visible breadcrumb, and the page's JSON-LD BreadcrumbList equal to it. */
+function checkCrumbs(label, m, expected) {
+  const names = m.crumbs.map((c) => c.name);
+  check(`${label}: breadcrumb`, JSON.stringify(names) === JSON.stringify(expected), names.join(' › '));
+  const lists = m.jsonLd.flatMap((j) => (j['@graph'] ?? [j])).filter((g) => g['@type'] === 'BreadcrumbList');
+  const ld = (lists[0]?.itemListElement ?? []).map((e) => ({ name: e.name, path: new URL(e.item).pathname }));
+  const shown = m.crumbs.map((c) => ({ name: c.name, path: c.path }));
+  check(`${label}: JSON-LD breadcrumb equals the visible one`, JSON.stringify(ld) === JSON.stringify(shown),
+    `${JSON.stringify(ld)} vs ${JSON.stringify(shown)}`);
+}
+
 function checkHeadings(label, headings) {
   const h1s = headings.filter((h) => h.level === 1).length;
   check(`${label}: exactly one h1`, h1s === 1, `${h1s} found`);
@@ -100,21 +122,46 @@ async function checkPage(ctx, base, vp, spec, links) {
   check(`${label}: document title`, m.docTitle.length > 0);
   check(`${label}: title visible`, m.title.visible, m.title.present ? 'h1 hidden' : 'no h1');
   checkHeadings(label, m.headings);
-  const badScripts = m.scripts.filter((t) => !ALLOWED_SCRIPTS.has(t));
+  const badScripts = m.scripts.filter((t) => !ALLOWED_SCRIPTS.has(t) &&
+    !(spec.script && t === `text/javascript ${spec.script}`));
   check(`${label}: no scripts`, badScripts.length === 0, badScripts.join(', '));
   check(`${label}: no justified text`, m.justified === 0, `${m.justified} blocks`);
   if (vp.name === 'phone') {
     check(`${label}: no horizontal scrolling`, m.scrollWidth <= m.clientWidth,
       `content ${m.scrollWidth}px wide in ${m.clientWidth}px`);
   }
+  check(`${label}: no line break inside a place name or date`, m.brokenWords.length === 0,
+    m.brokenWords.join(', '));
+  if (spec.list) {
+    check(`${label}: every list entry names its city`, m.listCities.length > 0 && m.listCities.every(Boolean),
+      `${m.listCities.filter((c) => !c).length} of ${m.listCities.length} without a city`);
+  }
+  if (spec.crumbs) checkCrumbs(label, m, spec.crumbs);
+  check(`${label}: og:image`, /\/static\/logo\.png$/.test(m.ogImage), m.ogImage);
   if (spec.article) {
     check(`${label}: byline visible`, m.byline.visible);
-    check(`${label}: byline has datetime and source`, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s*\S/.test(m.byline.text), m.byline.text);
+    check(`${label}: byline has published and updated dates and the source`,
+      /^发布 \d{4}-\d\d-\d\d \d\d:\d\d\s+更新 \d{4}-\d\d-\d\d \d\d:\d\d\s+\S/.test(m.byline.text), m.byline.text);
+    if (vp.name === 'phone') {
+      check(`${label}: related block within ${RELATED_PHONE_MAX_PX}px on the phone`,
+        m.relatedHeight > 0 && m.relatedHeight <= RELATED_PHONE_MAX_PX, `${m.relatedHeight}px`);
+    }
+    check(`${label}: other cities' answers`, m.otherCities.length >= 4, m.otherCities.join(','));
+    if (spec.province) {
+      const article = m.jsonLd.flatMap((j) => j['@graph'] ?? []).find((g) => g['@type'] === 'Article');
+      check(`${label}: JSON-LD Article image and publisher logo`,
+        !!article?.image && !!article?.publisher?.logo?.url, JSON.stringify(article?.publisher));
+    }
+    check(`${label}: sources block ${spec.sources ? 'present' : 'absent'}`,
+      spec.sources ? m.sources.length > 0 && m.sources.every((t) => /核对日期 \d{4}-\d\d-\d\d/.test(t)) : m.sources.length === 0,
+      m.sources.join(' | '));
+    check(`${label}: 目录 for a multi-section article`, m.sections < 2 || m.toc.length >= m.sections,
+      `${m.toc.length} entries for ${m.sections} sections`);
     check(`${label}: disclaimer visible`, m.disclaimer.visible && m.disclaimer.text.length > 0);
     check(`${label}: has sections`, m.sections > 0);
     check(`${label}: related block`, Array.isArray(m.grids.related), 'missing');
-    checkGrid(`${label} related`, m.grids.related ?? [], vp.columns);
-    check(`${label}: related block is full`, (m.grids.related ?? []).length >= 8,
+    checkGrid(`${label} related`, (m.grids.related ?? []).filter((i) => i.width > 0), vp.columns);
+    check(`${label}: related block is full`, (m.grids.related ?? []).length >= 20,
       `${(m.grids.related ?? []).length} links (build with --future)`);
     // The city's own block is a sidebar list beside the article on desktops.
     if (m.grids['city-more']) checkGrid(`${label} city-more`, m.grids['city-more'], 1);
@@ -126,6 +173,17 @@ async function checkPage(ctx, base, vp, spec, links) {
     if (l.href.startsWith('#')) check(`${label}: anchor ${l.href}`, ids.has(l.href.slice(1)));
     else if (!links.has(l.abs)) links.set(l.abs, label);
     check(`${label}: link text for ${l.href}`, l.text.length > 0);
+  }
+
+  // 目录: each entry scrolls its section to the top of the screen.
+  if (spec.article) {
+    for (const href of m.toc) {
+      await page.click(`.toc a[href="${href}"]`);
+      const at = await page.evaluate(measureAnchor, href.slice(1));
+      check(`${label}: 目录 ${href} lands`, at.found && (Math.abs(at.top) <= 24 || at.atBottom), JSON.stringify(at));
+    }
+    // Start the keyboard check below from a fresh load, not from the last link clicked.
+    await page.goto(new URL(spec.path, base).href, { waitUntil: 'load' });
   }
 
   // Keyboard: the first Tab reaches the skip link, which shows up with a focus ring.
@@ -170,6 +228,49 @@ async function checkWithoutJs(base) {
   }
 }
 
+/** The search page answers each of QUERIES with the expected first result; prints what
+ * each query loaded from the index. */
+async function checkSearch(base) {
+  const profile = freshProfile();
+  const ctx = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 390, height: 844 }, isMobile: true,
+  });
+  try {
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('console', (msg) => ['error', 'warning'].includes(msg.type()) && errors.push(msg.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    let loaded = [];
+    page.on('response', async (r) => {
+      if (r.url().includes('/search/index/')) loaded.push((await r.body().catch(() => Buffer.alloc(0))).length);
+    });
+    for (const t of QUERIES) {
+      loaded = [];
+      await page.goto(new URL(`/search/?q=${encodeURIComponent(t.q)}`, base).href, { waitUntil: 'load' });
+      await page.waitForSelector('#search-results[data-done]', { timeout: 15000 }).catch(() => {});
+      await page.waitForLoadState('networkidle');
+      const r = await page.evaluate(() => ({
+        status: document.getElementById('search-status').textContent,
+        hrefs: [...document.querySelectorAll('#search-results > li > a')].map((a) => new URL(a.href).pathname),
+      }));
+      const first = r.hrefs[0] ?? '(none)';
+      let ok;
+      if (t.none) ok = r.hrefs.length === 0 && /没有找到/.test(r.status);
+      else if (t.first) ok = first === t.first;
+      else if (t.city) ok = r.hrefs.length > 0 && r.hrefs.every((h) => h.startsWith(t.city));
+      else ok = first.endsWith(`/${t.topic}/`);
+      if (t.note) ok = ok && r.status.includes(t.note);
+      const bytes = loaded.reduce((a, b) => a + b, 0);
+      console.log(`search "${t.q}": ${r.hrefs.length} results, first ${first}; ${loaded.length} index files, ${bytes} bytes`);
+      check(`search "${t.q}": first result`, ok, `${first} (${r.status})`);
+    }
+    check('search: no console errors or warnings', errors.length === 0, errors.join(' | '));
+  } finally {
+    await ctx.close();
+    profile.remove();
+  }
+}
+
 /** Every same-site link must answer 200 directly (no redirect, no 404 page). */
 async function checkLinks(base, links) {
   let external = 0;
@@ -204,6 +305,7 @@ try {
     }
   }
   await checkWithoutJs(server.url);
+  await checkSearch(server.url);
   await checkLinks(server.url, links);
 } finally {
   await server.close();

@@ -41,7 +41,25 @@ export function measurePage() {
       text: a.textContent.trim(),
     })),
     ids: [...document.querySelectorAll('[id]')].map((e) => e.id),
-    scripts: [...document.querySelectorAll('script')].map((s) => s.type || 'text/javascript'),
+    scripts: [...document.querySelectorAll('script')].map((s) => s.type || `text/javascript ${s.getAttribute('src') ?? 'inline'}`),
+    // List entries: the city label each one shows (home and topic pages).
+    listCities: [...document.querySelectorAll('.article-list > li')].map((li) =>
+      (li.querySelector('.city-tag') || li.querySelector('.meta .city'))?.textContent.trim() ?? ''),
+    // Place names and date suffixes kept whole: an inline box broken over two lines has
+    // two client rects.
+    brokenWords: [...document.querySelectorAll('.nw')]
+      .filter((e) => e.getBoundingClientRect().width > 0 && e.getClientRects().length > 1)
+      .map((e) => e.textContent),
+    relatedHeight: Math.round(document.querySelector('.related')?.getBoundingClientRect().height ?? 0),
+    otherCities: [...document.querySelectorAll('.other-cities .chips a')].map((a) => a.textContent.trim()),
+    toc: [...document.querySelectorAll('.toc a')].map((a) => a.getAttribute('href')),
+    sources: [...document.querySelectorAll('.sources li')].map((li) => li.textContent.trim()),
+    crumbs: [...document.querySelectorAll('.breadcrumb a, .breadcrumb [aria-current]')].map((e) => ({
+      name: e.textContent.trim(),
+      path: e.href ? new URL(e.href).pathname : location.pathname,
+    })),
+    jsonLd: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => JSON.parse(s.textContent)),
+    ogImage: document.querySelector('meta[property="og:image"]')?.content ?? '',
     // Text set in justified alignment leaves gaps between Chinese characters.
     justified: [...document.querySelectorAll('main p, main li')]
       .filter((e) => getComputedStyle(e).textAlign === 'justify').length,
@@ -75,4 +93,13 @@ export function measurePrint() {
     nav: shown('.site-header nav'),
     related: shown('.related'),
   };
+}
+
+/** After following a 目录 link: where the target landed. */
+export function measureAnchor(id) {
+  const el = document.getElementById(id);
+  if (!el) return { found: false };
+  const top = el.getBoundingClientRect().top;
+  const atBottom = Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight - 1;
+  return { found: true, top: Math.round(top), atBottom };
 }

@@ -1,0 +1,189 @@
+//! What lets a reader trust and place an article: the title kept whole where it must not
+//! break, the breadcrumb (shown, and the same list as JSON-LD), and the sources block (each
+//! city fact's source and the day it was checked).
+
+use super::Renderer;
+use super::escape::escape_html;
+use super::seo::Crumb;
+use super::view::SourceView;
+use crate::merge::Layer;
+use crate::model::{FactSource, SourceMap};
+use crate::plan::{PlannedArticle, urls};
+use std::collections::BTreeSet;
+
+/// `title` as HTML, escaped, with `city` (where it occurs) and the trailing `suffix` each
+/// wrapped in `<span class="nw">`, so that no line break falls inside a place name or a
+/// date (`齐齐哈/尔`, `(5月1` / `日)`); with `keep_suffix` false the suffix is left out
+/// (lists and cards show the date once, in their own format).
+pub fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> String {
+    let (main, date) = match title.strip_suffix(suffix) {
+        Some(main) if !suffix.is_empty() => (main, if keep_suffix { suffix } else { "" }),
+        _ => (title, ""),
+    };
+    let mut out = Vec::with_capacity(title.len() + 64);
+    let mut rest = main;
+    while let Some(at) = (!city.is_empty()).then(|| rest.find(city)).flatten() {
+        let _ = escape_html(&rest[..at], &mut out);
+        out.extend_from_slice(b"<span class=\"nw\">");
+        let _ = escape_html(city, &mut out);
+        out.extend_from_slice(b"</span>");
+        rest = &rest[at + city.len()..];
+    }
+    let _ = escape_html(rest, &mut out);
+    if !date.is_empty() {
+        out.extend_from_slice(b"<span class=\"nw\">");
+        let _ = escape_html(date, &mut out);
+        out.extend_from_slice(b"</span>");
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+impl Renderer<'_> {
+    /// The date suffix article `a`'s title ends with.
+    pub(super) fn title_suffix(&self, a: &PlannedArticle) -> String {
+        let format = &a.date_format;
+        a.publish_at.format(format).to_string()
+    }
+
+    /// Article `i`'s date suffix (what its title ends with).
+    pub fn date_suffix(&self, i: usize) -> String {
+        self.title_suffix(&self.plan.articles[i])
+    }
+
+    fn crumb(&self, name: &str, path: &str) -> Crumb {
+        Crumb {
+            name: name.to_string(),
+            url: Some(self.url(path)),
+            absolute: self.absolute(path),
+        }
+    }
+
+    fn here(&self, name: &str, path: &str) -> Crumb {
+        Crumb {
+            url: None,
+            ..self.crumb(name, path)
+        }
+    }
+
+    /// 首页 › city › topic (the article itself).
+    pub(super) fn article_breadcrumb(&self, a: &PlannedArticle) -> Vec<Crumb> {
+        let city = &self.input.cities[a.city];
+        vec![
+            self.crumb("首页", ""),
+            self.crumb(&city.name, &urls::city_path(&city.slug.value)),
+            self.here(&self.input.topics[a.topic].name, &a.path),
+        ]
+    }
+
+    /// 首页 › 按城市浏览 › province › city (the page itself); a municipality is its own
+    /// province and gets no province step.
+    pub(super) fn city_breadcrumb(&self, c: usize) -> Vec<Crumb> {
+        let city = &self.input.cities[c];
+        let mut crumbs = vec![
+            self.crumb("首页", ""),
+            self.crumb("按城市浏览", urls::CITIES_PATH),
+        ];
+        if let Some(p) = city.province.as_deref().filter(|p| *p != city.name) {
+            crumbs.push(self.crumb(p, &format!("{}#{}", urls::CITIES_PATH, province_id(p))));
+        }
+        crumbs.push(self.here(&city.name, &urls::city_path(&city.slug.value)));
+        crumbs
+    }
+
+    /// The sources of the city facts article `a` shows: for each section, the sources the
+    /// city gives for that topic, then the city-wide sources of values the section uses;
+    /// each source once.
+    pub(super) fn article_sources(&self, a: &PlannedArticle) -> Vec<SourceView> {
+        let city = &self.input.cities[a.city];
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for &t in std::iter::once(&a.topic).chain(&a.extras) {
+            let Some(pair) = self.merged.pair(a.city, t) else {
+                continue;
+            };
+            let topic = &self.input.topics[t];
+            let own = city.topics.get(&topic.slug).map(|ct| &ct.sources);
+            let mut add = |map: &SourceMap, key: &str, scope: &str| {
+                if let Some(s) = map.get(key)
+                    && seen.insert((scope.to_string(), key.to_string()))
+                {
+                    out.push(source_view(&s.value, &topic.name));
+                }
+            };
+            // Only values the city itself sets are city facts; a source of the city×topic
+            // value wins over a city-wide one.
+            for (key, v) in &pair.values {
+                match v.layer {
+                    Layer::CityTopic => match own.filter(|m| m.contains_key(key)) {
+                        Some(m) => add(m, key, &topic.slug),
+                        None => add(&city.sources, key, ""),
+                    },
+                    Layer::City => add(&city.sources, key, ""),
+                    Layer::Site | Layer::Topic => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+fn source_view(s: &FactSource, topic: &str) -> SourceView {
+    SourceView {
+        label: s.label.clone().unwrap_or_else(|| topic.to_string()),
+        url: s.url.clone().filter(|u| crate::model::is_safe_url(u)),
+        note: s.note.clone(),
+        verified: s.verified.map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+/// The anchor of a province's group on the cities page: `p-` and its toneless pinyin
+/// (`p-hunan`), so that the URL stays ASCII.
+pub fn province_id(province: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut id = String::from("p-");
+    for c in province.chars() {
+        match c.to_pinyin() {
+            Some(p) => id.push_str(p.plain()),
+            None if c.is_ascii_alphanumeric() => id.push(c.to_ascii_lowercase()),
+            None => id.push_str(&format!("{:x}", c as u32)),
+        }
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_keeps_city_and_date_whole() {
+        assert_eq!(
+            title_html(
+                "齐齐哈尔医保卡怎么激活?(5月1日)",
+                "齐齐哈尔",
+                "(5月1日)",
+                true
+            ),
+            "<span class=\"nw\">齐齐哈尔</span>医保卡怎么激活?<span class=\"nw\">(5月1日)</span>"
+        );
+        assert_eq!(
+            title_html(
+                "齐齐哈尔医保卡怎么激活?(5月1日)",
+                "齐齐哈尔",
+                "(5月1日)",
+                false
+            ),
+            "<span class=\"nw\">齐齐哈尔</span>医保卡怎么激活?"
+        );
+        assert_eq!(
+            title_html("<b>题</b>", "", "x", true),
+            "&lt;b&gt;题&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn province_ids_are_ascii() {
+        assert_eq!(province_id("湖南"), "p-hunan");
+        assert_eq!(province_id("内蒙古"), "p-neimenggu");
+    }
+}

@@ -1,0 +1,261 @@
+//! The index itself: which words each article is found by, with what weight, and the
+//! files they are cut into so that a query loads only what it needs.
+//!
+//! An article's text is mostly its topic's text with the city's values filled in, so
+//! words are recorded where they belong: the topic's own vocabulary (its name, lead,
+//! headings, body and default values) once per topic, with the lists of the topic's
+//! articles (as main topic and as extra section); per article only what is its own: the
+//! title's words, the city and province, and the values the city sets itself. The client
+//! takes, per word and article, the highest weight any of these give.
+//!
+//! Files below `search/index/` (all JSON, all deterministic):
+//! - `meta.json`: counts, shard counts, the topic and city names;
+//! - `t/<k>.json`: the words whose hash falls in shard `k`:
+//!   `{"word": [[article deltas], [weights] or one weight for all, [[topic, main weight,
+//!   extra weight], …]]}`;
+//! - `c/<k>.json`: for each character in shard `k`, the index words (two characters or
+//!   more) containing it, to split a query into words and to read a non-word (`保地`);
+//! - `p/<topic>.json`: `[[main article deltas], [extra-section article deltas]]`;
+//! - `d/<k>.json`: articles `k × DOCS_PER_FILE …`: `[title, path, city, topic, date]`.
+
+use super::segment::Segmenter;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Weights (per word and article, the highest applies).
+pub mod weight {
+    pub const CITY: u8 = 20;
+    pub const TOPIC_NAME: u8 = 12;
+    pub const TITLE: u8 = 10;
+    pub const PROVINCE: u8 = 8;
+    pub const EXTRA_TOPIC_NAME: u8 = 4;
+    pub const TOPIC_TEXT: u8 = 3;
+    pub const CITY_VALUE: u8 = 3;
+    pub const EXTRA_TOPIC_TEXT: u8 = 1;
+}
+
+/// Articles per `d/<k>.json` file.
+pub const DOCS_PER_FILE: usize = 32;
+
+/// One article as the index sees it.
+pub struct Doc<'a> {
+    pub title: &'a str,
+    /// The title without its date suffix: what is segmented.
+    pub title_words: &'a str,
+    pub path: &'a str,
+    pub city: usize,
+    pub topic: usize,
+    pub extras: &'a [usize],
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// Text of the values the city sets itself for this article.
+    pub city_values: Vec<String>,
+}
+
+/// One topic's text.
+pub struct TopicText<'a> {
+    pub name: &'a str,
+    /// Lead, headings, body (template tags removed) and default values.
+    pub texts: Vec<String>,
+}
+
+/// One city.
+pub struct CityName<'a> {
+    pub name: &'a str,
+    pub province: Option<&'a str>,
+}
+
+/// Everything the index is made from, in article order (oldest first).
+pub struct IndexSource<'a> {
+    pub docs: Vec<Doc<'a>>,
+    pub topics: Vec<TopicText<'a>>,
+    pub cities: Vec<CityName<'a>>,
+}
+
+/// How many shards of words and of characters an index of `docs` articles has: about
+/// 40 articles' words per word shard and 200 per character shard, in powers of two, and
+/// at least 8 and 16 (the topics' own vocabulary is there whatever the site's size).
+pub fn shard_counts(docs: usize) -> (usize, usize) {
+    let pow2 = |n: usize, min: usize| n.max(min).next_power_of_two();
+    (pow2(docs / 40, 8), pow2(docs / 200, 16))
+}
+
+/// The paths (below the index folder) of an index of `docs` articles and `topics` topics.
+pub fn paths(docs: usize, topics: usize) -> Vec<String> {
+    let (t, c) = shard_counts(docs);
+    let mut out = vec!["meta.json".to_string()];
+    out.extend((0..t).map(|k| format!("t/{k}.json")));
+    out.extend((0..c).map(|k| format!("c/{k}.json")));
+    out.extend((0..topics).map(|k| format!("p/{k}.json")));
+    out.extend((0..docs.div_ceil(DOCS_PER_FILE)).map(|k| format!("d/{k}.json")));
+    out
+}
+
+/// FNV-1a (32 bit) of the UTF-8 bytes: the shard hash, the same in `static/search.js`.
+pub fn fnv1a(text: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Per word: articles with their own weight, and topics with their main / extra weight.
+#[derive(Default)]
+struct Postings {
+    docs: Vec<(usize, u8)>,
+    topics: Vec<(usize, u8, u8)>,
+}
+
+fn raise(map: &mut BTreeMap<String, u8>, words: Vec<String>, w: u8) {
+    for word in words {
+        let e = map.entry(word).or_insert(0);
+        *e = (*e).max(w);
+    }
+}
+
+/// Builds every index file: `(path below the index folder, bytes)`, in [`paths`] order.
+pub fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
+    let places = src
+        .cities
+        .iter()
+        .flat_map(|c| std::iter::once(c.name).chain(c.province));
+    let seg = Segmenter::new(places, src.topics.iter().map(|t| t.name));
+    let mut words: BTreeMap<String, Postings> = BTreeMap::new();
+
+    // Topic vocabulary, once per topic.
+    let mut topic_words: Vec<BTreeMap<String, (u8, u8)>> = Vec::new();
+    for (t, topic) in src.topics.iter().enumerate() {
+        let mut main = BTreeMap::new();
+        raise(&mut main, seg.words(topic.name), weight::TOPIC_NAME);
+        for text in &topic.texts {
+            raise(&mut main, seg.words(text), weight::TOPIC_TEXT);
+        }
+        let mut both = BTreeMap::new();
+        for (word, w) in main {
+            let extra = if w >= weight::TOPIC_NAME {
+                weight::EXTRA_TOPIC_NAME
+            } else {
+                weight::EXTRA_TOPIC_TEXT
+            };
+            words
+                .entry(word.clone())
+                .or_default()
+                .topics
+                .push((t, w, extra));
+            both.insert(word, (w, extra));
+        }
+        topic_words.push(both);
+    }
+
+    // Each article's own words: those its topics do not already give as much.
+    for (d, doc) in src.docs.iter().enumerate() {
+        let mut own = BTreeMap::new();
+        raise(&mut own, seg.words(doc.title_words), weight::TITLE);
+        for v in &doc.city_values {
+            raise(&mut own, seg.words(v), weight::CITY_VALUE);
+        }
+        let city = &src.cities[doc.city];
+        raise(&mut own, vec![city.name.to_lowercase()], weight::CITY);
+        if let Some(p) = city.province.filter(|p| *p != city.name) {
+            raise(&mut own, vec![p.to_lowercase()], weight::PROVINCE);
+        }
+        for (word, w) in own {
+            let from_topics = std::iter::once(topic_words[doc.topic].get(&word).map(|x| x.0))
+                .chain(
+                    doc.extras
+                        .iter()
+                        .map(|&e| topic_words[e].get(&word).map(|x| x.1)),
+                )
+                .flatten()
+                .max()
+                .unwrap_or(0);
+            if w > from_topics {
+                words.entry(word).or_default().docs.push((d, w));
+            }
+        }
+    }
+
+    let (t_count, c_count) = shard_counts(src.docs.len());
+    let mut out = Vec::new();
+    out.push(("meta.json".to_string(), meta(src, t_count, c_count)));
+
+    let mut t_shards: Vec<BTreeMap<&str, serde_json::Value>> = vec![BTreeMap::new(); t_count];
+    let mut c_shards: Vec<BTreeMap<char, BTreeSet<&str>>> = vec![BTreeMap::new(); c_count];
+    for (word, p) in &words {
+        let ids: Vec<usize> = p.docs.iter().map(|x| x.0).collect();
+        let weights: Vec<u8> = p.docs.iter().map(|x| x.1).collect();
+        let topics: Vec<[usize; 3]> = p
+            .topics
+            .iter()
+            .map(|&(t, m, e)| [t, usize::from(m), usize::from(e)])
+            .collect();
+        let k = fnv1a(word) as usize % t_count;
+        // One weight for all articles (the usual case) is written once.
+        let weights = match weights.split_first() {
+            Some((first, rest)) if rest.iter().all(|w| w == first) => serde_json::json!(first),
+            _ => serde_json::json!(weights),
+        };
+        t_shards[k].insert(word, serde_json::json!([deltas(&ids), weights, topics]));
+        if word.chars().count() >= 2 {
+            for c in word.chars().collect::<BTreeSet<_>>() {
+                let k = fnv1a(c.encode_utf8(&mut [0; 4])) as usize % c_count;
+                c_shards[k].entry(c).or_default().insert(word);
+            }
+        }
+    }
+    for (k, shard) in t_shards.iter().enumerate() {
+        out.push((format!("t/{k}.json"), to_bytes(shard)));
+    }
+    for (k, shard) in c_shards.iter().enumerate() {
+        out.push((format!("c/{k}.json"), to_bytes(shard)));
+    }
+    for t in 0..src.topics.len() {
+        let main: Vec<usize> = (0..src.docs.len())
+            .filter(|&d| src.docs[d].topic == t)
+            .collect();
+        let extra: Vec<usize> = (0..src.docs.len())
+            .filter(|&d| src.docs[d].extras.contains(&t))
+            .collect();
+        out.push((
+            format!("p/{t}.json"),
+            to_bytes(&serde_json::json!([deltas(&main), deltas(&extra)])),
+        ));
+    }
+    for (k, chunk) in src.docs.chunks(DOCS_PER_FILE).enumerate() {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|d| serde_json::json!([d.title, d.path, d.city, d.topic, d.date]))
+            .collect();
+        out.push((format!("d/{k}.json"), to_bytes(&rows)));
+    }
+    out
+}
+
+fn meta(src: &IndexSource<'_>, terms: usize, chars: usize) -> Vec<u8> {
+    to_bytes(&serde_json::json!({
+        "v": 1,
+        "n": src.docs.len(),
+        "docs_per_file": DOCS_PER_FILE,
+        "terms": terms,
+        "chars": chars,
+        "topics": src.topics.iter().map(|t| t.name).collect::<Vec<_>>(),
+        "cities": src.cities.iter().map(|c| c.name).collect::<Vec<_>>(),
+    }))
+}
+
+/// Ascending ids as differences (`[3, 5, 9]` → `[3, 2, 4]`): shorter JSON.
+fn deltas(ids: &[usize]) -> Vec<usize> {
+    let mut prev = 0;
+    ids.iter()
+        .map(|&i| {
+            let d = i - prev;
+            prev = i;
+            d
+        })
+        .collect()
+}
+
+fn to_bytes(value: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
