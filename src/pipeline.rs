@@ -513,13 +513,24 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
                 break;
             }
             Err(d) => {
-                // Leave out the files whose templates failed and render the rest.
+                // Leave out the files whose templates failed and render the rest; a broken
+                // layout is rendered as its stand-in (its blocks, empty), so the content
+                // is still rendered and linted.
                 let broken: BTreeSet<PathBuf> = d.iter().map(|x| x.origin.file.clone()).collect();
                 all.extend(d);
                 let before = input.topics.len() + input.cities.len();
                 input.topics.retain(|t| !broken.contains(&t.path));
                 input.cities.retain(|c| !broken.contains(&c.path));
-                if input.topics.len() + input.cities.len() == before {
+                let mut stood_in = false;
+                for t in input
+                    .templates
+                    .iter_mut()
+                    .filter(|t| broken.contains(&t.path))
+                {
+                    t.source = crate::render::templates::stand_in(&t.source);
+                    stood_in = true;
+                }
+                if input.topics.len() + input.cities.len() == before && !stood_in {
                     break;
                 }
             }

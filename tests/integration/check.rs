@@ -5,9 +5,9 @@ use crate::support::Site;
 
 const NOW: &str = "2026-03-01 00:00:00";
 
-/// Every problem of tests/fixtures/mistakes, as `severity file:line:col message`: 29
-/// mistakes in site.yaml, city files, topic front matter and topic bodies, all found by
-/// one run. One line per mistake (a city value without a source is reported as such
+/// Every problem of tests/fixtures/mistakes, as `severity file:line:col message`: 31
+/// mistakes in site.yaml, city files, topic front matter and topic bodies and layouts
+/// (`templates/404.html` and `about.html` replace the repository's), all found by one run. One line per mistake (a city value without a source is reported as such
 /// too); a mistake repeated across articles is folded into one.
 const EXPECTED: &[&str] = &[
     "error cities/aaa.yaml:2:1 unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources, former_slugs",
@@ -34,6 +34,8 @@ const EXPECTED: &[&str] = &[
     "warning cities/sss.yaml:4:15 template syntax left in the output: `办理时限为{{ hotline }}个工作日,咨询电话 12345。` (article sss/alpha)",
     "error site.yaml:10:16 expected a whole number, found a string",
     "error site.yaml:24:1 unknown key `feed_sise`, expected one of name, base_url, language, timezone, category, editor, disclaimer, statement, complaint_url, complaint_label, icp, public_security_filing, health_info_approval, related_count, home_page_size, extra_sections, schedule, title_date_formats, feed_size, allow_html, max_input_bytes, defaults, lint, image, about",
+    "error templates/404.html:5:1 `{% if %}` is not closed: `{% endblock %}` on line 6 comes first",
+    "error templates/about.html:4:23 unknown filter `uppercase`",
     "warning topics/alpha.md:31:1 heading `备注:` has no text before the next heading (article fff/alpha) — and 10 more articles",
     "error topics/beta.md:15:8 undefined variable `chanel` (rendering article ccc/alpha) — and 13 more articles",
     "error topics/delta.md:13:18 Found `}` but expected }}.",
@@ -272,6 +274,22 @@ error: unknown key `feed_sise`, expected one of name, base_url, language, timezo
    |
 help: did you mean `feed_size`?
 
+error: `{% if %}` is not closed: `{% endblock %}` on line 6 comes first
+ --> templates/404.html:5:1
+  |
+5 | {% if site.home_url %}<p><a href="{{ site.home_url }}">回到首页</a></p>
+  | ^
+  |
+help: close it with `{% endif %}`
+
+error: unknown filter `uppercase`
+ --> templates/about.html:4:23
+  |
+4 | <h1>{{ page.heading | uppercase }}</h1>
+  |                       ^
+  |
+help: did you mean `upper`? (layouts may use Tera's own filters)
+
 warning: heading `备注:` has no text before the next heading (article fff/alpha) — and 10 more articles
   --> topics/alpha.md:31:1
    |
@@ -336,7 +354,7 @@ error: unclosed quote: the string opened here runs on to line 9
   |
 help: close the string on this line with the quote mark it opened with (`"`); a quoted string may run over lines, so YAML only noticed later
 
-sitegen check: 15 error(s), 17 warning(s)
+sitegen check: 17 error(s), 17 warning(s)
 "##;
 
 #[test]
