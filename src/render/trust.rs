@@ -41,8 +41,7 @@ pub fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> S
 impl Renderer<'_> {
     /// The date suffix article `a`'s title ends with.
     pub(super) fn title_suffix(&self, a: &PlannedArticle) -> String {
-        let format = &a.date_format;
-        a.publish_at.format(format).to_string()
+        a.publish_at.format(&a.chosen.date_format).to_string()
     }
 
     /// Article `i`'s date suffix (what its title ends with).
@@ -97,7 +96,7 @@ impl Renderer<'_> {
         let city = &self.input.cities[a.city];
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for &t in std::iter::once(&a.topic).chain(&a.extras) {
+        for t in a.chosen.sections() {
             let Some(pair) = self.merged.pair(a.city, t) else {
                 continue;
             };
