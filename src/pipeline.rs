@@ -458,7 +458,7 @@ fn check_modified(
 /// out and the rest is still merged, planned, rendered and linted, so one run reports
 /// every problem of every file.
 pub fn check(opts: &BuildOptions) -> Diagnostics {
-    let (input, mut all) = load::load_partial(&opts.root);
+    let (input, mut all) = load::Parts::read(&opts.root).assemble();
     let Some(input) = input else {
         return all;
     };

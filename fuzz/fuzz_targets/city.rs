@@ -14,12 +14,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let topic = format!("{}{}", common::TOPIC_FRONT, common::TOPIC_BODY);
-    let input = sitegen::load::from_texts(
+    let input = sitegen::load::Parts::from_texts(
         common::SITE,
         &[("topics/alpha.md", &topic), ("topics/beta.md", common::BETA)],
         &[("cities/aaa.yaml", common::CITY), ("cities/fuzz.yaml", &text)],
         common::templates(),
-    );
+    )
+    .input();
     if let Ok(input) = input {
         common::render_all(&input);
     }

@@ -13,12 +13,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let topic = format!("{}{body}", common::TOPIC_FRONT);
-    let input = sitegen::load::from_texts(
+    let input = sitegen::load::Parts::from_texts(
         common::SITE,
         &[("topics/alpha.md", &topic), ("topics/beta.md", common::BETA)],
         &[("cities/aaa.yaml", common::CITY)],
         common::templates(),
-    );
+    )
+    .input();
     if let Ok(input) = input {
         common::render_all(&input);
     }

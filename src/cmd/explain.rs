@@ -163,7 +163,7 @@ fn plan_what_loads(
         Err(problems) => problems,
     };
     let count = problems.len();
-    let (Some(input), _) = crate::load::load_partial(&opts.root) else {
+    let (Some(input), _) = crate::load::Parts::read(&opts.root).assemble() else {
         return Err((problems, Exit::Problems));
     };
     let (input, now) = pipeline::apply_overrides(input, opts).map_err(|d| (d, Exit::Problems))?;

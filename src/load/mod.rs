@@ -7,7 +7,6 @@ mod files;
 mod frontmatter;
 pub mod local_time;
 mod lock;
-mod memory;
 mod modified;
 mod parts;
 mod site;
@@ -19,18 +18,15 @@ mod yaml;
 pub use cities::parse_city;
 pub use files::{Found, MAX_INPUT_BYTES, decode, discover, is_scratch_file};
 pub use lock::{LOCK_FILE, format_lock, last_lockable, parse_lock};
-pub use memory::from_texts;
 pub use modified::{MODIFIED_FILE, format_modified, parse_modified};
 pub use parts::{ChangeKind, Parts, Stamps};
 pub use site::{normalise_base_url, parse_datetime};
 pub use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
-use crate::model::{City, SiteInput, StaticFile, TemplateFile, Topic};
-use rayon::prelude::*;
+use crate::model::{City, SiteInput, StaticFile, TemplateFile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// City slugs that would collide with the site's own pages.
 pub const RESERVED_CITY_SLUGS: [&str; 10] = [
@@ -51,48 +47,7 @@ pub fn stamp(shown: &Path, text: &str) -> u64 {
 
 /// Reads and checks every input file under `root`.
 pub fn load(root: &Path) -> Result<SiteInput, Diagnostics> {
-    match load_partial(root) {
-        (Some(input), problems) if !problems.has_errors() => Ok(input),
-        (_, problems) => Err(problems),
-    }
-}
-
-/// Reads every input file and keeps what could be read: a file with errors is left out (and
-/// a city whose slug is taken), so `check` can still render the rest and report their
-/// problems too. The input is `None` only when site.yaml itself is unusable.
-pub fn load_partial(root: &Path) -> (Option<SiteInput>, Diagnostics) {
-    let mut problems = Diagnostics::default();
-    let site = read_site(root, &mut problems);
-    // site.yaml may lower or raise the size limit for every other file.
-    let limit = site
-        .as_ref()
-        .map_or(files::MAX_INPUT_BYTES, |s| s.max_input_bytes);
-    let (topics, topic_files) = read_topics(root, limit, &mut problems);
-    let (mut cities, city_sources) = read_cities(root, limit, &mut problems);
-    let templates = read_templates(root, limit, &mut problems);
-    let statics = read_statics(root, limit, &mut problems);
-    let schedule_lock = read_lock(root, limit, &mut problems);
-    let modified_lock = read_modified(root, limit, &mut problems);
-    let taken = check_references(
-        &topic_files,
-        &cities,
-        |p| city_sources.get(p).map(String::as_str),
-        &mut problems,
-    );
-    for i in taken.into_iter().rev() {
-        cities.remove(i);
-    }
-    let input = site.map(|site| SiteInput {
-        root: root.to_path_buf(),
-        site,
-        topics: topics.into_iter().map(Arc::new).collect(),
-        cities: cities.into_iter().map(Arc::new).collect(),
-        templates,
-        statics,
-        schedule_lock,
-        modified_lock,
-    });
-    (input, problems)
+    Parts::read(root).input()
 }
 
 fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::SiteConfig> {
@@ -101,8 +56,17 @@ fn read_site(root: &Path, problems: &mut Diagnostics) -> Option<crate::model::Si
     let text = files::read_text(&path, &shown, files::MAX_INPUT_BYTES)
         .map_err(|d| problems.push(d))
         .ok()?;
-    // A wrong key falls back to its default for the rest of the run (reported once).
-    let (site, found) = yaml::parse_recovering(&text, |t| site::parse_site(t, &shown));
+    site_from_text(&text, &shown, problems)
+}
+
+/// Parses site.yaml's text; a wrong key falls back to its default for the rest of the run
+/// (reported once).
+fn site_from_text(
+    text: &str,
+    shown: &Path,
+    problems: &mut Diagnostics,
+) -> Option<crate::model::SiteConfig> {
+    let (site, found) = yaml::parse_recovering(text, |t| site::parse_site(t, shown));
     problems.extend(found);
     site
 }
@@ -154,69 +118,6 @@ fn list_files(root: &Path, dir: &str, problems: &mut Diagnostics) -> Vec<(PathBu
         }
     }
     out
-}
-
-/// The topics that parsed, and the slugs of every topic file (parsed or not), so a city
-/// naming a topic whose file has an error is not also told the topic does not exist.
-fn read_topics(root: &Path, limit: u64, problems: &mut Diagnostics) -> (Vec<Topic>, Vec<String>) {
-    let mut topics = Vec::new();
-    let mut slugs = Vec::new();
-    let parsed: Vec<_> = list_files(root, "topics", problems)
-        .into_par_iter()
-        .map(|(path, shown)| {
-            let slug = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("")
-                .to_string();
-            let read = files::read_text(&path, &shown, limit)
-                .map(|text| topics::parse_topic(&text, &slug, &shown));
-            (slug, read)
-        })
-        .collect();
-    for (slug, read) in parsed {
-        slugs.push(slug);
-        match read {
-            Ok(Ok(t)) => topics.push(t),
-            Ok(Err(d)) => problems.extend(d),
-            Err(d) => problems.push(d),
-        }
-    }
-    topics.sort_by(|a, b| a.slug.cmp(&b.slug));
-    (topics, slugs)
-}
-
-fn read_cities(
-    root: &Path,
-    limit: u64,
-    problems: &mut Diagnostics,
-) -> (Vec<City>, BTreeMap<PathBuf, String>) {
-    let mut cities = Vec::new();
-    let mut sources = BTreeMap::new();
-    // Read and parsed on every core; the results keep the files' order, so the
-    // problems are reported in the same order whatever the thread count.
-    let parsed: Vec<_> = list_files(root, "cities", problems)
-        .into_par_iter()
-        .map(|(path, shown)| {
-            let read = files::read_text(&path, &shown, limit)
-                .map(|text| (cities::parse_city(&text, &shown), text));
-            (shown, read)
-        })
-        .collect();
-    for (shown, read) in parsed {
-        match read {
-            Ok((city, text)) => {
-                match city {
-                    Ok(c) => cities.push(c),
-                    Err(d) => problems.extend(d),
-                }
-                sources.insert(shown, text);
-            }
-            Err(d) => problems.push(d),
-        }
-    }
-    cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
-    (cities, sources)
 }
 
 fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<TemplateFile> {

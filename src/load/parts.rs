@@ -1,18 +1,17 @@
-//! Loading file by file, for `serve`: every input file's parse result is kept, so a change
-//! re-reads only the files it touched and the site is assembled again from the kept results.
-//!
-//! [`Parts::assemble`] gives the same [`SiteInput`] as [`super::load`] (a test holds them
-//! together), plus a content stamp per city and topic that later stages use to tell which
-//! pages a change can affect.
+//! The one input assembler: every input file's parse result is kept file by file
+//! ([`Parts`]), and [`Parts::assemble`] puts them together and checks what spans files.
+//! `build` and `check` read all parts once; `serve` keeps them, so a change re-reads only
+//! the files it touched; fuzzing and tests make them from texts.
 
 use super::{
     check_references, cities, files, list_files, read_lock, read_modified, read_site, read_statics,
-    read_templates, topics,
+    read_templates, site_from_text, topics,
 };
 use crate::diag::{Diagnostic, Diagnostics, display_path};
 use crate::model::{
     City, LockedSlot, ModifiedEntry, SiteConfig, SiteInput, StaticFile, TemplateFile, Topic,
 };
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -80,13 +79,13 @@ impl Stamps {
 #[derive(Debug)]
 pub struct Parts {
     root: PathBuf,
-    site: Result<SiteConfig, Diagnostics>,
+    site: Reported<Option<SiteConfig>>,
     topics: BTreeMap<PathBuf, FilePart<Arc<Topic>>>,
     cities: BTreeMap<PathBuf, FilePart<Arc<City>>>,
-    templates: Result<Vec<TemplateFile>, Diagnostics>,
-    statics: Result<Vec<StaticFile>, Diagnostics>,
-    lock: Result<Vec<LockedSlot>, Diagnostics>,
-    modified: Result<Vec<ModifiedEntry>, Diagnostics>,
+    templates: Reported<Vec<TemplateFile>>,
+    statics: Reported<Vec<StaticFile>>,
+    lock: Reported<Vec<LockedSlot>>,
+    modified: Reported<Vec<ModifiedEntry>>,
     /// The size limit for input files other than site.yaml (set in site.yaml).
     limit: u64,
     /// Problems met while listing `topics/` and `cities/` (unreadable entries, link loops).
@@ -96,24 +95,53 @@ pub struct Parts {
 impl Parts {
     /// Reads every input file under `root`.
     pub fn read(root: &Path) -> Parts {
-        let mut parts = Parts {
-            root: root.to_path_buf(),
-            site: Err(Diagnostics::default()),
-            topics: BTreeMap::new(),
-            cities: BTreeMap::new(),
-            templates: Ok(Vec::new()),
-            statics: Ok(Vec::new()),
-            lock: Ok(Vec::new()),
-            modified: Ok(Vec::new()),
-            listing: BTreeMap::new(),
-            limit: files::MAX_INPUT_BYTES,
-        };
-        parts.site = collected(|p| read_site(root, p));
+        let mut parts = Parts::empty(root);
+        parts.site = reported(|p| read_site(root, p));
         parts.limit = size_limit(&parts.site);
         for kind in OTHER_PARTS {
             parts.reload(&kind);
         }
         parts
+    }
+
+    /// Parts made from `(path shown to editors, text)` pairs with no file system, for
+    /// fuzzing and tests. Topic slugs come from the paths' file stems, as from file names.
+    pub fn from_texts(
+        site: &str,
+        topic_texts: &[(&str, &str)],
+        city_texts: &[(&str, &str)],
+        templates: Vec<TemplateFile>,
+    ) -> Parts {
+        let mut parts = Parts::empty(Path::new(""));
+        parts.site = reported(|p| site_from_text(site, Path::new("site.yaml"), p));
+        parts.templates.value = templates;
+        for (shown, text) in topic_texts {
+            let path = PathBuf::from(shown);
+            let part = parse_topic(&path, &path, Ok(text.to_string()));
+            parts.topics.insert(path, part);
+        }
+        for (shown, text) in city_texts {
+            let path = PathBuf::from(shown);
+            parts
+                .cities
+                .insert(path.clone(), parse_city(&path, Ok(text.to_string())));
+        }
+        parts
+    }
+
+    fn empty(root: &Path) -> Parts {
+        Parts {
+            root: root.to_path_buf(),
+            site: Reported::default(),
+            topics: BTreeMap::new(),
+            cities: BTreeMap::new(),
+            templates: Reported::default(),
+            statics: Reported::default(),
+            lock: Reported::default(),
+            modified: Reported::default(),
+            listing: BTreeMap::new(),
+            limit: files::MAX_INPUT_BYTES,
+        }
     }
 
     /// Reads again what `change` names; a file that is gone is dropped from the input.
@@ -122,7 +150,7 @@ impl Parts {
         let limit = self.limit;
         match change {
             ChangeKind::Site => {
-                self.site = collected(|p| read_site(&root, p));
+                self.site = reported(|p| read_site(&root, p));
                 // site.yaml sets the size limit of every other file: with a new limit,
                 // files refused or accepted before may not be any more.
                 let limit = size_limit(&self.site);
@@ -133,16 +161,10 @@ impl Parts {
                     }
                 }
             }
-            ChangeKind::Lock => self.lock = collected(|p| Some(read_lock(&root, limit, p))),
-            ChangeKind::Modified => {
-                self.modified = collected(|p| Some(read_modified(&root, limit, p)))
-            }
-            ChangeKind::Templates => {
-                self.templates = collected(|p| Some(read_templates(&root, limit, p)))
-            }
-            ChangeKind::Statics => {
-                self.statics = collected(|p| Some(read_statics(&root, limit, p)))
-            }
+            ChangeKind::Lock => self.lock = reported(|p| read_lock(&root, limit, p)),
+            ChangeKind::Modified => self.modified = reported(|p| read_modified(&root, limit, p)),
+            ChangeKind::Templates => self.templates = reported(|p| read_templates(&root, limit, p)),
+            ChangeKind::Statics => self.statics = reported(|p| read_statics(&root, limit, p)),
             ChangeKind::Topic(path) => {
                 reload_file(&root, path, limit, &mut self.topics, read_topic)
             }
@@ -160,17 +182,20 @@ impl Parts {
         }
     }
 
-    /// Puts the kept parts together and checks what spans files, as [`super::load`] does.
-    pub fn assemble(&self) -> Result<(SiteInput, Stamps), Diagnostics> {
+    /// Puts the kept parts together and checks what spans files. Keeps what could be read:
+    /// a file with errors is left out (and a city whose slug is taken), so `check` can
+    /// still render the rest and report their problems too. The input is `None` only when
+    /// site.yaml itself is unusable. Problems come in the order the files are read.
+    pub fn assemble(&self) -> (Option<SiteInput>, Diagnostics) {
         let mut problems = Diagnostics::default();
-        for d in self.listing.values() {
-            problems.extend(d.iter().cloned());
-        }
-        let site = keep(&self.site, &mut problems);
-        let templates = keep(&self.templates, &mut problems);
-        let statics = keep(&self.statics, &mut problems);
-        let lock = keep(&self.lock, &mut problems);
-        let modified = keep(&self.modified, &mut problems);
+        problems.extend(self.site.problems.iter().cloned());
+        let listed = |dir| {
+            self.listing
+                .get(dir)
+                .into_iter()
+                .flat_map(|d| d.iter().cloned())
+        };
+        problems.extend(listed("topics"));
         let mut topics: Vec<&Arc<Topic>> = Vec::new();
         for part in self.topics.values() {
             match &part.parsed {
@@ -178,6 +203,7 @@ impl Parts {
                 Err(d) => problems.extend(d.iter().cloned()),
             }
         }
+        problems.extend(listed("cities"));
         let mut cities: Vec<&Arc<City>> = Vec::new();
         let mut sources = BTreeMap::new();
         for part in self.cities.values() {
@@ -189,83 +215,90 @@ impl Parts {
                 Err(d) => problems.extend(d.iter().cloned()),
             }
         }
+        for d in [&self.templates.problems, &self.statics.problems] {
+            problems.extend(d.iter().cloned());
+        }
+        for d in [&self.lock.problems, &self.modified.problems] {
+            problems.extend(d.iter().cloned());
+        }
         topics.sort_by(|a, b| a.slug.cmp(&b.slug));
         cities.sort_by(|a, b| (&a.slug.value, &a.path).cmp(&(&b.slug.value, &b.path)));
-        // Shared, not copied: assembling after an edit costs a count per file.
-        let topics: Vec<Arc<Topic>> = topics.into_iter().cloned().collect();
-        let cities: Vec<Arc<City>> = cities.into_iter().cloned().collect();
-        // Every topic file counts as existing, also one with errors (as in `load`).
-        let topic_files: Vec<String> = self
-            .topics
-            .keys()
-            .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
-            .collect();
-        check_references(
+        // Every topic file counts as existing, also one with errors.
+        let topic_files: Vec<String> = self.topics.keys().map(|p| slug_of(p).to_string()).collect();
+        let mut cities: Vec<Arc<City>> = cities.into_iter().cloned().collect();
+        let taken = check_references(
             &topic_files,
             &cities,
             |p| sources.get(p).copied(),
             &mut problems,
         );
-        match (site, templates, statics, lock, modified) {
-            (Some(site), Some(templates), Some(statics), Some(lock), Some(modified))
-                if !problems.has_errors() =>
-            {
-                let input = SiteInput {
-                    root: self.root.clone(),
-                    site: site.clone(),
-                    topics,
-                    cities,
-                    templates: templates.clone(),
-                    statics: statics.clone(),
-                    schedule_lock: lock.clone(),
-                    modified_lock: modified.clone(),
-                };
-                let stamps = Stamps::of(&input);
-                Ok((input, stamps))
-            }
-            _ => Err(problems),
+        for i in taken.into_iter().rev() {
+            cities.remove(i);
+        }
+        // Shared, not copied: assembling after an edit costs a count per file.
+        let input = self.site.value.as_ref().map(|site| SiteInput {
+            root: self.root.clone(),
+            site: site.clone(),
+            topics: topics.into_iter().cloned().collect(),
+            cities,
+            templates: self.templates.value.clone(),
+            statics: self.statics.value.clone(),
+            schedule_lock: self.lock.value.clone(),
+            modified_lock: self.modified.value.clone(),
+        });
+        (input, problems)
+    }
+
+    /// The whole input, or every problem when any file has errors.
+    pub fn input(&self) -> Result<SiteInput, Diagnostics> {
+        match self.assemble() {
+            (Some(input), problems) if !problems.has_errors() => Ok(input),
+            (_, problems) => Err(problems),
         }
     }
+}
+
+/// A part's value and the problems met reading it (the value keeps what could be read).
+#[derive(Debug, Default)]
+struct Reported<T> {
+    value: T,
+    problems: Diagnostics,
+}
+
+/// Runs one of the loader's `read_*` helpers, keeping its value and what it reported.
+fn reported<T>(read: impl FnOnce(&mut Diagnostics) -> T) -> Reported<T> {
+    let mut problems = Diagnostics::default();
+    let value = read(&mut problems);
+    Reported { value, problems }
+}
+
+fn slug_of(path: &Path) -> &str {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("")
 }
 
 /// The size limit site.yaml sets for the other files (the default while it is broken).
-fn size_limit(site: &Result<SiteConfig, Diagnostics>) -> u64 {
-    site.as_ref()
+fn size_limit(site: &Reported<Option<SiteConfig>>) -> u64 {
+    site.value
+        .as_ref()
         .map_or(files::MAX_INPUT_BYTES, |s| s.max_input_bytes)
 }
 
-/// Runs one of the loader's `read_*` helpers, turning its reported problems into an `Err`.
-fn collected<T>(read: impl FnOnce(&mut Diagnostics) -> Option<T>) -> Result<T, Diagnostics> {
-    let mut problems = Diagnostics::default();
-    match read(&mut problems) {
-        Some(value) if !problems.has_errors() => Ok(value),
-        _ => Err(problems),
-    }
-}
-
-fn keep<'a, T>(part: &'a Result<T, Diagnostics>, problems: &mut Diagnostics) -> Option<&'a T> {
-    match part {
-        Ok(v) => Some(v),
-        Err(d) => {
-            problems.extend(d.iter().cloned());
-            None
-        }
-    }
-}
-
 /// Lists `dir` again (by the discovery rule) and reads every input file.
-fn relist<T>(
+fn relist<T: Send>(
     root: &Path,
     dir: &str,
     limit: u64,
     read: ReadFile<T>,
 ) -> (BTreeMap<PathBuf, FilePart<T>>, Diagnostics) {
     let mut listing = Diagnostics::default();
-    let mut found = BTreeMap::new();
-    for (path, shown) in list_files(root, dir, &mut listing) {
-        let part = read(&path, &shown, limit);
-        found.insert(path, part);
-    }
+    // Read and parsed on every core, kept in path order.
+    let found = list_files(root, dir, &mut listing)
+        .into_par_iter()
+        .map(|(path, shown)| {
+            let part = read(&path, &shown, limit);
+            (path, part)
+        })
+        .collect();
     (found, listing)
 }
 
@@ -290,21 +323,30 @@ fn reload_file<T>(
 }
 
 fn read_topic(path: &Path, shown: &Path, limit: u64) -> FilePart<Arc<Topic>> {
-    let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    match files::read_text(path, shown, limit) {
-        Ok(text) => FilePart {
-            parsed: topics::parse_topic(&text, slug, shown).map(Arc::new),
-            source: String::new(),
-        },
-        Err(d) => FilePart {
-            parsed: Err(vec![d]),
-            source: String::new(),
-        },
-    }
+    parse_topic(path, shown, files::read_text(path, shown, limit))
 }
 
 fn read_city(path: &Path, shown: &Path, limit: u64) -> FilePart<Arc<City>> {
-    match files::read_text(path, shown, limit) {
+    parse_city(shown, files::read_text(path, shown, limit))
+}
+
+fn parse_topic(
+    path: &Path,
+    shown: &Path,
+    text: Result<String, Diagnostic>,
+) -> FilePart<Arc<Topic>> {
+    let parsed = match text {
+        Ok(text) => topics::parse_topic(&text, slug_of(path), shown).map(Arc::new),
+        Err(d) => Err(vec![d]),
+    };
+    FilePart {
+        parsed,
+        source: String::new(),
+    }
+}
+
+fn parse_city(shown: &Path, text: Result<String, Diagnostic>) -> FilePart<Arc<City>> {
+    match text {
         Ok(text) => FilePart {
             parsed: cities::parse_city(&text, shown).map(Arc::new),
             source: text,
@@ -325,12 +367,40 @@ mod tests {
     }
 
     #[test]
-    fn assembles_the_same_input_as_a_full_load() {
-        let full = super::super::load(&repo()).expect("the real site loads");
-        let (parts, stamps) = Parts::read(&repo()).assemble().expect("assembles");
-        assert_eq!(format!("{full:?}"), format!("{parts:?}"));
-        assert_eq!(stamps.cities.len(), full.cities.len());
-        assert_eq!(stamps.topics.len(), full.topics.len());
+    fn reloading_every_part_assembles_the_same_input() {
+        let mut parts = Parts::read(&repo());
+        let first = parts.input().expect("the real site loads");
+        for kind in std::iter::once(ChangeKind::Site).chain(OTHER_PARTS) {
+            parts.reload(&kind);
+        }
+        let again = parts.input().expect("assembles");
+        assert_eq!(format!("{first:?}"), format!("{again:?}"));
+        let stamps = Stamps::of(&again);
+        assert_eq!(stamps.cities.len(), first.cities.len());
+        assert_eq!(stamps.topics.len(), first.topics.len());
+    }
+
+    const SITE: &str = "name: 站\nbase_url: https://a.org/\ncategory: 类\neditor: 编\n\
+        disclaimer: 提示\nstatement: 声明\ncomplaint_url: \"mailto:a@b.org\"\n\
+        schedule:\n  start: \"2026-01-05 08:00:00\"\n  interval_minutes: 20\n\
+        title_date_formats: [\"(%Y年%-m月%-d日)\"]\n";
+
+    #[test]
+    fn loads_and_checks_texts() {
+        let topic = "---\nname: 甲\ntitles: [t]\nheadings: [h]\nlead: l\nteasers: [x]\n---\n正文\n";
+        let city = "name: 城\nslug: aaa\nskip: [alpha]\n";
+        let texts = |city| {
+            Parts::from_texts(
+                SITE,
+                &[("topics/alpha.md", topic)],
+                &[("cities/aaa.yaml", city)],
+                Vec::new(),
+            )
+            .input()
+        };
+        assert_eq!(texts(city).unwrap().cities[0].slug.value, "aaa");
+        let bad = "name: 城\nslug: aaa\nskip: [beta]\n";
+        assert!(texts(bad).unwrap_err().has_errors());
     }
 
     #[test]

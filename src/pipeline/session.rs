@@ -113,8 +113,8 @@ impl Session {
     /// so the next rebuild still reuses the last good build.
     pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
         let mut timings = Timings::from_env();
-        let (input, stamps) = self.parts.assemble()?;
-        let (input, now) = apply_overrides(input, &self.opts)?;
+        let (input, now) = apply_overrides(self.parts.input()?, &self.opts)?;
+        let stamps = Stamps::of(&input);
         timings.mark("assemble");
         let merge_stamps = MergeStamps {
             site: site_digest(&input),
