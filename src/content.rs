@@ -3,6 +3,7 @@
 //! A leaf: render produces these, lint reads them, and neither imports the other.
 
 pub mod blocks;
+pub mod words;
 
 use blocks::Block;
 use std::sync::Arc;

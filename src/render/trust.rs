@@ -6,6 +6,7 @@ use super::Renderer;
 use super::escape::escape_html;
 use super::seo::Crumb;
 use super::view::SourceView;
+use crate::content::words as segment;
 use crate::merge::Layer;
 use crate::model::{FactSource, SourceMap};
 use crate::plan::{PlannedArticle, urls};
@@ -13,29 +14,58 @@ use std::collections::BTreeSet;
 
 /// `title` as HTML, escaped, with `city` (where it occurs) and the trailing `suffix` each
 /// wrapped in `<span class="nw">`, so that no line break falls inside a place name or a
-/// date (`齐齐哈/尔`, `(5月1` / `日)`); with `keep_suffix` false the suffix is left out
-/// (lists and cards show the date once, in their own format).
+/// date (`齐齐哈/尔`, `(5月1` / `日)`).
+///
+/// With `keep_suffix` false this is a card's title (related links, list entries): the
+/// suffix is left out (cards show the date once, in their own format), and a `<wbr>`
+/// marks each word boundary (jieba's, the city kept whole): cards are set with
+/// `word-break: keep-all`, so their lines break there and never inside a word
+/// (`医保缴/费记录`). About 5 bytes a word; headings, set large on their own, break freely.
 pub fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> String {
     let (main, date) = match title.strip_suffix(suffix) {
         Some(main) if !suffix.is_empty() => (main, if keep_suffix { suffix } else { "" }),
         _ => (title, ""),
     };
-    let mut out = Vec::with_capacity(title.len() + 64);
+    let words = !keep_suffix;
+    let mut out = Vec::with_capacity(title.len() + 96);
     let mut rest = main;
-    while let Some(at) = (!city.is_empty()).then(|| rest.find(city)).flatten() {
-        let _ = escape_html(&rest[..at], &mut out);
+    let mut at = 0;
+    while let Some(found) = (!city.is_empty()).then(|| rest.find(city)).flatten() {
+        push_words(&rest[..found], words, &mut out);
+        if words && segment::may_break(main, at + found) {
+            out.extend_from_slice(WBR);
+        }
         out.extend_from_slice(b"<span class=\"nw\">");
         let _ = escape_html(city, &mut out);
         out.extend_from_slice(b"</span>");
-        rest = &rest[at + city.len()..];
+        at += found + city.len();
+        rest = &rest[found + city.len()..];
+        if words && segment::may_break(main, at) {
+            out.extend_from_slice(WBR);
+        }
     }
-    let _ = escape_html(rest, &mut out);
+    push_words(rest, words, &mut out);
     if !date.is_empty() {
         out.extend_from_slice(b"<span class=\"nw\">");
         let _ = escape_html(date, &mut out);
         out.extend_from_slice(b"</span>");
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+const WBR: &[u8] = b"<wbr>";
+
+/// `text` escaped, with a `<wbr>` at each word boundary when `words` is set.
+fn push_words(text: &str, words: bool, out: &mut Vec<u8>) {
+    let mut from = 0;
+    if words {
+        for at in segment::word_breaks(text) {
+            let _ = escape_html(&text[from..at], out);
+            out.extend_from_slice(WBR);
+            from = at;
+        }
+    }
+    let _ = escape_html(&text[from..], out);
 }
 
 impl Renderer<'_> {
@@ -173,7 +203,17 @@ mod tests {
                 "(5月1日)",
                 false
             ),
-            "<span class=\"nw\">齐齐哈尔</span>医保卡怎么激活?"
+            "<span class=\"nw\">齐齐哈尔</span><wbr>医保卡<wbr>怎么<wbr>激活?"
+        );
+        // A card breaks only between words; never before closing punctuation.
+        assert_eq!(
+            title_html(
+                "在岳阳怎样把医保参保地改到别的地方?(26/02/03)",
+                "岳阳",
+                "(26/02/03)",
+                false
+            ),
+            "在<wbr><span class=\"nw\">岳阳</span><wbr>怎样<wbr>把<wbr>医保<wbr>参保地<wbr>改到<wbr>别的<wbr>地方?"
         );
         assert_eq!(
             title_html("<b>题</b>", "", "x", true),

@@ -1,29 +1,10 @@
 //! Chinese word segmentation for the search index: jieba (its general dictionary plus the
-//! domain words in `words.txt`), with the site's own place and topic names matched first,
+//! domain words in `src/content/words.txt`), with the site's own place and topic names matched first,
 //! so that `齐齐哈尔`, `呼和浩特` or `医保卡激活` are always one word whatever jieba's
 //! dictionary says.
 
-use jieba_rs::Jieba;
+use crate::content::words::JIEBA;
 use std::collections::HashMap;
-use std::sync::LazyLock;
-
-/// jieba with the domain words, built on first use (about 0.2 s: a build that finds its
-/// index unchanged never pays it).
-static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
-    let mut j = Jieba::new();
-    for line in include_str!("words.txt").lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut parts = line.split_whitespace();
-        if let Some(word) = parts.next() {
-            let freq = parts.next().and_then(|f| f.parse().ok());
-            j.add_word(word, freq, None);
-        }
-    }
-    j
-});
 
 /// Words that carry no meaning for search (particles, pronouns, question words).
 const STOP: &[&str] = &[

@@ -1,7 +1,8 @@
 // Opens key pages of a built site in headless Chromium at a phone and a desktop viewport and
 // checks what a reader meets: no console errors or failed requests, no sideways scrolling
 // on the phone, the related links laid out in a grid (4 per row on desktop, 1 on phones),
-// every link leading to a page that exists, title/byline/disclaimer visible, headings in
+// every link leading to a page that exists, no line break inside a place name, a date or
+// a word of a card title, title/byline/disclaimer visible, headings in
 // order, a visible skip link with a focus indicator, a readable article without
 // JavaScript, and a print layout. Saves full-page screenshots.
 //
@@ -50,6 +51,8 @@ const ALLOWED_SCRIPTS = new Set(['application/ld+json']);
 
 let passed = 0;
 const failures = [];
+/** Words of card titles whose line boxes were measured, per viewport. */
+const cardWords = {};
 function check(what, ok, detail = '') {
   if (ok) passed += 1;
   else failures.push(`${what}${detail ? `: ${detail}` : ''}`);
@@ -132,6 +135,10 @@ async function checkPage(ctx, base, vp, spec, links) {
   }
   check(`${label}: no line break inside a place name or date`, m.brokenWords.length === 0,
     m.brokenWords.join(', '));
+  const { checked, broken } = m.cardWords;
+  check(`${label}: no line break inside a word of a card title`, broken.length === 0,
+    broken.slice(0, 6).join(', ') + (broken.length > 6 ? ` … ${broken.length} of ${checked} words` : ''));
+  cardWords[vp.name] = (cardWords[vp.name] ?? 0) + checked;
   if (spec.list) {
     check(`${label}: every list entry names its city`, m.listCities.length > 0 && m.listCities.every(Boolean),
       `${m.listCities.filter((c) => !c).length} of ${m.listCities.length} without a city`);
@@ -311,6 +318,7 @@ try {
   await server.close();
 }
 
+console.log(`card title words measured: ${Object.entries(cardWords).map(([v, n]) => `${n} at ${v}`).join(', ')}`);
 for (const f of failures) console.log(`FAIL ${f}`);
 console.log(`screenshots: ${resolve(shotDir)}`);
 console.log(`browser checks: ${passed} passed, ${failures.length} failed`);

@@ -22,6 +22,48 @@ export function measurePage() {
       return { top: Math.round(r.top + scrollY), left: Math.round(r.left), width: Math.round(r.width) };
     });
   }
+  function cardWordBreaks() {
+    const words = new Intl.Segmenter('zh-CN', { granularity: 'word' });
+    const broken = [];
+    let checked = 0;
+    for (const a of document.querySelectorAll('.link-grid > li > a, .article-list > li > a')) {
+      if (a.getBoundingClientRect().width === 0) continue; // behind a closed 更多
+      const lineHeight = parseFloat(getComputedStyle(a).lineHeight) || 20;
+      // Runs of text between place names and dates (.nw, measured above): a word is
+      // looked for within a run, so that ICU's 阳新 in 揭阳新领的… is no word here.
+      const runs = [[]];
+      const walk = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (n.parentElement.closest('.nw')) runs.push([]);
+        else runs.at(-1).push(n);
+      }
+      for (const nodes of runs.filter((r) => r.length)) {
+        const starts = [];
+        let text = '';
+        for (const n of nodes) {
+          starts.push(text.length);
+          text += n.data;
+        }
+        const at = (offset) => {
+          let i = nodes.length - 1;
+          while (i > 0 && starts[i] > offset) i -= 1;
+          return [nodes[i], offset - starts[i]];
+        };
+        for (const w of words.segment(text)) {
+          if (!w.isWordLike || [...w.segment].length < 2) continue;
+          checked += 1;
+          const range = document.createRange();
+          range.setStart(...at(w.index));
+          range.setEnd(...at(w.index + w.segment.length));
+          const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+          if (tops.length && Math.max(...tops) - Math.min(...tops) > lineHeight / 2) {
+            broken.push(`${w.segment} in “${a.textContent.trim()}”`);
+          }
+        }
+      }
+    }
+    return { checked, broken };
+  }
   return {
     docTitle: document.title,
     scrollWidth: document.documentElement.scrollWidth,
@@ -50,6 +92,10 @@ export function measurePage() {
     brokenWords: [...document.querySelectorAll('.nw')]
       .filter((e) => e.getBoundingClientRect().width > 0 && e.getClientRects().length > 1)
       .map((e) => e.textContent),
+    // Card titles (related links, list entries) never break inside a word: each word of
+    // two or more characters (Chromium's own Chinese word segmenter, ICU's dictionary,
+    // which knows nothing of sitegen's <wbr> marks) must lie on one line.
+    cardWords: cardWordBreaks(),
     relatedHeight: Math.round(document.querySelector('.related')?.getBoundingClientRect().height ?? 0),
     otherCities: [...document.querySelectorAll('.other-cities .chips a')].map((a) => a.textContent.trim()),
     toc: [...document.querySelectorAll('.toc a')].map((a) => a.getAttribute('href')),
