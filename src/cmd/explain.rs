@@ -5,11 +5,12 @@ use super::config::ExplainOptions;
 use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::Format;
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean};
-use crate::lint::titles::template_origin;
 use crate::load::LOCK_FILE;
 use crate::merge::Layer;
 use crate::model::SiteInput;
 use crate::pipeline::{self, BuildOptions};
+use crate::plan::PlannedArticle;
+use crate::plan::variants::ExtrasFrom;
 use crate::render::Renderer;
 use serde::Serialize;
 
@@ -122,14 +123,15 @@ fn explain(
     let renderer =
         Renderer::new(&input, &merged, &plan).map_err(|d| (collect(d), Exit::Problems))?;
     let mut sections = Vec::new();
-    for &t in std::iter::once(&a.topic).chain(&a.extras) {
+    for template in &a.chosen.headings {
+        let t = template.topic();
         let heading = renderer
             .section_heading(i, t)
             .map_err(|d| (one(d), Exit::Problems))?;
         sections.push(Section {
             topic: input.topics[t].slug.clone(),
             heading,
-            heading_source: renderer.heading_template(a, t).1.to_string(),
+            heading_source: template.origin(&input).to_string(),
             values: merged
                 .pair_index(ci, t)
                 .map_or_else(Vec::new, |p| value_rows(&merged.pairs[p])),
@@ -145,9 +147,9 @@ fn explain(
         publish_source: publish_source(&input, opts, ci, ti, &a.id),
         published: a.publish_at <= plan.now,
         title: renderer.article_title(i).to_string(),
-        title_source: template_origin(&input, a).to_string(),
+        title_source: a.chosen.title.origin(&input).to_string(),
         sections,
-        extras_source: extras_source(&input, ci, ti),
+        extras_source: extras_source(&input, a),
         values,
         other_problems,
     })
@@ -248,11 +250,15 @@ fn publish_source(
 }
 
 /// Where the list of extra sections comes from.
-fn extras_source(input: &SiteInput, ci: usize, ti: usize) -> String {
-    let city = &input.cities[ci];
-    let slug = &input.topics[ti].slug;
-    let own = city.topics.get(slug).and_then(|t| t.extras.as_ref());
-    match own.or(city.extras.as_ref()) {
+fn extras_source(input: &SiteInput, a: &PlannedArticle) -> String {
+    let city = &input.cities[a.city];
+    let own = city.topics.get(&input.topics[a.topic].slug);
+    let list = match a.chosen.extras_from {
+        ExtrasFrom::CityTopic => own.and_then(|t| t.extras.as_ref()),
+        ExtrasFrom::City => city.extras.as_ref(),
+        ExtrasFrom::Next => None,
+    };
+    match list {
         Some(list) => match list.first() {
             Some(first) => format!(
                 "`extras` at {}",

@@ -106,7 +106,7 @@ pub fn analyse(
             let city = &input.cities[a.city];
             let topic = &input.topics[a.topic];
             let topics: Vec<u32> = std::iter::once(a.topic)
-                .chain(a.extras.iter().copied())
+                .chain(a.chosen.extras.iter().copied())
                 .map(|t| t as u32)
                 .collect();
             let local = set

@@ -1,16 +1,15 @@
 //! Titles: each ends with its date suffix, is not over `lint.title_max_chars`, and its
 //! template does not carry a date of its own (sitegen adds the suffix).
 
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::Diagnostic;
 use crate::model::SiteInput;
 use crate::plan::PlannedArticle;
 
 /// Problems with article `a`'s full title.
 pub fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let origin = template_origin(input, a);
-    let format = &a.date_format;
-    let suffix = a.publish_at.format(format).to_string();
+    let origin = a.chosen.title.origin(input);
+    let suffix = a.publish_at.format(&a.chosen.date_format).to_string();
     let base = title.strip_suffix(suffix.as_str());
     match base {
         None => out.push(
@@ -51,19 +50,6 @@ pub fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnost
         );
     }
     out.into_iter().map(|d| d.in_article(&a.id)).collect()
-}
-
-/// The line of the title template this article used.
-pub fn template_origin(input: &SiteInput, a: &PlannedArticle) -> Origin {
-    let topic = &input.topics[a.topic];
-    let city = &input.cities[a.city];
-    match city.topics.get(&topic.slug).and_then(|t| t.title.as_ref()) {
-        Some(t) => t.origin.clone(),
-        None => topic
-            .titles
-            .get(a.title_variant)
-            .map_or_else(|| Origin::file(&topic.path), |t| t.origin.clone()),
-    }
 }
 
 /// Does `text` end with a bracketed date such as `(2026年2月3日)` or `(26/02/02)`?

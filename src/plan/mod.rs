@@ -8,12 +8,14 @@ pub mod redirects;
 pub mod related;
 pub mod schedule;
 pub mod urls;
+pub mod variants;
 
 use crate::diag::Diagnostic;
 use crate::merge::Merged;
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
 use related::CategoryLists;
+use variants::{ChosenVariants, choose_variants};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Options that change what is published.
@@ -35,15 +37,8 @@ pub struct PlannedArticle {
     pub path: String,
     pub publish_at: NaiveDateTime,
     pub published: bool,
-    pub title_variant: usize,
-    /// The date-suffix format of the title (chrono strftime; `""`: no suffix).
-    pub date_format: String,
-    pub teaser_variant: usize,
-    /// The heading variant of each section whose heading comes from its topic's list:
-    /// (topic, index into its `headings`).
-    pub headings: Vec<(usize, usize)>,
-    /// Topics of the extra sections, after the main topic.
-    pub extras: Vec<usize>,
+    /// Title, teaser, headings, date format and extra sections, with where each came from.
+    pub chosen: ChosenVariants,
     pub category: usize,
 }
 
@@ -186,13 +181,11 @@ pub fn plan(
             }
         };
         let publish_at = dates[pi];
-        let extras = extras_for(input, merged, pair.city, pair.topic);
-        let (chosen, pinned) = variants(
+        let (chosen, pinned) = choose_variants(
             input,
+            merged,
             &id,
-            pair.city,
-            pair.topic,
-            &extras,
+            (pair.city, pair.topic),
             &scheduled.pins[pi],
         );
         new_pins.push(pinned);
@@ -203,11 +196,7 @@ pub fn plan(
             path: urls::article_path(&input.cities[pair.city].slug.value, &topic.slug),
             publish_at,
             published: opts.future || publish_at <= opts.now,
-            title_variant: chosen.title,
-            date_format: chosen.date_format,
-            teaser_variant: chosen.teaser,
-            headings: chosen.headings,
-            extras,
+            chosen,
             category,
             id,
         });
@@ -280,119 +269,6 @@ pub fn plan(
     })
 }
 
-/// The variants chosen for one article.
-struct Chosen {
-    title: usize,
-    teaser: usize,
-    date_format: String,
-    headings: Vec<(usize, usize)>,
-}
-
-/// Chooses article `id`'s variants: those recorded in its lock line (`old`) where they
-/// still exist, else a stable hash of the id; returns them with the pins to record.
-fn variants(
-    input: &SiteInput,
-    id: &str,
-    city: usize,
-    topic: usize,
-    extras: &[usize],
-    old: &crate::model::VariantPins,
-) -> (Chosen, crate::model::VariantPins) {
-    let c = &input.cities[city];
-    let t = &input.topics[topic];
-    let own = c.topics.get(&t.slug);
-    let (title, title_pin) = pins::keep(
-        old.title.as_ref(),
-        &t.titles,
-        pick(id, "title", t.titles.len()),
-    );
-    let (teaser, teaser_pin) = pins::keep(
-        old.teaser.as_ref(),
-        &t.teasers,
-        pick(id, "teaser", t.teasers.len()),
-    );
-    let title_text = own
-        .and_then(|x| x.title.as_ref())
-        .or(t.titles.get(title))
-        .map_or("", |x| x.value.as_str());
-    let formats = &input.site.title_date_formats;
-    let date_format = if pins::has_own_suffix(title_text) {
-        String::new()
-    } else if let Some(f) = own.and_then(|x| x.date_format.as_ref()) {
-        f.value.clone()
-    } else if let Some(d) = old.date.as_ref().filter(|d| !d.is_empty()) {
-        d.clone()
-    } else {
-        formats[pick(id, "date", formats.len()).min(formats.len().saturating_sub(1))].clone()
-    };
-    let mut headings = Vec::new();
-    let mut heading_pins = Vec::new();
-    for &s in std::iter::once(&topic).chain(extras) {
-        let st = &input.topics[s];
-        if c.topics.get(&st.slug).is_some_and(|x| x.heading.is_some()) {
-            continue;
-        }
-        let pin = old
-            .headings
-            .iter()
-            .find(|(slug, _)| *slug == st.slug)
-            .map(|(_, p)| p);
-        let fresh = pick(id, &format!("heading:{}", st.slug), st.headings.len());
-        let (i, p) = pins::keep(pin, &st.headings, fresh);
-        headings.push((s, i));
-        heading_pins.push((st.slug.clone(), p));
-    }
-    heading_pins.sort();
-    let pinned = crate::model::VariantPins {
-        title: Some(title_pin),
-        teaser: Some(teaser_pin),
-        headings: heading_pins,
-        date: Some(date_format.clone()),
-    };
-    let chosen = Chosen {
-        title,
-        teaser,
-        date_format,
-        headings,
-    };
-    (chosen, pinned)
-}
-
-/// The extra sections of (city, topic): the city×topic list, else the city's list, else the
-/// next `extra_sections` topics after this one; never the topic itself or a skipped one.
-fn extras_for(input: &SiteInput, merged: &Merged, city: usize, topic: usize) -> Vec<usize> {
-    let c = &input.cities[city];
-    let slug = &input.topics[topic].slug;
-    let explicit = c
-        .topics
-        .get(slug)
-        .and_then(|t| t.extras.as_ref())
-        .or(c.extras.as_ref());
-    let usable = |t: usize| t != topic && merged.pair(city, t).is_some();
-    match explicit {
-        Some(list) => {
-            let mut out = Vec::new();
-            for name in list {
-                if let Some(t) = input.topics.iter().position(|x| x.slug == name.value)
-                    && usable(t)
-                    && !out.contains(&t)
-                {
-                    out.push(t);
-                }
-            }
-            out
-        }
-        None => {
-            let n = input.topics.len();
-            (1..n)
-                .map(|k| (topic + k) % n)
-                .filter(|&t| usable(t))
-                .take(input.site.extra_sections)
-                .collect()
-        }
-    }
-}
-
 fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page.max(1)).max(1)
 }
@@ -453,11 +329,7 @@ mod tests {
             path: String::new(),
             publish_at: NaiveDateTime::default(),
             published: true,
-            title_variant: 0,
-            date_format: String::new(),
-            teaser_variant: 0,
-            headings: vec![],
-            extras: vec![],
+            chosen: ChosenVariants::default(),
             category: 0,
         };
         let plan = Plan {

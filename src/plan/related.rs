@@ -55,11 +55,7 @@ mod tests {
             )
             .unwrap(),
             published: true,
-            title_variant: 0,
-            date_format: String::new(),
-            teaser_variant: 0,
-            headings: vec![],
-            extras: vec![],
+            chosen: Default::default(),
             category,
         }
     }

@@ -10,7 +10,8 @@ use crate::content::SectionText;
 use crate::content::blocks::BlockReader;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::ModifiedEntry;
-use crate::plan::{PlannedArticle, pick, urls};
+use crate::plan::variants::TemplateRef;
+use crate::plan::{PlannedArticle, urls};
 
 /// How many related links show before 更多相关文章.
 pub const RELATED_FIRST: usize = 4;
@@ -25,55 +26,38 @@ pub(super) struct ArticleContent {
 }
 
 impl Renderer<'_> {
-    /// The template that gives `topic`'s section heading in article `a`: the city's own
-    /// heading if it sets one, else one of the topic's headings picked by the article's id.
-    pub fn heading_template(&self, a: &PlannedArticle, topic: usize) -> (String, Origin) {
-        let t = &self.input.topics[topic];
-        let city = &self.input.cities[a.city];
-        match city.topics.get(&t.slug).and_then(|x| x.heading.as_ref()) {
-            Some(h) => (
-                names::city_heading(&city.slug.value, &t.slug),
-                h.origin.clone(),
-            ),
-            None => {
-                let i = a.headings.iter().find(|(s, _)| *s == topic).map_or_else(
-                    || pick(&a.id, &format!("heading:{}", t.slug), t.headings.len()),
-                    |&(_, i)| i,
-                );
-                (names::heading(&t.slug, i), t.headings[i].origin.clone())
-            }
-        }
-    }
-
     /// `topic`'s section heading in article `i`, rendered.
     pub fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
         let a = &self.plan.articles[i];
         let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
-        let (name, _) = self.heading_template(a, topic);
+        let name = a
+            .chosen
+            .heading(topic)
+            .map_or_else(String::new, |h| h.name(self.input));
         Ok(self
             .render_content(&name, &self.content_context(pair), a)?
             .trim()
             .to_string())
     }
 
-    /// `topic`'s section of article `a`, or nothing when the article's city has no such
-    /// topic; its body comes from (and goes to) `cache`.
+    /// The section of article `a` headed by `heading`, or nothing when the article's city
+    /// has no such topic; its body comes from (and goes to) `cache`.
     fn section(
         &self,
         a: &PlannedArticle,
-        topic: usize,
+        heading: TemplateRef,
         cache: &mut PairCache,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Option<(SectionView, SectionText)>, Diagnostic> {
+        let topic = heading.topic();
         let Some(pair) = self.merged.pair_index(a.city, topic) else {
             return Ok(None);
         };
         let t = &self.input.topics[topic];
         let parts = cache.get(pair, || self.content_context(pair));
         let ctx = &parts.ctx;
-        let (heading_name, _) = self.heading_template(a, topic);
         let heading = self
-            .render_content(&heading_name, ctx, a)?
+            .render_content(&heading.name(self.input), ctx, a)?
             .trim()
             .to_string();
         if parts.body.is_none() {
@@ -140,13 +124,13 @@ impl Renderer<'_> {
             .trim()
             .to_string();
         let teaser = self
-            .render_content(&names::teaser(&topic.slug, a.teaser_variant), ctx, a)?
+            .render_content(&a.chosen.teaser.name(self.input), ctx, a)?
             .trim()
             .to_string();
         let mut sections = Vec::new();
         let mut texts = Vec::new();
-        for &t in std::iter::once(&a.topic).chain(&a.extras) {
-            if let Some((s, text)) = self.section(a, t, cache, &mut warnings)? {
+        for &heading in &a.chosen.headings {
+            if let Some((s, text)) = self.section(a, heading, cache, &mut warnings)? {
                 sections.push(s);
                 texts.push(text);
             }

@@ -10,6 +10,7 @@
 use super::{Renderer, site_view};
 use crate::load::Stamps;
 use crate::model::SiteInput;
+use crate::plan::variants::TemplateRef;
 use crate::plan::{Page, PlannedArticle};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
@@ -83,16 +84,14 @@ impl Renderer<'_> {
                 add_str(&mut h, &a.id);
                 h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
                 add_str(&mut h, &self.titles[i]);
-                for n in [a.title_variant, a.teaser_variant, a.category] {
-                    add_num(&mut h, n);
+                add_num(&mut h, a.category);
+                add_template(&mut h, a.chosen.teaser);
+                for &heading in &a.chosen.headings {
+                    add_template(&mut h, heading);
                 }
-                add_str(&mut h, &a.date_format);
-                for &(t, i) in &a.headings {
-                    add_num(&mut h, t);
-                    add_num(&mut h, i);
-                }
+                add_title(&mut h, a);
                 h.update(&stamps.cities[a.city].to_le_bytes());
-                for &t in std::iter::once(&a.topic).chain(&a.extras) {
+                for t in a.chosen.sections() {
                     h.update(&stamps.topics[t].to_le_bytes());
                 }
                 // Not dateModified: modified.lock and "now" decide it, and a kept page is
@@ -185,9 +184,24 @@ pub fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps) -> u6
     h.update(&stamps.topics[a.topic].to_le_bytes());
     add_str(&mut h, &a.id);
     h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
-    add_num(&mut h, a.title_variant);
-    add_str(&mut h, &a.date_format);
+    add_title(&mut h, a);
     h.digest()
+}
+
+/// The title template and date format chosen for article `a`.
+fn add_title(h: &mut Xxh3, a: &PlannedArticle) {
+    add_template(h, a.chosen.title);
+    add_str(h, &a.chosen.date_format);
+}
+
+fn add_template(h: &mut Xxh3, template: TemplateRef) {
+    let (own, kind, place, topic) = match template {
+        TemplateRef::Listed { kind, topic, index } => (0, kind, index, topic),
+        TemplateRef::Own { kind, city, topic } => (1, kind, city, topic),
+    };
+    for n in [own, kind as usize, place, topic] {
+        add_num(h, n);
+    }
 }
 
 fn add_num(h: &mut Xxh3, n: usize) {

@@ -36,7 +36,7 @@ use links::{LinkTable, link_value};
 use rayon::prelude::*;
 pub use site_files::{FeedCache, FeedKeys, KeptFile};
 use std::collections::HashMap;
-use templates::{Templates, names};
+use templates::Templates;
 use view::*;
 
 /// A rendered output file: its path below the output folder and its bytes.
@@ -186,18 +186,15 @@ impl<'a> Renderer<'a> {
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let base = self.title_base(a)?;
-        let format = &a.date_format;
-        Ok(format!("{base}{}", a.publish_at.format(format)))
+        Ok(format!(
+            "{base}{}",
+            a.publish_at.format(&a.chosen.date_format)
+        ))
     }
 
     /// An article's title without its date suffix, trimmed.
     pub fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
-        let city = &self.input.cities[a.city];
-        let topic = &self.input.topics[a.topic];
-        let name = match city.topics.get(&topic.slug).and_then(|t| t.title.as_ref()) {
-            Some(_) => names::city_title(&city.slug.value, &topic.slug),
-            None => names::title(&topic.slug, a.title_variant),
-        };
+        let name = a.chosen.title.name(self.input);
         let base = self.render_content(&name, &self.content_context(a.pair), a)?;
         Ok(base.trim().to_string())
     }

@@ -31,30 +31,7 @@ pub struct Templates {
     layout_sources: HashMap<String, (Origin, String)>,
 }
 
-/// Names of content templates.
-pub mod names {
-    pub fn body(topic: &str) -> String {
-        format!("topic:{topic}:body")
-    }
-    pub fn lead(topic: &str) -> String {
-        format!("topic:{topic}:lead")
-    }
-    pub fn title(topic: &str, i: usize) -> String {
-        format!("topic:{topic}:title:{i}")
-    }
-    pub fn heading(topic: &str, i: usize) -> String {
-        format!("topic:{topic}:heading:{i}")
-    }
-    pub fn teaser(topic: &str, i: usize) -> String {
-        format!("topic:{topic}:teaser:{i}")
-    }
-    pub fn city_heading(city: &str, topic: &str) -> String {
-        format!("city:{city}:{topic}:heading")
-    }
-    pub fn city_title(city: &str, topic: &str) -> String {
-        format!("city:{city}:{topic}:title")
-    }
-}
+pub use crate::plan::variants::names;
 
 impl Templates {
     /// Parses layouts and content strings, reporting every syntax error.

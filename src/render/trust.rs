@@ -71,8 +71,7 @@ fn push_words(text: &str, words: bool, out: &mut Vec<u8>) {
 impl Renderer<'_> {
     /// The date suffix article `a`'s title ends with.
     pub(super) fn title_suffix(&self, a: &PlannedArticle) -> String {
-        let format = &a.date_format;
-        a.publish_at.format(format).to_string()
+        a.publish_at.format(&a.chosen.date_format).to_string()
     }
 
     /// Article `i`'s date suffix (what its title ends with).
@@ -127,7 +126,7 @@ impl Renderer<'_> {
         let city = &self.input.cities[a.city];
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for &t in std::iter::once(&a.topic).chain(&a.extras) {
+        for t in a.chosen.sections() {
             let Some(pair) = self.merged.pair(a.city, t) else {
                 continue;
             };

@@ -85,7 +85,7 @@ pub fn build<'t>(
                 path: &a.path,
                 city: a.city,
                 topic: a.topic,
-                extras: &a.extras,
+                extras: &a.chosen.extras,
                 date: a.publish_at.format("%Y-%m-%d").to_string(),
                 city_values,
             }
