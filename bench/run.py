@@ -15,9 +15,16 @@ as whole processes with /usr/bin/time -v:
   check      `sitegen check` (unchanged pages' warnings from the page memo)
   check, all `sitegen check --render-all` (every page rendered and linted)
   coverage   `sitegen coverage` (the report and coverage.html), with its ratio to both
+  CI cache   the README's CI recipe: a fresh copy of the sources (new mtimes, no output),
+             the cached folders restored from a tar archive (as actions/cache does: hard
+             links between `public/` and `.public.staging` survive), one build, the cache
+             saved again; rows for a no-op and for one city edited, and the same with the
+             old recipe that cached `public/` without its staging folder
 
 and prints a markdown table: wall time, CPU time (user + system), peak RSS, and the files
-written into the output folder (counted independently: files newer than the build's start).
+written into the output folder (counted independently: files newer than the build's start);
+for every full build (full, CI, CI -j 1), its wall time as a multiple of `cp -r` of the
+same output measured in the same run, and user CPU per article.
 """
 
 import argparse
@@ -137,7 +144,7 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
     def row(label: str, runs: list[dict]) -> None:
         r = median_run(runs)
         rows.append((human(articles), label, r))
-        print(f"  {label:<10} {r['wall']:7.2f} s wall {r['user']:7.2f} s user {r['sys']:6.2f} s sys "
+        print(f"  {label:<28} {r['wall']:7.2f} s wall {r['user']:7.2f} s user {r['sys']:6.2f} s sys "
               f"{r['rss']:7.1f} MiB {r['files']:7d} files", file=sys.stderr, flush=True)
 
     print(f"{articles} articles ({cities} cities x {TOPICS} topics) in {site}", file=sys.stderr)
@@ -152,8 +159,10 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
     row("full", runs)
     # The disk's own limit: writing the same files, nothing else.
     discard(site / "copy")
-    row("cp -r", [timed(["cp", "-r", "public", "copy"], site, "copy")])
+    copy = timed(["cp", "-r", "public", "copy"], site, "copy")
+    row("cp -r", [copy])
     discard(site / "copy")
+    full_builds = [rows[-2]]
     row("no-op", [timed_build(binary, site, "public", None) for _ in range(repeat)])
     # The first change after a fresh build also fills the staging folder with hard links
     # to every unchanged file; later changes find it there (see README).
@@ -169,8 +178,12 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
         clean("public")
         ci.append(timed_build(binary, site, "public", None))
     row("CI", ci)
+    full_builds.append(rows[-1])
     clean("public-j1")
     row("CI, -j 1", [timed_build(binary, site, "public-j1", 1)])
+    full_builds.append(rows[-1])
+    for scale, label, r in full_builds:
+        FULL.append((scale, label, r["wall"] / copy["wall"], r["user"] * 1000 / articles))
     one = (site / "public-j1" / ".sitegen-manifest").read_bytes()
     two = (site / "public" / ".sitegen-manifest").read_bytes()
     if one != two:
@@ -190,6 +203,7 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
     cover = [timed([str(binary), "coverage", "--now", NOW, "--report-dir", report], site, "public")
              for _ in range(repeat)]
     row("coverage", cover)
+    ci_cache(binary, site, cities, repeat, row)
     c, k, ka = (median_run(x)["wall"] for x in (cover, check, check_all))
     RATIOS.append((human(articles), c / k, c / ka))
     print(f"  coverage / check {c / k:.2f}, coverage / check --render-all {c / ka:.2f}",
@@ -197,6 +211,41 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
 
 
 RATIOS: list = []  # (articles, coverage / check, coverage / check --render-all), wall time
+FULL: list = []  # (articles, row, wall / cp -r wall, user CPU ms per article)
+SOURCES = ("site.yaml", "topics", "cities", "templates", "static", "schedule.lock", "modified.lock")
+
+
+def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
+    """The README's CI recipe on a cached site: fresh clone, restore, build, save.
+
+    The cache is a tar archive of the folders the recipe names, made after a build, as
+    actions/cache makes it (GNU tar keeps hard links between archived files). Each run
+    starts from a fresh copy of the sources and the restored cache; only the build is timed.
+    """
+    for staged, label in ((True, "CI cache"), (False, "CI cache, old recipe")):
+        folders = ["public", "public-report"] + ([".public.staging"] if staged else [])
+        archive = site.parent / f"{site.name}-cache.tar"
+        subprocess.run(["tar", "-cf", str(archive), *[f for f in folders if (site / f).exists()]],
+                       cwd=site, check=True)
+        for what in ("no-op", "one city"):
+            runs = []
+            for k in range(repeat):
+                clone = site.parent / f"{site.name}-clone"
+                discard(clone)
+                clone.mkdir()
+                for name in SOURCES:
+                    src = site / name
+                    if src.is_dir():
+                        shutil.copytree(src, clone / name)
+                    elif src.exists():
+                        shutil.copy(src, clone / name)
+                subprocess.run(["tar", "-xf", str(archive)], cwd=clone, check=True)
+                if what == "one city":
+                    edit_city(clone, cities, 100 + k)
+                runs.append(timed_build(binary, clone, "public", None))
+            row(f"{label}, {what}", runs)
+            discard(site.parent / f"{site.name}-clone")
+        archive.unlink()
 
 
 def main() -> None:
@@ -232,6 +281,12 @@ def main() -> None:
     for articles, label, r in rows:
         cpu = f"{r['user'] + r['sys']:.2f} ({r['user']:.2f} + {r['sys']:.2f})"
         print(f"| {articles} | {label} | {r['wall']:.2f} | {cpu} | {r['rss']:.0f} | {r['files']} |")
+    if FULL:
+        print()
+        print("| articles | full build | wall / cp -r of its output (same run) | user CPU ms per article |")
+        print("|---:|---|---:|---:|")
+        for articles, label, ratio, cpu in FULL:
+            print(f"| {articles} | {label} | {ratio:.2f} | {cpu:.3f} |")
     if RATIOS:
         print()
         print("| articles | coverage / check | coverage / check --render-all |")

@@ -62,18 +62,18 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs merge, plan and render on a loaded site; errors are fine, panics are not.
 pub fn render_all(input: &SiteInput) {
-    let merged = sitegen::merge::merge(input);
+    let merged = sitegen::merge::merge(input, None);
     let now = sitegen::load::parse_datetime("2026-06-01 00:00:00").unwrap();
     let Ok(plan) = plan::plan(input, &merged, &PlanOptions { now, future: true }) else {
         return;
     };
-    if let Ok(renderer) = Renderer::new(input, &merged, &plan) {
+    if let Ok(renderer) = Renderer::new(input, &merged, &plan, None) {
         let records: Vec<_> = plan
             .pages
             .iter()
             .filter_map(|&page| renderer.render_page(page).ok()?.record)
             .collect();
         let table = sitegen::render::modified::table(&plan, &input.modified_lock, records);
-        let _ = renderer.site_files(&table.modified);
+        let _ = renderer.site_files(&table.modified, None);
     }
 }

@@ -3,6 +3,7 @@
 //! A leaf: render produces these, lint reads them, and neither imports the other.
 
 pub mod blocks;
+pub mod similarity;
 pub mod words;
 
 use blocks::Block;

@@ -25,7 +25,7 @@ mod search_index;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
 
-use pages::{Output, render_into};
+use pages::{Memo, Sink, render_into};
 
 /// The build's idea of "now".
 #[derive(Debug, Clone, Copy)]
@@ -148,11 +148,11 @@ pub fn merge_and_plan(
     now: NaiveDateTime,
     future: bool,
 ) -> Result<(merge::Merged, Plan), Diagnostics> {
-    let shapes = merge::check_shapes(input);
+    let shapes = merge::check_shapes(input, None);
     if !shapes.is_empty() {
         return Err(collect(shapes));
     }
-    let merged = merge::merge(input);
+    let merged = merge::merge(input, None);
     let plan = plan::plan(input, &merged, &PlanOptions { now, future }).map_err(collect)?;
     Ok((merged, plan))
 }
@@ -163,7 +163,7 @@ pub fn coverage(opts: &BuildOptions) -> Result<(SiteInput, coverage::Coverage), 
     let (input, now) = load_input(opts)?;
     let (merged, plan) = merge_and_plan(&input, now, opts.future)?;
     let report = {
-        let renderer = Renderer::new(&input, &merged, &plan).map_err(collect)?;
+        let renderer = Renderer::new(&input, &merged, &plan, None).map_err(collect)?;
         coverage::analyse(&input, &merged, &plan, &renderer)?
     };
     Ok((input, report))
@@ -178,7 +178,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.mark("plan");
     check_lock(opts, &input, &plan).map_err(BuildError::Input)?;
     let renderer =
-        Renderer::new(&input, &merged, &plan).map_err(|d| BuildError::Input(collect(d)))?;
+        Renderer::new(&input, &merged, &plan, None).map_err(|d| BuildError::Input(collect(d)))?;
     let linter = Linter::new(&input, &merged);
     let mut early = linter.input();
     early.extend(coverage::lint(&input, &merged, &plan, &renderer));
@@ -186,38 +186,52 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.mark("templates");
     let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
     let stamps = Stamps::of(&input);
-    let memo = read_memo(opts);
+    let memo_pages = read_memo(opts);
     let shared = renderer.fingerprint_shared(|_| None);
     timings.mark("fingerprints");
-    let output = Output {
-        staging: Some(&staging),
-        memo: &memo,
+    let memo = Memo {
+        pages: &memo_pages,
         shared: &shared,
         stamps: &stamps,
-        progress: &opts.progress,
     };
-    let outcome = render_into(&renderer, &linter, &plan, Some(&output), early, opts.strict)
-        .and_then(|mut rendered| {
-            let records = std::mem::take(&mut rendered.records);
-            let table = modified_table(&renderer, &input, &plan, records);
-            check_modified(opts, &input, &table).map_err(BuildError::Input)?;
-            let extra = renderer.site_files(&table.modified);
-            for f in &extra {
-                staging.put(&f.path, &f.bytes).map_err(BuildError::Write)?;
-            }
-            let (index_memo, index_files) = search_index::put_index(
-                &renderer, &input, &merged, &plan, &stamps, &memo, &staging,
-            )?;
-            rendered
-                .memo
-                .extend(index_memo.into_iter().map(std::borrow::Cow::Owned));
-            let sitemaps: String =
-                crate::render::sitemap::submittable(extra.iter().map(|f| f.path.as_str()))
-                    .into_iter()
-                    .map(|p| format!("{}{p}\n", input.site.base_url))
-                    .collect();
-            Ok((rendered, table, extra.len() + index_files, sitemaps))
-        });
+    let sink = Sink::Staging(&staging);
+    let outcome = render_into(
+        &renderer,
+        &linter,
+        &plan,
+        &memo,
+        &sink,
+        &opts.progress,
+        early,
+        opts.strict,
+    )
+    .and_then(|mut rendered| {
+        let records = std::mem::take(&mut rendered.records);
+        let table = modified_table(&renderer, &input, &plan, records);
+        check_modified(opts, &input, &table).map_err(BuildError::Input)?;
+        let extra = renderer.site_files(&table.modified, None);
+        for (path, bytes) in &extra {
+            staging.put(path, bytes).map_err(BuildError::Write)?;
+        }
+        let (index_memo, index_files) = search_index::put_index(
+            &renderer,
+            &input,
+            &merged,
+            &plan,
+            &stamps,
+            &memo_pages,
+            &staging,
+        )?;
+        rendered
+            .memo
+            .extend(index_memo.into_iter().map(std::borrow::Cow::Owned));
+        let sitemaps: String =
+            crate::render::sitemap::submittable(extra.iter().map(|(path, _)| path.as_str()))
+                .into_iter()
+                .map(|p| format!("{}{p}\n", input.site.base_url))
+                .collect();
+        Ok((rendered, table, extra.len() + index_files, sitemaps))
+    });
     let (rendered, table, extra, sitemaps) = match outcome {
         Ok(ok) => ok,
         Err(e) => {
@@ -469,9 +483,9 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
             return all;
         }
     };
-    all.extend(merge::check_shapes(&input));
+    all.extend(merge::check_shapes(&input, None));
     for attempt in 0..2 {
-        let merged = merge::merge(&input);
+        let merged = merge::merge(&input, None);
         let plan = match plan::plan(
             &input,
             &merged,
@@ -493,21 +507,29 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
             }
             all.extend(linter.input());
         }
-        match Renderer::new(&input, &merged, &plan) {
+        match Renderer::new(&input, &merged, &plan, None) {
             Ok(renderer) => {
                 all.extend(coverage::lint(&input, &merged, &plan, &renderer));
                 // Pages unchanged since the last build give their warnings from its memo.
                 let stamps = Stamps::of(&input);
-                let memo = read_memo(opts);
+                let pages = read_memo(opts);
                 let shared = renderer.fingerprint_shared(|_| None);
-                let output = Output {
-                    staging: None,
-                    memo: &memo,
+                let memo = Memo {
+                    pages: &pages,
                     shared: &shared,
                     stamps: &stamps,
-                    progress: &opts.progress,
                 };
-                match render_into(&renderer, &linter, &plan, Some(&output), Vec::new(), false) {
+                let progress = &opts.progress;
+                match render_into(
+                    &renderer,
+                    &linter,
+                    &plan,
+                    &memo,
+                    &Sink::Nowhere,
+                    progress,
+                    Vec::new(),
+                    false,
+                ) {
                     Ok(rendered) => {
                         all.extend(rendered.warnings);
                         let table = modified_table(&renderer, &input, &plan, rendered.records);

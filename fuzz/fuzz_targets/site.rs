@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(input) = sitegen::load::load(root) else {
         return;
     };
-    let merged = sitegen::merge::merge(&input);
+    let merged = sitegen::merge::merge(&input, None);
     let now = sitegen::load::parse_datetime("2026-06-01 00:00:00").unwrap();
     let options = sitegen::plan::PlanOptions { now, future: true };
     // A plan that cannot be locked is refused (years past 9999); one that is planned must

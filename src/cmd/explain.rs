@@ -121,7 +121,7 @@ fn explain(
         .expect("every merged pair is planned");
     let a = &plan.articles[i];
     let renderer =
-        Renderer::new(&input, &merged, &plan).map_err(|d| (collect(d), Exit::Problems))?;
+        Renderer::new(&input, &merged, &plan, None).map_err(|d| (collect(d), Exit::Problems))?;
     let mut sections = Vec::new();
     for template in &a.chosen.headings {
         let t = template.topic();
@@ -169,7 +169,7 @@ fn plan_what_loads(
         return Err((problems, Exit::Problems));
     };
     let (input, now) = pipeline::apply_overrides(input, opts).map_err(|d| (d, Exit::Problems))?;
-    let merged = crate::merge::merge(&input);
+    let merged = crate::merge::merge(&input, None);
     let plan_opts = crate::plan::PlanOptions {
         now,
         future: opts.future,

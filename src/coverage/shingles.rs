@@ -7,9 +7,10 @@
 //! into the next, so the order of sections does not matter. A piece shorter than five
 //! characters is one shingle.
 
+pub use crate::content::similarity::ShingleSet;
+use crate::content::similarity::push_windows;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Characters per shingle.
 pub const WIDTH: usize = 5;
@@ -17,10 +18,6 @@ pub const WIDTH: usize = 5;
 /// Stands for the city's name and its province in every text compared (a private-use
 /// character, which no article contains).
 pub const MASK: &str = "\u{E000}";
-
-/// A sorted set of shingle hashes (32 bits: two unrelated 3,000-shingle texts share a
-/// hash by chance about once in 500 comparisons, far below any similarity shown).
-pub type ShingleSet = Vec<u32>;
 
 /// Keys that are hashes already: used as they are.
 #[derive(Default)]
@@ -112,17 +109,7 @@ impl<'a> Shingler<'a> {
             }
         }
         let collapsed = collapse(&text);
-        self.bounds.clear();
-        self.bounds.extend(collapsed.char_indices().map(|(i, _)| i));
-        self.bounds.push(collapsed.len());
-        let chars = self.bounds.len() - 1;
-        if chars > 0 && chars < WIDTH {
-            self.hashes.push(xxh3_64(collapsed.as_bytes()) as u32);
-        }
-        for w in self.bounds.windows(WIDTH + 1) {
-            self.hashes
-                .push(xxh3_64(&collapsed.as_bytes()[w[0]..w[WIDTH]]) as u32);
-        }
+        push_windows(&collapsed, WIDTH, &mut self.hashes, &mut self.bounds);
         text.clear();
         self.piece = text;
     }
@@ -222,34 +209,6 @@ fn push_decoded(out: &mut String, text: &str) {
     out.push_str(rest);
 }
 
-/// |a ∩ b| of two sorted sets.
-pub fn intersection(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
-/// Jaccard similarity |a ∩ b| / |a ∪ b| of two sorted sets (0 when both are empty).
-pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let common = intersection(a, b);
-    let union = a.len() + b.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f64 / union as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,12 +250,5 @@ mod tests {
             set(|s| s.html("<p>一二<strong>三四</strong>五六</p>")),
             set(|s| s.text("一二三四五六"))
         );
-    }
-
-    #[test]
-    fn jaccard_of_sorted_sets() {
-        assert_eq!(jaccard(&[1, 2, 3, 4], &[3, 4, 5, 6]), 2.0 / 6.0);
-        assert_eq!(jaccard(&[], &[]), 0.0);
-        assert_eq!(jaccard(&[7], &[7]), 1.0);
     }
 }

@@ -137,9 +137,71 @@ pub(crate) fn uses_name(template: &str, name: &str) -> bool {
     })
 }
 
+/// The names `template` uses in the sense of [`uses_name`]: every maximal run of ASCII
+/// letters, digits and `_` not preceded by a `.`.
+pub(crate) fn identifiers(template: &str) -> impl Iterator<Item = &str> {
+    let bytes = template.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            while at < bytes.len() && !is_ident(bytes[at]) {
+                at += 1;
+            }
+            if at == bytes.len() {
+                return None;
+            }
+            let start = at;
+            while at < bytes.len() && is_ident(bytes[at]) {
+                at += 1;
+            }
+            if start == 0 || bytes[start - 1] != b'.' {
+                // Both ends are ASCII bytes, so these are char boundaries.
+                return Some(&template[start..at]);
+            }
+        }
+    })
+}
+
+/// Is `name` one run of the characters [`identifiers`] collects?
+pub(crate) fn is_identifier(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_are_what_uses_name_finds() {
+        let t = "拨打{{ hotline }}。{% for m in materials -%}{{ city.name }}{{ office.window }}App";
+        let found: Vec<&str> = identifiers(t).collect();
+        assert_eq!(
+            found,
+            [
+                "hotline",
+                "for",
+                "m",
+                "in",
+                "materials",
+                "city",
+                "office",
+                "App"
+            ]
+        );
+        for name in [
+            "hotline",
+            "materials",
+            "office",
+            "name",
+            "window",
+            "App",
+            "ma",
+        ] {
+            assert_eq!(found.contains(&name), uses_name(t, name), "{name}");
+        }
+        assert!(is_identifier("materials_2") && !is_identifier("a-b") && !is_identifier(""));
+    }
 
     #[test]
     fn tags_are_removed() {

@@ -22,7 +22,7 @@ use crate::model::SiteInput;
 use crate::plan::PlannedArticle;
 use blocks::{Kind, excerpt};
 use chrono::NaiveDate;
-use ownership::TopicText;
+use ownership::TopicTexts;
 pub use sections::LintCache;
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ const MIN_SHARED_CHARS: usize = 12;
 pub struct Linter<'a> {
     input: &'a SiteInput,
     merged: &'a Merged,
-    topics: Vec<TopicText>,
+    topics: TopicTexts,
 }
 
 /// City facts verified too long before `today`: findings of time passing, kept apart
@@ -47,7 +47,7 @@ impl<'a> Linter<'a> {
         Linter {
             input,
             merged,
-            topics: input.topics.iter().map(|t| TopicText::of(t)).collect(),
+            topics: TopicTexts::of(&input.topics),
         }
     }
 

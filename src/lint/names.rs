@@ -3,7 +3,7 @@
 //! not name the city, and title templates carrying a year or date of their own.
 
 use super::chunks;
-use super::subject::uses;
+use super::subject::Uses;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{City, SiteInput, Sourced, Topic};
 use std::collections::BTreeMap;
@@ -22,18 +22,20 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
 fn unused_values(input: &SiteInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let all: Vec<&Topic> = input.topics.iter().map(|t| t.as_ref()).collect();
+    let uses: Vec<Uses> = all.iter().map(|t| Uses::of(t)).collect();
     for city in &input.cities {
         for (name, v) in &city.values {
-            if !all.iter().any(|t| uses(t, name)) && !input.site.defaults.contains_key(name) {
+            if !uses.iter().any(|u| u.name(name)) && !input.site.defaults.contains_key(name) {
                 out.push(unused(city, name, &v.origin, &all, "no topic uses it"));
             }
         }
         for (slug, ct) in &city.topics {
-            let Some(topic) = all.iter().find(|t| &t.slug == slug) else {
+            let Some(t) = all.iter().position(|t| &t.slug == slug) else {
                 continue;
             };
+            let topic = &all[t];
             for (name, v) in &ct.values {
-                if !uses(topic, name) {
+                if !uses[t].name(name) {
                     let why = format!("topic `{slug}` does not use it");
                     out.push(unused(city, name, &v.origin, &[topic], &why));
                 }

@@ -2,13 +2,15 @@
 //! changed, within one topic or across topics.
 //!
 //! Each paragraph is read as its set of character trigrams (shingles). MinHash signatures
-//! put paragraphs that share most shingles into a common bucket with high probability, so
+//! ([`similarity::signature`]) put paragraphs that share most shingles into a common
+//! bucket with high probability, so
 //! only paragraphs meeting in a bucket are compared, each with the first paragraph of that
 //! bucket: linear in the number of paragraphs, never all pairs. A candidate pair is
 //! reported when the Jaccard similarity of the shingle sets is at least [`MIN_SIMILARITY`].
 //! Exact copies across topics are reported by the shared-paragraph check instead.
 
 use super::chunks::{self, ChunkKind};
+use crate::content::similarity::{self, BINS, ShingleSet, band_hash, jaccard};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::SiteInput;
 use std::collections::{BTreeSet, HashMap};
@@ -17,9 +19,10 @@ use std::collections::{BTreeSet, HashMap};
 const MIN_CHARS: usize = 20;
 /// Shingle-set similarity from which two paragraphs count as one said twice.
 const MIN_SIMILARITY: f64 = 0.6;
-/// Bands × rows of the MinHash signature: two paragraphs of similarity s meet in some
-/// bucket with probability 1 − (1 − s²)¹²  (0.9999 at s = 0.75, 0.97 at s = 0.5).
-const BANDS: usize = 12;
+/// Characters per shingle.
+const WIDTH: usize = 3;
+/// Bins per band of the signature: two paragraphs of similarity s meet in some bucket with
+/// probability 1 − (1 − s²)⁶⁴ (above 0.9999 at s = 0.5).
 const ROWS: usize = 2;
 
 /// One paragraph of a topic body.
@@ -27,7 +30,7 @@ struct Paragraph {
     topic: usize,
     line: u32,
     text: String,
-    shingles: BTreeSet<u64>,
+    shingles: ShingleSet,
 }
 
 /// Every paragraph that nearly repeats an earlier one, reported at the later one.
@@ -47,7 +50,7 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
             (text.chars().count() >= MIN_CHARS).then(|| Paragraph {
                 topic,
                 line: c.line,
-                shingles: shingles(&text),
+                shingles: similarity::shingles(&text, WIDTH),
                 text,
             })
         })
@@ -55,10 +58,10 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
     let mut first_in_bucket: HashMap<(usize, u64), usize> = HashMap::new();
     let mut out = Vec::new();
     for (i, p) in paragraphs.iter().enumerate() {
-        let signature = minhash(&p.shingles);
+        let signature = similarity::signature(&p.shingles);
         let mut candidates = BTreeSet::new();
-        for (band, rows) in signature.chunks(ROWS).enumerate() {
-            let key = (band, xxhash_rust::xxh3::xxh3_64(&bytes_of(rows)));
+        for band in 0..BINS / ROWS {
+            let key = (band, band_hash(&signature, band, ROWS));
             let first = *first_in_bucket.entry(key).or_insert(i);
             if first != i {
                 candidates.insert(first);
@@ -104,51 +107,13 @@ fn report(input: &SiteInput, p: &Paragraph, first: &Paragraph, similarity: f64) 
     })
 }
 
-/// Hashed character trigrams of `text`.
-fn shingles(text: &str) -> BTreeSet<u64> {
-    let chars: Vec<char> = text.chars().collect();
-    chars
-        .windows(3)
-        .map(|w| {
-            let s: String = w.iter().collect();
-            xxhash_rust::xxh3::xxh3_64(s.as_bytes())
-        })
-        .collect()
-}
-
-/// The MinHash signature: for each of `BANDS × ROWS` seeded hashes, the least over the set.
-fn minhash(shingles: &BTreeSet<u64>) -> Vec<u64> {
-    (0..(BANDS * ROWS) as u64)
-        .map(|seed| {
-            shingles
-                .iter()
-                .map(|s| xxhash_rust::xxh3::xxh3_64_with_seed(&s.to_le_bytes(), seed))
-                .min()
-                .unwrap_or(0)
-        })
-        .collect()
-}
-
-fn bytes_of(rows: &[u64]) -> Vec<u8> {
-    rows.iter().flat_map(|r| r.to_le_bytes()).collect()
-}
-
-fn jaccard(a: &BTreeSet<u64>, b: &BTreeSet<u64>) -> f64 {
-    let both = a.intersection(b).count();
-    let either = a.len() + b.len() - both;
-    if either == 0 {
-        0.0
-    } else {
-        both as f64 / either as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn one_word_changed_is_still_alike() {
+        let shingles = |t: &str| similarity::shingles(t, WIDTH);
         let a = shingles("下载当地医保局的App,或者关注它的微信公众号,注册并登录后即可查看。");
         let b = shingles("下载当地医保局的App,或者关注它的微信服务号,注册并登录后即可查看。");
         let c = shingles("带上身份证和医保卡,到医保中心窗口请工作人员帮忙查询打印。");

@@ -8,6 +8,8 @@
 
 use super::blocks::{self, Block, Kind};
 use crate::model::Topic;
+use memchr::memmem::Finder;
+use std::collections::HashMap;
 
 /// Paragraph patterns with fewer literal characters than this are too vague to claim text.
 const MIN_LITERAL_CHARS: usize = 6;
@@ -16,8 +18,9 @@ const MIN_LITERAL_CHARS: usize = 6;
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub kind: Kind,
-    /// Literal pieces between `{{ … }}` parts (one piece when there are none).
-    pieces: Vec<String>,
+    /// Literal pieces between `{{ … }}` parts (one piece when there are none), each with
+    /// its substring searcher, built once.
+    pieces: Vec<(String, Finder<'static>)>,
     starts_with_value: bool,
     ends_with_value: bool,
     literal_chars: usize,
@@ -44,7 +47,13 @@ impl Pattern {
         let literal_chars = pieces.iter().map(|p| p.chars().count()).sum();
         Pattern {
             kind: block.kind,
-            pieces,
+            pieces: pieces
+                .into_iter()
+                .map(|p| {
+                    let finder = Finder::new(p.as_bytes()).into_owned();
+                    (p, finder)
+                })
+                .collect(),
             starts_with_value,
             ends_with_value,
             literal_chars,
@@ -60,7 +69,14 @@ impl Pattern {
     /// The text, when the pattern has no `{{ … }}` part.
     pub fn literal_text(&self) -> Option<&str> {
         self.is_literal()
-            .then(|| self.pieces.first().map(String::as_str))
+            .then(|| self.pieces.first().map(|(p, _)| p.as_str()))
+            .flatten()
+    }
+
+    /// The literal text a claimed text must start with, when there is one.
+    fn anchor(&self) -> Option<&str> {
+        (!self.starts_with_value)
+            .then(|| self.pieces.first().map(|(p, _)| p.as_str()))
             .flatten()
     }
 
@@ -70,22 +86,123 @@ impl Pattern {
             return false;
         }
         if self.is_literal() {
-            return self.pieces.first().is_some_and(|p| p == text);
+            return self.pieces.first().is_some_and(|(p, _)| p == text);
         }
         if self.literal_chars < MIN_LITERAL_CHARS {
             return false;
         }
-        let mut rest = text;
-        for (i, piece) in self.pieces.iter().enumerate() {
-            let Some(at) = rest.find(piece.as_str()) else {
-                return false;
+        let mut rest = text.as_bytes();
+        for (i, (piece, finder)) in self.pieces.iter().enumerate() {
+            let at = if i == 0 && !self.starts_with_value {
+                if !rest.starts_with(piece.as_bytes()) {
+                    return false;
+                }
+                0
+            } else {
+                match finder.find(rest) {
+                    Some(at) => at,
+                    None => return false,
+                }
             };
-            if at != 0 && i == 0 && !self.starts_with_value {
-                return false;
-            }
             rest = &rest[at + piece.len()..];
         }
         self.ends_with_value || rest.is_empty()
+    }
+}
+
+/// Which pattern of which topic (by position) claims a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct PatternId {
+    topic: usize,
+    index: usize,
+}
+
+/// Every topic's patterns, indexed so that a text is compared only with the patterns that
+/// could claim it: literal lines by their whole text, anchored patterns by their first
+/// character; only patterns that start with a value are tried on every text.
+#[derive(Debug, Clone)]
+pub struct TopicTexts {
+    topics: Vec<TopicText>,
+    literal: HashMap<Kind, HashMap<String, Vec<PatternId>>>,
+    anchored: HashMap<(Kind, char), Vec<PatternId>>,
+    floating: Vec<PatternId>,
+}
+
+impl TopicTexts {
+    pub fn of(topics: &[std::sync::Arc<Topic>]) -> TopicTexts {
+        let topics: Vec<TopicText> = topics.iter().map(|t| TopicText::of(t)).collect();
+        let mut literal: HashMap<Kind, HashMap<String, Vec<_>>> = HashMap::new();
+        let mut anchored: HashMap<_, Vec<_>> = HashMap::new();
+        let mut floating = Vec::new();
+        for (topic, text) in topics.iter().enumerate() {
+            for (index, p) in text.patterns.iter().enumerate() {
+                let id = PatternId { topic, index };
+                if let Some(text) = p.literal_text() {
+                    let by_text = literal.entry(p.kind).or_default();
+                    by_text.entry(text.to_string()).or_default().push(id);
+                } else if p.literal_chars < MIN_LITERAL_CHARS {
+                    // Claims nothing.
+                } else if let Some(first) = p.anchor().and_then(|a| a.chars().next()) {
+                    anchored.entry((p.kind, first)).or_default().push(id);
+                } else {
+                    floating.push(id);
+                }
+            }
+        }
+        TopicTexts {
+            topics,
+            literal,
+            anchored,
+            floating,
+        }
+    }
+
+    /// The topics' patterns, by topic position.
+    pub fn iter(&self) -> impl Iterator<Item = &TopicText> {
+        self.topics.iter()
+    }
+
+    /// The first pattern (in topic order, then line order) that claims `text`, among the
+    /// topics `include` accepts.
+    fn first_claim(
+        &self,
+        kind: Kind,
+        text: &str,
+        include: impl Fn(usize) -> bool,
+    ) -> Option<(usize, &Pattern)> {
+        let literal = self.literal.get(&kind).and_then(|m| m.get(text));
+        let anchored = text
+            .chars()
+            .next()
+            .and_then(|c| self.anchored.get(&(kind, c)));
+        literal
+            .into_iter()
+            .flatten()
+            .chain(anchored.into_iter().flatten())
+            .chain(&self.floating)
+            .filter(|id| include(id.topic))
+            .filter(|id| self.pattern(**id).claims(kind, text))
+            .min()
+            .map(|id| (id.topic, self.pattern(*id)))
+    }
+
+    fn pattern(&self, id: PatternId) -> &Pattern {
+        &self.topics[id.topic].patterns[id.index]
+    }
+
+    /// The line of `topic` that claims `text`, if any.
+    pub fn claim(&self, topic: usize, kind: Kind, text: &str) -> Option<&Pattern> {
+        self.first_claim(kind, text, |t| t == topic).map(|(_, p)| p)
+    }
+
+    /// The first other topic (and its line) that claims `text`.
+    pub fn claim_elsewhere(
+        &self,
+        topic: usize,
+        kind: Kind,
+        text: &str,
+    ) -> Option<(usize, &Pattern)> {
+        self.first_claim(kind, text, |t| t != topic)
     }
 }
 
@@ -107,11 +224,6 @@ impl TopicText {
             })
             .collect();
         TopicText { patterns }
-    }
-
-    /// The pattern that claims `text`, if any.
-    pub fn claim(&self, kind: Kind, text: &str) -> Option<&Pattern> {
-        self.patterns.iter().find(|p| p.claims(kind, text))
     }
 }
 

@@ -2,7 +2,7 @@
 //! template syntax, a paragraph said twice, and text that belongs to another topic.
 
 use super::blocks::{Kind, excerpt, normalise};
-use super::ownership::TopicText;
+use super::ownership::TopicTexts;
 use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
@@ -17,7 +17,7 @@ const MIN_REPEAT_CHARS: usize = 8;
 pub struct SectionLint<'a> {
     pub input: &'a SiteInput,
     pub pairs: &'a [MergedPair],
-    pub topics: &'a [TopicText],
+    pub topics: &'a TopicTexts,
 }
 
 /// A problem of one section, the same in every article that shows the section; the
@@ -127,7 +127,7 @@ impl SectionLint<'_> {
     /// value holding it, else the start of the topic's body.
     fn locate(&self, s: &SectionText, kind: Kind, text: &str) -> Origin {
         let topic = &self.input.topics[s.topic];
-        if let Some(p) = self.topics[s.topic].claim(kind, text) {
+        if let Some(p) = self.topics.claim(s.topic, kind, text) {
             return Origin::new(&topic.path, p.line, 1);
         }
         match value_holding(&self.pairs[s.pair], text) {
@@ -199,15 +199,10 @@ impl SectionLint<'_> {
 
     /// Text in `s` that another topic's file claims and `s`'s own topic does not.
     fn foreign(&self, s: &SectionText, kind: Kind, text: &str) -> Option<Finding> {
-        if self.topics[s.topic].claim(kind, text).is_some() {
+        if self.topics.claim(s.topic, kind, text).is_some() {
             return None;
         }
-        let (owner, pattern) = self
-            .topics
-            .iter()
-            .enumerate()
-            .filter(|(t, _)| *t != s.topic)
-            .find_map(|(t, text_of)| text_of.claim(kind, text).map(|p| (t, p)))?;
+        let (owner, pattern) = self.topics.claim_elsewhere(s.topic, kind, text)?;
         let owner = &self.input.topics[owner];
         let here = &self.input.topics[s.topic];
         let what = match kind {

@@ -23,7 +23,7 @@
 use super::chunks::{self, ChunkKind};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{City, SiteInput, Topic, ValueMap};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The share of distinguishing characters that must appear elsewhere in the topic.
 const MIN_SHARE: f64 = 1.0 / 3.0;
@@ -64,6 +64,7 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
         input,
         generic,
         chars,
+        uses: input.topics.iter().map(|t| Uses::of(t)).collect(),
     };
     let mut out = Vec::new();
     for (t, topic) in input.topics.iter().enumerate() {
@@ -133,6 +134,7 @@ struct Rule<'a> {
     input: &'a SiteInput,
     generic: BTreeSet<char>,
     chars: Vec<TopicChars>,
+    uses: Vec<Uses<'a>>,
 }
 
 impl Rule<'_> {
@@ -203,7 +205,7 @@ impl Rule<'_> {
             let users: Vec<usize> = topics
                 .iter()
                 .copied()
-                .filter(|&t| uses(&self.input.topics[t], name) && self.chars[t].can_judge())
+                .filter(|&t| self.uses[t].name(name) && self.chars[t].can_judge())
                 .collect();
             let best = users
                 .iter()
@@ -245,15 +247,39 @@ impl Rule<'_> {
     }
 }
 
-/// Does `topic` show the value `name`: a default, or a variable of its texts?
-pub(crate) fn uses(topic: &Topic, name: &str) -> bool {
-    topic.defaults.contains_key(name)
-        || chunks::uses_name(&topic.body, name)
-        || topic
+/// The value names a topic shows: its defaults and the variables of its texts (body,
+/// title, heading and teaser variants, lead), read once per run.
+pub(crate) struct Uses<'a> {
+    topic: &'a Topic,
+    names: HashSet<&'a str>,
+}
+
+impl<'a> Uses<'a> {
+    pub(crate) fn of(topic: &'a Topic) -> Uses<'a> {
+        let names = texts(topic).flat_map(chunks::identifiers).collect();
+        Uses { topic, names }
+    }
+
+    /// Does the topic show the value `name`?
+    pub(crate) fn name(&self, name: &str) -> bool {
+        self.topic.defaults.contains_key(name)
+            || if chunks::is_identifier(name) {
+                self.names.contains(name)
+            } else {
+                texts(self.topic).any(|t| chunks::uses_name(t, name))
+            }
+    }
+}
+
+/// The texts of a topic that can print a value.
+fn texts(topic: &Topic) -> impl Iterator<Item = &str> {
+    std::iter::once(topic.body.as_str()).chain(
+        topic
             .titles
             .iter()
             .chain(&topic.headings)
             .chain(&topic.teasers)
             .chain(std::iter::once(&topic.lead))
-            .any(|s| chunks::uses_name(&s.value, name))
+            .map(|s| s.value.as_str()),
+    )
 }

@@ -5,7 +5,7 @@
 
 mod shapes;
 
-pub use shapes::{check_shapes, check_shapes_of};
+pub use shapes::check_shapes;
 
 use crate::diag::Origin;
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
@@ -71,23 +71,23 @@ impl Merged {
     }
 }
 
-/// Runs the cascade for every city × topic that the city does not skip.
-pub fn merge(input: &SiteInput) -> Merged {
-    merge_reusing(input, None, |_| false)
+/// An earlier merge, and which cities are unchanged since it was made (`serve`: the
+/// city's file, every topic file and the site settings are as they were then).
+pub struct Earlier<'a> {
+    pub merged: Merged,
+    pub unchanged: &'a dyn Fn(usize) -> bool,
 }
 
-/// Like [`merge`], but moves the pairs of every city `c` with `unchanged(c)` out of
-/// `earlier` instead of merging them again (`serve`: the caller knows that city's file,
-/// every topic file and the site settings are as they were when `earlier` was merged).
-pub fn merge_reusing(
-    input: &SiteInput,
-    earlier: Option<Merged>,
-    unchanged: impl Fn(usize) -> bool,
-) -> Merged {
+/// Runs the cascade for every city × topic that the city does not skip; the pairs of a
+/// city unchanged since `earlier` are moved out of it instead of merged again.
+pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
     let topic_count = input.topics.len();
     let mut pairs = Vec::new();
     let mut index = vec![None; input.cities.len() * topic_count];
-    let mut earlier = earlier.filter(|m| m.topic_count == topic_count);
+    let (mut earlier, unchanged) = match earlier {
+        Some(e) if e.merged.topic_count == topic_count => (Some(e.merged), e.unchanged),
+        _ => (None, &(|_| false) as &dyn Fn(usize) -> bool),
+    };
     for (ci, city) in input.cities.iter().enumerate() {
         if let Some(old) = earlier.as_mut().filter(|_| unchanged(ci)) {
             for ti in 0..topic_count {

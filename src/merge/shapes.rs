@@ -7,14 +7,10 @@ use crate::diag::{Diagnostic, Origin};
 use crate::model::{SiteInput, Value, ValueMap};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Every override whose shape differs from the value it replaces, once per place.
-pub fn check_shapes(input: &SiteInput) -> Vec<Diagnostic> {
-    check_shapes_of(input, |_| true)
-}
-
-/// Like [`check_shapes`], for the cities `c` with `include(c)` only (`serve`: the others
-/// are known to be clean).
-pub fn check_shapes_of(input: &SiteInput, include: impl Fn(usize) -> bool) -> Vec<Diagnostic> {
+/// Every override whose shape differs from the value it replaces, once per place; cities
+/// `c` with `clean(c)` are left out (`serve`: unchanged since a run without problems).
+pub fn check_shapes(input: &SiteInput, clean: Option<&dyn Fn(usize) -> bool>) -> Vec<Diagnostic> {
+    let include = |c: usize| clean.is_none_or(|clean| !clean(c));
     let mut problems = Vec::new();
     let mut reported: BTreeSet<(Origin, String)> = BTreeSet::new();
     let cities = input.cities.iter().enumerate();

@@ -1,5 +1,5 @@
-//! The render stage of `build` and `check`: every page rendered (or taken from the page
-//! memo), linted, and written into the staging folder as soon as it is ready.
+//! The one render loop, of `build`, `check` and `serve`: every page rendered (or taken
+//! from the page memo), linted, and put into its sink as soon as it is ready.
 
 use super::{BuildError, as_error};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -8,25 +8,32 @@ use crate::load::Stamps;
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
-use crate::render::Renderer;
 use crate::render::fingerprint::Shared;
+use crate::render::{OutputFile, Renderer};
+use crate::write::manifest::Entry;
 use crate::write::page_memo::{MemoPage, PageMemo};
 use crate::write::{Staging, WriteError};
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-/// Where a build's pages go, and what earlier builds rendered.
-pub struct Output<'a, 'm> {
-    /// The build's staging folder; `None` for `check`, which writes nothing and only
-    /// takes warnings and records from the memo.
-    pub staging: Option<&'a Staging>,
-    /// The live output folder's page memo.
-    pub memo: &'m PageMemo,
+/// Where rendered pages go.
+pub enum Sink<'a> {
+    /// `build`: the staging folder; a page kept from the memo must still be in the live
+    /// output folder, unchanged.
+    Staging(&'a Staging),
+    /// `serve`: memory; memo lines keep their pages' bytes.
+    Memory,
+    /// `check`: nowhere; the memo only gives kept pages' warnings and records.
+    Nowhere,
+}
+
+/// What earlier runs rendered, and what this run's fingerprints are made from.
+pub struct Memo<'a, 'm> {
+    /// The page memo: the live output folder's, or the one kept in memory.
+    pub pages: &'m PageMemo,
     pub shared: &'a Shared,
     pub stamps: &'a Stamps,
-    /// Told as pages get done (a progress bar).
-    pub progress: &'a Progress,
 }
 
 /// What the render stage gave (`'m`: the memo read before it).
@@ -36,9 +43,10 @@ pub struct Rendered<'m> {
     pub pages: usize,
     /// Published articles' `modified.lock` records.
     pub records: Vec<(usize, ModifiedEntry)>,
-    /// With an output: every page's memo line, in page order (kept lines borrowed).
+    /// Unless the sink is nowhere: every page's memo line, in page order (kept lines
+    /// borrowed).
     pub memo: Vec<Cow<'m, MemoPage>>,
-    /// With an output: how many pages were rendered (the rest came from the memo).
+    /// How many pages were rendered (the rest came from the memo).
     pub rendered: usize,
 }
 
@@ -51,23 +59,25 @@ struct PageOutcome<'m> {
     fresh: bool,
 }
 
-/// Renders every page in parallel, writing each into the output's staging folder as soon
-/// as it is ready, and lints each article. A page whose fingerprint the memo knows, and
-/// whose file the live site still has, is neither rendered nor written: its warnings and
-/// record come from the memo. A city's articles are rendered together by one worker, so
-/// they share section bodies. Every error is collected, in page order; `early` holds
-/// warnings found before rendering; with `strict`, warnings count as errors.
+/// Renders every page in parallel, putting each into `sink` as soon as it is ready, and
+/// lints each article. A page whose fingerprint the memo knows, and that the sink still
+/// holds, is neither rendered nor written: its warnings and record come from the memo. A
+/// city's articles are rendered together by one worker, so they share section bodies and
+/// lint caches. Every error is collected, in page order; `early` holds warnings found
+/// before rendering; with `strict`, warnings count as errors. `progress` is told as pages
+/// get done.
+#[allow(clippy::too_many_arguments)]
 pub fn render_into<'m>(
     renderer: &Renderer<'_>,
     linter: &Linter<'_>,
     plan: &Plan,
-    output: Option<&Output<'_, 'm>>,
+    memo: &Memo<'_, 'm>,
+    sink: &Sink<'_>,
+    progress: &Progress,
     early: Vec<Diagnostic>,
     strict: bool,
 ) -> Result<Rendered<'m>, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    let off = Progress::default();
-    let progress = output.map_or(&off, |out| out.progress);
     progress.start(plan.pages.len());
     let outcomes: Vec<Vec<PageOutcome<'m>>> = plan
         .page_groups()
@@ -76,17 +86,14 @@ pub fn render_into<'m>(
             // Per page: its fingerprint and, when the live site has it, its memo line.
             let known: Vec<(u64, Option<&'m MemoPage>)> = group
                 .iter()
-                .map(|&page| match output {
-                    Some(out) => {
-                        let fingerprint = renderer.fingerprint(page, out.shared, out.stamps);
-                        let kept = out
-                            .memo
-                            .get(&fingerprint)
-                            .filter(|m| record_holds(renderer, page, m.record.as_ref()))
-                            .filter(|m| out.staging.is_none_or(|s| s.keep(&m.path, m.entry())));
-                        (fingerprint, kept)
-                    }
-                    None => (0, None),
+                .map(|&page| {
+                    let fingerprint = renderer.fingerprint(page, memo.shared, memo.stamps);
+                    let kept = memo
+                        .pages
+                        .get(&fingerprint)
+                        .filter(|m| record_holds(renderer, page, m.record.as_ref()))
+                        .filter(|m| sink.holds(m));
+                    (fingerprint, kept)
                 })
                 .collect();
             let todo: Vec<Page> = group
@@ -101,9 +108,8 @@ pub fn render_into<'m>(
                 .iter()
                 .zip(known)
                 .map(|(&page, (fingerprint, kept))| {
-                    let staging = output.and_then(|out| out.staging);
                     if let Some(m) = kept {
-                        return kept_outcome(page, m, staging.is_some());
+                        return kept_outcome(page, m, !matches!(sink, Sink::Nowhere));
                     }
                     let rendered = match rendered.next() {
                         Some(Ok(r)) => r,
@@ -118,16 +124,6 @@ pub fn render_into<'m>(
                         }
                         None => unreachable!("one rendering per page to render"),
                     };
-                    let entry = staging.and_then(|s| {
-                        let file = &rendered.file;
-                        s.put(&file.path, &file.bytes)
-                            .map_err(|e| {
-                                let mut first =
-                                    write_error.lock().unwrap_or_else(|p| p.into_inner());
-                                first.get_or_insert(e);
-                            })
-                            .ok()
-                    });
                     let mut warnings = rendered.warnings;
                     if let Page::Article(i) = page {
                         warnings.extend(linter.article_with(
@@ -137,14 +133,16 @@ pub fn render_into<'m>(
                             &mut lint_cache,
                         ));
                     }
-                    let memo = entry.map(|e| {
+                    let put = sink.put(rendered.file).map_err(|e| {
+                        let mut first = write_error.lock().unwrap_or_else(|p| p.into_inner());
+                        first.get_or_insert(e);
+                    });
+                    let memo = put.ok().flatten().map(|line| {
                         Cow::Owned(MemoPage {
                             fingerprint,
-                            path: rendered.file.path,
-                            hash: e.hash,
-                            len: e.len,
                             warnings: warnings.clone(),
                             record: rendered.record.as_ref().map(|(_, r)| r.clone()),
+                            ..line
                         })
                     });
                     PageOutcome {
@@ -185,6 +183,38 @@ pub fn render_into<'m>(
         return Err(BuildError::Input(errors));
     }
     Ok(done)
+}
+
+impl Sink<'_> {
+    /// Whether the sink still holds the page a memo line describes.
+    fn holds(&self, m: &MemoPage) -> bool {
+        match self {
+            Sink::Staging(staging) => staging.keep(&m.path, m.entry()),
+            Sink::Memory => m.bytes.is_some(),
+            Sink::Nowhere => true,
+        }
+    }
+
+    /// Puts a rendered page; gives its memo line but for fingerprint, warnings and record.
+    fn put(&self, file: OutputFile) -> Result<Option<MemoPage>, WriteError> {
+        let (entry, bytes) = match self {
+            Sink::Staging(staging) => (staging.put(&file.path, &file.bytes)?, None),
+            Sink::Memory => {
+                let len = file.bytes.len() as u64;
+                (Entry { hash: 0, len }, Some(Arc::from(file.bytes)))
+            }
+            Sink::Nowhere => return Ok(None),
+        };
+        Ok(Some(MemoPage {
+            fingerprint: 0,
+            path: file.path,
+            hash: entry.hash,
+            len: entry.len,
+            warnings: Vec::new(),
+            record: None,
+            bytes,
+        }))
+    }
 }
 
 /// A page taken from the memo: its warnings and record, and its memo line again when the

@@ -61,6 +61,7 @@ pub fn put_index(
             len: entry.len,
             warnings: Vec::new(),
             record: None,
+            bytes: None,
         });
     }
     Ok((lines, files.len()))

@@ -7,39 +7,25 @@
 //! changed, and renders only the pages whose fingerprint changed. Nothing is written to
 //! disk: the result is the site's files in memory, byte-identical to what `build` writes.
 
-use super::pages::record_holds;
-use super::{BuildOptions, apply_overrides, as_error, collect};
+use super::pages::{Memo, Sink, render_into};
+use super::{BuildError, BuildOptions, apply_overrides, collect};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
 use crate::load::{ChangeKind, Parts, Stamps};
 use crate::merge::{self, Merged};
-use crate::model::ModifiedEntry;
-use crate::plan::{Page, Plan, PlanOptions};
-use crate::render::fingerprint::{Shared, site_digest, title_inputs};
+use crate::plan::{Page, PlanOptions};
+use crate::progress::Progress;
+use crate::render::fingerprint::{site_digest, title_inputs};
 use crate::render::modified;
 use crate::render::{FeedCache, FeedKeys, LinkParts, Renderer};
 use crate::timings::Timings;
-use rayon::prelude::*;
+use crate::write::page_memo::{MemoPage, PageMemo};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A built site in memory: each file's path below the output folder and its bytes.
 pub type SiteFiles = HashMap<String, Arc<[u8]>>;
-
-/// A rendered page kept for the next rebuild, under its fingerprint.
-struct KeptPage {
-    path: String,
-    bytes: Arc<[u8]>,
-    /// Render and content-lint warnings of the page.
-    warnings: Vec<Diagnostic>,
-    /// For an article: its `modified.lock` record (it decides `dateModified` in feeds and
-    /// the sitemap).
-    record: Option<ModifiedEntry>,
-}
-
-/// Every page in plan order with its fingerprint, how many were rendered (not kept), and
-/// all the pages' warnings.
-type RenderedPages = (Vec<(u64, Arc<KeptPage>)>, usize, Vec<Diagnostic>);
 
 /// An article's title, link and link hash, kept under the hash of their inputs.
 struct KeptTitle {
@@ -55,9 +41,8 @@ pub struct Session {
     parts: Parts,
     /// Article id → what was made from its title's inputs last time.
     titles: HashMap<String, KeptTitle>,
-    /// Page fingerprint → the page rendered from those inputs.
-    /// Shared, so keeping one for the next rebuild only bumps a count.
-    pages: HashMap<u64, Arc<KeptPage>>,
+    /// The pages rendered last time, with their bytes, under their fingerprints.
+    pages: PageMemo,
     /// The last build's feeds, under a hash of their inputs.
     feeds: FeedCache,
     /// The last merge and the stamps it was made from, to move unchanged cities' pairs
@@ -95,7 +80,7 @@ impl Session {
             parts: Parts::read(&opts.root),
             opts,
             titles: HashMap::new(),
-            pages: HashMap::new(),
+            pages: PageMemo::new(),
             feeds: FeedCache::default(),
             merged: None,
             search: None,
@@ -126,15 +111,15 @@ impl Session {
         // as `build` reports them).
         let shapes = match &self.merged {
             Some((_, was)) if was.site == merge_stamps.site && was.topics == stamps.topics => {
-                let changed = |c: usize| was.cities.get(c) != Some(&stamps.cities[c]);
-                let found = merge::check_shapes_of(&input, changed);
+                let clean = |c: usize| was.cities.get(c) == Some(&stamps.cities[c]);
+                let found = merge::check_shapes(&input, Some(&clean));
                 if found.is_empty() {
                     found
                 } else {
-                    merge::check_shapes(&input)
+                    merge::check_shapes(&input, None)
                 }
             }
-            _ => merge::check_shapes(&input),
+            _ => merge::check_shapes(&input, None),
         };
         if !shapes.is_empty() {
             return Err(collect(shapes));
@@ -143,9 +128,13 @@ impl Session {
         let merged = match self.merged.take() {
             Some((old, was)) if was.site == merge_stamps.site && was.topics == stamps.topics => {
                 let unchanged = |c: usize| was.cities.get(c) == Some(&stamps.cities[c]);
-                merge::merge_reusing(&input, Some(old), unchanged)
+                let earlier = merge::Earlier {
+                    merged: old,
+                    unchanged: &unchanged,
+                };
+                merge::merge(&input, Some(earlier))
             }
-            _ => merge::merge(&input),
+            _ => merge::merge(&input, None),
         };
         timings.mark("merge");
         let options = PlanOptions {
@@ -167,52 +156,68 @@ impl Session {
                 .get(&a.id)
                 .filter(|k| a.published && k.inputs == title_keys[i])
         };
-        let renderer = Renderer::with_known_titles(&input, &merged, &plan, |i| {
-            kept(i).map(|k| (k.title.clone(), k.link.clone()))
-        })
-        .map_err(collect)?;
+        let known = |i| kept(i).map(|k| (k.title.clone(), k.link.clone()));
+        let renderer = Renderer::new(&input, &merged, &plan, Some(&known)).map_err(collect)?;
         timings.mark("titles");
         let linter = Linter::new(&input, &merged);
         let shared = renderer.fingerprint_shared(|i| kept(i).map(|k| k.link_hash));
-        let mut early = linter.input();
-        early.extend(linter.aged(plan.now.date()));
+        let early = linter.input();
         timings.mark("lint");
-        let (pages, rendered, mut warnings) =
-            self.render(&renderer, &linter, &plan, &shared, &stamps)?;
+        let memo = Memo {
+            pages: &self.pages,
+            shared: &shared,
+            stamps: &stamps,
+        };
+        let progress = Progress::default();
+        let strict = self.opts.strict;
+        let done = render_into(
+            &renderer,
+            &linter,
+            &plan,
+            &memo,
+            &Sink::Memory,
+            &progress,
+            early,
+            strict,
+        )
+        .map_err(|e| match e {
+            BuildError::Input(d) => d,
+            BuildError::Write(_) | BuildError::AfterSwap(_) => Diagnostics::default(),
+        })?;
         timings.mark("pages");
-        warnings.splice(0..0, early);
-        if self.opts.strict && !warnings.is_empty() {
-            return Err(collect(warnings.into_iter().map(as_error)));
-        }
-
+        let rendered = done.rendered;
+        let mut warnings = done.warnings;
+        // Time passing is never a content error, not even with --strict (as in `build`).
+        warnings.extend(linter.aged(plan.now.date()));
         // The modified table as `build` makes it; unpublished articles' records only matter
         // to modified.lock, which serve does not write.
-        let records: Vec<(usize, ModifiedEntry)> = plan
-            .pages
-            .iter()
-            .zip(&pages)
-            .filter_map(|(page, (_, kept))| match (page, &kept.record) {
-                (Page::Article(i), Some(r)) => Some((*i, r.clone())),
-                _ => None,
+        let table = modified::table(&plan, &input.modified_lock, done.records);
+        // Kept lines are moved out of the last memo, fresh ones taken as they are.
+        let lines: Vec<Result<MemoPage, u64>> = (done.memo.into_iter())
+            .map(|line| match line {
+                Cow::Owned(fresh) => Ok(fresh),
+                Cow::Borrowed(kept) => Err(kept.fingerprint),
             })
             .collect();
-        let table = modified::table(&plan, &input.modified_lock, records);
-        let mut files: SiteFiles = pages
-            .iter()
-            .map(|(_, p)| (p.path.clone(), p.bytes.clone()))
+        let mut old_pages = std::mem::take(&mut self.pages);
+        let pages: Vec<MemoPage> = (lines.into_iter())
+            .filter_map(|line| line.or_else(|f| old_pages.remove(&f).ok_or(())).ok())
+            .collect();
+        let mut files: SiteFiles = (pages.iter())
+            .filter_map(|p| Some((p.path.clone(), p.bytes.clone()?)))
             .collect();
         // Per article, its page's fingerprint: a feed entry is made from what its page is.
         let mut article_keys = vec![0; plan.articles.len()];
-        for (page, (fingerprint, _)) in plan.pages.iter().zip(&pages) {
+        for (page, line) in plan.pages.iter().zip(&pages) {
             if let Page::Article(i) = page {
-                article_keys[*i] = *fingerprint;
+                article_keys[*i] = line.fingerprint;
             }
         }
         let keys = FeedKeys {
             global: shared.global(),
             articles: &article_keys,
         };
-        files.extend(renderer.site_files_kept(&table.modified, &keys, &mut self.feeds));
+        files.extend(renderer.site_files(&table.modified, Some((&keys, &mut self.feeds))));
         let search_key = crate::search::key(&plan, &stamps, |i| renderer.article_title(i));
         let index = match self.search.take() {
             Some((key, kept)) if key == search_key => kept,
@@ -255,7 +260,7 @@ impl Session {
         }
         let total = pages.len();
         let articles = plan.articles.iter().filter(|a| a.published).count();
-        let old_pages = std::mem::replace(&mut self.pages, pages.into_iter().collect());
+        self.pages = pages.into_iter().map(|p| (p.fingerprint, p)).collect();
         timings.mark("keep");
         // Freeing the last build's pages and this build's input, merge and plan takes tens
         // of milliseconds at 10,000 articles; the result does not wait for it.
@@ -270,64 +275,6 @@ impl Session {
             reused: total - rendered,
             warnings,
         })
-    }
-
-    /// Every page of the plan, in plan order with its fingerprint: kept when the
-    /// fingerprint is known, rendered and linted otherwise. Also gives how many were
-    /// rendered and every page's warnings.
-    fn render(
-        &self,
-        renderer: &Renderer<'_>,
-        linter: &Linter<'_>,
-        plan: &Plan,
-        shared: &Shared,
-        stamps: &Stamps,
-    ) -> Result<RenderedPages, Diagnostics> {
-        let outcomes: Vec<(u64, Result<Arc<KeptPage>, Diagnostic>, bool)> = plan
-            .pages
-            .par_iter()
-            .map(|&page| {
-                let fingerprint = renderer.fingerprint(page, shared, stamps);
-                let kept = self.pages.get(&fingerprint);
-                if let Some(kept) = kept.filter(|k| record_holds(renderer, page, k.record.as_ref()))
-                {
-                    return (fingerprint, Ok(kept.clone()), false);
-                }
-                let fresh = renderer.render_page(page).map(|r| {
-                    let mut warnings = r.warnings;
-                    if let Page::Article(i) = page {
-                        let title = renderer.article_title(i);
-                        warnings.extend(linter.article(&plan.articles[i], title, &r.sections));
-                    }
-                    Arc::new(KeptPage {
-                        path: r.file.path,
-                        bytes: r.file.bytes.into(),
-                        warnings,
-                        record: r.record.map(|(_, e)| e),
-                    })
-                });
-                (fingerprint, fresh, true)
-            })
-            .collect();
-        let mut errors = Diagnostics::default();
-        let mut warnings = Vec::new();
-        let mut pages = Vec::with_capacity(outcomes.len());
-        let mut rendered = 0;
-        for (fingerprint, outcome, fresh) in outcomes {
-            match outcome {
-                Ok(page) => {
-                    rendered += usize::from(fresh);
-                    warnings.extend(page.warnings.iter().cloned());
-                    pages.push((fingerprint, page));
-                }
-                Err(d) => errors.push(d),
-            }
-        }
-        if errors.has_errors() {
-            errors.extend(warnings);
-            return Err(errors);
-        }
-        Ok((pages, rendered, warnings))
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Rendered {
     pub record: Option<(usize, ModifiedEntry)>,
 }
 
+/// Titles and links kept from an earlier run, by article (see [`Renderer::new`]).
+pub type KnownTitles<'k> = dyn Fn(usize) -> Option<(String, LinkParts)> + Sync + 'k;
+
 /// Everything needed to render any page; built once, shared by all threads.
 pub struct Renderer<'a> {
     input: &'a SiteInput,
@@ -73,23 +76,14 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Parses templates and renders every published article's title.
+    /// Parses templates and renders every published article's title, taking the title and
+    /// link of article `i` from `known(i)` when it gives them (kept from an earlier run
+    /// whose title inputs did not change; a link shows nothing those inputs do not decide).
     pub fn new(
         input: &'a SiteInput,
         merged: &'a Merged,
         plan: &'a Plan,
-    ) -> Result<Self, Vec<Diagnostic>> {
-        Self::with_known_titles(input, merged, plan, |_| None)
-    }
-
-    /// Like [`Renderer::new`], but takes the title and link of article `i` from `known(i)`
-    /// when it gives them (kept from an earlier run whose title inputs did not change; a
-    /// link shows nothing those inputs do not decide).
-    pub fn with_known_titles(
-        input: &'a SiteInput,
-        merged: &'a Merged,
-        plan: &'a Plan,
-        known: impl Fn(usize) -> Option<(String, LinkParts)> + Sync,
+        known: Option<&KnownTitles<'_>>,
     ) -> Result<Self, Vec<Diagnostic>> {
         let templates = Templates::compile(input)?;
         let site_value = tera::Value::from_serializable(&site_view(input));
@@ -110,7 +104,7 @@ impl<'a> Renderer<'a> {
         };
         let (known_titles, known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
             .into_par_iter()
-            .map(|i| known(i).unzip())
+            .map(|i| known.and_then(|known| known(i)).unzip())
             .unzip();
         let titles: Vec<Result<String, Diagnostic>> = plan
             .articles

@@ -1,10 +1,10 @@
 //! The machine-read files of the site: the sitemap (split when large), the site-wide and
 //! per-city Atom feeds, `robots.txt`, and the static files.
 
+use super::Renderer;
 use super::feeds::{self, Feed, FeedEntry};
 use super::sitemap::{self, SitemapEntry};
 use super::templates::names;
-use super::{OutputFile, Renderer};
 use crate::plan::{Page, urls};
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
@@ -60,24 +60,21 @@ pub struct FeedKeys<'a> {
 }
 
 impl Renderer<'_> {
-    /// Sitemap, feeds, `robots.txt` and static files; `modified` is each article's
-    /// `dateModified` (see [`super::modified::ModifiedTable`]).
-    pub fn site_files(&self, modified: &[NaiveDateTime]) -> Vec<OutputFile> {
-        let sitemaps = self.sitemap_files(modified);
-        self.files_with(sitemaps, |spec| self.feed(spec, modified).into_bytes())
-            .into_iter()
-            .map(|(path, bytes)| OutputFile { path, bytes })
-            .collect()
-    }
-
-    /// The same files as [`Self::site_files`], taking from `cache` every feed whose inputs
-    /// (see [`FeedKeys`]) are unchanged; `cache` then holds this build's feeds.
-    pub fn site_files_kept(
+    /// Sitemap, feeds, `robots.txt`, redirects and static files; `modified` is each
+    /// article's `dateModified` (see [`super::modified::ModifiedTable`]). With `kept`, every
+    /// feed and sitemap whose inputs (see [`FeedKeys`]) are unchanged comes from the cache,
+    /// which then holds this build's.
+    pub fn site_files(
         &self,
         modified: &[NaiveDateTime],
-        keys: &FeedKeys<'_>,
-        cache: &mut FeedCache,
+        kept: Option<(&FeedKeys<'_>, &mut FeedCache)>,
     ) -> Vec<KeptFile> {
+        let Some((keys, cache)) = kept else {
+            let sitemaps = self.sitemap_files(modified);
+            return self.files_with(sitemaps, |spec| {
+                self.feed(spec, modified).into_bytes().into()
+            });
+        };
         let key = self.sitemap_key(modified, keys.global);
         let sitemaps = match cache.sitemaps.take() {
             Some((kept, files)) if kept == key => files,

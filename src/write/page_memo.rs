@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The memo's file name inside an output folder.
 pub const FILE: &str = ".sitegen-pages";
@@ -44,6 +45,9 @@ pub struct MemoPage {
     /// An article's `modified.lock` record.
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub record: Option<ModifiedEntry>,
+    /// The page's bytes, in a memo kept in memory (`serve`); never written.
+    #[serde(skip)]
+    pub bytes: Option<Arc<[u8]>>,
 }
 
 impl MemoPage {
@@ -139,6 +143,7 @@ mod tests {
                 hash: 42,
                 changed_at: crate::load::parse_datetime("2026-02-03 04:05:06"),
             }),
+            bytes: None,
         }
     }
 
