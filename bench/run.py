@@ -222,6 +222,12 @@ def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
     actions/cache makes it (GNU tar keeps hard links between archived files). Each run
     starts from a fresh copy of the sources and the restored cache; only the build is timed.
     """
+    # The cached state of a site CI has built before: the last build changed something, so
+    # the previous site is the staging folder, sharing every unchanged file with `public/`.
+    edit_city(site, cities, 99)
+    timed_build(binary, site, "public", None)
+    if not (site / ".public.staging").is_dir():
+        sys.exit(f"{site}: a build that changed a page left no staging folder")
     for staged, label in ((True, "CI cache"), (False, "CI cache, old recipe")):
         folders = ["public", "public-report"] + ([".public.staging"] if staged else [])
         archive = site.parent / f"{site.name}-cache.tar"
