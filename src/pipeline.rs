@@ -121,9 +121,17 @@ pub fn apply_overrides(
             }
         }
     }
+    let tz = input.site.timezone;
     let now = match opts.now {
-        Now::Local(dt) => dt,
-        Now::Instant(t) => t.with_timezone(&input.site.timezone).naive_local(),
+        Now::Local(dt) => {
+            if let Some((message, hint)) = load::local_time::gap_problem(tz, dt) {
+                let mut d = Diagnostics::default();
+                d.push(Diagnostic::error(Origin::file("--now"), message).with_hint(hint));
+                return Err(d);
+            }
+            dt
+        }
+        Now::Instant(t) => load::local_time::wall_clock_now(tz, t),
     };
     Ok((input, now))
 }
@@ -308,7 +316,7 @@ fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str
         return Some("--future");
     }
     if let Now::Local(now) = opts.now
-        && now > Utc::now().with_timezone(&input.site.timezone).naive_local()
+        && now > load::local_time::wall_clock_now(input.site.timezone, Utc::now())
     {
         return Some("--now is later than the clock");
     }
