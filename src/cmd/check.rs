@@ -9,6 +9,7 @@ use crate::pipeline;
 pub fn run(opts: &CheckOptions, console: &Console) -> CmdResult {
     let items = prepare(pipeline::check(&opts.build), &opts.build.root);
     let errors = items.iter().filter(|d| d.is_error()).count();
+    let exit = Exit::of(items.iter());
     let summary = format!(
         "sitegen check: {errors} error(s), {} warning(s)",
         items.len() - errors
@@ -21,14 +22,14 @@ pub fn run(opts: &CheckOptions, console: &Console) -> CmdResult {
         }
         (Format::Human, _) => {
             return Err(Failure {
-                exit: Exit::Problems,
+                exit,
                 diagnostics: items,
                 closing: Some(summary),
             });
         }
     }
     if errors > 0 {
-        Err(Failure::shown(Exit::Problems))
+        Err(Failure::shown(exit))
     } else {
         Ok(())
     }

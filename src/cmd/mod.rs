@@ -42,6 +42,14 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// The exit for these problems: 1, except when every error is about `--now` (one the
+    /// site's time zone skips is only found once site.yaml is read): wrong usage, 2.
+    pub fn of<'a>(items: impl Iterator<Item = &'a Diagnostic>) -> Exit {
+        let mut errors = items.filter(|d| d.is_error()).peekable();
+        let usage = errors.peek().is_some() && errors.all(|d| d.origin.file == Path::new("--now"));
+        if usage { Exit::Usage } else { Exit::Problems }
+    }
+
     pub fn code(self) -> u8 {
         match self {
             Exit::Problems => 1,
@@ -65,10 +73,11 @@ impl Failure {
         }
     }
 
-    /// Problems in the site (exit 1), prepared for printing with source lines from `root`.
+    /// Problems in the site (exit 1, see [`Exit::of`]), prepared for printing with source
+    /// lines from `root`.
     pub fn problems(items: Diagnostics, root: &Path) -> Failure {
         Failure {
-            exit: Exit::Problems,
+            exit: Exit::of(items.iter()),
             diagnostics: prepare(items, root),
             closing: None,
         }

@@ -5,6 +5,7 @@
 mod cities;
 mod files;
 mod frontmatter;
+pub mod local_time;
 mod lock;
 mod modified;
 mod parts;

@@ -143,6 +143,16 @@ pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic
         problems.push(datetime_problem(&raw.schedule.start, shown, 0, text));
         NaiveDateTime::default()
     });
+    if let Some((message, hint)) = super::local_time::gap_problem(timezone, start) {
+        problems.push(
+            Diagnostic::error(
+                origin_of(&raw.schedule.start, shown, 0),
+                format!("schedule.start: {message}"),
+            )
+            .with_hint(hint)
+            .with_source(text),
+        );
+    }
     if !(1..=MAX_INTERVAL_MINUTES).contains(&raw.schedule.interval_minutes.value) {
         problems.push(
             Diagnostic::error(

@@ -147,13 +147,18 @@ pub fn plan(
             fixed: input.cities[p.city]
                 .topics
                 .get(&input.topics[p.topic].slug)
-                .and_then(|t| t.publish_at.as_ref())
-                .map(|d| d.value),
+                .and_then(|t| t.publish_at.as_ref()),
         })
         .collect();
     let current: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let carried = redirects::carry_over(input, &input.schedule_lock, &current, opts.now)?;
-    let scheduled = schedule::schedule(&slotting, &carried, &input.site.cadence, opts.now);
+    let scheduled = schedule::schedule(
+        &slotting,
+        &carried,
+        &input.site.cadence,
+        input.site.timezone,
+        opts.now,
+    );
     if !scheduled.problems.is_empty() {
         return Err(scheduled.problems);
     }

@@ -6,11 +6,17 @@
 //! in city and topic, and take the first free cadence slots at or after the build's "now":
 //! nothing added to a site is dated before the build that scheduled it. (The first build of
 //! a site, with no lock yet, starts at `schedule.start`.)
+//!
+//! Times in a daylight-saving gap or fold follow `load::local_time`: a fixed date in the
+//! gap is refused, a cadence slot there is skipped, and a lock date there is read as the
+//! time the clock showed after the jump (and so recorded from then on).
 
 use crate::diag::Diagnostic;
 use crate::load::last_lockable;
-use crate::model::{Cadence, LockedSlot, VariantPins};
+use crate::load::local_time;
+use crate::model::{Cadence, LockedSlot, Sourced, VariantPins};
 use chrono::{NaiveDateTime, TimeDelta};
+use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};
 
 /// What the scheduler needs to know about one article.
@@ -19,7 +25,8 @@ pub struct Slotting<'a> {
     pub id: &'a str,
     pub city: usize,
     pub topic: usize,
-    pub fixed: Option<NaiveDateTime>,
+    /// A fixed `publish_at`, with where it is written.
+    pub fixed: Option<&'a Sourced<NaiveDateTime>>,
 }
 
 /// The schedule of every article (same order as the `articles` given to [`schedule`]).
@@ -31,7 +38,8 @@ pub struct Scheduled {
     pub pins: Vec<VariantPins>,
     /// Lock entries of articles that no longer exist, marked retired.
     pub retired: Vec<LockedSlot>,
-    /// Slots that a lock line could not hold (past the year 9999).
+    /// Slots that a lock line could not hold (past the year 9999), fixed dates the clock
+    /// skips.
     pub problems: Vec<Diagnostic>,
 }
 
@@ -42,12 +50,39 @@ pub fn schedule(
     articles: &[Slotting<'_>],
     lock: &[LockedSlot],
     cadence: &Cadence,
+    tz: Tz,
     now: NaiveDateTime,
 ) -> Scheduled {
+    let mut problems = Vec::new();
+    for fixed in articles.iter().filter_map(|a| a.fixed) {
+        if let Some((message, hint)) = local_time::gap_problem(tz, fixed.value) {
+            problems.push(
+                Diagnostic::error(fixed.origin.clone(), format!("publish_at: {message}"))
+                    .with_hint(hint),
+            );
+        }
+    }
+    // A lock date the clock skips (recorded under another zone, or before this rule) is
+    // the instant after the jump; written that way from now on, it names the same moment.
+    let lock: Vec<LockedSlot> = lock
+        .iter()
+        .map(|s| match local_time::skipped(tz, s.publish_at) {
+            Some(after) => LockedSlot {
+                publish_at: after,
+                ..s.clone()
+            },
+            None => s.clone(),
+        })
+        .collect();
+    let lock = lock.as_slice();
     let locked: HashMap<&str, &LockedSlot> = lock.iter().map(|s| (s.article.as_str(), s)).collect();
     let mut dates: Vec<Option<NaiveDateTime>> = articles
         .iter()
-        .map(|a| a.fixed.or_else(|| locked.get(a.id).map(|s| s.publish_at)))
+        .map(|a| {
+            a.fixed
+                .map(|f| f.value)
+                .or_else(|| locked.get(a.id).map(|s| s.publish_at))
+        })
         .collect();
     let pins = articles
         .iter()
@@ -66,15 +101,16 @@ pub fn schedule(
         .filter(|&i| dates[i].is_none())
         .collect();
     let mut taken: HashSet<NaiveDateTime> = lock.iter().map(|s| s.publish_at).collect();
-    taken.extend(articles.iter().filter_map(|a| a.fixed));
+    taken.extend(articles.iter().filter_map(|a| a.fixed).map(|f| f.value));
     // A site's first build (no lock yet) starts at `schedule.start`, which may lie in the
     // past to publish an initial set at once; every later addition starts at "now".
     let from = if lock.is_empty() { cadence.start } else { now };
     let mut slots = FreeSlots::new(cadence, from, taken);
-    let mut problems = Vec::new();
+    let mut past_9999 = false;
     for i in interleave(articles, &fresh) {
-        let slot = slots.next();
-        if slot > last_lockable() && problems.is_empty() {
+        let slot = slots.next(tz);
+        if slot > last_lockable() && !past_9999 {
+            past_9999 = true;
             problems.push(
                 Diagnostic::error(
                     cadence.origin.clone(),
@@ -125,8 +161,11 @@ impl FreeSlots {
         FreeSlots { next, step, taken }
     }
 
-    fn next(&mut self) -> NaiveDateTime {
-        while self.taken.contains(&self.next) {
+    /// The next free slot; one the clocks of `tz` skip (a daylight-saving gap) is no slot.
+    fn next(&mut self, tz: Tz) -> NaiveDateTime {
+        while self.taken.contains(&self.next)
+            || (self.next < last_lockable() && local_time::skipped(tz, self.next).is_some())
+        {
             self.next = later(self.next, self.step);
         }
         let slot = self.next;
@@ -179,6 +218,8 @@ fn interleave(articles: &[Slotting<'_>], fresh: &[usize]) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::diag::Origin;
+    use chrono_tz::America::New_York;
+    use chrono_tz::Asia::Shanghai;
 
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
@@ -233,7 +274,7 @@ mod tests {
     fn neighbours_differ_in_city_and_topic() {
         let ids = grid(7, 5);
         let arts = slots(&ids, 5);
-        let dates = schedule(&arts, &[], &cadence(), at(EARLY)).dates;
+        let dates = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY)).dates;
         let mut order: Vec<usize> = (0..arts.len()).collect();
         order.sort_by_key(|&i| dates[i]);
         for w in order.windows(2) {
@@ -251,11 +292,11 @@ mod tests {
     fn adding_a_city_later_moves_no_date_and_dates_the_new_one_forward() {
         let ids = grid(4, 3);
         let arts = slots(&ids, 3);
-        let first = schedule(&arts, &[], &cadence(), at(EARLY));
+        let first = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
         let lock = lock_of(&arts, &first);
         let more = grid(5, 3);
         let now = at("2026-06-01 12:05:00");
-        let after = schedule(&slots(&more, 3), &lock, &cadence(), now).dates;
+        let after = schedule(&slots(&more, 3), &lock, &cadence(), Shanghai, now).dates;
         assert_eq!(&after[..first.dates.len()], &first.dates[..]);
         let new = &after[first.dates.len()..];
         assert!(new.iter().all(|d| *d >= now), "{new:?}");
@@ -266,10 +307,10 @@ mod tests {
     fn a_backlog_drips_after_the_taken_slots() {
         let ids = grid(2, 2);
         let arts = slots(&ids, 2);
-        let first = schedule(&arts[..2], &[], &cadence(), at(EARLY));
+        let first = schedule(&arts[..2], &[], &cadence(), Shanghai, at(EARLY));
         let lock = lock_of(&arts[..2], &first);
         let now = at("2026-01-05 08:10:00");
-        let dates = schedule(&arts, &lock, &cadence(), now).dates;
+        let dates = schedule(&arts, &lock, &cadence(), Shanghai, now).dates;
         assert!(dates[2..].iter().all(|d| *d > now));
         let mut sorted = dates.clone();
         sorted.sort();
@@ -283,13 +324,25 @@ mod tests {
     fn a_removed_article_is_retired_and_comes_back_with_its_date() {
         let ids = grid(3, 2);
         let arts = slots(&ids, 2);
-        let first = schedule(&arts, &[], &cadence(), at(EARLY));
+        let first = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
         let lock = lock_of(&arts, &first);
-        let fewer = schedule(&arts[..4], &lock, &cadence(), at("2026-05-01 00:00:00"));
+        let fewer = schedule(
+            &arts[..4],
+            &lock,
+            &cadence(),
+            Shanghai,
+            at("2026-05-01 00:00:00"),
+        );
         assert_eq!(fewer.retired.len(), 2);
         assert!(fewer.retired.iter().all(|s| s.retired));
         let lock = lock_of(&arts[..4], &fewer);
-        let back = schedule(&arts, &lock, &cadence(), at("2026-09-01 00:00:00"));
+        let back = schedule(
+            &arts,
+            &lock,
+            &cadence(),
+            Shanghai,
+            at("2026-09-01 00:00:00"),
+        );
         assert_eq!(back.dates, first.dates);
         assert!(back.retired.is_empty());
     }
@@ -298,10 +351,69 @@ mod tests {
     fn fixed_dates_win() {
         let ids = grid(2, 2);
         let mut arts = slots(&ids, 2);
-        let fixed = at("2026-02-03 06:39:37");
-        arts[1].fixed = Some(fixed);
-        let s = schedule(&arts, &[], &cadence(), at(EARLY));
-        assert_eq!(s.dates[1], fixed);
+        let fixed = Sourced::new(
+            at("2026-02-03 06:39:37"),
+            Origin::new("cities/c1.yaml", 9, 17),
+        );
+        arts[1].fixed = Some(&fixed);
+        let s = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
+        assert_eq!(s.dates[1], fixed.value);
+        assert!(s.problems.is_empty());
+    }
+
+    #[test]
+    fn a_fixed_date_the_clock_skips_is_refused_at_its_line() {
+        let ids = grid(2, 2);
+        let mut arts = slots(&ids, 2);
+        let fixed = Sourced::new(
+            at("2026-03-08 02:30:00"),
+            Origin::new("cities/c1.yaml", 9, 17),
+        );
+        arts[1].fixed = Some(&fixed);
+        let s = schedule(&arts, &[], &cadence(), New_York, at(EARLY));
+        assert_eq!(s.problems.len(), 1);
+        assert_eq!(s.problems[0].origin.line, 9);
+        assert!(
+            s.problems[0]
+                .message
+                .contains("does not exist in America/New_York")
+        );
+        assert!(
+            schedule(&arts, &[], &cadence(), Shanghai, at(EARLY))
+                .problems
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn cadence_slots_in_the_gap_are_skipped_and_lock_dates_there_read_after_the_jump() {
+        let c = Cadence {
+            start: at("2026-03-08 01:00:00"),
+            interval_minutes: 30,
+            ..cadence()
+        };
+        let ids = grid(2, 3);
+        let arts = slots(&ids, 3);
+        let mut dates = schedule(&arts, &[], &c, New_York, at(EARLY)).dates;
+        dates.sort();
+        let shown: Vec<String> = dates
+            .iter()
+            .map(|d| d.format("%H:%M").to_string())
+            .collect();
+        assert_eq!(
+            shown,
+            ["01:00", "01:30", "03:00", "03:30", "04:00", "04:30"]
+        );
+        let lock = vec![LockedSlot {
+            publish_at: at("2026-03-08 02:15:00"),
+            article: ids[0].clone(),
+            retired: false,
+            names: None,
+            pins: VariantPins::default(),
+        }];
+        let s = schedule(&arts[..1], &lock, &c, New_York, at(EARLY));
+        assert_eq!(s.dates, [at("2026-03-08 03:15:00")]);
+        assert!(s.problems.is_empty());
     }
 
     #[test]
@@ -312,7 +424,7 @@ mod tests {
             start: at("9999-12-31 23:00:00"),
             ..cadence()
         };
-        let s = schedule(&arts, &[], &c, at(EARLY));
+        let s = schedule(&arts, &[], &c, Shanghai, at(EARLY));
         assert_eq!(s.problems.len(), 1);
         assert_eq!(s.problems[0].origin.line, 18);
         assert!(s.dates.iter().all(|d| *d <= last_lockable()));

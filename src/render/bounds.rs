@@ -4,8 +4,11 @@
 //! Tera 2 bounds one `range()` call (100,000 items) and component recursion (depth 20)
 //! but nothing else, so sitegen adds, per rendered content template:
 //! - an output budget ([`MAX_OUTPUT`]): the writer refuses bytes past it;
-//! - an iteration budget ([`MAX_ITERATIONS`]): `range()` is sitegen's, counting every item
-//!   of every call in the render (nested `range(end=100000)` loops stop at once);
+//! - an iteration budget ([`MAX_ITERATIONS`]): `range()` and `split` are sitegen's,
+//!   counting every item of every call in the render (nested `range(end=100000)` loops
+//!   stop at once), and every other `for` loop counts the items it runs over: its list is
+//!   passed through [`LOOP_ITEMS`] (see [`count_loops`]), so nested loops over a long city
+//!   list or a split string stop at the budget too, at the loop's line;
 //! - size checks in the filters that can multiply a string (`replace`, `join`);
 //! - no `{% set %}` / `{% set_global %}` (checked when templates are compiled, see
 //!   [`set_tag_line`]): without assignment a value can only grow as far as the expression
@@ -112,11 +115,150 @@ impl Write for Capped {
     }
 }
 
-/// Registers the bounded `range`, `replace` and `join` on a content Tera instance.
+/// Registers the bounded `range`, `split`, `replace` and `join`, and [`LOOP_ITEMS`], on a
+/// content Tera instance.
 pub fn register(tera: &mut tera::Tera) {
     tera.register_function("range", range);
+    tera.register_function(LOOP_ITEMS, loop_items);
+    tera.register_filter("split", split);
     tera.register_filter("replace", replace);
     tera.register_filter("join", join);
+}
+
+/// The function every counted `for` loop's list goes through (see [`count_loops`]).
+pub const LOOP_ITEMS: &str = "__sitegen_loop_items";
+
+/// Takes `n` items from the iteration budget, or refuses (and spends it) when fewer are
+/// left; `what` names the caller in the message.
+fn spend(n: usize, what: &str) -> TeraResult<()> {
+    let left = ITERATIONS_LEFT.with(|l| l.get());
+    let n = u64::try_from(n).unwrap_or(u64::MAX);
+    if n > left {
+        ITERATIONS_LEFT.with(|l| l.set(0));
+        return Err(Error::message(format!(
+            "{what} would take the loops past {MAX_ITERATIONS} iterations in this article"
+        )));
+    }
+    ITERATIONS_LEFT.with(|l| l.set(left - n));
+    Ok(())
+}
+
+/// A loop's list, unchanged, once its items are taken from the budget: array items, map
+/// entries, a string's characters (what Tera iterates over).
+fn loop_items(kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    let items = kwargs.must_get::<Value>("items")?;
+    spend(items.len().unwrap_or(0), "this `for` loop")?;
+    Ok(items)
+}
+
+/// Tera's `split(pat)`, counting the pieces against the budget before making them.
+fn split(val: &str, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    let pat = kwargs.must_get::<&str>("pat")?;
+    let pieces = if pat.is_empty() {
+        val.chars().count() + 2
+    } else {
+        val.matches(pat).count() + 1
+    };
+    spend(pieces, "`split`")?;
+    Ok(val
+        .split(pat)
+        .map(Value::from)
+        .collect::<Vec<Value>>()
+        .into())
+}
+
+/// Rewrites every `{% for … in LIST %}` of a content template whose list is not a plain
+/// `range(…)` call (counted by `range` itself) to `{% for … in __sitegen_loop_items(
+/// items=(LIST)) %}`, on the same line, so each loop takes its items from the budget.
+pub fn count_loops(source: &str) -> String {
+    rewritten(source).map(|(_, new)| new).collect()
+}
+
+/// A line's 1-based column in the original text, from its `column` in the text
+/// [`count_loops`] made of it (a Tera error's place): inside a rewritten tag, the same
+/// offset into the original tag, at most its last character.
+pub fn original_column(line: &str, column: u32) -> u32 {
+    let wanted = column.saturating_sub(1) as usize;
+    let (mut old_at, mut new_at) = (0, 0);
+    for (old, new) in rewritten(line) {
+        let (old_len, new_len) = (old.chars().count(), new.chars().count());
+        if wanted < new_at + new_len {
+            let inside = (wanted - new_at).min(old_len.saturating_sub(1));
+            return (old_at + inside + 1) as u32;
+        }
+        old_at += old_len;
+        new_at += new_len;
+    }
+    (old_at + wanted.saturating_sub(new_at) + 1) as u32
+}
+
+/// The pieces of `source`, each with what [`count_loops`] makes of it: text and tags as
+/// they are, counted `for` tags rewritten.
+fn rewritten(source: &str) -> impl Iterator<Item = (&str, String)> {
+    let mut rest = source;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let piece = match rest.find("{%") {
+            Some(0) => match tag_end(rest) {
+                Some(end) => {
+                    let tag = &rest[..end];
+                    rest = &rest[end..];
+                    return Some((tag, counted_for(tag).unwrap_or_else(|| tag.to_string())));
+                }
+                None => rest,
+            },
+            Some(i) => &rest[..i],
+            None => rest,
+        };
+        rest = &rest[piece.len()..];
+        Some((piece, piece.to_string()))
+    })
+}
+
+/// The byte length of the tag at the start of `s` (through its `%}`), skipping quoted
+/// strings; `None` when it is not closed.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote = None;
+    let bytes = s.as_bytes();
+    let mut i = 2;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
+            None if b == b'%' && bytes.get(i + 1) == Some(&b'}') => return Some(i + 2),
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `tag` (`{%- for k, v in LIST -%}`) with its list counted; `None` when it is no `for`
+/// tag or its list is a `range(…)` call.
+fn counted_for(tag: &str) -> Option<String> {
+    let inner = &tag[2..tag.len() - 2];
+    let open = inner.len() - inner.trim_start_matches(['-', '+']).len();
+    let close = inner.len() - inner.trim_end_matches(['-', '+']).len();
+    let body = inner[open..inner.len() - close].trim();
+    let vars_and_list = body.strip_prefix("for")?;
+    if !vars_and_list.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let at = vars_and_list.find(" in ")?;
+    let (vars, list) = (&vars_and_list[..at], vars_and_list[at + 4..].trim());
+    if list.starts_with("range(") || list.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{{%{} for {} in {LOOP_ITEMS}(items=({list})) {}%}}",
+        &inner[..open],
+        vars.trim(),
+        &inner[inner.len() - close..]
+    ))
 }
 
 /// Tera's `range(start=0, end, step_by=1)`, counted against the iteration budget.
@@ -226,13 +368,18 @@ mod tests {
         let mut t = tera::Tera::new();
         t.autoescape_on(Vec::<&str>::new());
         register(&mut t);
-        t.add_raw_template("t", source).unwrap();
+        t.add_raw_template("t", &count_loops(source)).unwrap();
         t
     }
 
     fn run(source: &str) -> Result<String, Option<Exceeded>> {
         let mut ctx = tera::Context::new();
         ctx.insert("s", &"长".repeat(4096));
+        ctx.insert("long", &vec!["项"; 20_000]);
+        ctx.insert("csv", &"甲,".repeat(20_000));
+        let map: std::collections::BTreeMap<String, u32> =
+            (0..2000).map(|i| (format!("k{i}"), i)).collect();
+        ctx.insert("map", &map);
         render(&tera(source), "t", &ctx).map_err(|(_, cause)| cause)
     }
 
@@ -251,6 +398,82 @@ mod tests {
             "a+b"
         );
         assert_eq!(run("{{ [1, \"x\"] | join(sep=\"、\") }}").unwrap(), "1、x");
+        assert_eq!(
+            run("{%- for x in \"a,b\" | split(pat=\",\") -%}[{{ x }}]{%- endfor %}").unwrap(),
+            "[a][b]"
+        );
+        assert_eq!(
+            run("{% for k, v in {\"a\": 1} %}{{ k }}={{ v }}{% else %}none{% endfor %}").unwrap(),
+            "a=1"
+        );
+        assert_eq!(
+            run("{% for c in \"岳阳\" %}<{{ c }}>{% endfor %}").unwrap(),
+            "<岳><阳>"
+        );
+        assert_eq!(
+            run("{% for x in [] %}x{% else %}none{% endfor %}").unwrap(),
+            "none"
+        );
+        assert_eq!(
+            run("{% for x in long %}{% endfor %}{{ long | length }}").unwrap(),
+            "20000"
+        );
+    }
+
+    #[test]
+    fn loops_over_long_values_stop_at_the_iteration_budget() {
+        for bomb in [
+            "{% for a in long %}{% for b in long %}{% endfor %}{% endfor %}",
+            "{% for a in long %}{% for b in csv | split(pat=\",\") %}{% endfor %}{% endfor %}",
+            "{% for a in long %}{% for c in s %}{% endfor %}{% endfor %}",
+            "{% for a in map %}{% for k, v in map %}{% endfor %}{% endfor %}",
+            "{%- for a in long | reverse -%}{%- for b in long | sort -%}{%- endfor -%}{%- endfor -%}",
+            "{% for a in long %}{% for b in range(end=100) %}{% for c in long %}{% endfor %}{% endfor %}{% endfor %}",
+            "{% for a in long %}{{ csv | split(pat=\"\") | length }}{% endfor %}",
+        ] {
+            assert_eq!(run(bomb), Err(Some(Exceeded::Iterations)), "{bomb}");
+        }
+    }
+
+    #[test]
+    fn only_for_tags_are_rewritten_on_their_own_line() {
+        let src = "a\n{%- for x in xs -%}\n{{ x }}{% endfor %}{% if \"%}\" %}{% endif %}\n{% for i in range(end=3) %}{% endfor %}";
+        let out = count_loops(src);
+        assert_eq!(out.lines().count(), src.lines().count());
+        assert!(
+            out.contains("{%- for x in __sitegen_loop_items(items=(xs)) -%}"),
+            "{out}"
+        );
+        assert!(out.contains("{% if \"%}\" %}{% endif %}"), "{out}");
+        assert!(out.contains("{% for i in range(end=3) %}"), "{out}");
+        assert_eq!(
+            count_loops("{% format %}{% for %}{% fork in x %}"),
+            "{% format %}{% for %}{% fork in x %}"
+        );
+        assert_eq!(count_loops("{% for x in y"), "{% for x in y");
+        assert_eq!(count_loops("a{%"), "a{%");
+        // Places in the rewritten text map back to the text the editor wrote.
+        let line = "岳阳{% for a in xs %}{% for b in ys %}{% endfor %}{% endfor %}x";
+        let new = count_loops(line);
+        let at = |needle: &str| new[..new.find(needle).unwrap()].chars().count() as u32 + 1;
+        let old = |needle: &str| line[..line.find(needle).unwrap()].chars().count() as u32 + 1;
+        assert_eq!(original_column(line, at("{% for b")), old("{% for b"));
+        assert_eq!(
+            original_column(line, at("{% endfor %}{% endfor %}x")),
+            old("{% endfor %}{% endfor %}x")
+        );
+        let end = |t: &str| t.chars().count() as u32;
+        assert_eq!(
+            original_column(line, end(&new)),
+            end(line),
+            "the last character"
+        );
+        assert_eq!(original_column(line, 2), 2);
+        let inner = original_column(line, at("(ys)"));
+        assert!(
+            (old("{% for b")..old("{% endfor")).contains(&inner),
+            "{inner}"
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ use crate::merge::Merged;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
 use cache::PairCache;
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
 pub use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
@@ -142,11 +142,9 @@ impl<'a> Renderer<'a> {
     }
 
     /// ISO 8601 with the site's offset, e.g. `2026-02-03T06:39:37+08:00`.
+    /// Valid RFC 3339 for every time, in the gap or fold too (see `load::local_time`).
     pub fn iso(&self, dt: NaiveDateTime) -> String {
-        match self.input.site.timezone.from_local_datetime(&dt).earliest() {
-            Some(t) => t.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-            None => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        }
+        crate::load::local_time::rfc3339(self.input.site.timezone, dt)
     }
 
     fn content_context(&self, pair: usize) -> tera::Context {

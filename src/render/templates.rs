@@ -79,7 +79,7 @@ impl Templates {
                     source: s.value.clone(),
                 },
             );
-            sources.push((name, trim_block_lines(&s.value)));
+            sources.push((name, bounds::count_loops(&trim_block_lines(&s.value))));
         };
         for topic in &input.topics {
             let body = Sourced::new(
@@ -179,7 +179,7 @@ impl Templates {
                 Some(cause) => Diagnostic {
                     message: format!("{} (rendering article {article})", cause.message()),
                     hint: Some(
-                        "a loop or filter in this text grows without bound; loops over `range()` may run 1,000,000 times in all, and a text may give 32 MiB".into(),
+                        "a loop or filter in this text grows without bound; its loops may run over 1,000,000 items in all (every item of every `for` loop, `range()` and `split`), and a text may give 32 MiB".into(),
                     ),
                     ..d
                 },
@@ -315,6 +315,11 @@ fn content_error_with(
                 anchor.origin.line
             };
             // Line 1 of a template may start mid-line (a YAML string); later lines start at column 1.
+            // Tera saw the text with its loops counted (`bounds::count_loops`).
+            let col = match anchor.source.lines().nth(line.max(1) as usize - 1) {
+                Some(text) if col > 0 => bounds::original_column(text, col),
+                _ => col,
+            };
             let column = match line {
                 0 => 0,
                 1 => anchor.origin.column.max(1) + col.max(1) - 1,

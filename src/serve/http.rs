@@ -344,6 +344,9 @@ mod tests {
             ("/yueyang", "/yueyang/"),
             ("//yueyang", "/yueyang/"),
             ("///yueyang?x=1", "/yueyang/?x=1"),
+            ("/yueyang?a\\b", "/yueyang/?a%5Cb"),
+            ("//yueyang?\\\\evil.example", "/yueyang/?%5C%5Cevil.example"),
+            ("/yueyang?x=%5C&y=<z>", "/yueyang/?x=%5C&y=%3Cz%3E"),
         ] {
             let r = get(target, "127.0.0.1:4000");
             assert_eq!(r.status, 301, "{target}");

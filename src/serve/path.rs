@@ -110,18 +110,35 @@ fn escapes_are_valid(raw: &str) -> bool {
     })
 }
 
-/// The query of a target (`?x=1`, with its `?`) when it is plain visible ASCII, so it can be
-/// carried into a `Location`; otherwise nothing.
-pub fn clean_query(target: &str) -> &str {
+/// Characters escaped when a query is carried into a `Location`: controls, space, the
+/// backslash and the other characters a URL may not hold as they are. A browser reads a
+/// raw `\` like `/` in some places, so none ever reaches a header; `%5C` means the same
+/// to the page asked for.
+const QUERY: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The query of a target (`?x=1`, with its `?`), to be carried into a `Location`: every
+/// character a URL may not hold as it is (a backslash, a control character, non-ASCII) is
+/// percent-encoded, so the query arrives whole and the header is plain visible ASCII.
+/// Empty when there is no query or only a `?`.
+pub fn clean_query(target: &str) -> String {
     let Some(at) = target.find('?') else {
-        return "";
+        return String::new();
     };
-    let query = target[at..].split('#').next().unwrap_or("");
-    if query.len() > 1 && query.bytes().all(|b| b.is_ascii_graphic()) {
-        query
-    } else {
-        ""
+    let query = target[at + 1..].split('#').next().unwrap_or("");
+    if query.is_empty() {
+        return String::new();
     }
+    format!("?{}", utf8_percent_encode(query, QUERY))
 }
 
 #[cfg(test)]
@@ -197,12 +214,21 @@ mod tests {
     }
 
     #[test]
-    fn only_a_plain_query_is_carried() {
+    fn the_query_is_carried_with_unsafe_characters_encoded() {
         assert_eq!(clean_query("/a?x=1"), "?x=1");
         assert_eq!(clean_query("/a?x=1#f"), "?x=1");
         assert_eq!(clean_query("/a?"), "");
         assert_eq!(clean_query("/a"), "");
-        assert_eq!(clean_query("/a?x= 1"), "");
-        assert_eq!(clean_query("/a?\u{e9}"), "");
+        assert_eq!(clean_query("/a?x= 1"), "?x=%201");
+        assert_eq!(clean_query("/a?\u{e9}"), "?%C3%A9");
+        assert_eq!(clean_query("/a?x=\\evil"), "?x=%5Cevil");
+        assert_eq!(clean_query("/a?\\\\evil.example"), "?%5C%5Cevil.example");
+        assert_eq!(clean_query("/a?a\r\nb"), "?a%0D%0Ab");
+        assert_eq!(
+            clean_query("/a?q=%5C&r=/x"),
+            "?q=%5C&r=/x",
+            "escapes and slashes stay"
+        );
+        assert_eq!(clean_query("/a?<x>{y}|`^\""), "?%3Cx%3E%7By%7D%7C%60%5E%22");
     }
 }

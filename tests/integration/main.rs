@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod coverage;
 mod crash;
+mod datetimes;
 mod escaping;
 mod explain;
 mod hostile;

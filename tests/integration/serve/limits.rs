@@ -120,6 +120,10 @@ fn redirects_never_leave_the_server() {
         ("//aaa?x=1", "/aaa/?x=1"),
         ("/aaa//alpha", "/aaa/alpha/"),
         ("//%61aa", "/aaa/"),
+        // The query is carried whole, a backslash in it percent-encoded (found by fuzzing).
+        ("/aaa?a\\b", "/aaa/?a%5Cb"),
+        ("//aaa?\\\\evil.example", "/aaa/?%5C%5Cevil.example"),
+        ("/aaa?q=%5C\\&r=`x`", "/aaa/?q=%5C%5C&r=%60x%60"),
     ] {
         let r = get(&server.addr, target);
         assert_eq!(r.status, 301, "{target}");
