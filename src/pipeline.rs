@@ -2,30 +2,31 @@
 
 use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
-use crate::lint::Linter;
-use crate::load::{self, Stamps};
-use crate::merge;
-use crate::model::{ModifiedEntry, SiteInput};
-use crate::plan::{self, Plan, PlanOptions};
+use crate::load;
+use crate::model::SiteInput;
+use crate::plan::{self, Plan};
 use crate::progress::Progress;
-use crate::render::Renderer;
-use crate::render::modified::{self, ModifiedTable};
+use crate::render::modified::ModifiedTable;
 use crate::timings::Timings;
 use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats, page_memo};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 #[cfg(test)]
 mod layering;
+mod memo;
 mod pages;
+mod run;
 mod search_index;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
 
-use pages::{Memo, Sink, render_into};
+use memo::Kept;
+use pages::Sink;
+pub(crate) use run::Ran;
+use run::{Mode, Stopped, run};
 
 /// The build's idea of "now".
 #[derive(Debug, Clone, Copy)]
@@ -135,38 +136,44 @@ pub fn apply_overrides(
     Ok((input, now))
 }
 
-/// Plans the site (load, merge, plan) without rendering.
-pub fn plan_site(opts: &BuildOptions) -> Result<(SiteInput, merge::Merged, Plan), Diagnostics> {
-    let (input, now) = load_input(opts)?;
-    let (merged, plan) = merge_and_plan(&input, now, opts.future)?;
-    Ok((input, merged, plan))
-}
-
-/// The pure stages on loaded input: value shapes checked, merged, then planned.
-pub fn merge_and_plan(
-    input: &SiteInput,
-    now: NaiveDateTime,
-    future: bool,
-) -> Result<(merge::Merged, Plan), Diagnostics> {
-    let shapes = merge::check_shapes(input, None);
-    if !shapes.is_empty() {
-        return Err(collect(shapes));
-    }
-    let merged = merge::merge(input, None);
-    let plan = plan::plan(input, &merged, &PlanOptions { now, future }).map_err(collect)?;
-    Ok((merged, plan))
+/// `explain`: plans what loads, every file or, when some have problems, those that loaded
+/// (as `check` does), and lends the planned site to `then` with the number of problems
+/// left out.
+pub(crate) fn plan_what_loads<R>(
+    opts: &BuildOptions,
+    then: impl FnOnce(&Ran<'_>, usize) -> R,
+) -> Result<R, Diagnostics> {
+    let (input, loaded) = load::Parts::read(&opts.root).assemble();
+    let Some(input) = input else {
+        return Err(loaded);
+    };
+    let (input, now) = apply_overrides(input, opts)?;
+    run(
+        &input,
+        now,
+        opts,
+        &mut Kept::default(),
+        Mode::PlanWhatLoads,
+        |ran| {
+            let left_out = if loaded.has_errors() {
+                loaded.len()
+            } else {
+                ran.found.len()
+            };
+            Ok(then(&ran, left_out))
+        },
+    )
+    .map_err(|s| problems_of(s.into()))
 }
 
 /// `sitegen coverage` (and serve's coverage page): load, merge, plan, then each article's
 /// words from the renderer; nothing is written.
 pub fn coverage(opts: &BuildOptions) -> Result<(SiteInput, coverage::Coverage), Diagnostics> {
     let (input, now) = load_input(opts)?;
-    let (merged, plan) = merge_and_plan(&input, now, opts.future)?;
-    let report = {
-        let renderer = Renderer::new(&input, &merged, &plan, None).map_err(collect)?;
-        coverage::analyse(&input, &merged, &plan, &renderer)?
-    };
-    Ok((input, report))
+    let report = run(&input, now, opts, &mut Kept::default(), Mode::Plan, |ran| {
+        coverage::analyse(ran.input, ran.merged, ran.plan, ran.renderer).map_err(BuildError::Input)
+    });
+    Ok((input, report.map_err(|s| problems_of(s.into()))?))
 }
 
 /// Runs every stage and replaces the output folder on success.
@@ -174,105 +181,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts).map_err(BuildError::Input)?;
     timings.mark("load");
-    let (merged, plan) = merge_and_plan(&input, now, opts.future).map_err(BuildError::Input)?;
-    timings.mark("plan");
-    check_lock(opts, &input, &plan).map_err(BuildError::Input)?;
-    let renderer =
-        Renderer::new(&input, &merged, &plan, None).map_err(|d| BuildError::Input(collect(d)))?;
-    let linter = Linter::new(&input, &merged);
-    let mut early = linter.input();
-    early.extend(coverage::lint(&input, &merged, &plan, &renderer));
-    let aged = linter.aged(plan.now.date());
-    timings.mark("templates");
     let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
-    let stamps = Stamps::of(&input);
-    let memo_pages = read_memo(opts);
-    let shared = renderer.fingerprint_shared(|_| None);
-    timings.mark("fingerprints");
-    let memo = Memo {
-        pages: &memo_pages,
-        shared: &shared,
-        stamps: &stamps,
-    };
-    let sink = Sink::Staging(&staging);
-    let outcome = render_into(
-        &renderer,
-        &linter,
-        &plan,
-        &memo,
-        &sink,
-        &opts.progress,
-        early,
-        opts.strict,
-    )
-    .and_then(|mut rendered| {
-        let records = std::mem::take(&mut rendered.records);
-        let table = modified_table(&renderer, &input, &plan, records);
-        check_modified(opts, &input, &table).map_err(BuildError::Input)?;
-        let extra = renderer.site_files(&table.modified, None);
-        for (path, bytes) in &extra {
-            staging.put(path, bytes).map_err(BuildError::Write)?;
-        }
-        let (index_memo, index_files) = search_index::put_index(
-            &renderer,
-            &input,
-            &merged,
-            &plan,
-            &stamps,
-            &memo_pages,
-            &staging,
-        )?;
-        rendered
-            .memo
-            .extend(index_memo.into_iter().map(std::borrow::Cow::Owned));
-        let sitemaps: String =
-            crate::render::sitemap::submittable(extra.iter().map(|(path, _)| path.as_str()))
-                .into_iter()
-                .map(|p| format!("{}{p}\n", input.site.base_url))
-                .collect();
-        Ok((rendered, table, extra.len() + index_files, sitemaps))
-    });
-    let (rendered, table, extra, sitemaps) = match outcome {
-        Ok(ok) => ok,
+    let mut kept = Kept::from_memo(read_memo(opts));
+    let outcome = run(
+        &input,
+        now,
+        opts,
+        &mut kept,
+        Mode::Render(Sink::Staging(&staging)),
+        |ran| before_swap(opts, &ran, &staging),
+    );
+    let (mut built, memo_text) = match outcome {
+        Ok(built) => built,
         Err(e) => {
             staging.abandon();
-            return Err(e);
+            return Err(e.into());
         }
     };
-    timings.mark("render");
-    let memo_text = page_memo::format(rendered.memo.iter().map(|m| m.as_ref()));
-    // The commit order (README, "Build safety"): everything that can fail runs before the
-    // swap, so a failure leaves the output folder as it was; only the change lists are
-    // written after it, and a failure there says that the new site is live.
-    let report_dir = opts
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| report::default_report_dir(&opts.output));
-    let preview = preview_reason(opts, &input);
-    let before_swap = lock_texts(opts, preview, &plan, &table)
-        .map_err(BuildError::Input)
-        .and_then(|locks| {
-            report::prepare(&report_dir).map_err(BuildError::Write)?;
-            save_locks(opts, &locks)
-        });
-    let (lock_updated, modified_updated) = match before_swap {
-        Ok(saved) => saved,
-        Err(e) => {
-            staging.abandon();
-            return Err(e);
-        }
-    };
-    let stats = staging
+    built.stats = staging
         .commit(&[(page_memo::FILE, &memo_text)])
         .map_err(BuildError::Write)?;
-    let mut warnings = rendered.warnings;
-    let aged_list: String = aged
-        .iter()
-        .map(|d| format!("{}: {}\n", d.origin, d.message))
-        .collect();
-    warnings.extend(aged);
     timings.mark("commit");
-    let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
     let base = &input.site.base_url;
     let urls = |files: &[String]| -> Vec<String> {
         files
@@ -281,10 +210,58 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             .map(|p| format!("{base}{p}"))
             .collect()
     };
-    let change_report = Report {
-        added: urls(&stats.changes.added),
-        changed: urls(&stats.changes.changed),
-        removed: urls(&stats.changes.removed),
+    let changes = &mut built.changes;
+    changes.added = urls(&built.stats.changes.added);
+    changes.changed = urls(&built.stats.changes.changed);
+    changes.removed = urls(&built.stats.changes.removed);
+    write::durable::crash_point("report");
+    report::write_report(&built.report_dir, changes).map_err(BuildError::AfterSwap)?;
+    timings.mark("locks");
+    Ok(built)
+}
+
+/// Everything a build does before the swap: the site files put into `staging`, the memo
+/// text made and the locks written. Gives the report, but for what the swap changes.
+fn before_swap(
+    opts: &BuildOptions,
+    ran: &Ran<'_>,
+    staging: &Staging,
+) -> Result<(BuildReport, String), BuildError> {
+    let (input, plan, renderer) = (ran.input, ran.plan, ran.renderer);
+    let Some(site) = &ran.site else {
+        unreachable!("a build renders its pages");
+    };
+    for (path, bytes) in &site.files {
+        staging.put(path, bytes).map_err(BuildError::Write)?;
+    }
+    let sitemaps: String =
+        crate::render::sitemap::submittable(site.files.iter().map(|(path, _)| path.as_str()))
+            .into_iter()
+            .map(|p| format!("{}{p}\n", input.site.base_url))
+            .collect();
+    let memo = (site.rendered.memo.iter().map(|m| m.as_ref())).chain(&site.index);
+    let memo_text = page_memo::format(memo);
+    // The commit order (README, "Build safety"): everything that can fail runs before the
+    // swap, so a failure leaves the output folder as it was; only the change lists are
+    // written after it, and a failure there says that the new site is live.
+    let report_dir = opts
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| report::default_report_dir(&opts.output));
+    let preview = preview_reason(opts, input);
+    let locks = lock_texts(opts, preview, plan, &site.table).map_err(BuildError::Input)?;
+    report::prepare(&report_dir).map_err(BuildError::Write)?;
+    let (lock_updated, modified_updated) = save_locks(opts, &locks)?;
+    let mut warnings = site.rendered.warnings.clone();
+    let aged = crate::lint::aged_facts(input, plan.now.date());
+    let aged_list: String = aged
+        .iter()
+        .map(|d| format!("{}: {}\n", d.origin, d.message))
+        .collect();
+    warnings.extend(aged);
+    let next_publish_iso = plan.next_publish.map(|t| renderer.iso(t));
+    let base = &input.site.base_url;
+    let changes = Report {
         next_publish: next_publish_iso.clone(),
         extra: [
             (AGED_FACTS_FILE.to_string(), aged_list),
@@ -300,18 +277,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .into_iter()
         .chain(renderer.redirect_maps())
         .collect(),
+        ..Report::default()
     };
-    write::durable::crash_point("report");
-    report::write_report(&report_dir, &change_report).map_err(BuildError::AfterSwap)?;
-    timings.mark("locks");
     let published = plan.articles.iter().filter(|a| a.published).count();
-    Ok(BuildReport {
+    let pages = site.rendered.pages;
+    let built = BuildReport {
         articles: published,
         future_articles: plan.articles.len() - published,
-        pages: rendered.pages,
-        rendered: rendered.rendered,
-        files: rendered.pages + extra,
-        stats,
+        pages,
+        rendered: site.rendered.rendered,
+        files: pages + site.files.len() + site.index.len(),
+        stats: WriteStats::default(),
         warnings,
         next_publish: plan.next_publish,
         next_publish_iso,
@@ -319,8 +295,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         modified_updated,
         preview,
         report_dir,
-        changes: change_report,
-    })
+        changes,
+    };
+    Ok((built, memo_text))
 }
 
 /// The list of city facts past `lint.fact_max_age_days`, in the report folder.
@@ -413,23 +390,6 @@ fn save_locks(
     Ok(updated)
 }
 
-/// Every article's `modified.lock` record: the published ones from rendering, the others
-/// hashed here, so the lock is the same whatever "now" is.
-fn modified_table(
-    renderer: &Renderer<'_>,
-    input: &SiteInput,
-    plan: &Plan,
-    mut records: Vec<(usize, ModifiedEntry)>,
-) -> ModifiedTable {
-    let unpublished: Vec<(usize, ModifiedEntry)> = (0..plan.articles.len())
-        .into_par_iter()
-        .filter(|&i| !plan.articles[i].published)
-        .filter_map(|i| renderer.unpublished_record(i).map(|e| (i, e)))
-        .collect();
-    records.extend(unpublished);
-    modified::table(plan, &input.modified_lock, records)
-}
-
 /// With `--locked`, fails when `modified.lock` would change (an article's text changed
 /// but the lock was not rebuilt and committed).
 fn check_modified(
@@ -483,77 +443,41 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
             return all;
         }
     };
-    all.extend(merge::check_shapes(&input, None));
-    for attempt in 0..2 {
-        let merged = merge::merge(&input, None);
-        let plan = match plan::plan(
-            &input,
-            &merged,
-            &PlanOptions {
-                now,
-                future: opts.future,
-            },
-        ) {
-            Ok(plan) => plan,
-            Err(d) => {
-                all.extend(d);
-                break;
-            }
-        };
-        let linter = Linter::new(&input, &merged);
-        if attempt == 0 {
-            if let Err(d) = check_lock(opts, &input, &plan) {
-                all.extend(d);
-            }
-            all.extend(linter.input());
-        }
-        match Renderer::new(&input, &merged, &plan, None) {
-            Ok(renderer) => {
-                all.extend(coverage::lint(&input, &merged, &plan, &renderer));
-                // Pages unchanged since the last build give their warnings from its memo.
-                let stamps = Stamps::of(&input);
-                let pages = read_memo(opts);
-                let shared = renderer.fingerprint_shared(|_| None);
-                let memo = Memo {
-                    pages: &pages,
-                    shared: &shared,
-                    stamps: &stamps,
-                };
-                let progress = &opts.progress;
-                match render_into(
-                    &renderer,
-                    &linter,
-                    &plan,
-                    &memo,
-                    &Sink::Nowhere,
-                    progress,
-                    Vec::new(),
-                    false,
-                ) {
-                    Ok(rendered) => {
-                        all.extend(rendered.warnings);
-                        let table = modified_table(&renderer, &input, &plan, rendered.records);
-                        if let Err(d) = check_modified(opts, &input, &table) {
-                            all.extend(d);
-                        }
-                    }
-                    Err(BuildError::Input(d)) => all.extend(d),
-                    Err(BuildError::Write(_) | BuildError::AfterSwap(_)) => {}
-                }
-                break;
-            }
-            Err(d) => {
-                // Leave out the files whose templates failed and render the rest.
+    // Pages unchanged since the last build give their warnings from its memo.
+    let mut kept = Kept::from_memo(read_memo(opts));
+    // --strict is applied to every problem at the end.
+    let mut run_opts = BuildOptions {
+        strict: false,
+        ..opts.clone()
+    };
+    let mut retried = false;
+    loop {
+        let outcome = run(&input, now, &run_opts, &mut kept, Mode::Check, |ran| {
+            let mut found = ran.found;
+            found.extend(ran.site.map(|s| s.rendered.warnings).unwrap_or_default());
+            Ok(found)
+        });
+        match outcome {
+            Ok(found) => all.extend(found),
+            Err(Stopped::At(BuildError::Input(d))) => all.extend(d),
+            Err(Stopped::At(_)) => {}
+            Err(Stopped::Templates { found, broken: d }) => {
+                // Leave out the files whose templates failed and check the rest, once (its
+                // schedule is not the whole site's: --locked is not asked again).
                 let broken: BTreeSet<PathBuf> = d.iter().map(|x| x.origin.file.clone()).collect();
+                all.extend(found);
                 all.extend(d);
                 let before = input.topics.len() + input.cities.len();
                 input.topics.retain(|t| !broken.contains(&t.path));
                 input.cities.retain(|c| !broken.contains(&c.path));
-                if input.topics.len() + input.cities.len() == before {
-                    break;
+                if input.topics.len() + input.cities.len() < before && !retried {
+                    retried = true;
+                    run_opts.locked = false;
+                    continue;
                 }
             }
         }
+        break;
     }
     if opts.strict {
         all = collect(all.into_iter().map(as_error));
@@ -600,6 +524,14 @@ fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(),
         .with_hint("run `sitegen build` without --locked and commit the updated schedule.lock"),
     );
     Err(d)
+}
+
+/// The problems a command reports for a failed run that writes nothing.
+fn problems_of(e: BuildError) -> Diagnostics {
+    match e {
+        BuildError::Input(d) => d,
+        BuildError::Write(_) | BuildError::AfterSwap(_) => Diagnostics::default(),
+    }
 }
 
 fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {

@@ -8,10 +8,9 @@ use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean};
 use crate::load::LOCK_FILE;
 use crate::merge::Layer;
 use crate::model::SiteInput;
-use crate::pipeline::{self, BuildOptions};
+use crate::pipeline::{self, BuildOptions, Ran};
 use crate::plan::PlannedArticle;
 use crate::plan::variants::ExtrasFrom;
-use crate::render::Renderer;
 use serde::Serialize;
 
 /// Everything `explain` reports about one article.
@@ -80,7 +79,20 @@ fn explain(
     city_arg: &str,
     topic_arg: &str,
 ) -> Result<Explanation, (Diagnostics, Exit)> {
-    let (input, merged, plan, other_problems) = plan_what_loads(opts)?;
+    pipeline::plan_what_loads(opts, |ran, left_out| {
+        explain_planned(ran, opts, (city_arg, topic_arg), left_out)
+    })
+    .map_err(|d| (d, Exit::Problems))?
+}
+
+/// Explains one article of the planned site; `other_problems` were left out of it.
+fn explain_planned(
+    ran: &Ran<'_>,
+    opts: &BuildOptions,
+    (city_arg, topic_arg): (&str, &str),
+    other_problems: usize,
+) -> Result<Explanation, (Diagnostics, Exit)> {
+    let (input, merged, plan, renderer) = (ran.input, ran.merged, ran.plan, ran.renderer);
     let usage = |d: Diagnostic| (one(d), Exit::Usage);
     let ci = input
         .cities
@@ -120,8 +132,6 @@ fn explain(
         .position(|a| a.pair == pair)
         .expect("every merged pair is planned");
     let a = &plan.articles[i];
-    let renderer =
-        Renderer::new(&input, &merged, &plan, None).map_err(|d| (collect(d), Exit::Problems))?;
     let mut sections = Vec::new();
     for template in &a.chosen.headings {
         let t = template.topic();
@@ -131,7 +141,7 @@ fn explain(
         sections.push(Section {
             topic: input.topics[t].slug.clone(),
             heading,
-            heading_source: template.origin(&input).to_string(),
+            heading_source: template.origin(input).to_string(),
             values: merged
                 .pair_index(ci, t)
                 .map_or_else(Vec::new, |p| value_rows(&merged.pairs[p])),
@@ -144,40 +154,15 @@ fn explain(
         topic: topic.name.clone(),
         url: format!("{}{}", input.site.base_url, a.path),
         publish_at: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-        publish_source: publish_source(&input, opts, ci, ti, &a.id),
+        publish_source: publish_source(input, opts, ci, ti, &a.id),
         published: a.publish_at <= plan.now,
         title: renderer.article_title(i).to_string(),
-        title_source: a.chosen.title.origin(&input).to_string(),
+        title_source: a.chosen.title.origin(input).to_string(),
         sections,
-        extras_source: extras_source(&input, a),
+        extras_source: extras_source(input, a),
         values,
         other_problems,
     })
-}
-
-/// The site planned from every file, or, when some files have problems, from those that
-/// loaded (as `check` does), with the number of problems left out.
-fn plan_what_loads(
-    opts: &BuildOptions,
-) -> Result<(SiteInput, crate::merge::Merged, crate::plan::Plan, usize), (Diagnostics, Exit)> {
-    let problems = match pipeline::plan_site(opts) {
-        Ok((input, merged, plan)) => return Ok((input, merged, plan, 0)),
-        Err(problems) => problems,
-    };
-    let count = problems.len();
-    let (Some(input), _) = crate::load::Parts::read(&opts.root).assemble() else {
-        return Err((problems, Exit::Problems));
-    };
-    let (input, now) = pipeline::apply_overrides(input, opts).map_err(|d| (d, Exit::Problems))?;
-    let merged = crate::merge::merge(&input, None);
-    let plan_opts = crate::plan::PlanOptions {
-        now,
-        future: opts.future,
-    };
-    match crate::plan::plan(&input, &merged, &plan_opts) {
-        Ok(plan) => Ok((input, merged, plan, count)),
-        Err(_) => Err((problems, Exit::Problems)),
-    }
 }
 
 fn value_rows(pair: &crate::merge::MergedPair) -> Vec<ValueRow> {
@@ -192,12 +177,6 @@ fn value_rows(pair: &crate::merge::MergedPair) -> Vec<ValueRow> {
             column: v.origin.column,
         })
         .collect()
-}
-
-fn collect(items: Vec<Diagnostic>) -> Diagnostics {
-    let mut all = Diagnostics::default();
-    all.extend(items);
-    all
 }
 
 fn unknown<'a>(what: &str, arg: &str, names: impl Iterator<Item = &'a str>) -> Diagnostic {

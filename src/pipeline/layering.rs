@@ -214,6 +214,27 @@ fn sibling_files_import_no_loop() {
     }
 }
 
+/// The stage order is written once: only the driver calls the stages' entry points.
+#[test]
+fn only_the_driver_runs_the_stages() {
+    let calls = [
+        "merge::merge(",
+        "plan::plan(",
+        "Renderer::new(",
+        "render_into(",
+    ];
+    for path in source_files(&src()) {
+        let code = code(&path);
+        for call in calls.iter().filter(|c| code.contains(*c)) {
+            assert!(
+                path.ends_with("pipeline/run.rs"),
+                "{} calls `{call}`: run the stages through pipeline::run",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn a_loop_is_found() {
     let mut graph = Graph::new();

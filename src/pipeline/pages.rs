@@ -187,7 +187,7 @@ pub fn render_into<'m>(
 
 impl Sink<'_> {
     /// Whether the sink still holds the page a memo line describes.
-    fn holds(&self, m: &MemoPage) -> bool {
+    pub fn holds(&self, m: &MemoPage) -> bool {
         match self {
             Sink::Staging(staging) => staging.keep(&m.path, m.entry()),
             Sink::Memory => m.bytes.is_some(),
@@ -196,7 +196,7 @@ impl Sink<'_> {
     }
 
     /// Puts a rendered page; gives its memo line but for fingerprint, warnings and record.
-    fn put(&self, file: OutputFile) -> Result<Option<MemoPage>, WriteError> {
+    pub fn put(&self, file: OutputFile) -> Result<Option<MemoPage>, WriteError> {
         let (entry, bytes) = match self {
             Sink::Staging(staging) => (staging.put(&file.path, &file.bytes)?, None),
             Sink::Memory => {

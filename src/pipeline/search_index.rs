@@ -1,44 +1,36 @@
-//! The search index in a build: taken from the page memo when its inputs did not change
-//! (no segmentation, nothing written), else built and put into the staging folder, where
-//! unchanged files are still not rewritten.
+//! The search index of a run: taken from the page memo when its inputs did not change and
+//! the sink still holds it (no segmentation, nothing written), else built and put into
+//! the sink (where a build still does not rewrite unchanged files).
 
-use super::BuildError;
-use crate::load::Stamps;
+use super::pages::{Memo, Sink};
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::Plan;
-use crate::render::Renderer;
+use crate::render::{OutputFile, Renderer};
 use crate::search;
-use crate::write::Staging;
-use crate::write::page_memo::{MemoPage, PageMemo};
+use crate::write::WriteError;
+use crate::write::page_memo::MemoPage;
 
-/// Puts the index into `staging`; gives its memo lines and how many files it has.
+/// Puts the index into `sink`; gives its files' memo lines.
 pub fn put_index(
     renderer: &Renderer<'_>,
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
-    stamps: &Stamps,
-    memo: &PageMemo,
-    staging: &Staging,
-) -> Result<(Vec<MemoPage>, usize), BuildError> {
-    let key = search::key(plan, stamps, |i| renderer.article_title(i));
+    memo: &Memo<'_, '_>,
+    sink: &Sink<'_>,
+) -> Result<Vec<MemoPage>, WriteError> {
+    let key = search::key(plan, memo.stamps, |i| renderer.article_title(i));
     let paths = search::paths(input, plan);
     let known: Vec<Option<&MemoPage>> = paths
         .iter()
         .map(|p| {
-            memo.get(&search::file_fingerprint(key, p))
-                .filter(|m| m.path == *p)
+            let line = memo.pages.get(&search::file_fingerprint(key, p));
+            line.filter(|m| m.path == *p && sink.holds(m))
         })
         .collect();
-    let mut kept = vec![false; paths.len()];
     if known.iter().all(Option::is_some) {
-        for (k, m) in kept.iter_mut().zip(&known) {
-            *k = m.is_some_and(|m| staging.keep(&m.path, m.entry()));
-        }
-        if kept.iter().all(|k| *k) {
-            return Ok((known.into_iter().flatten().cloned().collect(), paths.len()));
-        }
+        return Ok(known.into_iter().flatten().cloned().collect());
     }
     let files = search::build(
         input,
@@ -48,21 +40,16 @@ pub fn put_index(
         |i| renderer.date_suffix(i),
     );
     let mut lines = Vec::with_capacity(files.len());
-    // Files come in `paths` order; a file kept above has the bytes it would be given.
-    for (((path, bytes), was_kept), known) in files.iter().zip(kept).zip(&known) {
-        let entry = match known.filter(|_| was_kept) {
-            Some(m) => m.entry(),
-            None => staging.put(path, bytes).map_err(BuildError::Write)?,
+    // Files come in `paths` order; a file the sink still holds has the bytes it would get.
+    for ((path, bytes), known) in files.into_iter().zip(known) {
+        let line = match known {
+            Some(m) => Some(m.clone()),
+            None => sink.put(OutputFile { path, bytes })?,
         };
-        lines.push(MemoPage {
-            fingerprint: search::file_fingerprint(key, path),
-            path: path.clone(),
-            hash: entry.hash,
-            len: entry.len,
-            warnings: Vec::new(),
-            record: None,
-            bytes: None,
-        });
+        lines.extend(line.map(|line| MemoPage {
+            fingerprint: search::file_fingerprint(key, &line.path),
+            ..line
+        }));
     }
-    Ok((lines, files.len()))
+    Ok(lines)
 }

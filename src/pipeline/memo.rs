@@ -1,0 +1,133 @@
+//! What a run may reuse from earlier runs: the page memo (the output folder's, read by
+//! `build` and `check`, or the one `serve` keeps in memory with the pages' bytes), and,
+//! kept across `serve`'s rebuilds, the last merge, the articles' titles and the feeds.
+
+use crate::load::Stamps;
+use crate::merge::Merged;
+use crate::model::SiteInput;
+use crate::plan::{Plan, PlannedArticle};
+use crate::render::fingerprint::{Shared, site_digest};
+use crate::render::{FeedCache, LinkParts, Renderer};
+use crate::write::page_memo::PageMemo;
+use std::collections::HashMap;
+
+/// What earlier runs left for this one.
+#[derive(Default)]
+pub(crate) struct Kept {
+    /// Page fingerprint → what those inputs gave.
+    pub pages: PageMemo,
+    /// Article id → its title, link and link hash, under the hash of their inputs.
+    titles: HashMap<String, KeptTitle>,
+    pub(super) feeds: FeedCache,
+    /// The last merge and what it was made from.
+    pub(super) merged: Option<(Merged, MergeStamps)>,
+    /// Whether runs leave their merge and titles here for the next (`serve`).
+    across_runs: bool,
+}
+
+/// An article's title, link and link hash, kept under the hash of their inputs.
+struct KeptTitle {
+    inputs: u64,
+    title: String,
+    link: LinkParts,
+    link_hash: u64,
+}
+
+/// What a merge was made from: site settings (with the site-wide defaults), topic files and
+/// city files, by position.
+pub(super) struct MergeStamps {
+    site: u64,
+    topics: Vec<u64>,
+    cities: Vec<u64>,
+}
+
+impl MergeStamps {
+    pub(super) fn of(input: &SiteInput, stamps: &Stamps) -> MergeStamps {
+        MergeStamps {
+            site: site_digest(input),
+            topics: stamps.topics.clone(),
+            cities: stamps.cities.clone(),
+        }
+    }
+
+    /// A hash of the site settings.
+    pub(super) fn site(&self) -> u64 {
+        self.site
+    }
+
+    /// Whether a merge made from `self` can be reused for `now`, city by city.
+    pub(super) fn same_site(&self, now: &MergeStamps) -> bool {
+        self.site == now.site && self.topics == now.topics
+    }
+
+    /// Whether city `c` of `now` is the city merged at the same place from `self`.
+    pub(super) fn same_city(&self, now: &MergeStamps, c: usize) -> bool {
+        self.cities.get(c) == Some(&now.cities[c])
+    }
+}
+
+impl Kept {
+    /// For one run: the page memo read from the output folder.
+    pub(crate) fn from_memo(pages: PageMemo) -> Kept {
+        Kept {
+            pages,
+            ..Kept::default()
+        }
+    }
+
+    /// For a series of runs (`serve`), each leaving what it made for the next.
+    pub(crate) fn across_runs() -> Kept {
+        Kept {
+            across_runs: true,
+            ..Kept::default()
+        }
+    }
+
+    pub(super) fn keeps_merges(&self) -> bool {
+        self.across_runs
+    }
+
+    /// Article `a`'s title, link and link hash, if its title inputs are still `inputs`.
+    pub(super) fn title(&self, a: &PlannedArticle, inputs: u64) -> Option<(&str, &LinkParts, u64)> {
+        let k = self.titles.get(&a.id)?;
+        (a.published && k.inputs == inputs).then_some((k.title.as_str(), &k.link, k.link_hash))
+    }
+}
+
+/// Keeps every published article's title for the next run (when runs keep them): those
+/// kept already move over to the new map; only new ones are made.
+pub(super) fn keep_titles(
+    kept: &mut Kept,
+    plan: &Plan,
+    renderer: &Renderer<'_>,
+    inputs: &[u64],
+    shared: &Shared,
+) {
+    if !kept.across_runs {
+        return;
+    }
+    let mut old = std::mem::take(&mut kept.titles);
+    kept.titles.reserve(plan.articles.len());
+    for (i, a) in plan
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.published)
+    {
+        let entry = match old.remove_entry(&a.id) {
+            Some(entry) if entry.1.inputs == inputs[i] => entry,
+            _ => (
+                a.id.clone(),
+                KeptTitle {
+                    inputs: inputs[i],
+                    title: renderer.article_title(i).to_string(),
+                    link: renderer.article_link(i),
+                    link_hash: shared.link(i),
+                },
+            ),
+        };
+        kept.titles.insert(entry.0, entry.1);
+    }
+    // Freeing the old map takes a while on a large site; nothing waits for it.
+    std::thread::spawn(move || drop(old));
+}

@@ -1,0 +1,286 @@
+//! The one driver: merge → plan → render → site files, run on assembled input. `build`,
+//! `check`, `serve`, `explain` and `coverage` all call [`run`]; what differs is data:
+//! where the input came from, what is kept from earlier runs ([`Kept`]), where pages go
+//! ([`Sink`]) and how far the run goes and how it meets problems ([`Mode`]).
+
+use super::memo::{Kept, MergeStamps, keep_titles};
+use super::pages::{Memo, Rendered, Sink, render_into};
+use super::{BuildError, BuildOptions, check_lock, check_modified, collect, search_index};
+use crate::coverage;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lint::Linter;
+use crate::load::Stamps;
+use crate::merge::{self, Merged};
+use crate::model::{ModifiedEntry, SiteInput};
+use crate::plan::{self, Page, Plan, PlanOptions};
+use crate::render::fingerprint::title_inputs;
+use crate::render::modified::{self, ModifiedTable};
+use crate::render::{FeedKeys, KeptFile, Renderer};
+use crate::timings::Timings;
+use crate::write::page_memo::MemoPage;
+use chrono::NaiveDateTime;
+use rayon::prelude::*;
+
+/// How far a run goes, and whether it goes past value-shape and lock problems (reporting
+/// them in [`Ran::found`]) or stops at them.
+pub(crate) enum Mode<'s> {
+    /// `build` and `serve`: every page and site file, into the sink; stops at problems.
+    Render(Sink<'s>),
+    /// `check`: every page; goes past problems.
+    Check,
+    /// `coverage`: up to the renderer; stops at problems.
+    Plan,
+    /// `explain`: up to the renderer; goes past problems.
+    PlanWhatLoads,
+}
+
+impl Mode<'_> {
+    fn pages(&self) -> bool {
+        matches!(self, Mode::Render(_) | Mode::Check)
+    }
+
+    fn go_on(&self) -> bool {
+        matches!(self, Mode::Check | Mode::PlanWhatLoads)
+    }
+}
+
+/// What a run made, lent to its caller.
+pub(crate) struct Ran<'r> {
+    pub input: &'r SiteInput,
+    pub merged: &'r Merged,
+    pub plan: &'r Plan,
+    pub renderer: &'r Renderer<'r>,
+    /// Problems found and gone past (see [`Mode`]).
+    pub found: Diagnostics,
+    /// When the mode renders pages.
+    pub site: Option<BuiltSite<'r>>,
+}
+
+/// The rendered site.
+pub(crate) struct BuiltSite<'r> {
+    pub rendered: Rendered<'r>,
+    pub table: ModifiedTable,
+    /// Sitemap, feeds, robots.txt, redirects and static files (none into a sink that is
+    /// nowhere).
+    pub files: Vec<KeptFile>,
+    /// Memo lines of the search index's files, put into the sink.
+    pub index: Vec<MemoPage>,
+}
+
+/// Why a run stopped.
+pub(crate) enum Stopped {
+    /// Templates or titles could not be made ready: their problems (`broken`), and those
+    /// gone past before.
+    Templates {
+        found: Diagnostics,
+        broken: Vec<Diagnostic>,
+    },
+    At(BuildError),
+}
+
+impl From<BuildError> for Stopped {
+    fn from(e: BuildError) -> Stopped {
+        Stopped::At(e)
+    }
+}
+
+impl From<Stopped> for BuildError {
+    fn from(s: Stopped) -> BuildError {
+        match s {
+            Stopped::Templates { mut found, broken } => {
+                found.extend(broken);
+                BuildError::Input(found)
+            }
+            Stopped::At(e) => e,
+        }
+    }
+}
+
+/// Runs the stages on `input` ("now" is `now`), reusing what `kept` holds, putting pages
+/// into `sink`, and lends the result to `then`. `kept` then holds this run's merge and
+/// titles for the next run (when it keeps them); its pages are the caller's to replace.
+pub(crate) fn run<R>(
+    input: &SiteInput,
+    now: NaiveDateTime,
+    opts: &BuildOptions,
+    kept: &mut Kept,
+    mode: Mode<'_>,
+    then: impl FnOnce(Ran<'_>) -> Result<R, BuildError>,
+) -> Result<R, Stopped> {
+    let mut timings = Timings::new(opts.verbose);
+    let sink = match &mode {
+        Mode::Render(sink) => sink,
+        _ => &Sink::Nowhere,
+    };
+    let stamps = Stamps::of(input);
+    let was = MergeStamps::of(input, &stamps);
+    let mut found = Diagnostics::default();
+    let (earlier, old) = match kept.merged.take() {
+        Some((m, old)) if old.same_site(&was) => (Some(m), Some(old)),
+        _ => (None, None),
+    };
+    let clean = |c: usize| old.as_ref().is_some_and(|old| old.same_city(&was, c));
+    // Only cities changed since a clean merge need checking; the whole site again when one
+    // of them has problems, so they read as a full check reports them.
+    let mut shapes = merge::check_shapes(
+        input,
+        old.as_ref().map(|_| &clean as &dyn Fn(usize) -> bool),
+    );
+    if old.is_some() && !shapes.is_empty() {
+        shapes = merge::check_shapes(input, None);
+    }
+    stop_or_go(shapes, &mode, &mut found)?;
+    let earlier = earlier.map(|merged| merge::Earlier {
+        merged,
+        unchanged: &clean,
+    });
+    let merged = merge::merge(input, earlier);
+    let plan_opts = PlanOptions {
+        now,
+        future: opts.future,
+    };
+    let plan = plan::plan(input, &merged, &plan_opts).map_err(|d| with_found(&mut found, d))?;
+    timings.mark("plan");
+    let lock = check_lock(opts, input, &plan).err();
+    stop_or_go(lock.into_iter().flatten().collect(), &mode, &mut found)?;
+    let title_keys: Vec<u64> = (plan.articles.iter())
+        .map(|a| title_inputs(was.site(), a, &stamps))
+        .collect();
+    let known = |i: usize| kept.title(&plan.articles[i], title_keys[i]);
+    let known_title = |i| known(i).map(|(title, link, _)| (title.to_string(), link.clone()));
+    let renderer = match Renderer::new(input, &merged, &plan, Some(&known_title)) {
+        Ok(renderer) => renderer,
+        Err(broken) => return Err(Stopped::Templates { found, broken }),
+    };
+    timings.mark("templates");
+    let shared = mode
+        .pages()
+        .then(|| renderer.fingerprint_shared(|i| known(i).map(|(_, _, hash)| hash)));
+    let mut site = None;
+    if let Some(shared) = &shared {
+        let linter = Linter::new(input, &merged);
+        let mut early = linter.input();
+        early.extend(coverage::lint(input, &merged, &plan, &renderer));
+        let memo = Memo {
+            pages: &kept.pages,
+            shared,
+            stamps: &stamps,
+        };
+        let progress = &opts.progress;
+        let mut rendered = render_into(
+            &renderer,
+            &linter,
+            &plan,
+            &memo,
+            sink,
+            progress,
+            early,
+            opts.strict,
+        )
+        .map_err(|e| match e {
+            BuildError::Input(d) => with_found(&mut found, d),
+            e => Stopped::At(e),
+        })?;
+        timings.mark("render");
+        // Unpublished articles' records only matter to modified.lock (written by a build,
+        // compared with --locked).
+        let lock_records = matches!(sink, Sink::Staging(_)) || opts.locked;
+        let table = modified_table(
+            &renderer,
+            input,
+            &plan,
+            std::mem::take(&mut rendered.records),
+            lock_records,
+        );
+        let modified = check_modified(opts, input, &table).err();
+        stop_or_go(modified.into_iter().flatten().collect(), &mode, &mut found)?;
+        let (files, index) = if matches!(sink, Sink::Nowhere) {
+            (Vec::new(), Vec::new())
+        } else {
+            let keys: Vec<u64> = article_keys(&plan, &rendered.memo);
+            let keys = FeedKeys {
+                global: shared.global(),
+                articles: &keys,
+            };
+            let files = renderer.site_files(&table.modified, Some((&keys, &mut kept.feeds)));
+            let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
+                .map_err(BuildError::Write)?;
+            (files, index)
+        };
+        timings.mark("site files");
+        site = Some(BuiltSite {
+            rendered,
+            table,
+            files,
+            index,
+        });
+    }
+    let ran = Ran {
+        input,
+        merged: &merged,
+        plan: &plan,
+        renderer: &renderer,
+        found,
+        site,
+    };
+    let result = then(ran)?;
+    if let Some(shared) = &shared {
+        keep_titles(kept, &plan, &renderer, &title_keys, shared);
+    }
+    if kept.keeps_merges() {
+        kept.merged = Some((merged, was));
+    }
+    Ok(result)
+}
+
+/// Stops at `problems`, or, going on, keeps them.
+fn stop_or_go(
+    problems: Vec<Diagnostic>,
+    mode: &Mode<'_>,
+    found: &mut Diagnostics,
+) -> Result<(), Stopped> {
+    if problems.is_empty() || mode.go_on() {
+        found.extend(problems);
+        Ok(())
+    } else {
+        Err(Stopped::At(BuildError::Input(collect(problems))))
+    }
+}
+
+/// Stops at `problems`, after those gone past before.
+fn with_found(found: &mut Diagnostics, problems: impl IntoIterator<Item = Diagnostic>) -> Stopped {
+    let mut all = std::mem::take(found);
+    all.extend(problems);
+    Stopped::At(BuildError::Input(all))
+}
+
+/// Per article, its page's fingerprint: a feed entry is made from what its page is.
+fn article_keys(plan: &Plan, memo: &[std::borrow::Cow<'_, MemoPage>]) -> Vec<u64> {
+    let mut keys = vec![0; plan.articles.len()];
+    for (page, line) in plan.pages.iter().zip(memo) {
+        if let Page::Article(i) = page {
+            keys[*i] = line.fingerprint;
+        }
+    }
+    keys
+}
+
+/// Every article's `modified.lock` record: the published ones from rendering, the others
+/// (with `unpublished`) hashed here, so the lock is the same whatever "now" is.
+fn modified_table(
+    renderer: &Renderer<'_>,
+    input: &SiteInput,
+    plan: &Plan,
+    mut records: Vec<(usize, ModifiedEntry)>,
+    unpublished: bool,
+) -> ModifiedTable {
+    if unpublished {
+        let more: Vec<(usize, ModifiedEntry)> = (0..plan.articles.len())
+            .into_par_iter()
+            .filter(|&i| !plan.articles[i].published)
+            .filter_map(|i| renderer.unpublished_record(i).map(|e| (i, e)))
+            .collect();
+        records.extend(more);
+    }
+    modified::table(plan, &input.modified_lock, records)
+}
