@@ -126,7 +126,16 @@
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.href = root + path;
-    a.textContent = title;
+    // The city's name and the date suffix stay on one line, as in every list (.nw).
+    const name = meta.cities[city];
+    const tail = /\([^()]*\)$/.exec(title);
+    const nw = (text) => Object.assign(document.createElement('span'), { className: 'nw', textContent: text });
+    const main = tail ? title.slice(0, tail.index) : title;
+    (name ? main.split(name) : [main]).forEach((piece, i) => {
+      if (i) a.append(nw(name));
+      if (piece) a.append(piece);
+    });
+    if (tail) a.append(nw(tail[0]));
     const m = document.createElement('span');
     m.className = 'meta';
     const c = document.createElement('span');

@@ -118,6 +118,8 @@ async function checkPage(ctx, base, vp, spec, links) {
 
   const res = await page.goto(new URL(spec.path, base).href, { waitUntil: 'load', timeout: 30000 });
   check(`${label}: HTTP 200`, res?.status() === 200, `got ${res?.status()}`);
+  // The search page's results come after load; they are measured too.
+  if (spec.script) await page.waitForSelector('#search-results[data-done]', { timeout: 15000 }).catch(() => {});
   const m = await page.evaluate(measurePage);
   await page.screenshot({ path: join(shotDir, `${vp.name}-${spec.name}.png`), fullPage: true });
   await page.screenshot({ path: join(shotDir, `${vp.name}-${spec.name}-first-screen.png`) });
@@ -139,6 +141,9 @@ async function checkPage(ctx, base, vp, spec, links) {
   check(`${label}: no line break inside a word of a card title`, broken.length === 0,
     broken.slice(0, 6).join(', ') + (broken.length > 6 ? ` … ${broken.length} of ${checked} words` : ''));
   cardWords[vp.name] = (cardWords[vp.name] ?? 0) + checked;
+  if (spec.script) {
+    check(`${label}: search results keep place names and dates whole`, m.searchNw > 0, `${m.searchNw} kept`);
+  }
   if (spec.list) {
     check(`${label}: every list entry names its city`, m.listCities.length > 0 && m.listCities.every(Boolean),
       `${m.listCities.filter((c) => !c).length} of ${m.listCities.length} without a city`);

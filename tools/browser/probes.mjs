@@ -96,6 +96,8 @@ export function measurePage() {
     // two or more characters (Chromium's own Chinese word segmenter, ICU's dictionary,
     // which knows nothing of sitegen's <wbr> marks) must lie on one line.
     cardWords: cardWordBreaks(),
+    // Search results keep their city and date suffix whole too (the spans checked above).
+    searchNw: document.querySelectorAll('#search-results .nw').length,
     relatedHeight: Math.round(document.querySelector('.related')?.getBoundingClientRect().height ?? 0),
     otherCities: [...document.querySelectorAll('.other-cities .chips a')].map((a) => a.textContent.trim()),
     toc: [...document.querySelectorAll('.toc a')].map((a) => a.getAttribute('href')),
