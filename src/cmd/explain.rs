@@ -68,12 +68,6 @@ pub fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
     Ok(())
 }
 
-fn one(d: Diagnostic) -> Diagnostics {
-    let mut all = Diagnostics::default();
-    all.push(d);
-    all
-}
-
 fn explain(
     opts: &BuildOptions,
     city_arg: &str,
@@ -93,7 +87,7 @@ fn explain_planned(
     other_problems: usize,
 ) -> Result<Explanation, (Diagnostics, Exit)> {
     let (input, merged, plan, renderer) = (ran.input, ran.merged, ran.plan, ran.renderer);
-    let usage = |d: Diagnostic| (one(d), Exit::Usage);
+    let usage = |d: Diagnostic| (Diagnostics::from_iter([d]), Exit::Usage);
     let ci = input
         .cities
         .iter()
@@ -116,13 +110,13 @@ fn explain_planned(
         let skip = city.skip.iter().find(|s| s.value == topic.slug);
         let origin = skip.map_or_else(|| Origin::file(&city.path), |s| s.origin.clone());
         return Err((
-            one(Diagnostic::error(
+            Diagnostics::from_iter([Diagnostic::error(
                 origin,
                 format!(
                     "{} does not publish topic `{}` (it is in `skip:`)",
                     city.name, topic.slug
                 ),
-            )),
+            )]),
             Exit::Problems,
         ));
     };
@@ -137,7 +131,7 @@ fn explain_planned(
         let t = template.topic();
         let heading = renderer
             .section_heading(i, t)
-            .map_err(|d| (one(d), Exit::Problems))?;
+            .map_err(|d| (Diagnostics::from_iter([d]), Exit::Problems))?;
         sections.push(Section {
             topic: input.topics[t].slug.clone(),
             heading,
