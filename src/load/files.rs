@@ -88,6 +88,31 @@ pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
     })
 }
 
+/// A path no output can carry as it is, refused in every input folder: a name that is not
+/// UTF-8 (the output would get another name), or one holding a control character (a line
+/// break would split its line of the output folder's manifest, so the next build could not
+/// read the manifest back) or a backslash (a folder separator on Windows, and `\\` in a
+/// URL is read as `/`).
+fn unlistable_name(rel: &Path) -> Option<Found> {
+    let Some(text) = rel.to_str() else {
+        return Some(Found::Refused {
+            message: "the file name is not UTF-8; this file is not read".into(),
+            hint: "rename it with letters, digits, `-`, `_` and `.` (the page addresses are built from file names)".into(),
+        });
+    };
+    let bad = text.chars().find(|c| c.is_control() || *c == '\\')?;
+    Some(Found::Refused {
+        message: format!(
+            "the file name holds {}; this file is not read",
+            match bad {
+                '\\' => "a backslash".to_string(),
+                c => format!("a control character ({})", c.escape_default()),
+            }
+        ),
+        hint: "rename it with letters, digits, `-`, `_` and `.`: a line break or a backslash in a file name cannot be written into the output folder's list of files or a URL".into(),
+    })
+}
+
 /// What the input discovery rule says about one file below an input folder.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Found {
@@ -123,6 +148,9 @@ pub fn discover(dir: &str, rel: &Path) -> Found {
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if is_scratch_file(name) {
         return Found::Skip;
+    }
+    if let Some(refused) = unlistable_name(rel) {
+        return refused;
     }
     let (exts, what): (&[&str], &str) = match dir {
         "topics" => (&["md"], "topic files (`<slug>.md`)"),
@@ -193,6 +221,12 @@ mod tests {
             ("topics", "a.markdown", "holds only"),
             ("topics", "README", "holds only"),
             ("cities", "a.yaml.bak", "holds only"),
+            ("static", "a\nb.css", "control character (\\n)"),
+            ("static", "img/a\rb.png", "control character (\\r)"),
+            ("templates", "partials/a\tb.html", "control character"),
+            ("static", "a\\b.css", "a backslash"),
+            ("topics", "a\u{1b}b.md", "control character"),
+            ("cities", "a\nb.yaml", "control character"),
         ] {
             match read(dir, rel) {
                 Found::Refused { message, .. } => {
@@ -201,6 +235,15 @@ mod tests {
                 other => panic!("{dir}/{rel}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_refused() {
+        use std::os::unix::ffi::OsStrExt;
+        let rel = Path::new(std::ffi::OsStr::from_bytes(b"logo\xff.png"));
+        assert!(
+            matches!(discover("static", rel), Found::Refused { message, .. } if message.contains("not UTF-8"))
+        );
     }
 
     #[test]

@@ -356,6 +356,11 @@ pub const MAX_INTERVAL_MINUTES: i64 = 365 * 24 * 60;
 /// keeping far from chrono's limits means adding cadence slots never overflows.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
+    // Four digits and a `-` first: chrono's `%Y` also takes `+2026` or `02026`.
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
     [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
@@ -423,6 +428,9 @@ mod tests {
         assert!(parse_datetime("2026-02-03 24:00:00").is_none());
         assert!(parse_datetime("10000-01-01 00:00:00").is_none());
         assert!(parse_datetime("1969-12-31 23:59:59").is_none());
+        assert!(parse_datetime("+2026-02-03 06:39:37").is_none());
+        assert!(parse_datetime("02026-02-03 06:39:37").is_none());
+        assert!(parse_datetime(" 2026-02-03 06:39 ").is_some());
     }
 
     #[test]

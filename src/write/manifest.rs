@@ -65,6 +65,29 @@ pub fn format(entries: &mut [(String, Entry)]) -> String {
     out
 }
 
+/// The first of `entries` that `text` (made by [`format`] from them) does not give back,
+/// if any: checked before the swap, so a build never leaves a manifest the next build
+/// cannot read (which would make it rewrite every file and report every page changed).
+/// Input discovery refuses the file names that could cause it (line breaks).
+pub fn unreadable<'a>(text: &str, entries: &'a [(String, Entry)]) -> Option<&'a str> {
+    let reads_back = |back: &Manifest, (path, e): &(String, Entry)| back.get(path) == Some(e);
+    match parse(text) {
+        Some(back) => entries
+            .iter()
+            .find(|entry| !reads_back(&back, entry))
+            .map(|(path, _)| path.as_str())
+            .or_else(|| (back.len() != entries.len()).then_some("")),
+        // A line that does not parse spoils the whole manifest: find the entry that wrote it.
+        None => entries
+            .iter()
+            .find(|entry| {
+                let text = format(&mut [(*entry).clone()]);
+                !parse(&text).is_some_and(|back| reads_back(&back, entry))
+            })
+            .map_or(Some(""), |(path, _)| Some(path.as_str())),
+    }
+}
+
 /// Writes the manifest text into `dir`, through a temporary file in `temp_in` (beside
 /// the folder, on the same file system) and a rename, so a manifest is whole or absent.
 pub fn write(dir: &Path, text: &str, temp_in: &Path) -> io::Result<()> {
@@ -88,6 +111,20 @@ mod tests {
         assert_eq!(back.len(), 2);
         assert_eq!(back["a b/index.html"], Entry::of(b"one"));
         assert_ne!(back["b/index.html"], Entry::of(b"one"));
+    }
+
+    #[test]
+    fn a_name_that_would_not_read_back_is_found() {
+        let mut entries = vec![("static/a".to_string(), Entry::of(b"x"))];
+        assert_eq!(unreadable(&format(&mut entries), &entries), None);
+        for name in ["static/a\nb.txt", "static/c\r", "static/\n"] {
+            let mut entries = vec![
+                ("index.html".to_string(), Entry::of(b"i")),
+                (name.to_string(), Entry::of(b"x")),
+            ];
+            let text = format(&mut entries);
+            assert_eq!(unreadable(&text, &entries), Some(name), "{name:?}");
+        }
     }
 
     #[test]

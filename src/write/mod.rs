@@ -429,7 +429,17 @@ impl Staging {
         // Last: a staging folder with a manifest is complete.
         let mut listed: Vec<(String, Entry)> =
             entries.into_iter().map(|(p, e, _)| (p, e)).collect();
-        manifest::write(&self.dir, &manifest::format(&mut listed), beside)
+        let text = manifest::format(&mut listed);
+        if let Some(path) = manifest::unreadable(&text, &listed) {
+            return Err(err(
+                &self.dir,
+                format!(
+                    "cannot write the manifest: the file `{}` would not read back from it",
+                    path.escape_debug()
+                ),
+            ));
+        }
+        manifest::write(&self.dir, &text, beside)
             .map_err(|e| err(&self.dir, format!("cannot write the manifest: {e}")))?;
         // The new site is on disk before it becomes live, so a power cut after the swap
         // never leaves a live site with missing bytes.

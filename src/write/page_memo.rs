@@ -83,14 +83,21 @@ pub fn read(dir: &Path) -> PageMemo {
     memo
 }
 
-/// The memo text for `pages`, in the order given (plan order: deterministic).
+/// The memo text for `pages`, in the order given (plan order: deterministic). Every line
+/// is read back before it is kept: one that would not give the same page (or not parse,
+/// which makes [`read`] drop the whole memo) is left out, so that page alone is rendered
+/// again next time. A build never writes a memo the next build cannot read.
 pub fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
     let mut text = header();
     text.push('\n');
     for page in pages {
-        // Plain data: serialising it cannot fail.
-        text.push_str(&serde_json::to_string(page).unwrap_or_default());
-        text.push('\n');
+        let Ok(line) = serde_json::to_string(page) else {
+            continue;
+        };
+        if serde_json::from_str::<MemoPage>(&line).is_ok_and(|back| back == *page) {
+            text.push_str(&line);
+            text.push('\n');
+        }
     }
     text
 }
@@ -155,6 +162,19 @@ mod tests {
         let memo = read(dir.path());
         assert_eq!(memo.len(), 2);
         assert_eq!(memo[&u64::MAX], pages[1]);
+    }
+
+    #[test]
+    fn a_page_that_would_not_read_back_is_left_out_not_the_whole_memo() {
+        use std::os::unix::ffi::OsStrExt;
+        let mut odd = page(2);
+        let name = std::ffi::OsStr::from_bytes(b"cities/\xff.yaml");
+        odd.warnings = vec![Diagnostic::warning(Origin::new(name, 1, 1), "x")];
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(FILE), format(&[page(1), odd, page(3)])).unwrap();
+        let memo = read(dir.path());
+        assert_eq!(memo.len(), 2, "the other pages are kept");
+        assert!(memo.contains_key(&1) && memo.contains_key(&3));
     }
 
     #[test]

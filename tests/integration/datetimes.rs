@@ -53,7 +53,7 @@ fn time_attributes(html: &str) -> Vec<&str> {
 }
 
 /// Checks every text file of a built folder; returns how many datetimes were read.
-fn check_output(dir: &Path, problems: &mut Vec<String>) -> usize {
+pub(crate) fn check_output(dir: &Path, problems: &mut Vec<String>) -> usize {
     let mut seen = 0;
     for entry in walkdir::WalkDir::new(dir)
         .into_iter()

@@ -21,10 +21,13 @@
 //! many_values: cities/bbb.yaml 20000   # appends N lines `  vN: "值N"` (end with `values:`)
 //! unreadable: cities/aaa.yaml           # chmod 000 (skipped, with a message, as root)
 //! as_dir: site.yaml                     # replace a file by a folder (unreadable as root too)
+//! create: static/a\x0ab.css             # an empty file whose name has `\xHH` bytes in it
 //! env: SOURCE_DATE_EPOCH=253402300800   # an environment variable for build and check
 //! explain: aaa alpha                    # also run `sitegen explain aaa alpha` (exit 0)
 //! rebuild: 0                            # build once more after the case's build (exit 0):
 //!                                       #   what a build wrote must read back
+//! rebuild_message: (0 rendered           # the next build's stderr must contain this (e.g.
+//!                                       #   every page taken from the page memo)
 //! ```
 //!
 //! `HOSTILE_SHOW=<part of a case name> cargo test hostile -- --nocapture` prints what
@@ -33,8 +36,10 @@
 //! Every case asserts: no panic (no "panicked", exit code never 101, no signal), the exit
 //! code, the file (and line) in the message, no raw control character in what sitegen
 //! prints (a terminal would obey it), no temporary file left in the site or its output,
-//! and the previous output folder byte-identical after a failed build. All failures are
-//! collected and reported together.
+//! and the previous output folder byte-identical after a failed build. After a build that
+//! succeeded, every XML file of the output (feeds, sitemaps) must parse and every datetime
+//! in it be RFC 3339: what a build writes reads back. All failures are collected and
+//! reported together.
 
 use crate::support::{Site, copy_dir, repo_root};
 use std::fs;
@@ -60,6 +65,7 @@ struct Expect {
     env: Vec<(String, String)>,
     explain: Option<Vec<String>>,
     rebuild: Option<i32>,
+    rebuild_messages: Vec<String>,
     actions: Vec<(String, String)>,
 }
 
@@ -101,6 +107,7 @@ fn parse_expect(case: &str, text: &str) -> Expect {
             }
             "explain" => e.explain = Some(value.split_whitespace().map(String::from).collect()),
             "rebuild" => e.rebuild = Some(value.parse().expect("exit code")),
+            "rebuild_message" => e.rebuild_messages.push(value),
             action => e.actions.push((action.to_string(), value)),
         }
     }
@@ -174,9 +181,55 @@ fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
             fs::remove_file(&path).unwrap();
             fs::create_dir_all(path.join("inside")).unwrap();
         }
+        "create" => {
+            use std::os::unix::ffi::OsStrExt;
+            let path = root.join(std::ffi::OsStr::from_bytes(&unescape(rel)));
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, b"").unwrap();
+        }
         other => panic!("unknown action `{other}`"),
     }
     Ok(())
+}
+
+/// `text` with each `\xHH` turned into that byte.
+fn unescape(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"\\x") && i + 4 <= bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).expect("\\xHH"));
+            i += 4;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// What a successful build wrote must read back: every XML file parses, every datetime in
+/// the output is RFC 3339.
+fn unreadable_output(dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    crate::datetimes::check_output(dir, &mut problems);
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.path().extension().is_some_and(|e| e == "xml") {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            if let Err(e) = roxmltree::Document::parse(&text) {
+                problems.push(format!(
+                    "{} is not well-formed XML: {e}",
+                    entry.path().display()
+                ));
+            }
+        }
+    }
+    problems
 }
 
 struct Outcome {
@@ -335,6 +388,9 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
             problems.push(say(format!("exit code {:?}, expected {wanted}", out.code)));
         }
         if wanted == 0 {
+            if command == "build" {
+                problems.extend(unreadable_output(&root.join("public")).into_iter().map(say));
+            }
             continue;
         }
         if let Some(file) = &expect.file
@@ -376,6 +432,14 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
                 "the next build: exit code {:?}, expected {wanted}\n{}",
                 out.code, out.stderr
             ));
+        }
+        for m in &expect.rebuild_messages {
+            if !out.stderr.contains(m.as_str()) {
+                problems.push(format!(
+                    "the next build's message lacks `{m}`\n{}",
+                    out.stderr
+                ));
+            }
         }
     }
     let leftovers = temporary_files(&root);
