@@ -465,14 +465,12 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
             Err(Stopped::At(_)) => {}
             Err(Stopped::Templates { found, broken: d }) => {
                 // Leave out the files whose templates failed and check the rest, once (its
-                // schedule is not the whole site's: --locked is not asked again).
-                let broken: BTreeSet<PathBuf> = d.iter().map(|x| x.origin.file.clone()).collect();
+                // schedule is not the whole site's: --locked is not asked again); a broken
+                // layout is checked as its stand-in, so the content is still rendered.
                 all.extend(found);
+                let progress = set_aside(&mut input, &d);
                 all.extend(d);
-                let before = input.topics.len() + input.cities.len();
-                input.topics.retain(|t| !broken.contains(&t.path));
-                input.cities.retain(|c| !broken.contains(&c.path));
-                if input.topics.len() + input.cities.len() < before && !retried {
+                if progress && !retried {
                     retried = true;
                     run_opts.locked = false;
                     continue;
@@ -487,6 +485,29 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
     // Time passing is never a content error, not even with --strict.
     all.extend(crate::lint::aged_facts(&input, now.date()));
     all
+}
+
+/// Sets aside what `problems` (from [`Renderer::new`]) name, so that the rest can still
+/// be rendered and linted (`check`, `explain`): a city or topic file whose templates do not
+/// compile is left out, a broken layout is replaced by its stand-in (its blocks, empty).
+/// `false` when nothing was set aside.
+pub fn set_aside(input: &mut SiteInput, problems: &[Diagnostic]) -> bool {
+    let broken: BTreeSet<&std::path::Path> =
+        problems.iter().map(|d| d.origin.file.as_path()).collect();
+    let before = input.topics.len() + input.cities.len();
+    input.topics.retain(|t| !broken.contains(t.path.as_path()));
+    input.cities.retain(|c| !broken.contains(c.path.as_path()));
+    let mut stood_in = false;
+    for t in input
+        .templates
+        .iter_mut()
+        .filter(|t| broken.contains(t.path.as_path()))
+    {
+        let stand_in = crate::render::templates::stand_in(&t.source);
+        stood_in |= stand_in != t.source;
+        t.source = stand_in;
+    }
+    stood_in || input.topics.len() + input.cities.len() < before
 }
 
 /// The output folder's page memo, unless `--render-all` asks to render every page.

@@ -19,12 +19,18 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
 }
 
 /// City values that no topic shows, and city × topic values their topic does not show.
+/// A value that a topic file left out of the run mentions (it did not load, or its
+/// templates do not compile) is not reported: that file's own error is the one mistake.
 fn unused_values(input: &SiteInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let left_out = left_out_topics(input);
     let all: Vec<&Topic> = input.topics.iter().map(|t| t.as_ref()).collect();
     let uses: Vec<Uses> = all.iter().map(|t| Uses::of(t)).collect();
     for city in &input.cities {
         for (name, v) in &city.values {
+            if left_out.iter().any(|text| text.contains(name.as_str())) {
+                continue;
+            }
             if !uses.iter().any(|u| u.name(name)) && !input.site.defaults.contains_key(name) {
                 out.push(unused(city, name, &v.origin, &all, "no topic uses it"));
             }
@@ -43,6 +49,27 @@ fn unused_values(input: &SiteInput) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The texts of the files in `topics/` that are not among the run's topics (`check` goes on
+/// without a topic that does not load or compile).
+fn left_out_topics(input: &SiteInput) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(input.root.join("topics")) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| {
+            !input
+                .topics
+                .iter()
+                .any(|t| t.path.file_name() == p.file_name())
+        })
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .collect()
 }
 
 fn unused(city: &City, name: &str, origin: &Origin, topics: &[&Topic], why: &str) -> Diagnostic {

@@ -114,8 +114,22 @@ pub(crate) fn render_into<'m>(
                     let rendered = match rendered.next() {
                         Some(Ok(r)) => r,
                         Some(Err(d)) => {
+                            // The sections of a failing article that do render are linted.
+                            let warnings = match page {
+                                Page::Article(i) => {
+                                    let (sections, mut warnings) = renderer.sections_that_render(i);
+                                    warnings.extend(linter.article_with(
+                                        &plan.articles[i],
+                                        renderer.article_title(i),
+                                        &sections,
+                                        &mut lint_cache,
+                                    ));
+                                    warnings
+                                }
+                                _ => Vec::new(),
+                            };
                             return PageOutcome {
-                                warnings: Vec::new(),
+                                warnings,
                                 error: Some(d),
                                 record: None,
                                 memo: None,

@@ -140,6 +140,25 @@ impl Renderer<'_> {
         })
     }
 
+    /// The sections of article `i` that render, each on its own, with their warnings:
+    /// what the content lint still reads when another part of the article fails, so that
+    /// an undefined variable in one section hides no problem of the others.
+    pub fn sections_that_render(&self, i: usize) -> (Vec<SectionText>, Vec<Diagnostic>) {
+        let a = &self.plan.articles[i];
+        let mut cache = PairCache::default();
+        let mut warnings = Vec::new();
+        let texts = a
+            .chosen
+            .headings
+            .iter()
+            .filter_map(|&heading| {
+                let section = self.section(a, heading, &mut cache, &mut warnings);
+                section.ok().flatten().map(|(_, text)| text)
+            })
+            .collect();
+        (texts, warnings)
+    }
+
     /// Renders article `i`'s page, with its section texts and `modified.lock` record.
     pub(super) fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
         let a = &self.plan.articles[i];

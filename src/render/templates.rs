@@ -1,6 +1,10 @@
 //! Parsing every template once: the layouts in `templates/` and the Tera strings in topic
 //! and city files (titles, headings, lead, teasers, bodies), with a map back to file lines.
 
+mod layouts;
+
+pub use layouts::stand_in;
+
 use super::bounds;
 use super::tera_errors::{chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
@@ -37,9 +41,6 @@ impl Templates {
     /// Parses layouts and content strings, reporting every syntax error.
     pub fn compile(input: &SiteInput) -> Result<Templates, Vec<Diagnostic>> {
         let mut problems = Vec::new();
-        let mut layouts = tera::Tera::new();
-        layouts.autoescape_on(vec![".html", ".xml"]);
-        layouts.set_escape_fn(super::escape::escape_html);
         let mut layout_sources = HashMap::new();
         for t in &input.templates {
             layout_sources.insert(
@@ -47,14 +48,16 @@ impl Templates {
                 (Origin::new(&t.path, 1, 1), t.source.clone()),
             );
         }
-        if let Err(e) = layouts.add_raw_templates(
-            input
-                .templates
-                .iter()
-                .map(|t| (t.name.as_str(), t.source.as_str())),
-        ) {
-            problems.push(layout_error(&e, &layout_sources, None, None));
-        }
+        let named: Vec<(String, String)> = input
+            .templates
+            .iter()
+            .map(|t| (t.name.clone(), t.source.clone()))
+            .collect();
+        let layouts = layouts::compile(
+            &named,
+            |e| layout_error(e, &layout_sources, None, None),
+            &mut problems,
+        );
         for name in REQUIRED_LAYOUTS {
             if !input.templates.iter().any(|t| t.name == name) {
                 problems.push(

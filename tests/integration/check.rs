@@ -5,14 +5,18 @@ use crate::support::Site;
 
 const NOW: &str = "2026-03-01 00:00:00";
 
-/// Every problem of tests/fixtures/mistakes, as `severity file:line:col message`: 29
-/// mistakes in site.yaml, city files, topic front matter and topic bodies, all found by
-/// one run. One line per mistake (a city value without a source is reported as such
+/// Every problem of tests/fixtures/mistakes, as `severity file:line:col message`: 32
+/// mistakes in site.yaml, city files, topic front matter and topic bodies and layouts
+/// (`templates/404.html` and `about.html` replace the repository's), all found by one run.
+/// An article with a section that fails is still linted (ccc/alpha: its extra section beta
+/// has an undefined variable, its own section leftover syntax), and a value that only a
+/// broken topic uses (`window`, in delta) is not reported as never shown. One line per mistake (a city value without a source is reported as such
 /// too); a mistake repeated across articles is folded into one.
 const EXPECTED: &[&str] = &[
     "error cities/aaa.yaml:2:1 unknown key `provnce`, expected one of name, province, slug, values, topics, skip, extras, sources, former_slugs",
     "error cities/bbb.yaml:4:7 expected a list of strings, found a string",
     "error cities/ccc.yaml:4:10 unknown topic `alpah`",
+    "warning cities/ccc.yaml:12:13 template syntax left in the output: `{{ city.name }}医保局的补充说明。` (article ccc/alpha)",
     "error cities/ddd.yaml:5:17 `2026-02-30 08:00:00` is not a valid date and time",
     "error cities/eee.yaml:2:7 slug `ccc` is already used by cities/ccc.yaml",
     "error cities/fff.yaml:6:18 `materials`: expected a list of strings, found a string",
@@ -34,7 +38,9 @@ const EXPECTED: &[&str] = &[
     "warning cities/sss.yaml:4:15 template syntax left in the output: `办理时限为{{ hotline }}个工作日,咨询电话 12345。` (article sss/alpha)",
     "error site.yaml:10:16 expected a whole number, found a string",
     "error site.yaml:24:1 unknown key `feed_sise`, expected one of name, base_url, language, timezone, category, editor, disclaimer, statement, complaint_url, complaint_label, icp, public_security_filing, health_info_approval, related_count, home_page_size, extra_sections, schedule, title_date_formats, feed_size, allow_html, max_input_bytes, defaults, lint, image, about",
-    "warning topics/alpha.md:31:1 heading `备注:` has no text before the next heading (article fff/alpha) — and 10 more articles",
+    "error templates/404.html:5:1 `{% if %}` is not closed: `{% endblock %}` on line 6 comes first",
+    "error templates/about.html:4:23 unknown filter `uppercase`",
+    "warning topics/alpha.md:31:1 heading `备注:` has no text before the next heading (article ccc/alpha) — and 11 more articles",
     "error topics/beta.md:15:8 undefined variable `chanel` (rendering article ccc/alpha) — and 13 more articles",
     "error topics/delta.md:13:18 Found `}` but expected }}.",
     "warning topics/epsilon.md:4:5 title “2025年{{ city.name }}戊专题到底怎么办?” carries a date of its own (`2025年`)",
@@ -103,6 +109,14 @@ error: unknown topic `alpah`
   |          ^
   |
 help: did you mean `alpha`?
+
+warning: template syntax left in the output: `{{ city.name }}医保局的补充说明。` (article ccc/alpha)
+  --> cities/ccc.yaml:12:13
+   |
+12 |       note: "{{ city.name }}医保局的补充说明。"
+   |             ^
+   |
+help: values are printed as they are: write the text itself, not `{{ … }}`
 
 error: `2026-02-30 08:00:00` is not a valid date and time
  --> cities/ddd.yaml:5:17
@@ -272,7 +286,23 @@ error: unknown key `feed_sise`, expected one of name, base_url, language, timezo
    |
 help: did you mean `feed_size`?
 
-warning: heading `备注:` has no text before the next heading (article fff/alpha) — and 10 more articles
+error: `{% if %}` is not closed: `{% endblock %}` on line 6 comes first
+ --> templates/404.html:5:1
+  |
+5 | {% if site.home_url %}<p><a href="{{ site.home_url }}">回到首页</a></p>
+  | ^
+  |
+help: close it with `{% endif %}`
+
+error: unknown filter `uppercase`
+ --> templates/about.html:4:23
+  |
+4 | <h1>{{ page.heading | uppercase }}</h1>
+  |                       ^
+  |
+help: did you mean `upper`? (layouts may use Tera's own filters)
+
+warning: heading `备注:` has no text before the next heading (article ccc/alpha) — and 11 more articles
   --> topics/alpha.md:31:1
    |
 31 | ### 备注:
@@ -336,7 +366,7 @@ error: unclosed quote: the string opened here runs on to line 9
   |
 help: close the string on this line with the quote mark it opened with (`"`); a quoted string may run over lines, so YAML only noticed later
 
-sitegen check: 15 error(s), 17 warning(s)
+sitegen check: 17 error(s), 18 warning(s)
 "##;
 
 #[test]

@@ -73,17 +73,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 impl Site {
-    /// Copies `tests/fixtures/<name>` to a temporary folder; the repository's templates/ and
-    /// static/ are added when the fixture has none of its own.
+    /// Copies `tests/fixtures/<name>` to a temporary folder, with the repository's
+    /// templates/ and static/ beneath it: a fixture's own file there (a broken layout)
+    /// replaces the repository's file of that name.
     pub fn fixture(name: &str) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
-        copy_dir(&repo_root().join("tests/fixtures").join(name), &root);
         for shared in ["templates", "static"] {
-            if !root.join(shared).exists() {
-                copy_dir(&repo_root().join(shared), &root.join(shared));
-            }
+            copy_dir(&repo_root().join(shared), &root.join(shared));
         }
+        copy_dir(&repo_root().join("tests/fixtures").join(name), &root);
         Site { _tmp: tmp, root }
     }
 
