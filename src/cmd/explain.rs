@@ -13,6 +13,8 @@ use crate::plan::PlannedArticle;
 use crate::plan::variants::ExtrasFrom;
 use serde::Serialize;
 
+mod keys;
+
 /// Everything `explain` reports about one article.
 #[derive(Serialize)]
 struct Explanation {
@@ -45,6 +47,19 @@ struct Section {
 #[derive(Serialize)]
 struct ValueRow {
     name: String,
+    value: serde_json::Value,
+    level: &'static str,
+    file: String,
+    line: u32,
+    column: u32,
+    /// For a map: each key (nested keys as `a.b`) with the level and place that set it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    keys: Vec<KeyRow>,
+}
+
+#[derive(Serialize)]
+struct KeyRow {
+    key: String,
     value: serde_json::Value,
     level: &'static str,
     file: String,
@@ -126,22 +141,24 @@ fn explain_planned(
         .position(|a| a.pair == pair)
         .expect("every merged pair is planned");
     let a = &plan.articles[i];
+    let mut texts = FileTexts::new(&opts.root);
     let mut sections = Vec::new();
     for template in &a.chosen.headings {
         let t = template.topic();
+        // A heading that does not render is shown as such; `check` reports it.
         let heading = renderer
             .section_heading(i, t)
-            .map_err(|d| (Diagnostics::from_iter([d]), Exit::Problems))?;
+            .unwrap_or_else(|d| format!("(does not render: {})", d.message));
         sections.push(Section {
             topic: input.topics[t].slug.clone(),
             heading,
             heading_source: template.origin(input).to_string(),
-            values: merged
-                .pair_index(ci, t)
-                .map_or_else(Vec::new, |p| value_rows(&merged.pairs[p])),
+            values: merged.pair_index(ci, t).map_or_else(Vec::new, |p| {
+                value_rows(input, &merged.pairs[p], &mut texts)
+            }),
         });
     }
-    let values = value_rows(&merged.pairs[pair]);
+    let values = value_rows(input, &merged.pairs[pair], &mut texts);
     Ok(Explanation {
         article: a.id.clone(),
         city: city.name.clone(),
@@ -159,7 +176,35 @@ fn explain_planned(
     })
 }
 
-fn value_rows(pair: &crate::merge::MergedPair) -> Vec<ValueRow> {
+/// Input files' texts, read once each: a nested map key's line is found in them.
+struct FileTexts<'a> {
+    root: &'a std::path::Path,
+    read: std::collections::HashMap<std::path::PathBuf, Option<String>>,
+}
+
+impl<'a> FileTexts<'a> {
+    fn new(root: &'a std::path::Path) -> Self {
+        FileTexts {
+            root,
+            read: std::collections::HashMap::new(),
+        }
+    }
+
+    fn text(&mut self, file: &std::path::Path) -> Option<String> {
+        let root = self.root;
+        self.read
+            .entry(file.to_path_buf())
+            .or_insert_with(|| std::fs::read_to_string(root.join(file)).ok())
+            .clone()
+    }
+}
+
+fn value_rows(
+    input: &SiteInput,
+    pair: &crate::merge::MergedPair,
+    texts: &mut FileTexts<'_>,
+) -> Vec<ValueRow> {
+    let (city, topic) = (pair.city, pair.topic);
     pair.values
         .iter()
         .map(|(name, v)| ValueRow {
@@ -169,6 +214,17 @@ fn value_rows(pair: &crate::merge::MergedPair) -> Vec<ValueRow> {
             file: v.origin.file.display().to_string(),
             line: v.origin.line,
             column: v.origin.column,
+            keys: keys::key_sources(input, city, topic, name, &mut |f| texts.text(f))
+                .into_iter()
+                .map(|k| KeyRow {
+                    key: k.path,
+                    value: k.value,
+                    level: level(k.layer),
+                    file: k.origin.file.display().to_string(),
+                    line: k.origin.line,
+                    column: k.origin.column,
+                })
+                .collect(),
         })
         .collect()
 }
@@ -302,5 +358,22 @@ fn write_values(out: &mut String, values: &[ValueRow], indent: &str) {
             "",
             serde_json::to_string(&v.value).unwrap_or_default(),
         );
+        // A map's keys, each where it was set.
+        let key_width = v
+            .keys
+            .iter()
+            .map(|k| k.key.chars().count())
+            .max()
+            .unwrap_or(0);
+        for k in &v.keys {
+            let _ = writeln!(
+                out,
+                "{indent}  .{:key_width$}  {:<10}  {}  {}",
+                k.key,
+                k.level,
+                Origin::new(&k.file, k.line, k.column),
+                serde_json::to_string(&k.value).unwrap_or_default(),
+            );
+        }
     }
 }

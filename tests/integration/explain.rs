@@ -11,14 +11,19 @@ fn explain(site: &Site, city: &str, topic: &str) -> serde_json::Value {
     serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout()))
 }
 
-/// (level, file:line) of value `name`, checking the line really holds `text`.
-fn source_of(site: &Site, e: &serde_json::Value, name: &str, text: &str) -> (String, String) {
-    let v = e["values"]
+/// The row of value `name` in an explanation.
+fn value<'e>(e: &'e serde_json::Value, name: &str) -> &'e serde_json::Value {
+    e["values"]
         .as_array()
         .unwrap()
         .iter()
         .find(|v| v["name"] == name)
-        .unwrap_or_else(|| panic!("no value {name}: {e}"));
+        .unwrap_or_else(|| panic!("no value {name}: {e}"))
+}
+
+/// (level, file:line) of value `name`, checking the line really holds `text`.
+fn source_of(site: &Site, e: &serde_json::Value, name: &str, text: &str) -> (String, String) {
+    let v = value(e, name);
     let file = v["file"].as_str().unwrap();
     let line = v["line"].as_u64().unwrap() as usize;
     let written = site.read(file).lines().nth(line - 1).unwrap().to_string();
@@ -144,22 +149,137 @@ fn extra_sections_show_their_own_values() {
     );
 }
 
-#[test]
-fn explain_runs_when_other_files_have_errors_and_says_so() {
-    let site = Site::fixture("basic");
-    site.write("cities/bbb.yaml", "name: 乙城\nslug: bbb\nprovnce: 乙省\n");
-    let e = explain(&site, "aaa", "alpha");
-    assert_eq!(e["other_problems"], 1, "{e}");
+/// `explain aaa alpha` runs, in JSON and for people, saying that `n` problems were left out.
+fn explains_aaa_alpha_noting(site: &Site, n: u64) {
+    let e = explain(site, "aaa", "alpha");
+    assert_eq!(e["other_problems"], n, "{e}");
     assert_eq!(e["article"], "aaa/alpha");
     let human = site
         .run(&["explain", "aaa", "alpha", "--now", NOW])
         .ok()
         .stdout();
-    assert!(
-        human.starts_with("note: other files of the site have 1 problem(s)"),
-        "{human}"
-    );
+    let note = format!("note: other files of the site have {n} problem(s)");
+    assert!(human.starts_with(&note), "{human}");
+}
+
+#[test]
+fn explain_runs_when_other_files_have_errors_and_says_so() {
+    let site = Site::fixture("basic");
+    site.write("cities/bbb.yaml", "name: 乙城\nslug: bbb\nprovnce: 乙省\n");
+    explains_aaa_alpha_noting(&site, 1);
     // The broken city itself is not explained.
     site.run(&["explain", "bbb", "alpha", "--now", NOW])
         .fails_with(2);
+}
+
+/// (key, level, file:line) of each key of map value `name`, checking each line holds `key`.
+fn keys_of(site: &Site, e: &serde_json::Value, name: &str) -> Vec<(String, String, String)> {
+    let v = value(e, name);
+    v["keys"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no keys: {v}"))
+        .iter()
+        .map(|k| {
+            let (file, line) = (k["file"].as_str().unwrap(), k["line"].as_u64().unwrap());
+            let key = k["key"].as_str().unwrap();
+            let last = key.rsplit('.').next().unwrap();
+            let written = site
+                .read(file)
+                .lines()
+                .nth(line as usize - 1)
+                .unwrap()
+                .to_string();
+            assert!(
+                written.contains(&format!("{last}:")),
+                "{file}:{line} is `{written}`"
+            );
+            (
+                key.into(),
+                k["level"].as_str().unwrap().into(),
+                format!("{file}:{line}"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn nested_map_keys_each_show_their_level_and_line() {
+    let site = Site::fixture("basic");
+    let site_yaml = site.read("site.yaml").replacen(
+        "  office: 医保经办机构",
+        "  office: 医保经办机构\n  hours: {weekday: \"8:30-17:30\", holiday: 休息}",
+        1,
+    );
+    site.write("site.yaml", &site_yaml);
+    let alpha = site
+        .read("topics/alpha.md")
+        .replacen(
+            "  time_limit: 15个工作日\n",
+            "  time_limit: 15个工作日\n  hours:\n    weekday: 9:00-17:00\n    weekend:\n      saturday: 9:00-12:00\n      sunday: 休息\n",
+            1,
+        )
+        + "\n工作时间:{{ hours.weekday }},周六{{ hours.weekend.saturday }},周日{{ hours.weekend.sunday }},节假日{{ hours.holiday }}。\n";
+    site.write("topics/alpha.md", &alpha);
+    let aaa = site.read("cities/aaa.yaml").replacen(
+        "      time_limit: 5个工作日",
+        "      time_limit: 5个工作日\n      hours:\n        weekend:\n          sunday: \"10:00-12:00\"",
+        1,
+    );
+    site.write("cities/aaa.yaml", &aaa);
+    let e = explain(&site, "aaa", "alpha");
+    let line_of = |file: &str, text: &str| {
+        let n = site
+            .read(file)
+            .lines()
+            .position(|l| l.contains(text))
+            .unwrap()
+            + 1;
+        format!("{file}:{n}")
+    };
+    let row = |k: &str, level: &str, at: String| (k.to_string(), level.to_string(), at);
+    assert_eq!(
+        keys_of(&site, &e, "hours"),
+        [
+            row("holiday", "site", line_of("site.yaml", "holiday: 休息")),
+            row(
+                "weekday",
+                "topic",
+                line_of("topics/alpha.md", "weekday: 9:00")
+            ),
+            row(
+                "weekend.saturday",
+                "topic",
+                line_of("topics/alpha.md", "saturday:")
+            ),
+            row(
+                "weekend.sunday",
+                "city×topic",
+                line_of("cities/aaa.yaml", "sunday:")
+            ),
+        ]
+    );
+    let human = site
+        .run(&["explain", "aaa", "alpha", "--now", NOW])
+        .ok()
+        .stdout();
+    assert!(
+        human.contains(&format!(
+            "    .weekend.sunday    city×topic  {}:11  \"10:00-12:00\"",
+            line_of("cities/aaa.yaml", "sunday:")
+        )),
+        "{human}"
+    );
+}
+
+#[test]
+fn explain_runs_past_template_errors_in_other_files() {
+    let site = Site::fixture("basic");
+    // A broken layout and a topic whose body does not compile.
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{% if x %}{% endblock content %}",
+    );
+    let beta = site.read("topics/beta.md") + "\n{{ broken }\n";
+    site.write("topics/beta.md", &beta);
+    explains_aaa_alpha_noting(&site, 2);
 }
