@@ -1,8 +1,9 @@
 //! Fuzzes a whole site: the fuzzed bytes, split at 0xFF bytes (never in UTF-8 text), are
 //! `site.yaml`, `topics/alpha.md`, `cities/aaa.yaml` and `schedule.lock`, written into a
 //! site folder with the repository's layouts and read by the real loader; then every page
-//! is planned and rendered. Beyond "no panic", one property of the round-trip rule is
-//! checked: the `schedule.lock` a build would write reads back as itself.
+//! is planned and rendered. Beyond "no panic", two properties are checked: the
+//! `schedule.lock` a build would write reads back as itself, and none of its dates is a
+//! time the site's zone skips (a daylight-saving gap).
 #![no_main]
 
 #[path = "../common.rs"]
@@ -54,6 +55,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(plan) = sitegen::plan::plan(&input, &merged, &options) else {
         return;
     };
+    // No date of the plan is a time the site's zone skips (a daylight-saving gap): such a
+    // date has no RFC 3339 form of its own.
+    for slot in &plan.lock {
+        assert!(
+            sitegen::load::local_time::skipped(input.site.timezone, slot.publish_at).is_none(),
+            "{} is dated {}, which {} skips",
+            slot.article,
+            slot.publish_at,
+            input.site.timezone
+        );
+    }
     let text = sitegen::load::format_lock(&plan.lock);
     match sitegen::load::parse_lock(&text, Path::new("schedule.lock")) {
         Ok(again) => assert_eq!(
