@@ -95,13 +95,13 @@ pub enum BuildError {
 }
 
 /// The loaded input with command-line overrides applied, and "now" in site time.
-pub fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
+pub(crate) fn load_input(opts: &BuildOptions) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
     let input = load::load(&opts.root)?;
     apply_overrides(input, opts)
 }
 
 /// Applies `--base-url` and works out "now" in the site's time zone.
-pub fn apply_overrides(
+pub(crate) fn apply_overrides(
     mut input: SiteInput,
     opts: &BuildOptions,
 ) -> Result<(SiteInput, NaiveDateTime), Diagnostics> {
@@ -180,7 +180,9 @@ pub(crate) fn plan_what_loads<R>(
 
 /// `sitegen coverage` (and serve's coverage page): load, merge, plan, then each article's
 /// words from the renderer; nothing is written.
-pub fn coverage(opts: &BuildOptions) -> Result<(SiteInput, coverage::Coverage), Diagnostics> {
+pub(crate) fn coverage(
+    opts: &BuildOptions,
+) -> Result<(SiteInput, coverage::Coverage), Diagnostics> {
     let (input, now) = load_input(opts)?;
     let report = run(&input, now, opts, &mut Kept::default(), Mode::Plan, |ran| {
         coverage::analyse(ran.input, ran.merged, ran.plan, ran.renderer).map_err(BuildError::Input)
@@ -189,7 +191,7 @@ pub fn coverage(opts: &BuildOptions) -> Result<(SiteInput, coverage::Coverage), 
 }
 
 /// Runs every stage and replaces the output folder on success.
-pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts).map_err(BuildError::Input)?;
     timings.mark("load");
@@ -443,7 +445,7 @@ fn check_modified(
 /// Unlike `build`, it goes on past broken files: a city or topic file with errors is left
 /// out and the rest is still merged, planned, rendered and linted, so one run reports
 /// every problem of every file.
-pub fn check(opts: &BuildOptions) -> Diagnostics {
+pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
     let (input, mut all) = load::Parts::read(&opts.root).assemble();
     let Some(input) = input else {
         return all;
@@ -490,7 +492,7 @@ pub fn check(opts: &BuildOptions) -> Diagnostics {
         break;
     }
     if opts.strict {
-        all = collect(all.into_iter().map(as_error));
+        all = all.into_iter().map(as_error).collect();
     }
     // Time passing is never a content error, not even with --strict.
     all.extend(crate::lint::aged_facts(&input, now.date()));
@@ -565,10 +567,4 @@ fn problems_of(e: BuildError) -> Diagnostics {
         BuildError::Input(d) => d,
         BuildError::Write(_) | BuildError::AfterSwap(_) => Diagnostics::default(),
     }
-}
-
-fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
-    let mut d = Diagnostics::default();
-    d.extend(items);
-    d
 }

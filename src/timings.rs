@@ -10,22 +10,12 @@ pub struct Timings {
 }
 
 impl Timings {
-    /// Enabled when `SITEGEN_TIMINGS` is set to anything but `0` or empty.
-    pub fn from_env() -> Timings {
-        Timings::new(false)
-    }
-
     /// Enabled when `on` (`-v`) or when `SITEGEN_TIMINGS` is set to anything but `0` or empty.
     pub fn new(on: bool) -> Timings {
         let env = std::env::var_os("SITEGEN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
         Timings {
             last: (on || env).then(Instant::now),
         }
-    }
-
-    /// A stopwatch that never prints.
-    pub fn off() -> Timings {
-        Timings { last: None }
     }
 
     /// Prints the time spent in `stage` since the previous mark.

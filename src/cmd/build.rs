@@ -1,6 +1,6 @@
 //! `sitegen build`
 
-use super::{CmdResult, Console, Exit, Failure, collect, prepare};
+use super::{CmdResult, Console, Exit, Failure, prepare};
 use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use std::time::Instant;
 
@@ -8,7 +8,7 @@ pub fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
     let started = Instant::now();
     match pipeline::build(opts) {
         Ok(mut report) => {
-            let warnings = collect(std::mem::take(&mut report.warnings));
+            let warnings = std::mem::take(&mut report.warnings).into_iter().collect();
             console.diagnostics(&prepare(warnings, &opts.root))?;
             summary(&report, started, console)?;
             Ok(())

@@ -83,12 +83,6 @@ pub fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
     Ok(())
 }
 
-fn one(d: Diagnostic) -> Diagnostics {
-    let mut all = Diagnostics::default();
-    all.push(d);
-    all
-}
-
 fn explain(
     opts: &BuildOptions,
     city_arg: &str,
@@ -108,7 +102,7 @@ fn explain_planned(
     other_problems: usize,
 ) -> Result<Explanation, (Diagnostics, Exit)> {
     let (input, merged, plan, renderer) = (ran.input, ran.merged, ran.plan, ran.renderer);
-    let usage = |d: Diagnostic| (one(d), Exit::Usage);
+    let usage = |d: Diagnostic| (Diagnostics::from_iter([d]), Exit::Usage);
     let ci = input
         .cities
         .iter()
@@ -131,13 +125,13 @@ fn explain_planned(
         let skip = city.skip.iter().find(|s| s.value == topic.slug);
         let origin = skip.map_or_else(|| Origin::file(&city.path), |s| s.origin.clone());
         return Err((
-            one(Diagnostic::error(
+            Diagnostics::from_iter([Diagnostic::error(
                 origin,
                 format!(
                     "{} does not publish topic `{}` (it is in `skip:`)",
                     city.name, topic.slug
                 ),
-            )),
+            )]),
             Exit::Problems,
         ));
     };

@@ -143,10 +143,3 @@ pub fn prepare(items: Diagnostics, root: &Path) -> Vec<Diagnostic> {
     attach_source_lines(&mut items, root);
     items
 }
-
-/// Diagnostics from a list.
-pub fn collect(items: impl IntoIterator<Item = Diagnostic>) -> Diagnostics {
-    let mut all = Diagnostics::default();
-    all.extend(items);
-    all
-}

@@ -61,23 +61,9 @@ impl<'a> Linter<'a> {
         out
     }
 
-    /// City facts verified too long before `today` (see [`aged_facts`]).
-    pub fn aged(&self, today: NaiveDate) -> Vec<Diagnostic> {
-        aged_facts(self.input, today)
-    }
-
-    /// Problems in one rendered article: its title and its sections.
-    pub fn article(
-        &self,
-        a: &PlannedArticle,
-        title: &str,
-        sections: &[SectionText],
-    ) -> Vec<Diagnostic> {
-        self.article_with(a, title, sections, &mut LintCache::default())
-    }
-
-    /// [`Self::article`], reading each section once per `cache`: lint the articles of
-    /// one city with one cache, as they share their sections.
+    /// Problems in one rendered article: its title and its sections, reading each
+    /// section once per `cache` (lint the articles of one city with one cache, as they
+    /// share their sections).
     pub fn article_with(
         &self,
         a: &PlannedArticle,

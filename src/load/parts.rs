@@ -186,7 +186,7 @@ impl Parts {
     /// a file with errors is left out (and a city whose slug is taken), so `check` can
     /// still render the rest and report their problems too. The input is `None` only when
     /// site.yaml itself is unusable. Problems come in the order the files are read.
-    pub fn assemble(&self) -> (Option<SiteInput>, Diagnostics) {
+    pub(crate) fn assemble(&self) -> (Option<SiteInput>, Diagnostics) {
         let mut problems = Diagnostics::default();
         problems.extend(self.site.problems.iter().cloned());
         let listed = |dir| {

@@ -5,7 +5,7 @@
 
 mod shapes;
 
-pub use shapes::check_shapes;
+pub(crate) use shapes::check_shapes;
 
 use crate::diag::Origin;
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
@@ -18,17 +18,6 @@ pub enum Layer {
     Topic,
     City,
     CityTopic,
-}
-
-impl Layer {
-    pub fn label(self) -> &'static str {
-        match self {
-            Layer::Site => "site default",
-            Layer::Topic => "topic default",
-            Layer::City => "city value",
-            Layer::CityTopic => "city × topic value",
-        }
-    }
 }
 
 /// A value after the cascade, with the level and place that set it.
@@ -58,11 +47,11 @@ pub struct Merged {
 
 impl Merged {
     /// The pair for (city, topic), unless the city skips the topic.
-    pub fn pair(&self, city: usize, topic: usize) -> Option<&MergedPair> {
+    pub(crate) fn pair(&self, city: usize, topic: usize) -> Option<&MergedPair> {
         self.pair_index(city, topic).map(|i| &self.pairs[i])
     }
 
-    pub fn pair_index(&self, city: usize, topic: usize) -> Option<usize> {
+    pub(crate) fn pair_index(&self, city: usize, topic: usize) -> Option<usize> {
         self.index
             .get(city * self.topic_count + topic)
             .copied()
@@ -133,7 +122,7 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
 
 /// The values a city with none of its own gets for `topic`: site defaults, then the
 /// topic's (what `sitegen coverage` compares articles against).
-pub fn defaults_of(input: &SiteInput, topic: usize) -> BTreeMap<String, MergedValue> {
+pub(crate) fn defaults_of(input: &SiteInput, topic: usize) -> BTreeMap<String, MergedValue> {
     let mut values = BTreeMap::new();
     apply(&mut values, &input.site.defaults, Layer::Site);
     apply(&mut values, &input.topics[topic].defaults, Layer::Topic);

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Every override whose shape differs from the value it replaces, once per place; cities
 /// `c` with `clean(c)` are left out (`serve`: unchanged since a run without problems).
-pub fn check_shapes(input: &SiteInput, clean: Option<&dyn Fn(usize) -> bool>) -> Vec<Diagnostic> {
+pub(crate) fn check_shapes(
+    input: &SiteInput,
+    clean: Option<&dyn Fn(usize) -> bool>,
+) -> Vec<Diagnostic> {
     let include = |c: usize| clean.is_none_or(|clean| !clean(c));
     let mut problems = Vec::new();
     let mut reported: BTreeSet<(Origin, String)> = BTreeSet::new();
@@ -132,7 +135,7 @@ fn kind_of(v: &Value) -> Kind {
 }
 
 /// A value's shape in editors' words: "a list of strings", "a map", "a number", …
-pub fn describe(v: &Value) -> String {
+pub(crate) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "nothing (an empty value)".into(),
         Value::Bool(_) => "true or false".into(),

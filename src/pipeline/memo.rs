@@ -36,9 +36,9 @@ struct KeptTitle {
 /// What a merge was made from: site settings (with the site-wide defaults), topic files and
 /// city files, by position.
 pub(super) struct MergeStamps {
-    site: u64,
-    topics: Vec<u64>,
-    cities: Vec<u64>,
+    pub(super) site: u64,
+    pub(super) topics: Vec<u64>,
+    pub(super) cities: Vec<u64>,
 }
 
 impl MergeStamps {
@@ -48,21 +48,6 @@ impl MergeStamps {
             topics: stamps.topics.clone(),
             cities: stamps.cities.clone(),
         }
-    }
-
-    /// A hash of the site settings.
-    pub(super) fn site(&self) -> u64 {
-        self.site
-    }
-
-    /// Whether a merge made from `self` can be reused for `now`, city by city.
-    pub(super) fn same_site(&self, now: &MergeStamps) -> bool {
-        self.site == now.site && self.topics == now.topics
-    }
-
-    /// Whether city `c` of `now` is the city merged at the same place from `self`.
-    pub(super) fn same_city(&self, now: &MergeStamps, c: usize) -> bool {
-        self.cities.get(c) == Some(&now.cities[c])
     }
 }
 

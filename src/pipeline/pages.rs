@@ -67,7 +67,7 @@ struct PageOutcome<'m> {
 /// before rendering; with `strict`, warnings count as errors. `progress` is told as pages
 /// get done.
 #[allow(clippy::too_many_arguments)]
-pub fn render_into<'m>(
+pub(crate) fn render_into<'m>(
     renderer: &Renderer<'_>,
     linter: &Linter<'_>,
     plan: &Plan,
@@ -201,7 +201,7 @@ pub fn render_into<'m>(
 
 impl Sink<'_> {
     /// Whether the sink still holds the page a memo line describes.
-    pub fn holds(&self, m: &MemoPage) -> bool {
+    pub(crate) fn holds(&self, m: &MemoPage) -> bool {
         match self {
             Sink::Staging(staging) => staging.keep(&m.path, m.entry()),
             Sink::Memory => m.bytes.is_some(),
@@ -210,7 +210,7 @@ impl Sink<'_> {
     }
 
     /// Puts a rendered page; gives its memo line but for fingerprint, warnings and record.
-    pub fn put(&self, file: OutputFile) -> Result<Option<MemoPage>, WriteError> {
+    pub(crate) fn put(&self, file: OutputFile) -> Result<Option<MemoPage>, WriteError> {
         let (entry, bytes) = match self {
             Sink::Staging(staging) => (staging.put(&file.path, &file.bytes)?, None),
             Sink::Memory => {
@@ -244,7 +244,11 @@ fn kept_outcome(page: Page, m: &MemoPage, writes_memo: bool) -> PageOutcome<'_> 
 }
 
 /// Whether a kept page's `modified.lock` record (an article's) still holds.
-pub fn record_holds(renderer: &Renderer<'_>, page: Page, record: Option<&ModifiedEntry>) -> bool {
+pub(crate) fn record_holds(
+    renderer: &Renderer<'_>,
+    page: Page,
+    record: Option<&ModifiedEntry>,
+) -> bool {
     match (page, record) {
         (Page::Article(i), Some(r)) => renderer.record_holds(i, r),
         (Page::Article(_), None) => false,

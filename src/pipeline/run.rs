@@ -5,7 +5,7 @@
 
 use super::memo::{Kept, MergeStamps, keep_titles};
 use super::pages::{Memo, Rendered, Sink, render_into};
-use super::{BuildError, BuildOptions, check_lock, check_modified, collect, search_index};
+use super::{BuildError, BuildOptions, check_lock, check_modified, search_index};
 use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
@@ -116,10 +116,15 @@ pub(crate) fn run<R>(
     let was = MergeStamps::of(input, &stamps);
     let mut found = Diagnostics::default();
     let (earlier, old) = match kept.merged.take() {
-        Some((m, old)) if old.same_site(&was) => (Some(m), Some(old)),
+        Some((m, old)) if (old.site, &old.topics) == (was.site, &was.topics) => {
+            (Some(m), Some(old))
+        }
         _ => (None, None),
     };
-    let clean = |c: usize| old.as_ref().is_some_and(|old| old.same_city(&was, c));
+    let clean = |c: usize| {
+        old.as_ref()
+            .is_some_and(|old| old.cities.get(c) == Some(&was.cities[c]))
+    };
     // Only cities changed since a clean merge need checking; the whole site again when one
     // of them has problems, so they read as a full check reports them.
     let mut shapes = merge::check_shapes(
@@ -144,7 +149,7 @@ pub(crate) fn run<R>(
     let lock = check_lock(opts, input, &plan).err();
     stop_or_go(lock.into_iter().flatten().collect(), &mode, &mut found)?;
     let title_keys: Vec<u64> = (plan.articles.iter())
-        .map(|a| title_inputs(was.site(), a, &stamps))
+        .map(|a| title_inputs(was.site, a, &stamps))
         .collect();
     let known = |i: usize| kept.title(&plan.articles[i], title_keys[i]);
     let known_title = |i| known(i).map(|(title, link, _)| (title.to_string(), link.clone()));
@@ -227,6 +232,9 @@ pub(crate) fn run<R>(
     if let Some(shared) = &shared {
         keep_titles(kept, &plan, &renderer, &title_keys, shared);
     }
+    // Freeing a large plan takes tens of milliseconds; nothing waits for it.
+    drop((renderer, shared));
+    std::thread::spawn(move || drop(plan));
     if kept.keeps_merges() {
         kept.merged = Some((merged, was));
     }
@@ -243,7 +251,9 @@ fn stop_or_go(
         found.extend(problems);
         Ok(())
     } else {
-        Err(Stopped::At(BuildError::Input(collect(problems))))
+        Err(Stopped::At(BuildError::Input(
+            problems.into_iter().collect(),
+        )))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::write::WriteError;
 use crate::write::page_memo::MemoPage;
 
 /// Puts the index into `sink`; gives its files' memo lines.
-pub fn put_index(
+pub(crate) fn put_index(
     renderer: &Renderer<'_>,
     input: &SiteInput,
     merged: &Merged,

@@ -44,7 +44,7 @@ pub struct Rebuilt {
 
 impl Session {
     /// Reads every input file; nothing is built yet.
-    pub fn new(opts: BuildOptions) -> Session {
+    pub(crate) fn new(opts: BuildOptions) -> Session {
         Session {
             parts: Parts::read(&opts.root),
             opts,
@@ -53,7 +53,7 @@ impl Session {
     }
 
     /// Re-reads the files named by `changes`.
-    pub fn apply(&mut self, changes: &[ChangeKind]) {
+    pub(crate) fn apply(&mut self, changes: &[ChangeKind]) {
         for change in changes {
             self.parts.reload(change);
         }
@@ -61,7 +61,7 @@ impl Session {
 
     /// Runs the stages on the current input, into memory. On failure the kept pages stay
     /// as they were, so the next rebuild still reuses the last good build.
-    pub fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
+    pub(crate) fn rebuild(&mut self) -> Result<Rebuilt, Diagnostics> {
         let (input, now) = apply_overrides(self.parts.input()?, &self.opts)?;
         let (lines, done) = run(
             &input,

@@ -12,25 +12,25 @@ use crate::model::{SiteInput, Sourced, VariantPin, VariantPins};
 
 /// Names of content templates (as render compiles them).
 pub mod names {
-    pub fn body(topic: &str) -> String {
+    pub(crate) fn body(topic: &str) -> String {
         format!("topic:{topic}:body")
     }
-    pub fn lead(topic: &str) -> String {
+    pub(crate) fn lead(topic: &str) -> String {
         format!("topic:{topic}:lead")
     }
-    pub fn title(topic: &str, i: usize) -> String {
+    pub(crate) fn title(topic: &str, i: usize) -> String {
         format!("topic:{topic}:title:{i}")
     }
-    pub fn heading(topic: &str, i: usize) -> String {
+    pub(crate) fn heading(topic: &str, i: usize) -> String {
         format!("topic:{topic}:heading:{i}")
     }
-    pub fn teaser(topic: &str, i: usize) -> String {
+    pub(crate) fn teaser(topic: &str, i: usize) -> String {
         format!("topic:{topic}:teaser:{i}")
     }
-    pub fn city_heading(city: &str, topic: &str) -> String {
+    pub(crate) fn city_heading(city: &str, topic: &str) -> String {
         format!("city:{city}:{topic}:heading")
     }
-    pub fn city_title(city: &str, topic: &str) -> String {
+    pub(crate) fn city_title(city: &str, topic: &str) -> String {
         format!("city:{city}:{topic}:title")
     }
 }
@@ -62,14 +62,14 @@ pub enum TemplateRef {
 
 impl TemplateRef {
     /// The topic whose title, teaser or heading this is.
-    pub fn topic(self) -> usize {
+    pub(crate) fn topic(self) -> usize {
         match self {
             TemplateRef::Listed { topic, .. } | TemplateRef::Own { topic, .. } => topic,
         }
     }
 
     /// The template's name, as render compiled it.
-    pub fn name(self, input: &SiteInput) -> String {
+    pub(crate) fn name(self, input: &SiteInput) -> String {
         match self {
             TemplateRef::Listed { kind, topic, index } => {
                 let slug = &input.topics[topic].slug;
@@ -90,7 +90,7 @@ impl TemplateRef {
     }
 
     /// The template's text and the file and line it is written at.
-    pub fn source(self, input: &SiteInput) -> Option<&Sourced<String>> {
+    pub(crate) fn source(self, input: &SiteInput) -> Option<&Sourced<String>> {
         match self {
             TemplateRef::Listed { kind, topic, index } => {
                 let t = &input.topics[topic];
@@ -112,7 +112,7 @@ impl TemplateRef {
     }
 
     /// Where the template is written (its topic file when the list is empty).
-    pub fn origin(self, input: &SiteInput) -> Origin {
+    pub(crate) fn origin(self, input: &SiteInput) -> Origin {
         self.source(input).map_or_else(
             || Origin::file(&input.topics[self.topic()].path),
             |s| s.origin.clone(),
@@ -161,12 +161,12 @@ pub struct ChosenVariants {
 
 impl ChosenVariants {
     /// The heading template of `topic`'s section.
-    pub fn heading(&self, topic: usize) -> Option<TemplateRef> {
+    pub(crate) fn heading(&self, topic: usize) -> Option<TemplateRef> {
         self.headings.iter().copied().find(|h| h.topic() == topic)
     }
 
     /// The section topics: the article's own first, then the extras.
-    pub fn sections(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn sections(&self) -> impl Iterator<Item = usize> + '_ {
         self.headings.iter().map(|h| h.topic())
     }
 }
@@ -192,7 +192,7 @@ impl Default for ChosenVariants {
 
 /// Chooses article `id`'s variants: those recorded in its lock line (`old`) where they
 /// still exist, else a stable hash of the id; returns them with the pins to record.
-pub fn choose_variants(
+pub(crate) fn choose_variants(
     input: &SiteInput,
     merged: &Merged,
     id: &str,

@@ -27,7 +27,7 @@ pub(super) struct ArticleContent {
 
 impl Renderer<'_> {
     /// `topic`'s section heading in article `i`, rendered.
-    pub fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
+    pub(crate) fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
         let a = &self.plan.articles[i];
         let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
         let name = a
@@ -105,12 +105,8 @@ impl Renderer<'_> {
         )))
     }
 
-    /// Renders an article's lead, teaser and sections.
-    pub(super) fn article_content(&self, a: &PlannedArticle) -> Result<ArticleContent, Diagnostic> {
-        self.article_content_with(a, &mut PairCache::default())
-    }
-
-    /// [`Self::article_content`], taking section bodies from (and adding them to) `cache`.
+    /// Renders an article's lead, teaser and sections, taking section bodies from (and
+    /// adding them to) `cache`.
     pub(super) fn article_content_with(
         &self,
         a: &PlannedArticle,
@@ -259,7 +255,7 @@ impl Renderer<'_> {
     /// Whether `record`, kept from an earlier rendering of article `i` with the same
     /// fingerprint, is the record this build gives it: then the page's `dateModified`,
     /// and so the whole page, is unchanged.
-    pub fn record_holds(&self, i: usize, record: &ModifiedEntry) -> bool {
+    pub(crate) fn record_holds(&self, i: usize, record: &ModifiedEntry) -> bool {
         let a = &self.plan.articles[i];
         let old = self.old_modified.get(a.id.as_str()).copied();
         next_entry(old, &a.id, record.hash, a.publish_at, self.plan.now) == *record
@@ -268,10 +264,12 @@ impl Renderer<'_> {
     /// The `modified.lock` record of an article that is not published in this build, so
     /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
     /// problems are reported once it is published).
-    pub fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
+    pub(crate) fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
         let a = &self.plan.articles[i];
         let title = self.title(a).ok()?;
-        let content = self.article_content(a).ok()?;
+        let content = self
+            .article_content_with(a, &mut PairCache::default())
+            .ok()?;
         Some(self.record(a, &title, &content))
     }
 }

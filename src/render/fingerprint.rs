@@ -27,7 +27,7 @@ impl Renderer<'_> {
     /// Computes the site-wide hash and every article's link hash; `known(i)` may give the
     /// link hash of article `i` kept from an earlier run whose [`title_inputs`] were equal
     /// (a link shows nothing those inputs do not decide).
-    pub fn fingerprint_shared(&self, known: impl Fn(usize) -> Option<u64> + Sync) -> Shared {
+    pub(crate) fn fingerprint_shared(&self, known: impl Fn(usize) -> Option<u64> + Sync) -> Shared {
         let mut h = Xxh3::new();
         h.update(format!("{:?}", self.input.site).as_bytes());
         for t in &self.input.templates {
@@ -67,7 +67,7 @@ impl Renderer<'_> {
     }
 
     /// The fingerprint of `page`: equal fingerprints mean byte-identical pages.
-    pub fn fingerprint(&self, page: Page, shared: &Shared, stamps: &Stamps) -> u64 {
+    pub(crate) fn fingerprint(&self, page: Page, shared: &Shared, stamps: &Stamps) -> u64 {
         let plan = self.plan;
         let mut h = Xxh3::new();
         h.update(&shared.global.to_le_bytes());
@@ -160,24 +160,24 @@ impl Renderer<'_> {
 
 impl Shared {
     /// The hash of the site settings, layouts and site-wide view.
-    pub fn global(&self) -> u64 {
+    pub(crate) fn global(&self) -> u64 {
         self.global
     }
 
     /// The link hash of article `i`, to keep for the next run.
-    pub fn link(&self, i: usize) -> u64 {
+    pub(crate) fn link(&self, i: usize) -> u64 {
         self.links[i]
     }
 }
 
 /// A hash of the site settings, for [`title_inputs`].
-pub fn site_digest(input: &SiteInput) -> u64 {
+pub(crate) fn site_digest(input: &SiteInput) -> u64 {
     xxh3_64(format!("{:?}", input.site).as_bytes())
 }
 
 /// A hash of everything article `a`'s title is made from: site settings, its city and
 /// topic files, its publish datetime and the variants chosen for it.
-pub fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps) -> u64 {
+pub(crate) fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps) -> u64 {
     let mut h = Xxh3::new();
     h.update(&site_digest.to_le_bytes());
     h.update(&stamps.cities[a.city].to_le_bytes());

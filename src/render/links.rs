@@ -18,7 +18,7 @@ pub struct LinkTable {
 
 impl LinkTable {
     /// A table holding the `known` parts; the others are built on first use.
-    pub fn new(known: Vec<Option<LinkParts>>) -> LinkTable {
+    pub(crate) fn new(known: Vec<Option<LinkParts>>) -> LinkTable {
         let slots = known
             .into_iter()
             .map(|k| k.map_or_else(OnceLock::new, OnceLock::from))
@@ -48,18 +48,18 @@ impl Renderer<'_> {
     }
 
     /// Article `i`'s link and datetime, to keep for a later run (cloning is cheap).
-    pub fn article_link(&self, i: usize) -> LinkParts {
+    pub(crate) fn article_link(&self, i: usize) -> LinkParts {
         self.link_entry(i).clone()
     }
 }
 
 /// One article's link value.
-pub fn link_value(link: &ArticleLink<'_>) -> tera::Value {
+pub(crate) fn link_value(link: &ArticleLink<'_>) -> tera::Value {
     tera::Value::from_serializable(link)
 }
 
 /// A view as templates see it, with prebuilt link lists added under their keys.
-pub fn with_lists<const N: usize>(
+pub(crate) fn with_lists<const N: usize>(
     view: &impl serde::Serialize,
     lists: [(&'static str, tera::Value); N],
 ) -> tera::Value {
@@ -74,7 +74,7 @@ pub fn with_lists<const N: usize>(
 
 /// `YYYY-MM-DD HH:MM`, as chrono's `%Y-%m-%d %H:%M` writes it, without parsing a format
 /// string for each of the build's links.
-pub fn minutes(dt: chrono::NaiveDateTime) -> String {
+pub(crate) fn minutes(dt: chrono::NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",

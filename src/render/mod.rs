@@ -143,7 +143,7 @@ impl<'a> Renderer<'a> {
 
     /// ISO 8601 with the site's offset, e.g. `2026-02-03T06:39:37+08:00`.
     /// Valid RFC 3339 for every time, in the gap or fold too (see `load::local_time`).
-    pub fn iso(&self, dt: NaiveDateTime) -> String {
+    pub(crate) fn iso(&self, dt: NaiveDateTime) -> String {
         crate::load::local_time::rfc3339(self.input.site.timezone, dt)
     }
 
@@ -187,7 +187,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// An article's title without its date suffix, trimmed.
-    pub fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
+    pub(crate) fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let name = a.chosen.title.name(self.input);
         let base = self.render_content(&name, &self.content_context(a.pair), a)?;
         Ok(base.trim().to_string())
@@ -226,7 +226,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders consecutive pages of the plan, sharing the section bodies of each
     /// (city, topic) pair among them: pass the articles of one city together.
-    pub fn render_pages(&self, pages: &[Page]) -> Vec<Result<Rendered, Diagnostic>> {
+    pub(crate) fn render_pages(&self, pages: &[Page]) -> Vec<Result<Rendered, Diagnostic>> {
         let mut cache = PairCache::default();
         pages
             .iter()
@@ -278,7 +278,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// An article's full title (date suffix included); empty for unpublished articles.
-    pub fn article_title(&self, i: usize) -> &str {
+    pub(crate) fn article_title(&self, i: usize) -> &str {
         &self.titles[i]
     }
 }

@@ -43,7 +43,7 @@ impl Renderer<'_> {
 
     /// Article `i`'s other-city articles of its topic: same province first, then the
     /// newest of the others, [`OTHER_CITIES`] at most.
-    pub fn other_cities(&self, i: usize) -> Vec<usize> {
+    pub(crate) fn other_cities(&self, i: usize) -> Vec<usize> {
         let a = &self.plan.articles[i];
         let province = self.province_of(i);
         let near = self.province_groups().groups[a.topic]

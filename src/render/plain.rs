@@ -37,7 +37,7 @@ pub struct DefaultWords {
 impl Renderer<'_> {
     /// Article `i`'s words, rendered as its page renders them; section bodies come from
     /// (and go to) `cache`, so pass the articles of one city with one cache.
-    pub fn article_words(
+    pub(crate) fn article_words(
         &self,
         i: usize,
         cache: &mut PairCache,
@@ -67,7 +67,7 @@ impl Renderer<'_> {
     /// and the body (as HTML) — rendered with the site's and the topic's defaults only, for
     /// a city named `city` (also given as its province). A template that cannot render
     /// without a city's own values is left out; its error is in `problems`.
-    pub fn default_words(&self, topic: usize, city: &str) -> DefaultWords {
+    pub(crate) fn default_words(&self, topic: usize, city: &str) -> DefaultWords {
         let t = &self.input.topics[topic];
         let mut ctx = tera::Context::new();
         ctx.insert(

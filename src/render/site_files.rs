@@ -221,7 +221,7 @@ impl Renderer<'_> {
 
     /// The redirect map for static hosts, as `(file name, text)`: `_redirects` (Netlify,
     /// Cloudflare Pages) and `redirects.nginx.map` (an nginx `map` include).
-    pub fn redirect_maps(&self) -> Vec<(String, String)> {
+    pub(crate) fn redirect_maps(&self) -> Vec<(String, String)> {
         let base = self.input.site.base_path();
         let mut netlify = String::new();
         let mut nginx = String::from(

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 /// marks each word boundary (jieba's, the city kept whole): cards are set with
 /// `word-break: keep-all`, so their lines break there and never inside a word
 /// (`医保缴/费记录`). About 5 bytes a word; headings, set large on their own, break freely.
-pub fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> String {
+pub(crate) fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> String {
     let (main, date) = match title.strip_suffix(suffix) {
         Some(main) if !suffix.is_empty() => (main, if keep_suffix { suffix } else { "" }),
         _ => (title, ""),
@@ -75,7 +75,7 @@ impl Renderer<'_> {
     }
 
     /// Article `i`'s date suffix (what its title ends with).
-    pub fn date_suffix(&self, i: usize) -> String {
+    pub(crate) fn date_suffix(&self, i: usize) -> String {
         self.title_suffix(&self.plan.articles[i])
     }
 
@@ -167,7 +167,7 @@ fn source_view(s: &FactSource, topic: &str) -> SourceView {
 
 /// The anchor of a province's group on the cities page: `p-` and its toneless pinyin
 /// (`p-hunan`), so that the URL stays ASCII.
-pub fn province_id(province: &str) -> String {
+pub(crate) fn province_id(province: &str) -> String {
     use pinyin::ToPinyin;
     let mut id = String::from("p-");
     for c in province.chars() {
