@@ -10,7 +10,8 @@ use crate::merge::Layer;
 use crate::model::SiteInput;
 use crate::pipeline::{self, BuildOptions, Ran};
 use crate::plan::PlannedArticle;
-use crate::plan::variants::ExtrasFrom;
+use crate::plan::variants::{DateFrom, ExtrasFrom};
+use crate::render::cache::PairCache;
 use serde::Serialize;
 
 mod keys;
@@ -27,6 +28,13 @@ struct Explanation {
     published: bool,
     title: String,
     title_source: String,
+    /// The title's date-suffix format (empty: no suffix) and where it comes from.
+    date_format: String,
+    date_format_source: String,
+    lead: String,
+    lead_source: String,
+    teaser: String,
+    teaser_source: String,
     sections: Vec<Section>,
     extras_source: String,
     values: Vec<ValueRow>,
@@ -159,6 +167,14 @@ fn explain_planned(
         });
     }
     let values = value_rows(input, &merged.pairs[pair], &mut texts);
+    // Lead and teaser as the page shows them; one that does not render is shown as such.
+    let (lead, teaser) = match renderer.article_words(i, &mut PairCache::default()) {
+        Ok(w) => (w.lead, w.teaser),
+        Err(d) => {
+            let failed = format!("(does not render: {})", d.message);
+            (failed.clone(), failed)
+        }
+    };
     Ok(Explanation {
         article: a.id.clone(),
         city: city.name.clone(),
@@ -169,6 +185,12 @@ fn explain_planned(
         published: a.publish_at <= plan.now,
         title: renderer.article_title(i).to_string(),
         title_source: a.chosen.title.origin(input).to_string(),
+        date_format: a.chosen.date_format.clone(),
+        date_format_source: date_format_source(input, a),
+        lead,
+        lead_source: topic.lead.origin.to_string(),
+        teaser,
+        teaser_source: a.chosen.teaser.origin(input).to_string(),
         sections,
         extras_source: extras_source(input, a),
         values,
@@ -279,6 +301,24 @@ fn publish_source(
 }
 
 /// Where the list of extra sections comes from.
+/// Where the title's date-suffix format comes from.
+fn date_format_source(input: &SiteInput, a: &PlannedArticle) -> String {
+    match a.chosen.date_from {
+        DateFrom::OwnEnding => "none: the title template ends itself".to_string(),
+        DateFrom::City => {
+            let own = input.cities[a.city].topics.get(&input.topics[a.topic].slug);
+            match own.and_then(|t| t.date_format.as_ref()) {
+                Some(f) => format!("`date_format` at {}", f.origin),
+                None => format!("`date_format` in {}", input.cities[a.city].path.display()),
+            }
+        }
+        DateFrom::Lock => format!("pinned in {LOCK_FILE} when the article was published"),
+        DateFrom::Site { index } => {
+            format!("`title_date_formats` entry {} in site.yaml", index + 1)
+        }
+    }
+}
+
 fn extras_source(input: &SiteInput, a: &PlannedArticle) -> String {
     let city = &input.cities[a.city];
     let own = city.topics.get(&input.topics[a.topic].slug);
@@ -326,6 +366,13 @@ fn human(e: &Explanation) -> String {
         e.publish_source
     );
     let _ = writeln!(out, "title:      {}  ({})", e.title, e.title_source);
+    let _ = writeln!(
+        out,
+        "date:       `{}`  ({})",
+        e.date_format, e.date_format_source
+    );
+    let _ = writeln!(out, "lead:       {}  ({})", e.lead, e.lead_source);
+    let _ = writeln!(out, "teaser:     {}  ({})", e.teaser, e.teaser_source);
     let _ = writeln!(out, "sections:   (extras from {})", e.extras_source);
     for (n, s) in e.sections.iter().enumerate() {
         let role = if n == 0 { "main " } else { "extra" };

@@ -7,6 +7,12 @@ use std::path::Path;
 /// site's YAML and markdown are small, so a larger file is a mistake, not content.
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The limit on the files sitegen writes itself (`schedule.lock`, `modified.lock`): they
+/// grow with the site (about 240 bytes per article in `schedule.lock`, 24 MB at 100,000
+/// articles), so an editor's `max_input_bytes` does not bound them; 1 GiB is some four
+/// million articles.
+pub const MAX_GENERATED_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// Reads a file's bytes, refusing files above `limit` bytes before reading them.
 pub fn read_bytes(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| io_problem(shown, &e))?;

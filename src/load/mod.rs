@@ -198,7 +198,7 @@ fn read_optional<T>(
         return Vec::new();
     }
     let shown = PathBuf::from(name);
-    match files::read_text(&path, &shown, limit) {
+    match files::read_text(&path, &shown, limit.max(files::MAX_GENERATED_BYTES)) {
         Ok(text) => parse(&text, &shown).unwrap_or_else(|d| {
             problems.extend(d);
             Vec::new()

@@ -364,3 +364,30 @@ fn a_second_build_rewrites_nothing() {
     let err = site.build_at(ALL).stderr();
     assert!(err.contains(" 0 written"), "{err}");
 }
+
+/// The locks grow with the site (24 MB of `schedule.lock` at 100,000 articles): an
+/// editor's `max_input_bytes` bounds the files editors write, never sitegen's own, so a
+/// large site builds again after its first build.
+#[test]
+fn the_locks_are_not_bound_by_max_input_bytes() {
+    let site = Site::real();
+    let limit = 16 * 1024;
+    let lock = std::fs::metadata(site.path("schedule.lock")).unwrap().len();
+    assert!(
+        lock > limit,
+        "the real site's schedule.lock is {lock} bytes"
+    );
+    let yaml = site.read("site.yaml");
+    site.write("site.yaml", &format!("{yaml}\nmax_input_bytes: {limit}\n"));
+    site.run(&["build", "--locked"]).ok();
+    site.run(&["build", "--locked"]).ok();
+    // Editors' files are still bound by it.
+    let topic = site.read("topics/canbaodi-biangeng.md");
+    site.write("topics/canbaodi-biangeng.md", &topic.repeat(5));
+    let run = site.run(&["check"]);
+    assert!(
+        run.stderr().contains("file is too large"),
+        "{}",
+        run.stderr()
+    );
+}

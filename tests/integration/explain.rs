@@ -79,6 +79,23 @@ fn article_facts_url_date_title_and_headings() {
     assert!(title.ends_with(')') || title.ends_with(')'), "{title}");
     assert_eq!(e["sections"][0]["heading"], "甲城专属标题:怎么办甲专题?");
     assert_eq!(e["sections"][0]["heading_source"], "cities/aaa.yaml:9:14");
+    // Lead, teaser and the date suffix's format, each with where it comes from.
+    assert_eq!(e["lead"], "甲专题的导语,甲城适用。");
+    assert_eq!(e["lead_source"], "topics/alpha.md:8:7");
+    assert!(
+        e["teaser"].as_str().unwrap().ends_with("了解甲专题。"),
+        "{e}"
+    );
+    assert_eq!(e["teaser_source"], "topics/alpha.md:10:5");
+    let format = e["date_format"].as_str().unwrap();
+    let entry = ["(%Y年%-m月%-d日)", "(%y/%m/%d)", "(%-m月%-d日)"]
+        .iter()
+        .position(|f| *f == format)
+        .unwrap_or_else(|| panic!("format {format}"));
+    assert_eq!(
+        e["date_format_source"],
+        format!("`title_date_formats` entry {} in site.yaml", entry + 1)
+    );
     // After a build, the date is the one recorded in schedule.lock.
     site.build_at(NOW);
     let e = explain(&site, "aaa", "alpha");
@@ -88,6 +105,10 @@ fn article_facts_url_date_title_and_headings() {
             .unwrap()
             .starts_with("recorded in schedule.lock:"),
         "{e}"
+    );
+    assert_eq!(
+        e["date_format_source"],
+        "pinned in schedule.lock when the article was published"
     );
     let human = site
         .run(&["explain", "aaa", "alpha", "--now", NOW])
