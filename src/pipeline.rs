@@ -368,6 +368,10 @@ fn lock_texts(
     }
     let mut problems = Diagnostics::default();
     for (name, text) in &texts {
+        // A lock the site already holds is not written: this build read it, so the next can.
+        if std::fs::read_to_string(opts.root.join(name)).is_ok_and(|old| old == *text) {
+            continue;
+        }
         let shown = std::path::Path::new(name);
         let again = match *name {
             load::LOCK_FILE => load::parse_lock(text, shown).map(|l| load::format_lock(&l)),

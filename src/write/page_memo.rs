@@ -14,6 +14,7 @@
 use super::manifest::Entry;
 use crate::diag::Diagnostic;
 use crate::model::ModifiedEntry;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs;
@@ -73,32 +74,52 @@ pub fn read(dir: &Path) -> PageMemo {
     if lines.next() != Some(header().as_str()) {
         return PageMemo::new();
     }
-    let mut memo = PageMemo::new();
-    for line in lines {
-        match serde_json::from_str::<MemoPage>(line) {
-            Ok(page) => memo.insert(page.fingerprint, page),
-            Err(_) => return PageMemo::new(),
-        };
+    // One line per page (124,000 at 100,000 articles): parsed on every core.
+    let lines: Vec<&str> = lines.collect();
+    let pages: Result<Vec<MemoPage>, _> = lines
+        .par_iter()
+        .with_min_len(PER_TASK)
+        .map(|line| serde_json::from_str::<MemoPage>(line))
+        .collect();
+    let Ok(pages) = pages else {
+        return PageMemo::new();
+    };
+    let mut memo = PageMemo::with_capacity(pages.len());
+    for page in pages {
+        memo.insert(page.fingerprint, page);
     }
     memo
 }
+
+/// Memo lines per parallel task.
+const PER_TASK: usize = 512;
 
 /// The memo text for `pages`, in the order given (plan order: deterministic). Every line
 /// is read back before it is kept: one that would not give the same page (or not parse,
 /// which makes [`read`] drop the whole memo) is left out, so that page alone is rendered
 /// again next time. A build never writes a memo the next build cannot read.
 pub fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
+    let pages: Vec<&MemoPage> = pages.into_iter().collect();
+    let chunks: Vec<String> = pages
+        .par_chunks(PER_TASK)
+        .map(|chunk| {
+            let mut text = String::new();
+            for page in chunk {
+                let Ok(line) = serde_json::to_string(page) else {
+                    continue;
+                };
+                if serde_json::from_str::<MemoPage>(&line).is_ok_and(|back| back == **page) {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            }
+            text
+        })
+        .collect();
     let mut text = header();
     text.push('\n');
-    for page in pages {
-        let Ok(line) = serde_json::to_string(page) else {
-            continue;
-        };
-        if serde_json::from_str::<MemoPage>(&line).is_ok_and(|back| back == *page) {
-            text.push_str(&line);
-            text.push('\n');
-        }
-    }
+    text.reserve(chunks.iter().map(String::len).sum());
+    chunks.iter().for_each(|c| text.push_str(c));
     text
 }
 
