@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+mod fingerprint;
 #[cfg(test)]
 mod layering;
 mod memo;

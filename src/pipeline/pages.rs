@@ -1,6 +1,7 @@
 //! The one render loop, of `build`, `check` and `serve`: every page rendered (or taken
 //! from the page memo), linted, and put into its sink as soon as it is ready.
 
+use super::fingerprint::{Fingerprints, record_holds};
 use super::{BuildError, as_error};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::{LintCache, Linter};
@@ -8,7 +9,6 @@ use crate::load::Stamps;
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
-use crate::render::fingerprint::Shared;
 use crate::render::{OutputFile, Renderer};
 use crate::write::manifest::Entry;
 use crate::write::page_memo::{MemoPage, PageMemo};
@@ -32,7 +32,7 @@ pub enum Sink<'a> {
 pub struct Memo<'a, 'm> {
     /// The page memo: the live output folder's, or the one kept in memory.
     pub pages: &'m PageMemo,
-    pub shared: &'a Shared,
+    pub fingerprints: &'a Fingerprints<'a>,
     pub stamps: &'a Stamps,
 }
 
@@ -87,7 +87,7 @@ pub(crate) fn render_into<'m>(
             let known: Vec<(u64, Option<&'m MemoPage>)> = group
                 .iter()
                 .map(|&page| {
-                    let fingerprint = renderer.fingerprint(page, memo.shared, memo.stamps);
+                    let fingerprint = memo.fingerprints.page(page);
                     let kept = memo
                         .pages
                         .get(&fingerprint)
@@ -240,19 +240,6 @@ fn kept_outcome(page: Page, m: &MemoPage, writes_memo: bool) -> PageOutcome<'_> 
         record: article_index(page).zip(m.record.clone()),
         memo: writes_memo.then_some(Cow::Borrowed(m)),
         fresh: false,
-    }
-}
-
-/// Whether a kept page's `modified.lock` record (an article's) still holds.
-pub(crate) fn record_holds(
-    renderer: &Renderer<'_>,
-    page: Page,
-    record: Option<&ModifiedEntry>,
-) -> bool {
-    match (page, record) {
-        (Page::Article(i), Some(r)) => renderer.record_holds(i, r),
-        (Page::Article(_), None) => false,
-        (_, _) => true,
     }
 }
 

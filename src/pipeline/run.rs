@@ -3,6 +3,7 @@
 //! where the input came from, what is kept from earlier runs ([`Kept`]), where pages go
 //! ([`Sink`]) and how far the run goes and how it meets problems ([`Mode`]).
 
+use super::fingerprint::{Fingerprints, title_inputs};
 use super::memo::{Kept, MergeStamps, keep_titles};
 use super::pages::{Memo, Rendered, Sink, render_into};
 use super::{BuildError, BuildOptions, check_lock, check_modified, search_index};
@@ -13,7 +14,6 @@ use crate::load::Stamps;
 use crate::merge::{self, Merged};
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{self, Page, Plan, PlanOptions};
-use crate::render::fingerprint::title_inputs;
 use crate::render::modified::{self, ModifiedTable};
 use crate::render::{FeedKeys, KeptFile, Renderer};
 use crate::timings::Timings;
@@ -158,9 +158,11 @@ pub(crate) fn run<R>(
         Err(broken) => return Err(Stopped::Templates { found, broken }),
     };
     timings.mark("templates");
-    let shared = mode
-        .pages()
-        .then(|| renderer.fingerprint_shared(|i| known(i).map(|(_, _, hash)| hash)));
+    let shared = mode.pages().then(|| {
+        Fingerprints::new(input, &plan, &renderer, &stamps, |i| {
+            known(i).map(|(_, _, hash)| hash)
+        })
+    });
     let mut site = None;
     if let Some(shared) = &shared {
         let linter = Linter::new(input, &merged);
@@ -168,7 +170,7 @@ pub(crate) fn run<R>(
         early.extend(coverage::lint(input, &merged, &plan, &renderer));
         let memo = Memo {
             pages: &kept.pages,
-            shared,
+            fingerprints: shared,
             stamps: &stamps,
         };
         let progress = &opts.progress;
@@ -233,7 +235,8 @@ pub(crate) fn run<R>(
         keep_titles(kept, &plan, &renderer, &title_keys, shared);
     }
     // Freeing a large plan takes tens of milliseconds; nothing waits for it.
-    drop((renderer, shared));
+    drop(shared);
+    drop(renderer);
     std::thread::spawn(move || drop(plan));
     if kept.keeps_merges() {
         kept.merged = Some((merged, was));

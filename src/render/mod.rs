@@ -7,7 +7,6 @@ mod bounds;
 pub mod cache;
 pub mod escape;
 pub mod feeds;
-pub mod fingerprint;
 mod info_pages;
 pub mod links;
 mod list_pages;
@@ -283,7 +282,8 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn site_view(input: &SiteInput) -> SiteView<'_> {
+/// What templates see of the site as `site` (also hashed into every page's fingerprint).
+pub(crate) fn site_view(input: &SiteInput) -> SiteView<'_> {
     let s = &input.site;
     let base = s.base_path();
     SiteView {
