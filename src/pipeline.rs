@@ -4,9 +4,9 @@ use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::load;
 use crate::model::SiteInput;
+use crate::plan::modified::ModifiedTable;
 use crate::plan::{self, Plan};
 use crate::progress::Progress;
-use crate::render::modified::ModifiedTable;
 use crate::timings::Timings;
 use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats, page_memo};
@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 mod fingerprint;
+mod kept_files;
 #[cfg(test)]
 mod layering;
 mod memo;
@@ -250,7 +251,7 @@ fn before_swap(
         staging.put(path, bytes).map_err(BuildError::Write)?;
     }
     let sitemaps: String =
-        crate::render::sitemap::submittable(site.files.iter().map(|(path, _)| path.as_str()))
+        crate::site_files::sitemap::submittable(site.files.iter().map(|(path, _)| path.as_str()))
             .into_iter()
             .map(|p| format!("{}{p}\n", input.site.base_url))
             .collect();
@@ -282,7 +283,7 @@ fn before_swap(
             (AGED_FACTS_FILE.to_string(), aged_list),
             (SITEMAPS_FILE.to_string(), sitemaps),
             (
-                crate::render::DEAD_LINKS_FILE.to_string(),
+                crate::site_files::DEAD_LINKS_FILE.to_string(),
                 plan.dead_links
                     .iter()
                     .map(|p| format!("{base}{p}\n"))
@@ -290,7 +291,7 @@ fn before_swap(
             ),
         ]
         .into_iter()
-        .chain(renderer.redirect_maps())
+        .chain(crate::site_files::redirect_maps(input, plan))
         .collect(),
         ..Report::default()
     };

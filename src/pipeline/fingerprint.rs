@@ -9,6 +9,7 @@
 
 use crate::load::Stamps;
 use crate::model::{ModifiedEntry, SiteInput};
+use crate::plan::modified::next_entry;
 use crate::plan::variants::TemplateRef;
 use crate::plan::{Page, Plan, PlannedArticle};
 use crate::render::{Renderer, site_view};
@@ -179,15 +180,20 @@ impl<'a> Fingerprints<'a> {
     }
 }
 
-/// Whether a kept page's `modified.lock` record (an article's) is the record this run
-/// gives it: then the page's `dateModified`, and so the whole page, is unchanged.
+/// Whether a kept page's `modified.lock` record (an article's, kept with the same
+/// fingerprint) is the record this run gives it: then the page's `dateModified`, and so
+/// the whole page, is unchanged.
 pub(crate) fn record_holds(
     renderer: &Renderer<'_>,
+    plan: &Plan,
     page: Page,
     record: Option<&ModifiedEntry>,
 ) -> bool {
     match (page, record) {
-        (Page::Article(i), Some(r)) => renderer.record_holds(i, r),
+        (Page::Article(i), Some(r)) => {
+            let a = &plan.articles[i];
+            next_entry(renderer.recorded(a), &a.id, r.hash, a.publish_at, plan.now) == *r
+        }
         (Page::Article(_), None) => false,
         (_, _) => true,
     }

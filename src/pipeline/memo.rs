@@ -3,11 +3,12 @@
 //! kept across `serve`'s rebuilds, the last merge, the articles' titles and the feeds.
 
 use super::fingerprint::{Fingerprints, site_digest};
+use super::kept_files::FeedCache;
 use crate::load::Stamps;
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::{Plan, PlannedArticle};
-use crate::render::{FeedCache, LinkParts, Renderer};
+use crate::render::{LinkParts, Renderer};
 use crate::write::page_memo::PageMemo;
 use std::collections::HashMap;
 

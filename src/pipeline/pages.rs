@@ -91,7 +91,7 @@ pub(crate) fn render_into<'m>(
                     let kept = memo
                         .pages
                         .get(&fingerprint)
-                        .filter(|m| record_holds(renderer, page, m.record.as_ref()))
+                        .filter(|m| record_holds(renderer, plan, page, m.record.as_ref()))
                         .filter(|m| sink.holds(m));
                     (fingerprint, kept)
                 })

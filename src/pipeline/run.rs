@@ -4,6 +4,7 @@
 //! ([`Sink`]) and how far the run goes and how it meets problems ([`Mode`]).
 
 use super::fingerprint::{Fingerprints, title_inputs};
+use super::kept_files::{FeedKeys, site_files};
 use super::memo::{Kept, MergeStamps, keep_titles};
 use super::pages::{Memo, Rendered, Sink, render_into};
 use super::{BuildError, BuildOptions, check_lock, check_modified, search_index};
@@ -13,9 +14,10 @@ use crate::lint::Linter;
 use crate::load::Stamps;
 use crate::merge::{self, Merged};
 use crate::model::{ModifiedEntry, SiteInput};
+use crate::plan::modified::{self, ModifiedTable};
 use crate::plan::{self, Page, Plan, PlanOptions};
-use crate::render::modified::{self, ModifiedTable};
-use crate::render::{FeedKeys, KeptFile, Renderer};
+use crate::render::Renderer;
+use crate::site_files::{KeptFile, Sources};
 use crate::timings::Timings;
 use crate::write::page_memo::MemoPage;
 use chrono::NaiveDateTime;
@@ -209,7 +211,13 @@ pub(crate) fn run<R>(
                 global: shared.global(),
                 articles: &keys,
             };
-            let files = renderer.site_files(&table.modified, Some((&keys, &mut kept.feeds)));
+            let sources = Sources {
+                input,
+                plan: &plan,
+                renderer: &renderer,
+                modified: &table.modified,
+            };
+            let files = site_files(&sources, &keys, &mut kept.feeds);
             let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
                 .map_err(BuildError::Write)?;
             (files, index)
