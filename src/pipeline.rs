@@ -461,11 +461,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
     };
     // Pages unchanged since the last build give their warnings from its memo.
     let mut kept = Kept::from_memo(read_memo(opts));
-    // --strict is applied to every problem at the end.
-    let mut run_opts = BuildOptions {
-        strict: false,
-        ..opts.clone()
-    };
+    let mut run_opts = opts.clone();
     let mut retried = false;
     loop {
         let outcome = run(&input, now, &run_opts, &mut kept, Mode::Check, |ran| {
@@ -492,9 +488,6 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
             }
         }
         break;
-    }
-    if opts.strict {
-        all = all.into_iter().map(as_error).collect();
     }
     // Time passing is never a content error, not even with --strict.
     all.extend(crate::lint::aged_facts(&input, now.date()));
@@ -533,12 +526,19 @@ fn read_memo(opts: &BuildOptions) -> page_memo::PageMemo {
     }
 }
 
-/// A warning made an error by `--strict`.
-fn as_error(d: Diagnostic) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        ..d
+/// The one place `--strict` is applied (by the driver, to the warnings of the lint and the
+/// pages): with it, they count as errors. Time passing (aged facts) is never a content
+/// error, so those are added later and stay warnings.
+fn strict(opts: &BuildOptions, warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if !opts.strict {
+        return warnings;
     }
+    (warnings.into_iter())
+        .map(|d| Diagnostic {
+            severity: Severity::Error,
+            ..d
+        })
+        .collect()
 }
 
 fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(), Diagnostics> {

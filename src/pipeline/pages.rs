@@ -1,8 +1,8 @@
 //! The one render loop, of `build`, `check` and `serve`: every page rendered (or taken
 //! from the page memo), linted, and put into its sink as soon as it is ready.
 
+use super::BuildError;
 use super::fingerprint::{Fingerprints, record_holds};
-use super::{BuildError, as_error};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::{LintCache, Linter};
 use crate::load::Stamps;
@@ -38,6 +38,8 @@ pub struct Memo<'a, 'm> {
 
 /// What the render stage gave (`'m`: the memo read before it).
 pub struct Rendered<'m> {
+    /// The pages' errors, in page order.
+    pub errors: Diagnostics,
     /// Every page's warnings, after the early ones, in page order.
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
@@ -64,9 +66,7 @@ struct PageOutcome<'m> {
 /// holds, is neither rendered nor written: its warnings and record come from the memo. A
 /// city's articles are rendered together by one worker, so they share section bodies and
 /// lint caches. Every error is collected, in page order; `early` holds warnings found
-/// before rendering; with `strict`, warnings count as errors. `progress` is told as pages
-/// get done.
-#[allow(clippy::too_many_arguments)]
+/// before rendering. `progress` is told as pages get done. Fails only when the sink does.
 pub(crate) fn render_into<'m>(
     renderer: &Renderer<'_>,
     linter: &Linter<'_>,
@@ -75,7 +75,6 @@ pub(crate) fn render_into<'m>(
     sink: &Sink<'_>,
     progress: &Progress,
     early: Vec<Diagnostic>,
-    strict: bool,
 ) -> Result<Rendered<'m>, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
     progress.start(plan.pages.len());
@@ -174,8 +173,8 @@ pub(crate) fn render_into<'m>(
     if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(BuildError::Write(e));
     }
-    let mut errors = Diagnostics::default();
     let mut done = Rendered {
+        errors: Diagnostics::default(),
         warnings: early,
         pages: plan.pages.len(),
         records: Vec::new(),
@@ -184,17 +183,10 @@ pub(crate) fn render_into<'m>(
     };
     for page in outcomes.into_iter().flatten() {
         done.warnings.extend(page.warnings);
-        errors.extend(page.error);
+        done.errors.extend(page.error);
         done.records.extend(page.record);
         done.memo.extend(page.memo);
         done.rendered += usize::from(page.fresh);
-    }
-    if strict {
-        errors.extend(done.warnings.drain(..).map(as_error));
-    }
-    if errors.has_errors() {
-        errors.extend(done.warnings);
-        return Err(BuildError::Input(errors));
     }
     Ok(done)
 }

@@ -7,7 +7,7 @@ use super::fingerprint::{Fingerprints, title_inputs};
 use super::kept_files::{FeedKeys, site_files};
 use super::memo::{Kept, MergeStamps, keep_titles};
 use super::pages::{Memo, Rendered, Sink, render_into};
-use super::{BuildError, BuildOptions, check_lock, check_modified, search_index};
+use super::{BuildError, BuildOptions, check_lock, check_modified, search_index, strict};
 use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
@@ -176,21 +176,18 @@ pub(crate) fn run<R>(
             stamps: &stamps,
         };
         let progress = &opts.progress;
-        let mut rendered = render_into(
-            &renderer,
-            &linter,
-            &plan,
-            &memo,
-            sink,
-            progress,
-            early,
-            opts.strict,
-        )
-        .map_err(|e| match e {
-            BuildError::Input(d) => with_found(&mut found, d),
-            e => Stopped::At(e),
-        })?;
+        let mut rendered = render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
         timings.mark("render");
+        // Pages that fail stop every run; warnings made errors by --strict stop only a run
+        // that stops at problems (`check` goes on to report the rest).
+        let warnings = strict(opts, std::mem::take(&mut rendered.warnings));
+        let strict_stop = !mode.go_on() && warnings.iter().any(Diagnostic::is_error);
+        if rendered.errors.has_errors() || strict_stop {
+            let mut problems = std::mem::take(&mut rendered.errors);
+            problems.extend(warnings);
+            return Err(with_found(&mut found, problems));
+        }
+        rendered.warnings = warnings;
         // Unpublished articles' records only matter to modified.lock (written by a build,
         // compared with --locked).
         let lock_records = matches!(sink, Sink::Staging(_)) || opts.locked;
