@@ -26,5 +26,6 @@ pub mod progress;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod site_files;
 pub mod timings;
 pub mod write;

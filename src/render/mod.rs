@@ -6,19 +6,13 @@ mod article_meta;
 mod bounds;
 pub mod cache;
 pub mod escape;
-pub mod feeds;
-pub mod fingerprint;
 mod info_pages;
 pub mod links;
 mod list_pages;
 pub mod markdown;
-pub mod modified;
 pub mod other_cities;
 pub mod plain;
 pub mod seo;
-mod site_files;
-pub mod sitemap;
-pub use site_files::DEAD_LINKS_FILE;
 pub mod templates;
 pub mod tera_errors;
 pub mod trust;
@@ -34,7 +28,6 @@ use chrono::NaiveDateTime;
 pub use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
-pub use site_files::{FeedCache, FeedKeys, KeptFile};
 use std::collections::HashMap;
 use templates::Templates;
 use view::*;
@@ -294,7 +287,8 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn site_view(input: &SiteInput) -> SiteView<'_> {
+/// What templates see of the site as `site` (also hashed into every page's fingerprint).
+pub(crate) fn site_view(input: &SiteInput) -> SiteView<'_> {
     let s = &input.site;
     let base = s.base_path();
     SiteView {
