@@ -8,6 +8,7 @@ use super::urls;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A page that moved: `from` and `to` are paths below the base URL.
@@ -52,29 +53,37 @@ impl<'a> Renames<'a> {
 /// The lock with renamed articles' entries under their current ids. `Err` when a
 /// published city or topic is gone while a new one appears that does not name it in
 /// `former_slugs` (a rename that would drop its URLs), or a former slug is still in use.
-pub fn carry_over(
+pub fn carry_over<'l>(
     input: &SiteInput,
-    lock: &[LockedSlot],
+    lock: &'l [LockedSlot],
     current: &HashSet<&str>,
     now: NaiveDateTime,
-) -> Result<Vec<LockedSlot>, Vec<Diagnostic>> {
+) -> Result<Cow<'l, [LockedSlot]>, Vec<Diagnostic>> {
     let mut problems = former_slugs_in_use(input);
     let renames = Renames::of(input);
     let taken: HashSet<&str> = lock.iter().map(|s| s.article.as_str()).collect();
-    let out: Vec<LockedSlot> = lock
-        .iter()
-        .map(|s| match renames.current(&s.article) {
-            Some(id) if current.contains(id.as_str()) && !taken.contains(id.as_str()) => {
-                LockedSlot {
+    let moved = |s: &LockedSlot| {
+        renames
+            .current(&s.article)
+            .filter(|id| current.contains(id.as_str()) && !taken.contains(id.as_str()))
+    };
+    // Copied only when a line moves (a rename is rare; the lock has a line per article).
+    let out: Cow<'l, [LockedSlot]> = if lock.iter().any(|s| moved(s).is_some()) {
+        let moved: Vec<LockedSlot> = (lock.iter())
+            .map(|s| match moved(s) {
+                Some(id) => LockedSlot {
                     article: id,
                     retired: false,
                     ..s.clone()
-                }
-            }
-            _ => s.clone(),
-        })
-        .collect();
-    problems.extend(silent_renames(input, &out, now));
+                },
+                None => s.clone(),
+            })
+            .collect();
+        Cow::Owned(moved)
+    } else {
+        Cow::Borrowed(lock)
+    };
+    problems.extend(silent_renames(input, &out[..], now));
     if problems.is_empty() {
         Ok(out)
     } else {

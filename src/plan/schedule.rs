@@ -17,6 +17,7 @@ use crate::load::local_time;
 use crate::model::{Cadence, LockedSlot, Sourced, VariantPins};
 use chrono::{NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// What the scheduler needs to know about one article.
@@ -64,17 +65,22 @@ pub fn schedule(
     }
     // A lock date the clock skips (recorded under another zone, or before this rule) is
     // the instant after the jump; written that way from now on, it names the same moment.
-    let lock: Vec<LockedSlot> = lock
-        .iter()
-        .map(|s| match local_time::skipped(tz, s.publish_at) {
-            Some(after) => LockedSlot {
-                publish_at: after,
-                ..s.clone()
-            },
-            None => s.clone(),
-        })
+    let skipped: Vec<Option<NaiveDateTime>> = (lock.iter())
+        .map(|s| local_time::skipped(tz, s.publish_at))
         .collect();
-    let lock = lock.as_slice();
+    // Copied only when a date moves.
+    let lock: Cow<'_, [LockedSlot]> = if skipped.iter().any(Option::is_some) {
+        let moved = (lock.iter().zip(&skipped))
+            .map(|(s, after)| LockedSlot {
+                publish_at: after.unwrap_or(s.publish_at),
+                ..s.clone()
+            })
+            .collect();
+        Cow::Owned(moved)
+    } else {
+        Cow::Borrowed(lock)
+    };
+    let lock = &*lock;
     let locked: HashMap<&str, &LockedSlot> = lock.iter().map(|s| (s.article.as_str(), s)).collect();
     let mut dates: Vec<Option<NaiveDateTime>> = articles
         .iter()
