@@ -76,7 +76,7 @@ struct KeyRow {
     column: u32,
 }
 
-pub fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
+pub(crate) fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
     let e = explain(&opts.build, &opts.city, &opts.topic).map_err(|(problems, exit)| Failure {
         exit,
         ..Failure::problems(problems, &opts.build.root)

@@ -113,6 +113,11 @@ impl Plan {
     }
 }
 
+/// The articles of `list` that list page `page` (from 1) shows, `per` to a page.
+pub(crate) fn on_page(list: &[usize], page: usize, per: usize) -> impl Iterator<Item = usize> + '_ {
+    list.iter().skip((page - 1) * per).take(per).copied()
+}
+
 /// A stable choice among `n` variants for `key`.
 pub fn pick(key: &str, purpose: &str, n: usize) -> usize {
     if n <= 1 {

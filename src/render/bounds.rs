@@ -19,9 +19,9 @@ use std::io::{self, Write};
 use tera::{Error, Kwargs, State, TeraResult, Value};
 
 /// The most bytes one content template may produce for one article.
-pub const MAX_OUTPUT: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_OUTPUT: usize = 32 * 1024 * 1024;
 /// The most `range()` items one content template may iterate over for one article.
-pub const MAX_ITERATIONS: u64 = 1_000_000;
+pub(crate) const MAX_ITERATIONS: u64 = 1_000_000;
 
 thread_local! {
     /// Iterations left in the render running on this thread.
@@ -30,14 +30,14 @@ thread_local! {
 
 /// What went over budget in a render, for the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exceeded {
+pub(crate) enum Exceeded {
     Output,
     Iterations,
 }
 
 impl Exceeded {
     /// The editor-facing message.
-    pub fn message(self) -> String {
+    pub(crate) fn message(self) -> String {
         match self {
             Exceeded::Output => format!(
                 "the template produces more than {} MiB of text for one article",
@@ -52,7 +52,7 @@ impl Exceeded {
 
 /// Renders `name` within the budgets; `Err` holds Tera's error and, when a budget was the
 /// cause, which one.
-pub fn render(
+pub(crate) fn render(
     tera: &tera::Tera,
     name: &str,
     ctx: &tera::Context,
@@ -117,7 +117,7 @@ impl Write for Capped {
 
 /// Registers the bounded `range`, `split`, `replace` and `join`, and [`LOOP_ITEMS`], on a
 /// content Tera instance.
-pub fn register(tera: &mut tera::Tera) {
+pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_function("range", range);
     tera.register_function(LOOP_ITEMS, loop_items);
     tera.register_filter("split", split);
@@ -126,7 +126,7 @@ pub fn register(tera: &mut tera::Tera) {
 }
 
 /// The function every counted `for` loop's list goes through (see [`count_loops`]).
-pub const LOOP_ITEMS: &str = "__sitegen_loop_items";
+pub(crate) const LOOP_ITEMS: &str = "__sitegen_loop_items";
 
 /// Takes `n` items from the iteration budget, or refuses (and spends it) when fewer are
 /// left; `what` names the caller in the message.
@@ -170,14 +170,14 @@ fn split(val: &str, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
 /// Rewrites every `{% for … in LIST %}` of a content template whose list is not a plain
 /// `range(…)` call (counted by `range` itself) to `{% for … in __sitegen_loop_items(
 /// items=(LIST)) %}`, on the same line, so each loop takes its items from the budget.
-pub fn count_loops(source: &str) -> String {
+pub(crate) fn count_loops(source: &str) -> String {
     rewritten(source).map(|(_, new)| new).collect()
 }
 
 /// A line's 1-based column in the original text, from its `column` in the text
 /// [`count_loops`] made of it (a Tera error's place): inside a rewritten tag, the same
 /// offset into the original tag, at most its last character.
-pub fn original_column(line: &str, column: u32) -> u32 {
+pub(crate) fn original_column(line: &str, column: u32) -> u32 {
     let wanted = column.saturating_sub(1) as usize;
     let (mut old_at, mut new_at) = (0, 0);
     for (old, new) in rewritten(line) {
@@ -335,7 +335,7 @@ fn join(val: Vec<Value>, kwargs: Kwargs, _: &State) -> TeraResult<String> {
 
 /// The 1-based line of the first `{% set … %}` or `{% set_global … %}` tag in a content
 /// template's source, if any.
-pub fn set_tag_line(source: &str) -> Option<(u32, u32)> {
+pub(crate) fn set_tag_line(source: &str) -> Option<(u32, u32)> {
     let mut rest = source;
     let mut offset = 0;
     while let Some(i) = rest.find("{%") {
