@@ -10,7 +10,7 @@ use crate::pipeline;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
-pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
+pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     let build = &opts.build;
     let (input, c) =
         pipeline::coverage(build).map_err(|problems| Failure::problems(problems, &build.root))?;
