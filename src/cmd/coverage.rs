@@ -1,10 +1,11 @@
 //! `sitegen coverage`: which articles are local and which run on defaults — the text
-//! report worst first (or JSON), and the HTML page in the report folder.
+//! report worst first (or JSON), and the HTML page in the report folder, beside the
+//! coverage memo it keeps there for the next run. Nothing in the output folder is touched.
 
 use super::config::CoverageOptions;
 use super::{CmdResult, Console, Exit, Failure, prepare};
 use crate::cli::Format;
-use crate::coverage::{self, page, table};
+use crate::coverage::{self, CoverageMemo, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::pipeline;
 use crate::write::report::default_report_dir;
@@ -12,12 +13,13 @@ use std::path::Path;
 
 pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     let build = &opts.build;
-    let (input, c) =
-        pipeline::coverage(build).map_err(|problems| Failure::problems(problems, &build.root))?;
     let dir = opts
         .report_dir
         .clone()
         .unwrap_or_else(|| default_report_dir(&build.output));
+    let mut memo = CoverageMemo::read(&dir);
+    let (input, c, reuse) = pipeline::coverage(build, &mut memo)
+        .map_err(|problems| Failure::problems(problems, &build.root))?;
     let root = build
         .root
         .canonicalize()
@@ -34,9 +36,22 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     problems.extend(c.notes.iter().cloned());
     problems.extend(coverage::warnings(&input, &c));
     let strict_fail = build.strict && !problems.is_empty();
-    if let Err(d) = &written {
-        problems.push(d.clone());
+    match &written {
+        // Kept only beside a report that was written: the next run reads it from there.
+        Ok(_) => {
+            if let Err(e) = memo.write(&dir) {
+                problems.push(
+                    Diagnostic::warning(
+                        Origin::file(dir.join(coverage::memo::FILE)),
+                        format!("cannot keep the coverage memo: {e}"),
+                    )
+                    .with_hint("the next run renders every article's words again"),
+                );
+            }
+        }
+        Err(d) => problems.push(d.clone()),
     }
+    console.detail(&reuse_line(&reuse))?;
     let items = prepare(problems, &build.root);
     let wrote = written
         .ok()
@@ -53,6 +68,18 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
         console.summary(&line)?;
     }
     Ok(())
+}
+
+/// What `-v` says of the memo: how many articles' words were rendered.
+fn reuse_line(r: &coverage::Reuse) -> String {
+    format!(
+        "sitegen coverage: rendered the words of {} of {} articles, compared {} of {} twin pairs (the rest from {})",
+        r.rendered,
+        r.articles,
+        r.compared,
+        r.pairs,
+        coverage::memo::FILE
+    )
 }
 
 /// Writes the page into `dir` (replacing it whole); the path written, or the problem.

@@ -55,8 +55,13 @@ pub fn intersection(a: &[u32], b: &[u32]) -> usize {
 
 /// Jaccard similarity |a ∩ b| / |a ∪ b| of two sorted sets (0 when both are empty).
 pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let common = intersection(a, b);
-    let union = a.len() + b.len() - common;
+    jaccard_of(intersection(a, b), a.len(), b.len())
+}
+
+/// Jaccard similarity of two sets of `a` and `b` elements with `common` in common (0 when
+/// both are empty): what [`jaccard`] gives from the counts alone.
+pub fn jaccard_of(common: usize, a: usize, b: usize) -> f64 {
+    let union = a + b - common;
     if union == 0 {
         0.0
     } else {
