@@ -24,7 +24,8 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
         .root
         .canonicalize()
         .unwrap_or_else(|_| build.root.clone());
-    let written = write_page(&dir, &page::html(&input, &c, &root));
+    let html = page::html(&input, &c, &root);
+    let written = write_page(&dir, &html);
     console.print(&match opts.format {
         Format::Json => format!(
             "{}\n",
@@ -38,7 +39,7 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     let strict_fail = build.strict && !problems.is_empty();
     match &written {
         // Kept only beside a report that was written: the next run reads it from there.
-        Ok(_) => {
+        Ok(_) if !reuse.unchanged => {
             if let Err(e) = memo.write(&dir) {
                 problems.push(
                     Diagnostic::warning(
@@ -49,6 +50,7 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
                 );
             }
         }
+        Ok(_) => {}
         Err(d) => problems.push(d.clone()),
     }
     console.detail(&reuse_line(&reuse))?;
@@ -70,15 +72,16 @@ pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     Ok(())
 }
 
-/// What `-v` says of the memo: how many articles' words were rendered.
+/// What `-v` says of the memo: whose words were rendered, and which pairs compared.
 fn reuse_line(r: &coverage::Reuse) -> String {
     format!(
-        "sitegen coverage: rendered the words of {} of {} articles, compared {} of {} twin pairs (the rest from {})",
-        r.rendered,
+        "sitegen coverage: words rendered for {} of {} articles (changed since {}) and {} more for twin pairs; {} of {} twin pairs compared",
+        r.changed,
         r.articles,
+        coverage::memo::FILE,
+        r.partners,
         r.compared,
-        r.pairs,
-        coverage::memo::FILE
+        r.pairs
     )
 }
 
@@ -93,6 +96,10 @@ fn write_page(dir: &Path, html: &str) -> Result<String, Diagnostic> {
         .with_hint("choose a folder you can write with --report-dir")
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
+    // Unchanged since the last run (the usual case when nothing was edited): left alone.
+    if std::fs::read(&path).is_ok_and(|old| old == html.as_bytes()) {
+        return Ok(path.display().to_string());
+    }
     let tmp = dir.join(format!(".{}.tmp", page::FILE));
     std::fs::write(&tmp, html).map_err(fail)?;
     std::fs::rename(&tmp, &path).map_err(fail)?;

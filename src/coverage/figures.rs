@@ -37,12 +37,16 @@ pub struct Counted {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reuse {
     pub articles: usize,
-    /// Articles whose words were rendered (changed ones, and unchanged ones of a pair that
-    /// had to be compared).
-    pub rendered: usize,
+    /// Articles the memo held nothing for under their key (changed ones): their words
+    /// were rendered.
+    pub changed: usize,
+    /// Unchanged articles whose words were rendered for a pair that had to be compared.
+    pub partners: usize,
     pub pairs: usize,
     /// Candidate pairs compared exactly.
     pub compared: usize,
+    /// The memo held exactly what this run needed: the one it leaves is the same.
+    pub unchanged: bool,
 }
 
 /// Counts every article of `plan`, taking what `memo` holds under unchanged keys.
@@ -138,9 +142,14 @@ pub fn count(
     });
     let reuse = Reuse {
         articles: n,
-        rendered: changed.len() + more.len(),
+        changed: changed.len(),
+        partners: more.len(),
         pairs: pairs.len(),
         compared: compare.len(),
+        unchanged: changed.is_empty()
+            && compare.is_empty()
+            && memo.articles.len() == n
+            && memo.pairs.len() == pairs.len(),
     };
     let local = figures.iter().map(|f| f.local).collect();
     let memo = CoverageMemo {

@@ -59,15 +59,9 @@ impl CoverageMemo {
             .unwrap_or_default()
     }
 
-    /// Writes the memo into `dir` (through a temporary file and a rename); nothing when
-    /// the file already holds these bytes.
+    /// Writes the memo into `dir`, through a temporary file and a rename.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        let path = dir.join(FILE);
-        let bytes = self.to_bytes();
-        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
-            return Ok(());
-        }
-        write_atomic(&path, &bytes, dir, "coverage-memo")
+        write_atomic(&dir.join(FILE), &self.to_bytes(), dir, "coverage-memo")
     }
 
     /// The file's bytes: entries sorted by key, so equal memos give equal files.

@@ -63,15 +63,14 @@ pub fn candidates(sigs: &[Signature], empty: &[bool]) -> Vec<Vec<u32>> {
                 let (p, key) = (p as usize, entries[p as usize].0);
                 let lo = p.saturating_sub(WINDOW);
                 let hi = (p + WINDOW + 1).min(entries.len());
-                found.extend(
-                    entries[lo..hi]
-                        .iter()
-                        .filter(|&&(k, j)| k == key && j as usize != i)
-                        .map(|&(_, j)| j),
-                );
+                // Near-copies meet in most bands: a short list checked as it grows is
+                // cheaper than sorting every band's finds.
+                for &(k, j) in &entries[lo..hi] {
+                    if k == key && j as usize != i && !found.contains(&j) {
+                        found.push(j);
+                    }
+                }
             }
-            found.sort_unstable();
-            found.dedup();
             let mut scored: Vec<(usize, u32)> = found
                 .iter()
                 .map(|&j| (agreement(&sigs[i], &sigs[j as usize]), j))
