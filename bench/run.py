@@ -210,6 +210,56 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
           file=sys.stderr)
 
 
+def tree_bytes(folder: Path) -> int:
+    """Bytes of the files below `folder`, each hard-linked file once."""
+    seen, total = set(), 0
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            st = os.lstat(os.path.join(dirpath, f))
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
+
+
+def bench_million(binary: Path, work: Path, rows: list) -> None:
+    """One run at 1,000,000 articles (50,000 cities): the full build, `cp -r` of its output
+    in the same run, a no-op, and the sitemap parts the build wrote."""
+    articles = 1_000_000
+    cities = articles // TOPICS
+    site = work / f"site-{human(articles)}"
+    discard(site)
+    subprocess.run(
+        [sys.executable, str(HERE / "gen_site.py"), "--cities", str(cities),
+         "--topics", str(TOPICS), "--out", str(site)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"{articles} articles ({cities} cities x {TOPICS} topics) in {site}", file=sys.stderr)
+
+    def row(label: str, r: dict) -> None:
+        rows.append((human(articles), label, r))
+        print(f"  {label:<28} {r['wall']:7.2f} s wall {r['user']:7.2f} s user {r['sys']:6.2f} s sys "
+              f"{r['rss']:7.1f} MiB {r['files']:7d} files", file=sys.stderr, flush=True)
+
+    full = timed_build(binary, site, "public", None)
+    row("full", full)
+    size = tree_bytes(site / "public")
+    free = shutil.disk_usage(site).free
+    if free < size * 1.05:
+        sys.exit(f"cp -r of the {size / 2**30:.1f} GiB output needs that much free disk; "
+                 f"{free / 2**30:.1f} GiB is free")
+    copy = timed(["cp", "-r", "public", "copy"], site, "copy")
+    row("cp -r", copy)
+    shutil.rmtree(site / "copy", ignore_errors=True)
+    row("no-op", timed_build(binary, site, "public", None))
+    FULL.append((human(articles), "full", full["wall"] / copy["wall"], full["user"] * 1000 / articles))
+    parts = sorted((site / "public").glob("sitemap-*.xml"))
+    MILLION.append((size, len(parts), full["rss"]))
+    print(f"  output {size / 2**30:.1f} GiB, sitemap.xml and {len(parts)} parts", file=sys.stderr)
+
+
+MILLION: list = []  # (output bytes, sitemap parts, peak RSS MiB) of the 1M run
 RATIOS: list = []  # (articles, coverage / check, coverage / check --render-all), wall time
 FULL: list = []  # (articles, row, wall / cp -r wall, user CPU ms per article)
 SOURCES = ("site.yaml", "topics", "cities", "templates", "static", "schedule.lock", "modified.lock")
@@ -257,6 +307,9 @@ def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Times sitegen builds at scale.")
     parser.add_argument("--with-100k", action="store_true", help="also 100,000 articles")
+    parser.add_argument("--with-1m", action="store_true",
+                        help="also one run at 1,000,000 articles (full build, cp -r, no-op; "
+                             "needs about twice the output's 26 GB of free disk)")
     parser.add_argument("--scales", default="1000,10000",
                         help="comma-separated article counts (multiples of 20)")
     parser.add_argument("--repeat", type=int, default=1,
@@ -276,6 +329,10 @@ def main() -> None:
         bench_scale(args.bin.resolve(), args.work.resolve(), n, max(args.repeat, 1), rows)
         if not args.keep:
             discard(args.work / f"site-{human(n)}")
+    if args.with_1m:
+        bench_million(args.bin.resolve(), args.work.resolve(), rows)
+        if not args.keep:
+            discard(args.work / "site-1000k")
     for aside in TRASH:
         shutil.rmtree(aside, ignore_errors=True)
     print()
@@ -293,6 +350,10 @@ def main() -> None:
         print("|---:|---|---:|---:|")
         for articles, label, ratio, cpu in FULL:
             print(f"| {articles} | {label} | {ratio:.2f} | {cpu:.3f} |")
+    for size, parts, rss in MILLION:
+        print()
+        print(f"1M articles: output {size / 2**30:.1f} GiB, `sitemap.xml` and {parts} parts, "
+              f"peak RSS {rss:.0f} MiB ({rss * 1024 / 1_000_000:.2f} KiB per article)")
     if RATIOS:
         print()
         print("| articles | coverage / check | coverage / check --render-all |")

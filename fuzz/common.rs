@@ -73,7 +73,13 @@ pub fn render_all(input: &SiteInput) {
             .iter()
             .filter_map(|&page| renderer.render_page(page).ok()?.record)
             .collect();
-        let table = sitegen::render::modified::table(&plan, &input.modified_lock, records);
-        let _ = renderer.site_files(&table.modified, None);
+        let table = sitegen::plan::modified::table(&plan, &input.modified_lock, records);
+        let sources = sitegen::site_files::Sources {
+            input,
+            plan: &plan,
+            renderer: &renderer,
+            modified: &table.modified,
+        };
+        let _ = sources.files();
     }
 }

@@ -2,6 +2,15 @@
 //!
 //! The pipeline is `load → merge → plan → render → write`; see [`pipeline`].
 
+/// `eprintln!` that drops what a closed stderr cannot take (`sitegen serve 2>&1 | head`)
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod cmd;
 pub mod content;
@@ -17,5 +26,6 @@ pub mod progress;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod site_files;
 pub mod timings;
 pub mod write;

@@ -4,9 +4,9 @@ use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::load;
 use crate::model::SiteInput;
+use crate::plan::modified::ModifiedTable;
 use crate::plan::{self, Plan};
 use crate::progress::Progress;
-use crate::render::modified::ModifiedTable;
 use crate::timings::Timings;
 use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats, page_memo};
@@ -14,6 +14,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+mod fingerprint;
+mod kept_files;
 #[cfg(test)]
 mod layering;
 mod memo;
@@ -258,7 +260,7 @@ fn before_swap(
         staging.put(path, bytes).map_err(BuildError::Write)?;
     }
     let sitemaps: String =
-        crate::render::sitemap::submittable(site.files.iter().map(|(path, _)| path.as_str()))
+        crate::site_files::sitemap::submittable(site.files.iter().map(|(path, _)| path.as_str()))
             .into_iter()
             .map(|p| format!("{}{p}\n", input.site.base_url))
             .collect();
@@ -290,7 +292,7 @@ fn before_swap(
             (AGED_FACTS_FILE.to_string(), aged_list),
             (SITEMAPS_FILE.to_string(), sitemaps),
             (
-                crate::render::DEAD_LINKS_FILE.to_string(),
+                crate::site_files::DEAD_LINKS_FILE.to_string(),
                 plan.dead_links
                     .iter()
                     .map(|p| format!("{base}{p}\n"))
@@ -298,7 +300,7 @@ fn before_swap(
             ),
         ]
         .into_iter()
-        .chain(renderer.redirect_maps())
+        .chain(crate::site_files::redirect_maps(input, plan))
         .collect(),
         ..Report::default()
     };
@@ -468,11 +470,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
     };
     // Pages unchanged since the last build give their warnings from its memo.
     let mut kept = Kept::from_memo(read_memo(opts));
-    // --strict is applied to every problem at the end.
-    let mut run_opts = BuildOptions {
-        strict: false,
-        ..opts.clone()
-    };
+    let mut run_opts = opts.clone();
     let mut retried = false;
     loop {
         let outcome = run(&input, now, &run_opts, &mut kept, Mode::Check, |ran| {
@@ -499,9 +497,6 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
             }
         }
         break;
-    }
-    if opts.strict {
-        all = all.into_iter().map(as_error).collect();
     }
     // Time passing is never a content error, not even with --strict.
     all.extend(crate::lint::aged_facts(&input, now.date()));
@@ -540,12 +535,19 @@ fn read_memo(opts: &BuildOptions) -> page_memo::PageMemo {
     }
 }
 
-/// A warning made an error by `--strict`.
-fn as_error(d: Diagnostic) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        ..d
+/// The one place `--strict` is applied (by the driver, to the warnings of the lint and the
+/// pages): with it, they count as errors. Time passing (aged facts) is never a content
+/// error, so those are added later and stay warnings.
+fn strict(opts: &BuildOptions, warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if !opts.strict {
+        return warnings;
     }
+    (warnings.into_iter())
+        .map(|d| Diagnostic {
+            severity: Severity::Error,
+            ..d
+        })
+        .collect()
 }
 
 fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(), Diagnostics> {

@@ -1,7 +1,6 @@
 //! Stage timings for profiling: with `-v` or `SITEGEN_TIMINGS=1` in the environment, `build` prints
 //! how long each stage took to stderr. Off by default, and never part of the output.
 
-use std::io::Write;
 use std::time::Instant;
 
 /// A stopwatch that reports the time since its last mark, when enabled.
@@ -22,9 +21,7 @@ impl Timings {
     pub fn mark(&mut self, stage: &str) {
         if let Some(last) = self.last {
             let now = Instant::now();
-            // Not `eprintln!`, which panics when stderr is closed.
-            let _ = writeln!(
-                std::io::stderr(),
+            say!(
                 "sitegen: timing {stage:<10} {:8.1} ms",
                 (now - last).as_secs_f64() * 1000.0
             );

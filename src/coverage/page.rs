@@ -6,7 +6,7 @@
 use super::table::worst_first;
 use super::{ArticleCoverage, Coverage, percent};
 use crate::model::SiteInput;
-use crate::render::feeds::xml_escape as esc;
+use crate::site_files::xml_escape as esc;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;

@@ -8,8 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The pipeline's stages in order, then the modules every stage may use.
-const STAGES: [&str; 5] = ["load", "merge", "plan", "render", "write"];
+/// The pipeline's stages in order, then the modules every stage may use. So `render`
+/// imports neither `site_files` nor `lint` (which read what it renders), and the page
+/// fingerprints and kept caches stay in `pipeline`, beside the memo.
+const STAGES: [&str; 6] = ["load", "merge", "plan", "render", "site_files", "write"];
 const LEAVES: [&str; 3] = ["diag", "model", "content"];
 
 /// Module name → the names it imports.

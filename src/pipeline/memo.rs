@@ -2,12 +2,13 @@
 //! `build` and `check`, or the one `serve` keeps in memory with the pages' bytes), and,
 //! kept across `serve`'s rebuilds, the last merge, the articles' titles and the feeds.
 
+use super::fingerprint::{Fingerprints, site_digest};
+use super::kept_files::FeedCache;
 use crate::load::Stamps;
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::{Plan, PlannedArticle};
-use crate::render::fingerprint::{Shared, site_digest};
-use crate::render::{FeedCache, LinkParts, Renderer};
+use crate::render::{LinkParts, Renderer};
 use crate::write::page_memo::PageMemo;
 use std::collections::HashMap;
 
@@ -86,7 +87,7 @@ pub(super) fn keep_titles(
     plan: &Plan,
     renderer: &Renderer<'_>,
     inputs: &[u64],
-    shared: &Shared,
+    shared: &Fingerprints<'_>,
 ) {
     if !kept.across_runs {
         return;

@@ -1,14 +1,14 @@
 //! The one render loop, of `build`, `check` and `serve`: every page rendered (or taken
 //! from the page memo), linted, and put into its sink as soon as it is ready.
 
-use super::{BuildError, as_error};
+use super::BuildError;
+use super::fingerprint::{Fingerprints, record_holds};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::{LintCache, Linter};
 use crate::load::Stamps;
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
-use crate::render::fingerprint::Shared;
 use crate::render::{OutputFile, Renderer};
 use crate::write::manifest::Entry;
 use crate::write::page_memo::{MemoPage, PageMemo};
@@ -32,12 +32,14 @@ pub enum Sink<'a> {
 pub struct Memo<'a, 'm> {
     /// The page memo: the live output folder's, or the one kept in memory.
     pub pages: &'m PageMemo,
-    pub shared: &'a Shared,
+    pub fingerprints: &'a Fingerprints<'a>,
     pub stamps: &'a Stamps,
 }
 
 /// What the render stage gave (`'m`: the memo read before it).
 pub struct Rendered<'m> {
+    /// The pages' errors, in page order.
+    pub errors: Diagnostics,
     /// Every page's warnings, after the early ones, in page order.
     pub warnings: Vec<Diagnostic>,
     pub pages: usize,
@@ -64,9 +66,7 @@ struct PageOutcome<'m> {
 /// holds, is neither rendered nor written: its warnings and record come from the memo. A
 /// city's articles are rendered together by one worker, so they share section bodies and
 /// lint caches. Every error is collected, in page order; `early` holds warnings found
-/// before rendering; with `strict`, warnings count as errors. `progress` is told as pages
-/// get done.
-#[allow(clippy::too_many_arguments)]
+/// before rendering. `progress` is told as pages get done. Fails only when the sink does.
 pub(crate) fn render_into<'m>(
     renderer: &Renderer<'_>,
     linter: &Linter<'_>,
@@ -75,7 +75,6 @@ pub(crate) fn render_into<'m>(
     sink: &Sink<'_>,
     progress: &Progress,
     early: Vec<Diagnostic>,
-    strict: bool,
 ) -> Result<Rendered<'m>, BuildError> {
     let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
     progress.start(plan.pages.len());
@@ -87,11 +86,11 @@ pub(crate) fn render_into<'m>(
             let known: Vec<(u64, Option<&'m MemoPage>)> = group
                 .iter()
                 .map(|&page| {
-                    let fingerprint = renderer.fingerprint(page, memo.shared, memo.stamps);
+                    let fingerprint = memo.fingerprints.page(page);
                     let kept = memo
                         .pages
                         .get(&fingerprint)
-                        .filter(|m| record_holds(renderer, page, m.record.as_ref()))
+                        .filter(|m| record_holds(renderer, plan, page, m.record.as_ref()))
                         .filter(|m| sink.holds(m));
                     (fingerprint, kept)
                 })
@@ -174,8 +173,8 @@ pub(crate) fn render_into<'m>(
     if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(BuildError::Write(e));
     }
-    let mut errors = Diagnostics::default();
     let mut done = Rendered {
+        errors: Diagnostics::default(),
         warnings: early,
         pages: plan.pages.len(),
         records: Vec::new(),
@@ -184,17 +183,10 @@ pub(crate) fn render_into<'m>(
     };
     for page in outcomes.into_iter().flatten() {
         done.warnings.extend(page.warnings);
-        errors.extend(page.error);
+        done.errors.extend(page.error);
         done.records.extend(page.record);
         done.memo.extend(page.memo);
         done.rendered += usize::from(page.fresh);
-    }
-    if strict {
-        errors.extend(done.warnings.drain(..).map(as_error));
-    }
-    if errors.has_errors() {
-        errors.extend(done.warnings);
-        return Err(BuildError::Input(errors));
     }
     Ok(done)
 }
@@ -240,19 +232,6 @@ fn kept_outcome(page: Page, m: &MemoPage, writes_memo: bool) -> PageOutcome<'_> 
         record: article_index(page).zip(m.record.clone()),
         memo: writes_memo.then_some(Cow::Borrowed(m)),
         fresh: false,
-    }
-}
-
-/// Whether a kept page's `modified.lock` record (an article's) still holds.
-pub(crate) fn record_holds(
-    renderer: &Renderer<'_>,
-    page: Page,
-    record: Option<&ModifiedEntry>,
-) -> bool {
-    match (page, record) {
-        (Page::Article(i), Some(r)) => renderer.record_holds(i, r),
-        (Page::Article(_), None) => false,
-        (_, _) => true,
     }
 }
 

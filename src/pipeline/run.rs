@@ -3,19 +3,21 @@
 //! where the input came from, what is kept from earlier runs ([`Kept`]), where pages go
 //! ([`Sink`]) and how far the run goes and how it meets problems ([`Mode`]).
 
+use super::fingerprint::{Fingerprints, title_inputs};
+use super::kept_files::{FeedKeys, site_files};
 use super::memo::{Kept, MergeStamps, keep_titles};
 use super::pages::{Memo, Rendered, Sink, render_into};
-use super::{BuildError, BuildOptions, check_lock, check_modified, search_index};
+use super::{BuildError, BuildOptions, check_lock, check_modified, search_index, strict};
 use crate::coverage;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
 use crate::load::Stamps;
 use crate::merge::{self, Merged};
 use crate::model::{ModifiedEntry, SiteInput};
+use crate::plan::modified::{self, ModifiedTable};
 use crate::plan::{self, Page, Plan, PlanOptions};
-use crate::render::fingerprint::title_inputs;
-use crate::render::modified::{self, ModifiedTable};
-use crate::render::{FeedKeys, KeptFile, Renderer};
+use crate::render::Renderer;
+use crate::site_files::{KeptFile, Sources};
 use crate::timings::Timings;
 use crate::write::page_memo::MemoPage;
 use chrono::NaiveDateTime;
@@ -158,9 +160,11 @@ pub(crate) fn run<R>(
         Err(broken) => return Err(Stopped::Templates { found, broken }),
     };
     timings.mark("templates");
-    let shared = mode
-        .pages()
-        .then(|| renderer.fingerprint_shared(|i| known(i).map(|(_, _, hash)| hash)));
+    let shared = mode.pages().then(|| {
+        Fingerprints::new(input, &plan, &renderer, &stamps, |i| {
+            known(i).map(|(_, _, hash)| hash)
+        })
+    });
     let mut site = None;
     if let Some(shared) = &shared {
         let linter = Linter::new(input, &merged);
@@ -168,25 +172,22 @@ pub(crate) fn run<R>(
         early.extend(coverage::lint(input, &merged, &plan, &renderer));
         let memo = Memo {
             pages: &kept.pages,
-            shared,
+            fingerprints: shared,
             stamps: &stamps,
         };
         let progress = &opts.progress;
-        let mut rendered = render_into(
-            &renderer,
-            &linter,
-            &plan,
-            &memo,
-            sink,
-            progress,
-            early,
-            opts.strict,
-        )
-        .map_err(|e| match e {
-            BuildError::Input(d) => with_found(&mut found, d),
-            e => Stopped::At(e),
-        })?;
+        let mut rendered = render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
         timings.mark("render");
+        // Pages that fail stop every run; warnings made errors by --strict stop only a run
+        // that stops at problems (`check` goes on to report the rest).
+        let warnings = strict(opts, std::mem::take(&mut rendered.warnings));
+        let strict_stop = !mode.go_on() && warnings.iter().any(Diagnostic::is_error);
+        if rendered.errors.has_errors() || strict_stop {
+            let mut problems = std::mem::take(&mut rendered.errors);
+            problems.extend(warnings);
+            return Err(with_found(&mut found, problems));
+        }
+        rendered.warnings = warnings;
         // Unpublished articles' records only matter to modified.lock (written by a build,
         // compared with --locked).
         let lock_records = matches!(sink, Sink::Staging(_)) || opts.locked;
@@ -207,7 +208,13 @@ pub(crate) fn run<R>(
                 global: shared.global(),
                 articles: &keys,
             };
-            let files = renderer.site_files(&table.modified, Some((&keys, &mut kept.feeds)));
+            let sources = Sources {
+                input,
+                plan: &plan,
+                renderer: &renderer,
+                modified: &table.modified,
+            };
+            let files = site_files(&sources, &keys, &mut kept.feeds);
             let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
                 .map_err(BuildError::Write)?;
             (files, index)
@@ -233,7 +240,8 @@ pub(crate) fn run<R>(
         keep_titles(kept, &plan, &renderer, &title_keys, shared);
     }
     // Freeing a large plan takes tens of milliseconds; nothing waits for it.
-    drop((renderer, shared));
+    drop(shared);
+    drop(renderer);
     std::thread::spawn(move || drop(plan));
     if kept.keeps_merges() {
         kept.merged = Some((merged, was));

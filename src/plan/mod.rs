@@ -3,6 +3,7 @@
 //! Pure: `now` is passed in; every choice among variants is a hash of the article's id, so
 //! the same input always gives the same plan.
 
+pub mod modified;
 pub mod pins;
 pub mod redirects;
 pub mod related;

@@ -2,14 +2,14 @@
 
 use super::cache::{Body, PairCache};
 use super::links::with_lists;
-use super::modified::{content_hash, next_entry};
 use super::templates::names;
 use super::view::{ArticleView, NamedLink, SectionView};
-use super::{Rendered, Renderer, markdown, modified};
+use super::{Rendered, Renderer, markdown};
 use crate::content::SectionText;
 use crate::content::blocks::BlockReader;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::ModifiedEntry;
+use crate::plan::modified::{self, content_hash, next_entry};
 use crate::plan::variants::TemplateRef;
 use crate::plan::{PlannedArticle, urls};
 
@@ -140,6 +140,15 @@ impl Renderer<'_> {
         })
     }
 
+    /// Article `i`'s lead, rendered and trimmed (empty when it does not render): its feed
+    /// entry's summary.
+    pub(crate) fn article_lead(&self, i: usize) -> String {
+        let a = &self.plan.articles[i];
+        let name = names::lead(&self.input.topics[a.topic].slug);
+        let lead = self.render_content(&name, &self.content_context(a.pair), a);
+        lead.unwrap_or_default().trim().to_string()
+    }
+
     /// The sections of article `i` that render, each on its own, with their warnings:
     /// what the content lint still reads when another part of the article fails, so that
     /// an undefined variable in one section hides no problem of the others.
@@ -244,7 +253,7 @@ impl Renderer<'_> {
                 .flat_map(|s| [s.heading.as_str(), s.html.as_str()]),
         );
         next_entry(
-            self.old_modified.get(a.id.as_str()).copied(),
+            self.recorded(a),
             &a.id,
             content_hash(parts),
             a.publish_at,
@@ -252,13 +261,9 @@ impl Renderer<'_> {
         )
     }
 
-    /// Whether `record`, kept from an earlier rendering of article `i` with the same
-    /// fingerprint, is the record this build gives it: then the page's `dateModified`,
-    /// and so the whole page, is unchanged.
-    pub(crate) fn record_holds(&self, i: usize, record: &ModifiedEntry) -> bool {
-        let a = &self.plan.articles[i];
-        let old = self.old_modified.get(a.id.as_str()).copied();
-        next_entry(old, &a.id, record.hash, a.publish_at, self.plan.now) == *record
+    /// Article `a`'s record in `modified.lock` as loaded.
+    pub(crate) fn recorded(&self, a: &PlannedArticle) -> Option<&ModifiedEntry> {
+        self.old_modified.get(a.id.as_str()).copied()
     }
 
     /// The `modified.lock` record of an article that is not published in this build, so

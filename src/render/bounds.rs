@@ -1,18 +1,30 @@
 //! Resource bounds of content templates (the Tera strings and bodies in topic and city
-//! files), so a template bomb is an error at its file and line, never an aborted process.
+//! files), so a template bomb is an error at its file and line, never an aborted process
+//! or a build that runs for hours.
 //!
 //! Tera 2 bounds one `range()` call (100,000 items) and component recursion (depth 20)
-//! but nothing else, so sitegen adds, per rendered content template:
+//! but nothing else, and has no hook that counts the work of an expression, so sitegen
+//! bounds what can multiply work or size, per rendered content template:
 //! - an output budget ([`MAX_OUTPUT`]): the writer refuses bytes past it;
-//! - an iteration budget ([`MAX_ITERATIONS`]): `range()` and `split` are sitegen's,
+//! - an iteration budget ([`MAX_ITERATIONS`] units): `range()` and `split` are sitegen's,
 //!   counting every item of every call in the render (nested `range(end=100000)` loops
 //!   stop at once), and every other `for` loop counts the items it runs over: its list is
 //!   passed through [`LOOP_ITEMS`] (see [`count_loops`]), so nested loops over a long city
-//!   list or a split string stop at the budget too, at the loop's line;
-//! - size checks in the filters that can multiply a string (`replace`, `join`);
+//!   list or a split string stop at the budget too, at the loop's line. An item costs one
+//!   unit per started KiB of the template's text and of the longest string it can read
+//!   ([`item_cost`]): what one pass of a loop body can do grows with both, so a loop over
+//!   a long value, or a long loop body, gets fewer passes;
+//! - a work bound: a template whose text, times the longest string it can read, passes
+//!   [`MAX_WORK`] is not rendered — filters on a long value written thousands of times
+//!   in a row would otherwise take hours without any loop;
+//! - a bytes budget ([`MAX_MADE`]) over the strings `replace` and `join` make in one
+//!   render (each result is also refused past [`MAX_OUTPUT`]): the filters that can
+//!   multiply a string cannot do it over and over;
 //! - no `{% set %}` / `{% set_global %}` (checked when templates are compiled, see
 //!   [`set_tag_line`]): without assignment a value can only grow as far as the expression
-//!   written in the file, so a string cannot be doubled 64 times.
+//!   written in the file, so a string cannot be doubled 64 times; and at most
+//!   [`MAX_JOINS`] `~` in one tag ([`long_join_line`]), as each `~` copies what is joined
+//!   so far.
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -20,12 +32,53 @@ use tera::{Error, Kwargs, State, TeraResult, Value};
 
 /// The most bytes one content template may produce for one article.
 pub const MAX_OUTPUT: usize = 32 * 1024 * 1024;
-/// The most `range()` items one content template may iterate over for one article.
+/// The most iteration units one content template may spend for one article (an item of
+/// a loop costs [`item_cost`] units).
 pub const MAX_ITERATIONS: u64 = 1_000_000;
+/// The most bytes `replace` and `join` may make in all in one render.
+pub const MAX_MADE: usize = 4 * MAX_OUTPUT;
+/// The largest product of a template's text length and the longest string it can read
+/// (both in bytes) that is rendered: 4 GiB of byte-steps, some seconds of filter work.
+pub const MAX_WORK: u64 = 1 << 32;
+/// The most `~` joins in one tag.
+pub const MAX_JOINS: usize = 64;
+/// The context key under which a content context carries the byte length of the longest
+/// string in it (see [`note_longest`]).
+const LONGEST: &str = "__sitegen_longest";
 
 thread_local! {
-    /// Iterations left in the render running on this thread.
+    /// Iteration units left in the render running on this thread.
     static ITERATIONS_LEFT: Cell<u64> = const { Cell::new(MAX_ITERATIONS) };
+    /// What one loop item costs in the render running on this thread.
+    static ITEM_COST: Cell<u64> = const { Cell::new(1) };
+    /// Bytes `replace` and `join` may still make in the render running on this thread.
+    static MADE_LEFT: Cell<usize> = const { Cell::new(MAX_MADE) };
+}
+
+/// Records in `ctx` that no string a template can read in it is longer than `longest`
+/// bytes, which prices its loops (see [`item_cost`]); see [`longest_string`].
+pub fn note_longest(ctx: &mut tera::Context, longest: usize) {
+    ctx.insert(LONGEST, &longest);
+}
+
+/// The byte length of the longest string in `v` (map keys included).
+pub fn longest_string(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::String(s) => s.len(),
+        serde_json::Value::Array(items) => items.iter().map(longest_string).max().unwrap_or(0),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| k.len().max(longest_string(v)))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// What one loop item costs for a template of `text` bytes that can read strings of up to
+/// `longest` bytes: one unit, plus one per started KiB of each.
+pub fn item_cost(text: usize, longest: usize) -> u64 {
+    1 + (text as u64).div_ceil(1024) + (longest as u64).div_ceil(1024)
 }
 
 /// What went over budget in a render, for the message.
@@ -33,6 +86,13 @@ thread_local! {
 pub enum Exceeded {
     Output,
     Iterations,
+    /// `replace` and `join` made more than [`MAX_MADE`] bytes in all.
+    Made,
+    /// The template's text times the longest string it reads passes [`MAX_WORK`].
+    Work {
+        text: usize,
+        longest: usize,
+    },
 }
 
 impl Exceeded {
@@ -46,18 +106,39 @@ impl Exceeded {
             Exceeded::Iterations => {
                 format!("the template's loops run more than {MAX_ITERATIONS} times for one article")
             }
+            Exceeded::Made => format!(
+                "the template's `replace` and `join` make more than {} MiB of text for one article",
+                MAX_MADE >> 20
+            ),
+            Exceeded::Work { text, longest } => format!(
+                "the template ({} KiB) is too long for the longest value it reads ({} KiB): together they pass {} GiB of work for one article",
+                text.div_ceil(1024),
+                longest.div_ceil(1024),
+                MAX_WORK >> 30
+            ),
         }
     }
 }
 
-/// Renders `name` within the budgets; `Err` holds Tera's error and, when a budget was the
-/// cause, which one.
+/// Renders `name`, whose text is `text` bytes long, within the budgets; `Err` holds
+/// Tera's error and, when a budget was the cause, which one.
 pub fn render(
     tera: &tera::Tera,
     name: &str,
+    text: usize,
     ctx: &tera::Context,
 ) -> Result<String, (Error, Option<Exceeded>)> {
+    let longest = ctx
+        .get(LONGEST)
+        .and_then(|v| v.as_u128())
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    if (text as u64).saturating_mul(longest as u64) > MAX_WORK {
+        let e = Error::message("the template is too long for the values it reads");
+        return Err((e, Some(Exceeded::Work { text, longest })));
+    }
     ITERATIONS_LEFT.with(|left| left.set(MAX_ITERATIONS));
+    ITEM_COST.with(|cost| cost.set(item_cost(text, longest)));
+    MADE_LEFT.with(|left| left.set(MAX_MADE));
     let mut out = Capped {
         bytes: Vec::new(),
         over: false,
@@ -68,7 +149,12 @@ pub fn render(
         Ok(()) => Ok(String::from_utf8(out.bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
         Err(e) => {
-            let cause = if out.over || too_large(&e) {
+            let made_spent = MADE_LEFT.with(|left| left.get()) == 0;
+            let cause = if out.over {
+                Some(Exceeded::Output)
+            } else if made_spent {
+                Some(Exceeded::Made)
+            } else if too_large(&e) {
                 Some(Exceeded::Output)
             } else if iterations_spent {
                 Some(Exceeded::Iterations)
@@ -132,7 +218,9 @@ pub const LOOP_ITEMS: &str = "__sitegen_loop_items";
 /// left; `what` names the caller in the message.
 fn spend(n: usize, what: &str) -> TeraResult<()> {
     let left = ITERATIONS_LEFT.with(|l| l.get());
-    let n = u64::try_from(n).unwrap_or(u64::MAX);
+    let n = u64::try_from(n)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(ITEM_COST.with(|c| c.get()));
     if n > left {
         ITERATIONS_LEFT.with(|l| l.set(0));
         return Err(Error::message(format!(
@@ -220,21 +308,7 @@ fn rewritten(source: &str) -> impl Iterator<Item = (&str, String)> {
 /// The byte length of the tag at the start of `s` (through its `%}`), skipping quoted
 /// strings; `None` when it is not closed.
 fn tag_end(s: &str) -> Option<usize> {
-    let mut quote = None;
-    let bytes = s.as_bytes();
-    let mut i = 2;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
-            None if b == b'%' && bytes.get(i + 1) == Some(&b'}') => return Some(i + 2),
-            None => {}
-        }
-        i += 1;
-    }
-    None
+    scan_tag(s.as_bytes(), 2, b'%').1
 }
 
 /// `tag` (`{%- for k, v in LIST -%}`) with its list counted; `None` when it is no `for`
@@ -287,15 +361,22 @@ fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i128>> {
         (Some(_), Some(_)) => 0,
         _ => i128::MAX,
     };
-    let left = ITERATIONS_LEFT.with(|l| l.get());
-    if len > i128::from(left) {
-        ITERATIONS_LEFT.with(|l| l.set(0));
+    spend(usize::try_from(len).unwrap_or(usize::MAX), "`range`")?;
+    Ok((0..len).map(|i| start + i * step).collect())
+}
+
+/// Takes `len` bytes from what `replace` and `join` may make in this render, or refuses.
+fn make(len: usize, what: &str) -> TeraResult<()> {
+    let left = MADE_LEFT.with(|l| l.get());
+    if len > left {
+        MADE_LEFT.with(|l| l.set(0));
         return Err(Error::message(format!(
-            "`range` would take the loops past {MAX_ITERATIONS} iterations in this article"
+            "{what} {TOO_LARGE}: the strings made by `replace` and `join` in this text pass {} MiB",
+            MAX_MADE >> 20
         )));
     }
-    ITERATIONS_LEFT.with(|l| l.set(left - len as u64));
-    Ok((0..len).map(|i| start + i * step).collect())
+    MADE_LEFT.with(|l| l.set(left - len));
+    Ok(())
 }
 
 /// Tera's `replace(from, to)`, refusing a result past the output budget.
@@ -311,6 +392,7 @@ fn replace(val: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     if len > MAX_OUTPUT {
         return Err(Error::message(format!("`replace` {TOO_LARGE}")));
     }
+    make(len, "`replace`")?;
     Ok(val.replace(from, to))
 }
 
@@ -330,7 +412,60 @@ fn join(val: Vec<Value>, kwargs: Kwargs, _: &State) -> TeraResult<String> {
             return Err(Error::message(format!("`join` {TOO_LARGE}")));
         }
     }
+    make(out.len(), "`join`")?;
     Ok(out)
+}
+
+/// The 1-based line and column of the first tag (`{{ … }}` or `{% … %}`) of a content
+/// template's source that joins more than [`MAX_JOINS`] times with `~` (outside quoted
+/// strings), with the count.
+pub fn long_join_line(source: &str) -> Option<(u32, u32, usize)> {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'{' && matches!(bytes[i + 1], b'{' | b'%') {
+            let close = if bytes[i + 1] == b'{' { b'}' } else { b'%' };
+            let (joins, end) = scan_tag(bytes, i + 2, close);
+            if joins > MAX_JOINS {
+                let (line, column) = line_column(source, i);
+                return Some((line, column, joins));
+            }
+            i = end.unwrap_or(bytes.len());
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The `~` outside quotes in the tag whose inside starts at `from` and ends at `close`
+/// followed by `}`, and the index after the tag (`None` when it is not closed).
+fn scan_tag(bytes: &[u8], from: usize, close: u8) -> (usize, Option<usize>) {
+    let (mut joins, mut quote, mut i) = (0, None, from);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
+            None if b == b'~' => joins += 1,
+            None if b == close && bytes.get(i + 1) == Some(&b'}') => return (joins, Some(i + 2)),
+            None => {}
+        }
+        i += 1;
+    }
+    (joins, None)
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `source`.
+fn line_column(source: &str, at: usize) -> (u32, u32) {
+    let before = &source[..at];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before[before.rfind('\n').map_or(0, |p| p + 1)..]
+        .chars()
+        .count() as u32
+        + 1;
+    (line, column)
 }
 
 /// The 1-based line of the first `{% set … %}` or `{% set_global … %}` tag in a content
@@ -345,14 +480,7 @@ pub fn set_tag_line(source: &str) -> Option<(u32, u32)> {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         if word == "set" || word == "set_global" {
-            let at = offset + i;
-            let before = &source[..at];
-            let line = before.matches('\n').count() as u32 + 1;
-            let column = before[before.rfind('\n').map_or(0, |p| p + 1)..]
-                .chars()
-                .count() as u32
-                + 1;
-            return Some((line, column));
+            return Some(line_column(source, offset + i));
         }
         offset += i + 2;
         rest = &rest[i + 2..];
@@ -376,11 +504,12 @@ mod tests {
         let mut ctx = tera::Context::new();
         ctx.insert("s", &"长".repeat(4096));
         ctx.insert("long", &vec!["项"; 20_000]);
-        ctx.insert("csv", &"甲,".repeat(20_000));
+        ctx.insert("csv", &"甲,".repeat(2_000));
         let map: std::collections::BTreeMap<String, u32> =
             (0..2000).map(|i| (format!("k{i}"), i)).collect();
         ctx.insert("map", &map);
-        render(&tera(source), "t", &ctx).map_err(|(_, cause)| cause)
+        note_longest(&mut ctx, "甲,".repeat(2_000).len());
+        render(&tera(source), "t", source.len(), &ctx).map_err(|(_, cause)| cause)
     }
 
     #[test]
@@ -490,6 +619,70 @@ mod tests {
         assert_eq!(
             run("{% for i in range(end=2) %}{{ i }}{% endfor %}").unwrap(),
             "01"
+        );
+    }
+
+    fn run_with(source: &str, big: &str) -> Result<String, Option<Exceeded>> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("big", big);
+        note_longest(&mut ctx, big.len());
+        render(&tera(source), "t", source.len(), &ctx).map_err(|(_, cause)| cause)
+    }
+
+    #[test]
+    fn work_on_long_values_is_bounded_too() {
+        let big = "长".repeat(64 * 1024 / 3);
+        // Each pass of this loop upper-cases 64 KiB: each item costs 66 units.
+        let filter_loop =
+            "{% for i in range(end=100000) %}{% if big | upper == \"\" %}{% endif %}{% endfor %}";
+        assert_eq!(run_with(filter_loop, &big), Err(Some(Exceeded::Iterations)));
+        assert_eq!(item_cost(10, big.len()), 66);
+        assert_eq!(item_cost(0, 0), 1);
+        assert_eq!(
+            run_with(
+                "{% for i in range(end=1000) %}{% endfor %}{{ big | length }}",
+                &big
+            )
+            .unwrap(),
+            big.chars().count().to_string()
+        );
+        // No loop, but the same filter written over and over on a long value.
+        let repeated = "{% if big | upper == \"\" %}{% endif %}".repeat(2000);
+        assert!(matches!(
+            run_with(&repeated, &big),
+            Err(Some(Exceeded::Work { .. }))
+        ));
+        // `replace` squaring a short string again and again: each result is small, all of
+        // them together pass the bytes budget.
+        let squares = "{{ big | replace(from=\"\", to=big) | length }}".repeat(40);
+        assert_eq!(
+            run_with(&squares, &"ab".repeat(1000)),
+            Err(Some(Exceeded::Made))
+        );
+        assert_eq!(
+            run_with(&squares[..squares.len() / 40], &"ab".repeat(1000)).unwrap(),
+            "4004000"
+        );
+    }
+
+    #[test]
+    fn long_joins_are_found_with_their_line() {
+        let chain = format!("{{{{ big{} }}}}", " ~ big".repeat(MAX_JOINS + 1));
+        assert_eq!(
+            long_join_line(&format!("a\nb {chain}")),
+            Some((2, 3, MAX_JOINS + 1))
+        );
+        let ok = format!("{{{{ big{} }}}}", " ~ big".repeat(MAX_JOINS));
+        assert_eq!(long_join_line(&ok.repeat(3)), None);
+        let quoted = format!(
+            "{{{{ \"{}\" }}}}{{% if a %}}~~{{% endif %}}",
+            "~".repeat(200)
+        );
+        assert_eq!(long_join_line(&quoted), None);
+        assert_eq!(long_join_line("{{ a ~"), None);
+        assert_eq!(
+            long_join_line(&format!("{{% if a{} %}}", " ~ b".repeat(70))),
+            Some((1, 1, 70))
         );
     }
 

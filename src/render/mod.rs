@@ -6,19 +6,13 @@ mod article_meta;
 mod bounds;
 pub mod cache;
 pub mod escape;
-pub mod feeds;
-pub mod fingerprint;
 mod info_pages;
 pub mod links;
 mod list_pages;
 pub mod markdown;
-pub mod modified;
 pub mod other_cities;
 pub mod plain;
 pub mod seo;
-mod site_files;
-pub mod sitemap;
-pub use site_files::DEAD_LINKS_FILE;
 pub mod templates;
 pub mod tera_errors;
 pub mod trust;
@@ -34,7 +28,6 @@ use chrono::NaiveDateTime;
 pub use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
-pub use site_files::{FeedCache, FeedKeys, KeptFile};
 use std::collections::HashMap;
 use templates::Templates;
 use view::*;
@@ -69,6 +62,8 @@ pub struct Renderer<'a> {
     /// Each published article's link, built once.
     links: LinkTable,
     site_value: tera::Value,
+    /// The longest string in `site_value`, in bytes (see `bounds::note_longest`).
+    site_longest: usize,
     /// `modified.lock` as loaded, by article id.
     old_modified: HashMap<&'a str, &'a ModifiedEntry>,
     /// Each topic's articles by province, for 其他城市的同类问题 (built on first use).
@@ -87,6 +82,8 @@ impl<'a> Renderer<'a> {
     ) -> Result<Self, Vec<Diagnostic>> {
         let templates = Templates::compile(input)?;
         let site_value = tera::Value::from_serializable(&site_view(input));
+        let site_longest =
+            serde_json::to_value(site_view(input)).map_or(0, |v| bounds::longest_string(&v));
         let mut renderer = Renderer {
             input,
             merged,
@@ -95,6 +92,7 @@ impl<'a> Renderer<'a> {
             titles: Vec::new(),
             links: LinkTable::new(Vec::new()),
             site_value,
+            site_longest,
             old_modified: input
                 .modified_lock
                 .iter()
@@ -163,9 +161,15 @@ impl<'a> Renderer<'a> {
             &serde_json::json!({ "name": topic.name, "slug": topic.slug }),
         );
         ctx.insert_value("site", self.site_value.clone());
+        let mut longest = self
+            .site_longest
+            .max(city.name.len())
+            .max(city.province.as_ref().map_or(0, |p| p.len()));
         for (k, v) in &p.values {
+            longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
             ctx.insert(k.clone(), &v.value);
         }
+        bounds::note_longest(&mut ctx, longest);
         ctx
     }
 
@@ -283,7 +287,8 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn site_view(input: &SiteInput) -> SiteView<'_> {
+/// What templates see of the site as `site` (also hashed into every page's fingerprint).
+pub(crate) fn site_view(input: &SiteInput) -> SiteView<'_> {
     let s = &input.site;
     let base = s.base_path();
     SiteView {

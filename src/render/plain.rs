@@ -4,7 +4,7 @@
 
 use super::cache::PairCache;
 use super::templates::names;
-use super::{Renderer, markdown};
+use super::{Renderer, bounds, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
 use rayon::prelude::*;
@@ -126,9 +126,12 @@ impl Renderer<'_> {
             &serde_json::json!({ "name": t.name, "slug": t.slug }),
         );
         ctx.insert_value("site", self.site_value.clone());
+        let mut longest = self.site_longest.max(city.len());
         for (k, v) in merge::defaults_of(self.input, topic) {
+            longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
             ctx.insert(k, &v.value);
         }
+        bounds::note_longest(&mut ctx, longest);
         let mut templates: Vec<String> = (0..t.titles.len())
             .map(|i| names::title(&t.slug, i))
             .collect();

@@ -117,17 +117,26 @@ impl Templates {
             let Some(anchor) = anchors.get(name) else {
                 continue;
             };
-            if let Some((line, column)) = bounds::set_tag_line(&anchor.source) {
+            let at = |line: u32, column: u32| {
                 let (file_line, column) = match line {
                     1 => (anchor.origin.line, anchor.origin.column.max(1) + column - 1),
                     _ => (anchor.origin.line + line - 1, column),
                 };
+                Origin::new(&anchor.origin.file, file_line, column)
+            };
+            if let Some((line, column)) = bounds::set_tag_line(&anchor.source) {
+                problems.push(
+                    Diagnostic::error(at(line, column), "`{% set %}` is not allowed in topic and city texts")
+                    .with_hint("write the value under `defaults:` or `values:` and use it as {{ name }}; computed values belong in the layouts in templates/"),
+                );
+            }
+            if let Some((line, column, joins)) = bounds::long_join_line(&anchor.source) {
                 problems.push(
                     Diagnostic::error(
-                        Origin::new(&anchor.origin.file, file_line, column),
-                        "`{% set %}` is not allowed in topic and city texts",
+                        at(line, column),
+                        format!("this expression joins {joins} times with `~`; at most {} joins are allowed in one tag", bounds::MAX_JOINS),
                     )
-                    .with_hint("write the value under `defaults:` or `values:` and use it as {{ name }}; computed values belong in the layouts in templates/"),
+                    .with_hint("each `~` copies all that is joined so far; write the pieces as text between tags, or as separate {{ … }} tags"),
                 );
             }
         }
@@ -173,13 +182,14 @@ impl Templates {
         ctx: &tera::Context,
         article: &str,
     ) -> Result<String, Diagnostic> {
-        bounds::render(&self.content, name, ctx).map_err(|(e, cause)| {
+        let text = self.anchors.get(name).map_or(0, |a| a.source.len());
+        bounds::render(&self.content, name, text, ctx).map_err(|(e, cause)| {
             let d = self.content_error(&e, name, article);
             match cause {
                 Some(cause) => Diagnostic {
                     message: format!("{} (rendering article {article})", cause.message()),
                     hint: Some(
-                        "a loop or filter in this text grows without bound; its loops may run over 1,000,000 items in all (every item of every `for` loop, `range()` and `split`), and a text may give 32 MiB".into(),
+                        "a loop or filter in this text grows without bound: its loops may spend 1,000,000 units in all (every item of every `for` loop, `range()` and `split` costs one unit, plus one per KiB of the text and of its longest value), `replace` and `join` may make 128 MiB, and a text may give 32 MiB".into(),
                     ),
                     ..d
                 },

@@ -5,14 +5,6 @@
 //! threads of its own, all started before the first request. They share a
 //! [`state::State`]. Nothing is written to the site folder.
 
-/// `eprintln!` that drops what a closed stderr cannot take (`serve 2>&1 | head`) instead
-/// of panicking: the server goes on serving.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
 pub mod http;
 pub mod net;
 pub mod path;

@@ -152,7 +152,7 @@ impl Notice {
         let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if last.is_none_or(|at| at.elapsed() >= NOTICE_EVERY) {
             *last = Some(Instant::now());
-            eprintln!("sitegen: {}", message());
+            say!("sitegen: {}", message());
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::diag::{Diagnostic, render_human};
 // XML escaping is valid HTML5 escaping too (`&apos;` included).
-use crate::render::feeds::xml_escape as escape_html;
+use crate::site_files::xml_escape as escape_html;
 
 /// The path of the event stream; no site page can have it (`__` is not a valid slug).
 pub const EVENTS_PATH: &str = "/__sitegen/events";

@@ -133,7 +133,7 @@ impl Watcher {
                     Ok(()) => {
                         self.watched.insert(path);
                     }
-                    Err(e) => eprintln!("sitegen: cannot watch {}: {e}", path.display()),
+                    Err(e) => say!("sitegen: cannot watch {}: {e}", path.display()),
                 }
             }
         }
@@ -159,7 +159,7 @@ impl Watcher {
                     Ok(list) => events.extend(list),
                     Err(errors) => {
                         for e in errors {
-                            eprintln!("sitegen: watching failed: {e}");
+                            say!("sitegen: watching failed: {e}");
                         }
                     }
                 }

@@ -34,9 +34,9 @@ pub fn crash_point(step: &str) {
         return;
     };
     if at == "list" {
-        eprintln!("sitegen crash point: {step}");
+        say!("sitegen crash point: {step}");
     } else if at == step {
-        eprintln!("sitegen: aborting at {step} (SITEGEN_CRASH_AT)");
+        say!("sitegen: aborting at {step} (SITEGEN_CRASH_AT)");
         std::process::abort();
     }
 }

@@ -105,7 +105,7 @@ pub(super) fn lock_output(output: &Path) -> Result<fs::File, WriteError> {
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(fs::TryLockError::WouldBlock) => {
-            eprintln!(
+            say!(
                 "sitegen: another build is writing {}; waiting for it to finish",
                 output.display()
             );

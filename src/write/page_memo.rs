@@ -1,8 +1,8 @@
 //! `.sitegen-pages`: what the last builds rendered, under each page's fingerprint, so a
 //! build renders only the pages whose inputs changed.
 //!
-//! A fingerprint is a hash of everything a page is made from ([`crate::render::fingerprint`]),
-//! so a memo line is a fact that stays true: "these inputs give this file, with these
+//! A fingerprint is a hash of everything a page is made from (`pipeline/fingerprint.rs`), so
+//! a memo line is a fact that stays true: "these inputs give this file, with these
 //! warnings and this `modified.lock` record". A page is taken from the memo only when the
 //! live output folder still lists its file with the remembered hash (see
 //! [`super::Staging::keep`]); otherwise it is rendered. The memo is written into the new

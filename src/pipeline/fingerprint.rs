@@ -1,63 +1,75 @@
 //! Page fingerprints: a hash of everything a page's bytes are made from, so an incremental
 //! rebuild (`serve`, or `build` with its page memo) renders only the pages whose fingerprint
 //! changed. One input is left out: an article's `dateModified`, which `modified.lock` and
-//! "now" decide; a kept article also needs [`Renderer::record_holds`].
+//! "now" decide; a kept article also needs [`record_holds`].
 //!
-//! Kept beside the renderer because it must read exactly what [`Renderer::render_page`]
-//! reads: content comes from city and topic files (their content stamps), lists from the
-//! plan's article links, and everything else from the site-wide part.
+//! Each must read exactly what `Renderer::render_page` reads: content comes from city and
+//! topic files (their content stamps), lists from the plan's article links and the
+//! renderer's titles, and everything else from the site-wide part.
 
-use super::{Renderer, site_view};
 use crate::load::Stamps;
-use crate::model::SiteInput;
+use crate::model::{ModifiedEntry, SiteInput};
+use crate::plan::modified::next_entry;
 use crate::plan::variants::TemplateRef;
-use crate::plan::{Page, PlannedArticle};
+use crate::plan::{Page, Plan, PlannedArticle};
+use crate::render::{Renderer, site_view};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
-/// What the fingerprints of one rebuild share.
-pub struct Shared {
+/// The fingerprints of one run's pages, and what they share.
+pub(crate) struct Fingerprints<'a> {
+    input: &'a SiteInput,
+    plan: &'a Plan,
+    renderer: &'a Renderer<'a>,
+    stamps: &'a Stamps,
     /// Site settings, layouts and the site-wide view every page gets.
     global: u64,
     /// Per article, a hash of its link as lists show it (0 when not published).
     links: Vec<u64>,
 }
 
-impl Renderer<'_> {
+impl<'a> Fingerprints<'a> {
     /// Computes the site-wide hash and every article's link hash; `known(i)` may give the
     /// link hash of article `i` kept from an earlier run whose [`title_inputs`] were equal
     /// (a link shows nothing those inputs do not decide).
-    pub(crate) fn fingerprint_shared(&self, known: impl Fn(usize) -> Option<u64> + Sync) -> Shared {
+    pub(crate) fn new(
+        input: &'a SiteInput,
+        plan: &'a Plan,
+        renderer: &'a Renderer<'a>,
+        stamps: &'a Stamps,
+        known: impl Fn(usize) -> Option<u64> + Sync,
+    ) -> Self {
         let mut h = Xxh3::new();
-        h.update(format!("{:?}", self.input.site).as_bytes());
-        for t in &self.input.templates {
+        h.update(format!("{:?}", input.site).as_bytes());
+        for t in &input.templates {
             add_str(&mut h, &t.name);
             add_str(&mut h, &t.source);
         }
-        h.update(&serde_json::to_vec(&site_view(self.input)).unwrap_or_default());
-        let links = self
-            .plan
-            .articles
-            .par_iter()
-            .enumerate()
+        h.update(&serde_json::to_vec(&site_view(input)).unwrap_or_default());
+        let mut fingerprints = Fingerprints {
+            input,
+            plan,
+            renderer,
+            stamps,
+            global: h.digest(),
+            links: Vec::new(),
+        };
+        fingerprints.links = (plan.articles.par_iter().enumerate())
             .map(|(i, a)| match known(i) {
                 _ if !a.published => 0,
                 Some(hash) => hash,
-                None => self.link_hash(i),
+                None => fingerprints.link_hash(i),
             })
             .collect();
-        Shared {
-            global: h.digest(),
-            links,
-        }
+        fingerprints
     }
 
-    /// A hash of what lists show of article `i` ([`Renderer::link`]), from what the link is
+    /// A hash of what lists show of article `i` (`Renderer::link`), from what the link is
     /// made of; the site-wide parts (base path, time zone) are in the global hash.
     fn link_hash(&self, i: usize) -> u64 {
         let a = &self.plan.articles[i];
         let mut h = Xxh3::new();
-        add_str(&mut h, &self.titles[i]);
+        add_str(&mut h, self.renderer.article_title(i));
         add_str(&mut h, &a.path);
         h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
         add_str(&mut h, &self.plan.categories[a.category]);
@@ -67,13 +79,13 @@ impl Renderer<'_> {
     }
 
     /// The fingerprint of `page`: equal fingerprints mean byte-identical pages.
-    pub(crate) fn fingerprint(&self, page: Page, shared: &Shared, stamps: &Stamps) -> u64 {
-        let plan = self.plan;
+    pub(crate) fn page(&self, page: Page) -> u64 {
+        let (plan, stamps) = (self.plan, self.stamps);
         let mut h = Xxh3::new();
-        h.update(&shared.global.to_le_bytes());
+        h.update(&self.global.to_le_bytes());
         let add_links = |h: &mut Xxh3, list: &mut dyn Iterator<Item = usize>| {
             for i in list {
-                h.update(&shared.links[i].to_le_bytes());
+                h.update(&self.links[i].to_le_bytes());
             }
             h.update(b"\0");
         };
@@ -83,7 +95,7 @@ impl Renderer<'_> {
                 h.update(b"article");
                 add_str(&mut h, &a.id);
                 h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
-                add_str(&mut h, &self.titles[i]);
+                add_str(&mut h, self.renderer.article_title(i));
                 add_num(&mut h, a.category);
                 add_template(&mut h, a.chosen.teaser);
                 for &heading in &a.chosen.headings {
@@ -95,7 +107,7 @@ impl Renderer<'_> {
                     h.update(&stamps.topics[t].to_le_bytes());
                 }
                 // Not dateModified: modified.lock and "now" decide it, and a kept page is
-                // checked with `Renderer::record_holds` instead, so that "now" moving on does
+                // checked with `record_holds` instead, so that "now" moving on does
                 // not change every fingerprint.
                 // The content lint of an article reads every topic's text.
                 for s in &stamps.topics {
@@ -107,7 +119,7 @@ impl Renderer<'_> {
                     &mut plan.lists.related(i, self.input.site.related_count),
                 );
                 add_links(&mut h, &mut plan.by_city[a.city].iter().copied());
-                add_links(&mut h, &mut self.other_cities(i).into_iter());
+                add_links(&mut h, &mut self.renderer.other_cities(i).into_iter());
             }
             Page::Home { page, pages } => {
                 h.update(b"home");
@@ -156,9 +168,7 @@ impl Renderer<'_> {
         }
         h.digest()
     }
-}
 
-impl Shared {
     /// The hash of the site settings, layouts and site-wide view.
     pub(crate) fn global(&self) -> u64 {
         self.global
@@ -167,6 +177,25 @@ impl Shared {
     /// The link hash of article `i`, to keep for the next run.
     pub(crate) fn link(&self, i: usize) -> u64 {
         self.links[i]
+    }
+}
+
+/// Whether a kept page's `modified.lock` record (an article's, kept with the same
+/// fingerprint) is the record this run gives it: then the page's `dateModified`, and so
+/// the whole page, is unchanged.
+pub(crate) fn record_holds(
+    renderer: &Renderer<'_>,
+    plan: &Plan,
+    page: Page,
+    record: Option<&ModifiedEntry>,
+) -> bool {
+    match (page, record) {
+        (Page::Article(i), Some(r)) => {
+            let a = &plan.articles[i];
+            next_entry(renderer.recorded(a), &a.id, r.hash, a.publish_at, plan.now) == *r
+        }
+        (Page::Article(_), None) => false,
+        (_, _) => true,
     }
 }
 

@@ -4,7 +4,7 @@
 //! indexes, so robots.txt then names every part too, and the build's report folder lists
 //! the files to submit one by one (`sitemaps.txt`).
 
-use super::feeds::xml_escape;
+use super::xml_escape;
 use std::fmt::Write;
 
 /// One `<url>` of the sitemap.
