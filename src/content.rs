@@ -2,16 +2,16 @@
 //! defects found while converting its markdown, and its blocks (headings and paragraphs).
 //! A leaf: render produces these, lint reads them, and neither imports the other.
 
-pub mod blocks;
-pub mod similarity;
-pub mod words;
+pub(crate) mod blocks;
+pub(crate) mod similarity;
+pub(crate) mod words;
 
 use blocks::Block;
 use std::sync::Arc;
 
 /// A structural problem found in a rendered section (the sample pages' defects).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Defect {
+pub(crate) enum Defect {
     /// A heading with nothing after it before the next heading or the end of the section.
     EmptyHeading(String),
     /// A list item with no text.
@@ -22,15 +22,14 @@ pub enum Defect {
     UnsafeUrl(String),
 }
 
-/// One section of an article before markdown conversion: what the content lint reads.
-pub struct SectionText {
+/// One section of an article as converted from markdown: what the content lint reads.
+pub(crate) struct SectionText {
     /// The section's topic (index into `SiteInput::topics`).
-    pub topic: usize,
+    pub(crate) topic: usize,
     /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
-    pub pair: usize,
-    pub markdown: String,
+    pub(crate) pair: usize,
     /// Structural problems found while converting it to HTML.
-    pub defects: Vec<Defect>,
+    pub(crate) defects: Vec<Defect>,
     /// Its headings and top-level paragraphs, read while converting it.
-    pub blocks: Arc<[Block]>,
+    pub(crate) blocks: Arc<[Block]>,
 }

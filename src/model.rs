@@ -199,8 +199,9 @@ pub struct StaticFile {
 }
 
 /// One line of `schedule.lock`: an article's publish datetime and the variants its title
-/// and text were given, fixed once assigned.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// and text were given, fixed once assigned. Compared and sorted by what it says, not by
+/// the line it was read from.
+#[derive(Debug, Clone)]
 pub struct LockedSlot {
     pub publish_at: NaiveDateTime,
     pub article: String,
@@ -211,6 +212,35 @@ pub struct LockedSlot {
     /// slug that changes without `former_slugs` can be told from a removal.
     pub names: Option<(String, String)>,
     pub pins: VariantPins,
+    /// The line of `schedule.lock` it was read from (0 for one this build makes).
+    pub line: u32,
+}
+
+impl LockedSlot {
+    fn said(&self) -> impl Ord + '_ {
+        let s = self;
+        (s.publish_at, &s.article, s.retired, &s.names, &s.pins)
+    }
+}
+
+impl PartialEq for LockedSlot {
+    fn eq(&self, other: &Self) -> bool {
+        self.said() == other.said()
+    }
+}
+
+impl Eq for LockedSlot {}
+
+impl PartialOrd for LockedSlot {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LockedSlot {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.said().cmp(&other.said())
+    }
 }
 
 /// The variants an article was published with (see `plan::variants`).

@@ -4,7 +4,7 @@ use super::{CmdResult, Console, Exit, Failure, prepare};
 use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use std::time::Instant;
 
-pub fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
+pub(crate) fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
     let started = Instant::now();
     match pipeline::build(opts) {
         Ok(mut report) => {

@@ -6,7 +6,7 @@ use crate::cli::Format;
 use crate::diag::render_json;
 use crate::pipeline;
 
-pub fn run(opts: &CheckOptions, console: &Console) -> CmdResult {
+pub(crate) fn run(opts: &CheckOptions, console: &Console) -> CmdResult {
     let items = prepare(pipeline::check(&opts.build), &opts.build.root);
     let errors = items.iter().filter(|d| d.is_error()).count();
     let exit = Exit::of(items.iter());

@@ -6,7 +6,7 @@ use crate::cli::Cli;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-pub fn run(shell: Shell, console: &Console) -> CmdResult {
+pub(crate) fn run(shell: Shell, console: &Console) -> CmdResult {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "sitegen", &mut script);
     console.print(&String::from_utf8_lossy(&script))?;

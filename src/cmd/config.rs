@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// A command with its checked options.
-pub enum Task<'a> {
+pub(crate) enum Task<'a> {
     Build(BuildOptions),
     Check(CheckOptions),
     Explain(ExplainOptions),
@@ -26,25 +26,25 @@ pub enum Task<'a> {
 }
 
 /// Checked options of `sitegen check`.
-pub struct CheckOptions {
-    pub build: BuildOptions,
-    pub format: Format,
+pub(crate) struct CheckOptions {
+    pub(crate) build: BuildOptions,
+    pub(crate) format: Format,
 }
 
 /// Checked options of `sitegen coverage`.
-pub struct CoverageOptions {
-    pub build: BuildOptions,
-    pub format: Format,
+pub(crate) struct CoverageOptions {
+    pub(crate) build: BuildOptions,
+    pub(crate) format: Format,
     /// Where coverage.html goes (default: beside the output folder, as the change lists).
-    pub report_dir: Option<PathBuf>,
+    pub(crate) report_dir: Option<PathBuf>,
 }
 
 /// Checked options of `sitegen explain`.
-pub struct ExplainOptions {
-    pub build: BuildOptions,
-    pub city: String,
-    pub topic: String,
-    pub format: Format,
+pub(crate) struct ExplainOptions {
+    pub(crate) build: BuildOptions,
+    pub(crate) city: String,
+    pub(crate) topic: String,
+    pub(crate) format: Format,
 }
 
 /// What a site folder holds at least one of.
@@ -54,7 +54,7 @@ const SITE_MARKS: [&str; 3] = ["site.yaml", "topics", "cities"];
 const LAST_EPOCH: i64 = 253_402_300_799;
 
 /// Checks a command's arguments.
-pub fn task<'a>(command: &'a Command, console: &Console) -> Result<Task<'a>, Failure> {
+pub(crate) fn task<'a>(command: &'a Command, console: &Console) -> Result<Task<'a>, Failure> {
     Ok(match command {
         Command::Build(args) => Task::Build(build(args, console)?),
         Command::Check(args) => {

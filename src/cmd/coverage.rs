@@ -11,7 +11,7 @@ use crate::pipeline;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
-pub fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
+pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     let build = &opts.build;
     let dir = opts
         .report_dir

@@ -10,6 +10,7 @@ use crate::merge::Layer;
 use crate::model::SiteInput;
 use crate::pipeline::{self, BuildOptions, Ran};
 use crate::plan::PlannedArticle;
+use crate::plan::schedule::PublishFrom;
 use crate::plan::variants::{DateFrom, ExtrasFrom};
 use crate::render::cache::PairCache;
 use serde::Serialize;
@@ -75,7 +76,7 @@ struct KeyRow {
     column: u32,
 }
 
-pub fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
+pub(crate) fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
     let e = explain(&opts.build, &opts.city, &opts.topic).map_err(|(problems, exit)| Failure {
         exit,
         ..Failure::problems(problems, &opts.build.root)
@@ -181,7 +182,7 @@ fn explain_planned(
         topic: topic.name.clone(),
         url: format!("{}{}", input.site.base_url, a.path),
         publish_at: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-        publish_source: publish_source(input, opts, ci, ti, &a.id),
+        publish_source: publish_source(input, a),
         published: a.publish_at <= plan.now,
         title: renderer.article_title(i).to_string(),
         title_source: a.chosen.title.origin(input).to_string(),
@@ -272,29 +273,18 @@ fn level(layer: Layer) -> &'static str {
     }
 }
 
-/// Why the article has its publish datetime.
-fn publish_source(
-    input: &SiteInput,
-    opts: &BuildOptions,
-    ci: usize,
-    ti: usize,
-    id: &str,
-) -> String {
-    let city = &input.cities[ci];
-    if let Some(p) = city
-        .topics
-        .get(&input.topics[ti].slug)
-        .and_then(|t| t.publish_at.as_ref())
-    {
-        return format!("fixed by `publish_at` at {}", p.origin);
-    }
-    let lock = std::fs::read_to_string(opts.root.join(LOCK_FILE)).unwrap_or_default();
-    match lock
-        .lines()
-        .position(|l| l.split_whitespace().nth(2) == Some(id))
-    {
-        Some(n) => format!("recorded in {LOCK_FILE}:{}", n + 1),
-        None => format!(
+/// Why the article has its publish datetime, as the plan decided it.
+fn publish_source(input: &SiteInput, a: &PlannedArticle) -> String {
+    match a.publish_from {
+        PublishFrom::Fixed => {
+            let own = input.cities[a.city].topics.get(&input.topics[a.topic].slug);
+            match own.and_then(|t| t.publish_at.as_ref()) {
+                Some(p) => format!("fixed by `publish_at` at {}", p.origin),
+                None => "fixed by `publish_at`".to_string(),
+            }
+        }
+        PublishFrom::Lock { line } => format!("recorded in {LOCK_FILE}:{line}"),
+        PublishFrom::Slot => format!(
             "the next free slot of the schedule (not yet in {LOCK_FILE}; `sitegen build` records it)"
         ),
     }

@@ -15,7 +15,7 @@ use pinyin::{ToPinyin, ToPinyinMulti};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &NewCommand, console: &Console) -> CmdResult {
+pub(crate) fn run(args: &NewCommand, console: &Console) -> CmdResult {
     match args {
         NewCommand::City(a) => new_city(a, console),
         NewCommand::Topic(a) => new_topic(a, console),
@@ -24,15 +24,15 @@ pub fn run(args: &NewCommand, console: &Console) -> CmdResult {
 
 /// A character of a name with more than one reading.
 #[derive(Debug, PartialEq)]
-pub struct Polyphone {
-    pub character: char,
+pub(crate) struct Polyphone {
+    pub(crate) character: char,
     /// Distinct toneless readings; the first is the one used.
-    pub readings: Vec<&'static str>,
+    pub(crate) readings: Vec<&'static str>,
 }
 
 /// The slug proposed for a city name: the toneless pinyin of each character (first
 /// reading), ASCII letters and digits kept, everything else dropped.
-pub fn propose_slug(name: &str) -> (String, Vec<Polyphone>) {
+pub(crate) fn propose_slug(name: &str) -> (String, Vec<Polyphone>) {
     let mut slug = String::new();
     let mut polyphones = Vec::new();
     for c in name.chars() {
@@ -239,7 +239,7 @@ fn write_new(root: &Path, path: &Path, text: &str) -> CmdResult {
 }
 
 /// A commented city file; it loads as it is.
-pub fn city_file(name: &str, province: Option<&str>, slug: &str) -> String {
+pub(crate) fn city_file(name: &str, province: Option<&str>, slug: &str) -> String {
     let province = match province {
         Some(p) => format!("province: {}\n", yaml_string(p)),
         None => "# province: 湖南\n".to_string(),
@@ -277,7 +277,7 @@ skip: []\n",
 }
 
 /// A commented topic file whose article passes `sitegen check`.
-pub fn topic_file(name: &str) -> String {
+pub(crate) fn topic_file(name: &str) -> String {
     format!(
         "---\n\
 # The topic's name, as shown on the site. See README.md, “topics/<slug>.md”.\n\

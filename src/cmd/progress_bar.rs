@@ -12,7 +12,7 @@ const DELAY: Duration = Duration::from_secs(1);
 
 /// A handle drawing `<what> [bar] done/total pages` on stderr (the caller checked that
 /// stderr is a terminal).
-pub fn on_stderr(what: &'static str) -> Progress {
+pub(crate) fn on_stderr(what: &'static str) -> Progress {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     if let Ok(style) =
         ProgressStyle::with_template("{msg} [{wide_bar}] {pos}/{len} pages, {elapsed}")

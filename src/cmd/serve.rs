@@ -5,7 +5,7 @@ use super::{CmdResult, Exit, Failure};
 use crate::diag::{Diagnostic, Origin};
 use crate::serve::{self, ServeOptions};
 
-pub fn run(opts: ServeOptions) -> CmdResult {
+pub(crate) fn run(opts: ServeOptions) -> CmdResult {
     serve::run(opts).map_err(|message| {
         Failure::one(
             Exit::Problems,

@@ -5,23 +5,23 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// What kind of block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     Heading,
     Paragraph,
 }
 
 /// A heading or a paragraph (not one inside a list item).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub kind: Kind,
+pub(crate) struct Block {
+    pub(crate) kind: Kind,
     /// The text as a reader sees it, whitespace runs folded to one space.
-    pub text: String,
+    pub(crate) text: String,
     /// Byte offset in the markdown where the block starts.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// The headings and top-level paragraphs of `markdown`, in order.
-pub fn blocks(markdown: &str) -> Vec<Block> {
+pub(crate) fn blocks(markdown: &str) -> Vec<Block> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut reader = BlockReader::default();
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
@@ -33,7 +33,7 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
 /// Collects the blocks from a stream of markdown events, so a pass that parses the
 /// markdown for another reason (the HTML conversion) gets them without a second parse.
 #[derive(Default)]
-pub struct BlockReader {
+pub(crate) struct BlockReader {
     out: Vec<Block>,
     current: Option<(Kind, usize, String)>,
     item_depth: usize,
@@ -41,7 +41,7 @@ pub struct BlockReader {
 
 impl BlockReader {
     /// Takes the next event as the parser gives it; `offset` is where it starts.
-    pub fn feed(&mut self, event: &Event<'_>, offset: usize) {
+    pub(crate) fn feed(&mut self, event: &Event<'_>, offset: usize) {
         match event {
             Event::Start(Tag::Item) => self.item_depth += 1,
             Event::End(TagEnd::Item) => self.item_depth = self.item_depth.saturating_sub(1),
@@ -74,18 +74,18 @@ impl BlockReader {
     }
 
     /// The blocks read, in order.
-    pub fn finish(self) -> Vec<Block> {
+    pub(crate) fn finish(self) -> Vec<Block> {
         self.out
     }
 }
 
 /// Folds whitespace runs to one space and trims the ends.
-pub fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first `n` characters of `text`, with `…` when cut, for messages.
-pub fn excerpt(text: &str, n: usize) -> String {
+pub(crate) fn excerpt(text: &str, n: usize) -> String {
     let mut out: String = text.chars().take(n).collect();
     if text.chars().count() > n {
         out.push('…');
@@ -94,7 +94,7 @@ pub fn excerpt(text: &str, n: usize) -> String {
 }
 
 /// 1-based line of byte `offset` in `text`, counting from `first_line`.
-pub fn line_at(text: &str, offset: usize, first_line: u32) -> u32 {
+pub(crate) fn line_at(text: &str, offset: usize, first_line: u32) -> u32 {
     first_line + text[..offset.min(text.len())].matches('\n').count() as u32
 }
 

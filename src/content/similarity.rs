@@ -14,7 +14,7 @@ pub type ShingleSet = Vec<u32>;
 /// Adds to `out` the hash of every `width`-character window of `text` (a non-empty text
 /// shorter than `width` is one shingle). `bounds` is scratch space, kept by the caller to
 /// save allocations.
-pub fn push_windows(text: &str, width: usize, out: &mut Vec<u32>, bounds: &mut Vec<usize>) {
+pub(crate) fn push_windows(text: &str, width: usize, out: &mut Vec<u32>, bounds: &mut Vec<usize>) {
     bounds.clear();
     bounds.extend(text.char_indices().map(|(i, _)| i));
     bounds.push(text.len());
@@ -28,7 +28,7 @@ pub fn push_windows(text: &str, width: usize, out: &mut Vec<u32>, bounds: &mut V
 }
 
 /// The shingle set of one text.
-pub fn shingles(text: &str, width: usize) -> ShingleSet {
+pub(crate) fn shingles(text: &str, width: usize) -> ShingleSet {
     let mut set = Vec::new();
     push_windows(text, width, &mut set, &mut Vec::new());
     set.sort_unstable();
@@ -37,7 +37,7 @@ pub fn shingles(text: &str, width: usize) -> ShingleSet {
 }
 
 /// |a ∩ b| of two sorted sets.
-pub fn intersection(a: &[u32], b: &[u32]) -> usize {
+pub(crate) fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -54,13 +54,13 @@ pub fn intersection(a: &[u32], b: &[u32]) -> usize {
 }
 
 /// Jaccard similarity |a ∩ b| / |a ∪ b| of two sorted sets (0 when both are empty).
-pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+pub(crate) fn jaccard(a: &[u32], b: &[u32]) -> f64 {
     jaccard_of(intersection(a, b), a.len(), b.len())
 }
 
 /// Jaccard similarity of two sets of `a` and `b` elements with `common` in common (0 when
 /// both are empty): what [`jaccard`] gives from the counts alone.
-pub fn jaccard_of(common: usize, a: usize, b: usize) -> f64 {
+pub(crate) fn jaccard_of(common: usize, a: usize, b: usize) -> f64 {
     let union = a + b - common;
     if union == 0 {
         0.0
@@ -70,17 +70,17 @@ pub fn jaccard_of(common: usize, a: usize, b: usize) -> f64 {
 }
 
 /// Bins of a signature.
-pub const BINS: usize = 128;
+pub(crate) const BINS: usize = 128;
 
 /// A one-permutation MinHash signature: a shingle's hash picks one of [`BINS`] bins by its
 /// top 7 bits and each bin keeps the smallest hash it gets. Empty bins (short texts)
 /// borrow from the next non-empty bin to the right, shifted by the distance, so equal sets
 /// still give equal signatures. The share of equal bins of two signatures estimates the
 /// Jaccard similarity of the two sets.
-pub type Signature = [u64; BINS];
+pub(crate) type Signature = [u64; BINS];
 
 /// The signature of a shingle set.
-pub fn signature(set: &[u32]) -> Signature {
+pub(crate) fn signature(set: &[u32]) -> Signature {
     let mut sig = [u64::MAX; BINS];
     for &h in set {
         let h = spread(h);
@@ -108,14 +108,14 @@ pub fn signature(set: &[u32]) -> Signature {
 }
 
 /// How many bins two signatures agree in.
-pub fn agreement(a: &Signature, b: &Signature) -> usize {
+pub(crate) fn agreement(a: &Signature, b: &Signature) -> usize {
     // Summed as numbers rather than counted through a filter: the compiler vectorises it.
     a.iter().zip(b).map(|(x, y)| usize::from(x == y)).sum()
 }
 
 /// The hash of band `band` of `rows` bins: two signatures that agree in all its bins have
 /// the same band hash.
-pub fn band_hash(sig: &Signature, band: usize, rows: usize) -> u64 {
+pub(crate) fn band_hash(sig: &Signature, band: usize, rows: usize) -> u64 {
     let seed = band as u64;
     let bins = &sig[band * rows..(band + 1) * rows];
     // Bands are short: their bytes fit a small buffer (hashing in one piece is much

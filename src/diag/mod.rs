@@ -147,10 +147,6 @@ impl Diagnostics {
         self.items.len()
     }
 
-    pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
-    }
-
     /// Sorted by file, line and column, duplicates removed, for stable output.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {

@@ -8,9 +8,9 @@ use crate::model::{Topic, Value};
 #[derive(Debug, Clone)]
 pub(crate) struct Chunk {
     /// The text with `{{ … }}` and `{% … %}` parts removed.
-    pub text: String,
-    pub line: u32,
-    pub kind: ChunkKind,
+    pub(crate) text: String,
+    pub(crate) line: u32,
+    pub(crate) kind: ChunkKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 /// Problems with the facts of every city, as warnings. Facts that are merely old are
 /// reported by [`aged`]: time passing is not a mistake in the content.
-pub fn check(input: &SiteInput) -> Vec<Diagnostic> {
+pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for city in &input.cities {
         let empty = SourceMap::new();
@@ -52,7 +52,7 @@ pub fn check(input: &SiteInput) -> Vec<Diagnostic> {
 /// City facts last verified more than `lint.fact_max_age_days` before `today`, as
 /// warnings. They never fail a build, `--strict` or not (see README, "Time does not stop
 /// publishing"); the build lists them in `aged-facts.txt` of the report folder.
-pub fn aged(input: &SiteInput, today: NaiveDate) -> Vec<Diagnostic> {
+pub(crate) fn aged(input: &SiteInput, today: NaiveDate) -> Vec<Diagnostic> {
     let max_age = input.site.lint.fact_max_age_days;
     let mut out = Vec::new();
     for city in &input.cities {

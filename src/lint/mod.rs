@@ -13,7 +13,7 @@ mod near_duplicates;
 mod ownership;
 mod sections;
 mod subject;
-pub mod titles;
+pub(crate) mod titles;
 
 use crate::content::SectionText;
 use crate::diag::{Diagnostic, Origin};
@@ -23,14 +23,14 @@ use crate::plan::PlannedArticle;
 use blocks::{Kind, excerpt};
 use chrono::NaiveDate;
 use ownership::TopicTexts;
-pub use sections::LintCache;
+pub(crate) use sections::LintCache;
 use std::collections::BTreeMap;
 
 /// Literal paragraphs shorter than this may appear in two topics (“详见上文。”).
 const MIN_SHARED_CHARS: usize = 12;
 
 /// The lint, set up once per run and shared by the render threads.
-pub struct Linter<'a> {
+pub(crate) struct Linter<'a> {
     input: &'a SiteInput,
     merged: &'a Merged,
     topics: TopicTexts,
@@ -38,12 +38,12 @@ pub struct Linter<'a> {
 
 /// City facts verified too long before `today`: findings of time passing, kept apart
 /// from content problems so that `--strict` never turns them into errors.
-pub fn aged_facts(input: &SiteInput, today: NaiveDate) -> Vec<Diagnostic> {
+pub(crate) fn aged_facts(input: &SiteInput, today: NaiveDate) -> Vec<Diagnostic> {
     facts::aged(input, today)
 }
 
 impl<'a> Linter<'a> {
-    pub fn new(input: &'a SiteInput, merged: &'a Merged) -> Self {
+    pub(crate) fn new(input: &'a SiteInput, merged: &'a Merged) -> Self {
         Linter {
             input,
             merged,
@@ -52,7 +52,7 @@ impl<'a> Linter<'a> {
     }
 
     /// Problems in the input files themselves: city facts and text two topics share.
-    pub fn input(&self) -> Vec<Diagnostic> {
+    pub(crate) fn input(&self) -> Vec<Diagnostic> {
         let mut out = facts::check(self.input);
         out.extend(self.shared_paragraphs());
         out.extend(subject::check(self.input));
@@ -64,7 +64,7 @@ impl<'a> Linter<'a> {
     /// Problems in one rendered article: its title and its sections, reading each
     /// section once per `cache` (lint the articles of one city with one cache, as they
     /// share their sections).
-    pub fn article_with(
+    pub(crate) fn article_with(
         &self,
         a: &PlannedArticle,
         title: &str,

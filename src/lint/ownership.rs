@@ -16,8 +16,8 @@ const MIN_LITERAL_CHARS: usize = 6;
 
 /// A heading or paragraph as written in a topic file.
 #[derive(Debug, Clone)]
-pub struct Pattern {
-    pub kind: Kind,
+pub(crate) struct Pattern {
+    pub(crate) kind: Kind,
     /// Literal pieces between `{{ … }}` parts (one piece when there are none), each with
     /// its substring searcher, built once.
     pieces: Vec<(String, Finder<'static>)>,
@@ -25,7 +25,7 @@ pub struct Pattern {
     ends_with_value: bool,
     literal_chars: usize,
     /// File line where it is written.
-    pub line: u32,
+    pub(crate) line: u32,
 }
 
 impl Pattern {
@@ -62,12 +62,12 @@ impl Pattern {
     }
 
     /// Without any `{{ … }}` part.
-    pub fn is_literal(&self) -> bool {
+    pub(crate) fn is_literal(&self) -> bool {
         !self.starts_with_value && !self.ends_with_value && self.pieces.len() <= 1
     }
 
     /// The text, when the pattern has no `{{ … }}` part.
-    pub fn literal_text(&self) -> Option<&str> {
+    pub(crate) fn literal_text(&self) -> Option<&str> {
         self.is_literal()
             .then(|| self.pieces.first().map(|(p, _)| p.as_str()))
             .flatten()
@@ -81,7 +81,7 @@ impl Pattern {
     }
 
     /// Does this pattern claim `text`? Patterns made almost only of values claim nothing.
-    pub fn claims(&self, kind: Kind, text: &str) -> bool {
+    pub(crate) fn claims(&self, kind: Kind, text: &str) -> bool {
         if kind != self.kind {
             return false;
         }
@@ -121,7 +121,7 @@ struct PatternId {
 /// could claim it: literal lines by their whole text, anchored patterns by their first
 /// character; only patterns that start with a value are tried on every text.
 #[derive(Debug, Clone)]
-pub struct TopicTexts {
+pub(crate) struct TopicTexts {
     topics: Vec<TopicText>,
     literal: HashMap<Kind, HashMap<String, Vec<PatternId>>>,
     anchored: HashMap<(Kind, char), Vec<PatternId>>,
@@ -129,7 +129,7 @@ pub struct TopicTexts {
 }
 
 impl TopicTexts {
-    pub fn of(topics: &[std::sync::Arc<Topic>]) -> TopicTexts {
+    pub(crate) fn of(topics: &[std::sync::Arc<Topic>]) -> TopicTexts {
         let topics: Vec<TopicText> = topics.iter().map(|t| TopicText::of(t)).collect();
         let mut literal: HashMap<Kind, HashMap<String, Vec<_>>> = HashMap::new();
         let mut anchored: HashMap<_, Vec<_>> = HashMap::new();
@@ -158,7 +158,7 @@ impl TopicTexts {
     }
 
     /// The topics' patterns, by topic position.
-    pub fn iter(&self) -> impl Iterator<Item = &TopicText> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &TopicText> {
         self.topics.iter()
     }
 
@@ -191,12 +191,12 @@ impl TopicTexts {
     }
 
     /// The line of `topic` that claims `text`, if any.
-    pub fn claim(&self, topic: usize, kind: Kind, text: &str) -> Option<&Pattern> {
+    pub(crate) fn claim(&self, topic: usize, kind: Kind, text: &str) -> Option<&Pattern> {
         self.first_claim(kind, text, |t| t == topic).map(|(_, p)| p)
     }
 
     /// The first other topic (and its line) that claims `text`.
-    pub fn claim_elsewhere(
+    pub(crate) fn claim_elsewhere(
         &self,
         topic: usize,
         kind: Kind,
@@ -208,13 +208,13 @@ impl TopicTexts {
 
 /// The patterns of one topic.
 #[derive(Debug, Clone)]
-pub struct TopicText {
-    pub patterns: Vec<Pattern>,
+pub(crate) struct TopicText {
+    pub(crate) patterns: Vec<Pattern>,
 }
 
 impl TopicText {
     /// Reads a topic's body; block tags (`{% … %}`) are not text and are skipped.
-    pub fn of(topic: &Topic) -> TopicText {
+    pub(crate) fn of(topic: &Topic) -> TopicText {
         let patterns = blocks::blocks(&topic.body)
             .into_iter()
             .filter(|b| !b.text.contains("{%"))

@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 const MIN_REPEAT_CHARS: usize = 8;
 
 /// What the section checks need about the whole site.
-pub struct SectionLint<'a> {
-    pub input: &'a SiteInput,
-    pub pairs: &'a [MergedPair],
-    pub topics: &'a TopicTexts,
+pub(crate) struct SectionLint<'a> {
+    pub(crate) input: &'a SiteInput,
+    pub(crate) pairs: &'a [MergedPair],
+    pub(crate) topics: &'a TopicTexts,
 }
 
 /// A problem of one section, the same in every article that shows the section; the
@@ -49,7 +49,7 @@ struct SectionBlock {
 
 /// What the lint found in one (city, topic) section, worked out once however many
 /// articles show it.
-pub struct SectionFindings {
+pub(crate) struct SectionFindings {
     defects: Vec<Finding>,
     blocks: Vec<SectionBlock>,
 }
@@ -57,14 +57,14 @@ pub struct SectionFindings {
 /// Each section's findings by pair, shared by the articles linted with it (the articles
 /// of one city show the same sections).
 #[derive(Default)]
-pub struct LintCache {
+pub(crate) struct LintCache {
     pairs: BTreeMap<usize, SectionFindings>,
 }
 
 impl SectionLint<'_> {
     /// Every problem in the sections of article `a`; each section is read once per
     /// `cache`, only the repeated-paragraph check runs per article.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         a: &PlannedArticle,
         sections: &[SectionText],

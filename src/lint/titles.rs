@@ -6,7 +6,7 @@ use crate::model::SiteInput;
 use crate::plan::PlannedArticle;
 
 /// Problems with article `a`'s full title.
-pub fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnostic> {
+pub(crate) fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let origin = a.chosen.title.origin(input);
     let suffix = a.publish_at.format(&a.chosen.date_format).to_string();

@@ -40,7 +40,7 @@ pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagn
             continue;
         }
         match parse_line(line) {
-            Ok(slot) => records.push((n, slot)),
+            Ok(slot) => records.push((n, LockedSlot { line: n, ..slot })),
             Err(what) => problems.push(
                 Diagnostic::error(Origin::new(shown, n, 1), format!("malformed schedule line: {what}"))
                     .with_hint(
@@ -107,6 +107,7 @@ fn parse_line(line: &str) -> Result<LockedSlot, String> {
         retired: false,
         names: None,
         pins: VariantPins::default(),
+        line: 0,
     };
     let (mut city, mut topic) = (None, None);
     while !rest.is_empty() {

@@ -11,7 +11,7 @@ use crate::load::Stamps;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::modified::next_entry;
 use crate::plan::variants::TemplateRef;
-use crate::plan::{Page, Plan, PlannedArticle};
+use crate::plan::{Page, Plan, PlannedArticle, on_page};
 use crate::render::{Renderer, site_view};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
@@ -71,7 +71,7 @@ impl<'a> Fingerprints<'a> {
         let mut h = Xxh3::new();
         add_str(&mut h, self.renderer.article_title(i));
         add_str(&mut h, &a.path);
-        h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
+        add_time(&mut h, a.publish_at);
         add_str(&mut h, &self.plan.categories[a.category]);
         add_str(&mut h, &self.input.cities[a.city].name);
         add_str(&mut h, &self.input.topics[a.topic].name);
@@ -94,7 +94,7 @@ impl<'a> Fingerprints<'a> {
                 let a = &plan.articles[i];
                 h.update(b"article");
                 add_str(&mut h, &a.id);
-                h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
+                add_time(&mut h, a.publish_at);
                 add_str(&mut h, self.renderer.article_title(i));
                 add_num(&mut h, a.category);
                 add_template(&mut h, a.chosen.teaser);
@@ -126,15 +126,7 @@ impl<'a> Fingerprints<'a> {
                 add_num(&mut h, page);
                 add_num(&mut h, pages);
                 let per = self.input.site.home_page_size;
-                add_links(
-                    &mut h,
-                    &mut plan
-                        .newest_first
-                        .iter()
-                        .skip((page - 1) * per)
-                        .take(per)
-                        .copied(),
-                );
+                add_links(&mut h, &mut on_page(&plan.newest_first, page, per));
             }
             Page::City(c) => {
                 h.update(b"city");
@@ -147,14 +139,7 @@ impl<'a> Fingerprints<'a> {
                 add_num(&mut h, page);
                 add_num(&mut h, pages);
                 let per = self.input.site.home_page_size;
-                add_links(
-                    &mut h,
-                    &mut plan.by_topic[topic]
-                        .iter()
-                        .skip((page - 1) * per)
-                        .take(per)
-                        .copied(),
-                );
+                add_links(&mut h, &mut on_page(&plan.by_topic[topic], page, per));
             }
             Page::Cities => {
                 h.update(b"cities");
@@ -212,7 +197,7 @@ pub(crate) fn title_inputs(site_digest: u64, a: &PlannedArticle, stamps: &Stamps
     h.update(&stamps.cities[a.city].to_le_bytes());
     h.update(&stamps.topics[a.topic].to_le_bytes());
     add_str(&mut h, &a.id);
-    h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
+    add_time(&mut h, a.publish_at);
     add_title(&mut h, a);
     h.digest()
 }
@@ -233,12 +218,16 @@ fn add_template(h: &mut Xxh3, template: TemplateRef) {
     }
 }
 
-fn add_num(h: &mut Xxh3, n: usize) {
+pub(super) fn add_time(h: &mut Xxh3, t: chrono::NaiveDateTime) {
+    h.update(&t.and_utc().timestamp().to_le_bytes());
+}
+
+pub(super) fn add_num(h: &mut Xxh3, n: usize) {
     h.update(&(n as u64).to_le_bytes());
 }
 
 /// Adds a string with its length, so `("ab", "c")` and `("a", "bc")` hash differently.
-fn add_str(h: &mut Xxh3, s: &str) {
+pub(super) fn add_str(h: &mut Xxh3, s: &str) {
     h.update(&(s.len() as u64).to_le_bytes());
     h.update(s.as_bytes());
 }

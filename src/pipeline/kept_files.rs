@@ -3,6 +3,7 @@
 //! rendered from templates, the dearest part of the site files) and the sitemap only when
 //! a page or a `dateModified` changed.
 
+use super::fingerprint::{add_num, add_str, add_time};
 use crate::plan::Page;
 use crate::site_files::{FeedSpec, KeptFile, Sources};
 use std::collections::HashMap;
@@ -21,8 +22,8 @@ pub(crate) struct FeedCache {
 /// fingerprint and, per article, its page fingerprint (which covers its title, content,
 /// category and publish time; the lead is rendered from the same inputs as the page).
 pub(crate) struct FeedKeys<'a> {
-    pub global: u64,
-    pub articles: &'a [u64],
+    pub(crate) global: u64,
+    pub(crate) articles: &'a [u64],
 }
 
 /// Sitemap, feeds, `robots.txt`, redirects and static files; every feed and sitemap whose
@@ -60,12 +61,11 @@ fn feed_key(spec: &FeedSpec<'_>, sources: &Sources<'_>, keys: &FeedKeys) -> u64 
     let mut h = Xxh3::new();
     h.update(&keys.global.to_le_bytes());
     for part in [&spec.path, &spec.title, &spec.alternate] {
-        h.update(&part.len().to_le_bytes());
-        h.update(part.as_bytes());
+        add_str(&mut h, part);
     }
     for &i in spec.shown {
         h.update(&keys.articles[i].to_le_bytes());
-        h.update(&sources.modified[i].and_utc().timestamp().to_le_bytes());
+        add_time(&mut h, sources.modified[i]);
     }
     h.digest()
 }
@@ -77,7 +77,6 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
     let (input, plan) = (sources.input, sources.plan);
     let mut h = Xxh3::new();
     h.update(&global.to_le_bytes());
-    let add = |h: &mut Xxh3, n: usize| h.update(&(n as u64).to_le_bytes());
     for page in &plan.pages {
         let (kind, a, b) = match *page {
             Page::Article(i) => (0, i, 0),
@@ -90,7 +89,7 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
             Page::Search => (7, 0, 0),
         };
         for n in [kind, a, b] {
-            add(&mut h, n);
+            add_num(&mut h, n);
         }
     }
     let slugs = (input.cities.iter().map(|c| c.slug.value.as_str()))
@@ -102,9 +101,9 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
     for (a, m) in plan.articles.iter().zip(sources.modified) {
         h.update(a.path.as_bytes());
         for n in [a.city, a.topic, usize::from(a.published)] {
-            add(&mut h, n);
+            add_num(&mut h, n);
         }
-        h.update(&m.and_utc().timestamp().to_le_bytes());
+        add_time(&mut h, *m);
     }
     h.digest()
 }

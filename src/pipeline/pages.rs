@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 /// Where rendered pages go.
-pub enum Sink<'a> {
+pub(crate) enum Sink<'a> {
     /// `build`: the staging folder; a page kept from the memo must still be in the live
     /// output folder, unchanged.
     Staging(&'a Staging),
@@ -29,27 +29,27 @@ pub enum Sink<'a> {
 }
 
 /// What earlier runs rendered, and what this run's fingerprints are made from.
-pub struct Memo<'a, 'm> {
+pub(crate) struct Memo<'a, 'm> {
     /// The page memo: the live output folder's, or the one kept in memory.
-    pub pages: &'m PageMemo,
-    pub fingerprints: &'a Fingerprints<'a>,
-    pub stamps: &'a Stamps,
+    pub(crate) pages: &'m PageMemo,
+    pub(crate) fingerprints: &'a Fingerprints<'a>,
+    pub(crate) stamps: &'a Stamps,
 }
 
 /// What the render stage gave (`'m`: the memo read before it).
-pub struct Rendered<'m> {
+pub(crate) struct Rendered<'m> {
     /// The pages' errors, in page order.
-    pub errors: Diagnostics,
+    pub(crate) errors: Diagnostics,
     /// Every page's warnings, after the early ones, in page order.
-    pub warnings: Vec<Diagnostic>,
-    pub pages: usize,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) pages: usize,
     /// Published articles' `modified.lock` records.
-    pub records: Vec<(usize, ModifiedEntry)>,
+    pub(crate) records: Vec<(usize, ModifiedEntry)>,
     /// Unless the sink is nowhere: every page's memo line, in page order (kept lines
     /// borrowed).
-    pub memo: Vec<Cow<'m, MemoPage>>,
+    pub(crate) memo: Vec<Cow<'m, MemoPage>>,
     /// How many pages were rendered (the rest came from the memo).
-    pub rendered: usize,
+    pub(crate) rendered: usize,
 }
 
 /// One page's outcome.
@@ -229,15 +229,11 @@ fn kept_outcome(page: Page, m: &MemoPage, writes_memo: bool) -> PageOutcome<'_> 
     PageOutcome {
         warnings: m.warnings.clone(),
         error: None,
-        record: article_index(page).zip(m.record.clone()),
+        record: match page {
+            Page::Article(i) => m.record.clone().map(|r| (i, r)),
+            _ => None,
+        },
         memo: writes_memo.then_some(Cow::Borrowed(m)),
         fresh: false,
-    }
-}
-
-fn article_index(page: Page) -> Option<usize> {
-    match page {
-        Page::Article(i) => Some(i),
-        _ => None,
     }
 }

@@ -37,6 +37,8 @@ pub struct PlannedArticle {
     pub id: String,
     pub path: String,
     pub publish_at: NaiveDateTime,
+    /// Where `publish_at` comes from.
+    pub publish_from: schedule::PublishFrom,
     pub published: bool,
     /// Title, teaser, headings, date format and extra sections, with where each came from.
     pub chosen: ChosenVariants,
@@ -109,6 +111,11 @@ impl Plan {
         }
         groups
     }
+}
+
+/// The articles of `list` that list page `page` (from 1) shows, `per` to a page.
+pub(crate) fn on_page(list: &[usize], page: usize, per: usize) -> impl Iterator<Item = usize> + '_ {
+    list.iter().skip((page - 1) * per).take(per).copied()
 }
 
 /// A stable choice among `n` variants for `key`.
@@ -196,6 +203,7 @@ pub fn plan(
             topic: pair.topic,
             path: urls::article_path(&input.cities[pair.city].slug.value, &topic.slug),
             publish_at,
+            publish_from: scheduled.from[pi],
             published: opts.future || publish_at <= opts.now,
             chosen,
             category,
@@ -234,6 +242,7 @@ pub fn plan(
                 redirects::lock_name(&input.topics[a.topic].name),
             )),
             pins,
+            line: 0,
         })
         .collect();
     lock.extend(scheduled.retired);
@@ -329,6 +338,7 @@ mod tests {
             id: String::new(),
             path: String::new(),
             publish_at: NaiveDateTime::default(),
+            publish_from: schedule::PublishFrom::Slot,
             published: true,
             chosen: ChosenVariants::default(),
             category: 0,

@@ -11,7 +11,7 @@ use xxhash_rust::xxh3::Xxh3;
 /// Hashes an article's own content: title, lead, teaser and every section's heading and
 /// HTML. Navigation blocks (related, more for this city) are left out: they change
 /// whenever another article is published, which is not a change of this article.
-pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+pub(crate) fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
     let mut h = Xxh3::new();
     for p in parts {
         h.update(p.as_bytes());
@@ -26,7 +26,7 @@ pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
 /// Same hash as recorded: the record stays. A new article, or one changed before it was
 /// published: no change datetime (its content is as first published). Changed after
 /// publication: changed now.
-pub fn next_entry(
+pub(crate) fn next_entry(
     old: Option<&ModifiedEntry>,
     article: &str,
     hash: u64,
@@ -47,7 +47,10 @@ pub fn next_entry(
 }
 
 /// The `dateModified` an entry gives: its change datetime, never before publication.
-pub fn modified_at(entry: Option<&ModifiedEntry>, publish_at: NaiveDateTime) -> NaiveDateTime {
+pub(crate) fn modified_at(
+    entry: Option<&ModifiedEntry>,
+    publish_at: NaiveDateTime,
+) -> NaiveDateTime {
     entry
         .and_then(|e| e.changed_at)
         .map_or(publish_at, |c| c.max(publish_at))

@@ -54,6 +54,7 @@ mod tests {
                 "%Y-%m-%d %H:%M:%S",
             )
             .unwrap(),
+            publish_from: crate::plan::schedule::PublishFrom::Slot,
             published: true,
             chosen: Default::default(),
             category,

@@ -29,10 +29,22 @@ pub struct Slotting<'a> {
     pub fixed: Option<&'a Sourced<NaiveDateTime>>,
 }
 
+/// Where an article's publish datetime comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishFrom {
+    /// Its city file's `publish_at`.
+    Fixed,
+    /// Its entry in `schedule.lock`, read from this line.
+    Lock { line: u32 },
+    /// The next free slot of the cadence (a build records it in the lock).
+    Slot,
+}
+
 /// The schedule of every article (same order as the `articles` given to [`schedule`]).
 #[derive(Debug, Default)]
 pub struct Scheduled {
     pub dates: Vec<NaiveDateTime>,
+    pub from: Vec<PublishFrom>,
     /// The variants each article was published with, from its lock entry (empty for an
     /// article new to the lock).
     pub pins: Vec<VariantPins>,
@@ -76,6 +88,13 @@ pub fn schedule(
         .collect();
     let lock = lock.as_slice();
     let locked: HashMap<&str, &LockedSlot> = lock.iter().map(|s| (s.article.as_str(), s)).collect();
+    let publish_from = (articles.iter())
+        .map(|a| match (a.fixed, locked.get(a.id)) {
+            (Some(_), _) => PublishFrom::Fixed,
+            (None, Some(s)) => PublishFrom::Lock { line: s.line },
+            (None, None) => PublishFrom::Slot,
+        })
+        .collect();
     let mut dates: Vec<Option<NaiveDateTime>> = articles
         .iter()
         .map(|a| {
@@ -129,6 +148,7 @@ pub fn schedule(
             .into_iter()
             .map(|d| d.unwrap_or(cadence.start))
             .collect(),
+        from: publish_from,
         pins,
         retired,
         problems,
@@ -262,6 +282,7 @@ mod tests {
                 retired: false,
                 names: None,
                 pins: VariantPins::default(),
+                line: 0,
             })
             .collect();
         lock.extend(s.retired.iter().cloned());
@@ -359,6 +380,20 @@ mod tests {
         let s = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
         assert_eq!(s.dates[1], fixed.value);
         assert!(s.problems.is_empty());
+        // Where each date comes from is recorded: a fixed date beats the lock's.
+        let mut lock = lock_of(&arts, &s);
+        lock[1].line = 3;
+        lock[2].line = 4;
+        lock.remove(3);
+        let s = schedule(&arts, &lock, &cadence(), Shanghai, at(EARLY));
+        let lock_line = |line| PublishFrom::Lock { line };
+        let from = [
+            lock_line(0),
+            PublishFrom::Fixed,
+            lock_line(4),
+            PublishFrom::Slot,
+        ];
+        assert_eq!(s.from, from);
     }
 
     #[test]
@@ -410,6 +445,7 @@ mod tests {
             retired: false,
             names: None,
             pins: VariantPins::default(),
+            line: 0,
         }];
         let s = schedule(&arts[..1], &lock, &c, New_York, at(EARLY));
         assert_eq!(s.dates, [at("2026-03-08 03:15:00")]);

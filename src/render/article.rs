@@ -14,7 +14,7 @@ use crate::plan::variants::TemplateRef;
 use crate::plan::{PlannedArticle, urls};
 
 /// How many related links show before 更多相关文章.
-pub const RELATED_FIRST: usize = 4;
+pub(crate) const RELATED_FIRST: usize = 4;
 
 /// An article's own text (everything its content hash covers besides the title).
 pub(super) struct ArticleContent {
@@ -66,14 +66,12 @@ impl Renderer<'_> {
             let (html, defects) =
                 markdown::to_html_reading(&body, self.input.site.allow_html, &mut blocks);
             parts.body = Some(Body {
-                markdown: body,
                 html,
                 defects,
                 blocks: blocks.finish().into(),
             });
         }
         let Body {
-            markdown: body,
             html,
             defects,
             blocks,
@@ -90,7 +88,6 @@ impl Renderer<'_> {
         let text = SectionText {
             topic,
             pair,
-            markdown: body,
             defects,
             blocks,
         };
@@ -152,7 +149,7 @@ impl Renderer<'_> {
     /// The sections of article `i` that render, each on its own, with their warnings:
     /// what the content lint still reads when another part of the article fails, so that
     /// an undefined variable in one section hides no problem of the others.
-    pub fn sections_that_render(&self, i: usize) -> (Vec<SectionText>, Vec<Diagnostic>) {
+    pub(crate) fn sections_that_render(&self, i: usize) -> (Vec<SectionText>, Vec<Diagnostic>) {
         let a = &self.plan.articles[i];
         let mut cache = PairCache::default();
         let mut warnings = Vec::new();

@@ -31,17 +31,17 @@ use std::io::{self, Write};
 use tera::{Error, Kwargs, State, TeraResult, Value};
 
 /// The most bytes one content template may produce for one article.
-pub const MAX_OUTPUT: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_OUTPUT: usize = 32 * 1024 * 1024;
 /// The most iteration units one content template may spend for one article (an item of
 /// a loop costs [`item_cost`] units).
-pub const MAX_ITERATIONS: u64 = 1_000_000;
+pub(crate) const MAX_ITERATIONS: u64 = 1_000_000;
 /// The most bytes `replace` and `join` may make in all in one render.
-pub const MAX_MADE: usize = 4 * MAX_OUTPUT;
+pub(crate) const MAX_MADE: usize = 4 * MAX_OUTPUT;
 /// The largest product of a template's text length and the longest string it can read
 /// (both in bytes) that is rendered: 4 GiB of byte-steps, some seconds of filter work.
-pub const MAX_WORK: u64 = 1 << 32;
+pub(crate) const MAX_WORK: u64 = 1 << 32;
 /// The most `~` joins in one tag.
-pub const MAX_JOINS: usize = 64;
+pub(crate) const MAX_JOINS: usize = 64;
 /// The context key under which a content context carries the byte length of the longest
 /// string in it (see [`note_longest`]).
 const LONGEST: &str = "__sitegen_longest";
@@ -57,12 +57,12 @@ thread_local! {
 
 /// Records in `ctx` that no string a template can read in it is longer than `longest`
 /// bytes, which prices its loops (see [`item_cost`]); see [`longest_string`].
-pub fn note_longest(ctx: &mut tera::Context, longest: usize) {
+pub(crate) fn note_longest(ctx: &mut tera::Context, longest: usize) {
     ctx.insert(LONGEST, &longest);
 }
 
 /// The byte length of the longest string in `v` (map keys included).
-pub fn longest_string(v: &serde_json::Value) -> usize {
+pub(crate) fn longest_string(v: &serde_json::Value) -> usize {
     match v {
         serde_json::Value::String(s) => s.len(),
         serde_json::Value::Array(items) => items.iter().map(longest_string).max().unwrap_or(0),
@@ -77,13 +77,13 @@ pub fn longest_string(v: &serde_json::Value) -> usize {
 
 /// What one loop item costs for a template of `text` bytes that can read strings of up to
 /// `longest` bytes: one unit, plus one per started KiB of each.
-pub fn item_cost(text: usize, longest: usize) -> u64 {
+pub(crate) fn item_cost(text: usize, longest: usize) -> u64 {
     1 + (text as u64).div_ceil(1024) + (longest as u64).div_ceil(1024)
 }
 
 /// What went over budget in a render, for the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exceeded {
+pub(crate) enum Exceeded {
     Output,
     Iterations,
     /// `replace` and `join` made more than [`MAX_MADE`] bytes in all.
@@ -97,7 +97,7 @@ pub enum Exceeded {
 
 impl Exceeded {
     /// The editor-facing message.
-    pub fn message(self) -> String {
+    pub(crate) fn message(self) -> String {
         match self {
             Exceeded::Output => format!(
                 "the template produces more than {} MiB of text for one article",
@@ -122,7 +122,7 @@ impl Exceeded {
 
 /// Renders `name`, whose text is `text` bytes long, within the budgets; `Err` holds
 /// Tera's error and, when a budget was the cause, which one.
-pub fn render(
+pub(crate) fn render(
     tera: &tera::Tera,
     name: &str,
     text: usize,
@@ -203,7 +203,7 @@ impl Write for Capped {
 
 /// Registers the bounded `range`, `split`, `replace` and `join`, and [`LOOP_ITEMS`], on a
 /// content Tera instance.
-pub fn register(tera: &mut tera::Tera) {
+pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_function("range", range);
     tera.register_function(LOOP_ITEMS, loop_items);
     tera.register_filter("split", split);
@@ -212,7 +212,7 @@ pub fn register(tera: &mut tera::Tera) {
 }
 
 /// The function every counted `for` loop's list goes through (see [`count_loops`]).
-pub const LOOP_ITEMS: &str = "__sitegen_loop_items";
+pub(crate) const LOOP_ITEMS: &str = "__sitegen_loop_items";
 
 /// Takes `n` items from the iteration budget, or refuses (and spends it) when fewer are
 /// left; `what` names the caller in the message.
@@ -258,14 +258,14 @@ fn split(val: &str, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
 /// Rewrites every `{% for … in LIST %}` of a content template whose list is not a plain
 /// `range(…)` call (counted by `range` itself) to `{% for … in __sitegen_loop_items(
 /// items=(LIST)) %}`, on the same line, so each loop takes its items from the budget.
-pub fn count_loops(source: &str) -> String {
+pub(crate) fn count_loops(source: &str) -> String {
     rewritten(source).map(|(_, new)| new).collect()
 }
 
 /// A line's 1-based column in the original text, from its `column` in the text
 /// [`count_loops`] made of it (a Tera error's place): inside a rewritten tag, the same
 /// offset into the original tag, at most its last character.
-pub fn original_column(line: &str, column: u32) -> u32 {
+pub(crate) fn original_column(line: &str, column: u32) -> u32 {
     let wanted = column.saturating_sub(1) as usize;
     let (mut old_at, mut new_at) = (0, 0);
     for (old, new) in rewritten(line) {
@@ -419,7 +419,7 @@ fn join(val: Vec<Value>, kwargs: Kwargs, _: &State) -> TeraResult<String> {
 /// The 1-based line and column of the first tag (`{{ … }}` or `{% … %}`) of a content
 /// template's source that joins more than [`MAX_JOINS`] times with `~` (outside quoted
 /// strings), with the count.
-pub fn long_join_line(source: &str) -> Option<(u32, u32, usize)> {
+pub(crate) fn long_join_line(source: &str) -> Option<(u32, u32, usize)> {
     let bytes = source.as_bytes();
     let mut i = 0;
     while i + 1 < bytes.len() {
@@ -470,7 +470,7 @@ fn line_column(source: &str, at: usize) -> (u32, u32) {
 
 /// The 1-based line of the first `{% set … %}` or `{% set_global … %}` tag in a content
 /// template's source, if any.
-pub fn set_tag_line(source: &str) -> Option<(u32, u32)> {
+pub(crate) fn set_tag_line(source: &str) -> Option<(u32, u32)> {
     let mut rest = source;
     let mut offset = 0;
     while let Some(i) = rest.find("{%") {

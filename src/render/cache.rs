@@ -9,34 +9,37 @@ use crate::content::blocks::Block;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A section body: its markdown as rendered from the topic, the HTML made from it, and
-/// the structural defects found on the way.
+/// A section body: the HTML made from its markdown as rendered from the topic, and the
+/// structural defects found on the way.
 #[derive(Clone, Default)]
-pub struct Body {
-    pub markdown: String,
-    pub html: String,
-    pub defects: Vec<Defect>,
+pub(crate) struct Body {
+    pub(crate) html: String,
+    pub(crate) defects: Vec<Defect>,
     /// Its headings and paragraphs, read in the same parse, for the content lint.
-    pub blocks: Arc<[Block]>,
+    pub(crate) blocks: Arc<[Block]>,
 }
 
 /// One pair's shared parts.
-pub struct PairParts {
-    pub ctx: tera::Context,
+pub(crate) struct PairParts {
+    pub(crate) ctx: tera::Context,
     /// Filled on first use; a failed render is not kept, so every article that shows the
     /// section reports the error under its own name, as without the cache.
-    pub body: Option<Body>,
+    pub(crate) body: Option<Body>,
 }
 
 /// The parts of the pairs used so far by a group of pages.
 #[derive(Default)]
-pub struct PairCache {
+pub(crate) struct PairCache {
     pairs: HashMap<usize, PairParts>,
 }
 
 impl PairCache {
     /// The parts of `pair`, building its context with `ctx` the first time.
-    pub fn get(&mut self, pair: usize, ctx: impl FnOnce() -> tera::Context) -> &mut PairParts {
+    pub(crate) fn get(
+        &mut self,
+        pair: usize,
+        ctx: impl FnOnce() -> tera::Context,
+    ) -> &mut PairParts {
         self.pairs.entry(pair).or_insert_with(|| PairParts {
             ctx: ctx(),
             body: None,

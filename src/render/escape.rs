@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 /// Whether `c` is a control character a page must not carry (tab and newlines are kept).
-pub fn is_unwanted_control(c: char) -> bool {
+pub(crate) fn is_unwanted_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
@@ -14,7 +14,7 @@ pub fn is_unwanted_control(c: char) -> bool {
 /// the layouts. Runs for every value of every page, so the common case is fast: eight bytes
 /// at a time are checked for anything that may need escaping or dropping, and the clean
 /// part goes out in one write; the rest goes through [`escape_chars`].
-pub fn escape_html(input: &str, buf: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn escape_html(input: &str, buf: &mut dyn Write) -> io::Result<()> {
     let bytes = input.as_bytes();
     let mut clean = 0;
     for word in bytes.chunks_exact(8) {
@@ -71,7 +71,7 @@ fn escape_chars(input: &str, buf: &mut dyn Write) -> io::Result<()> {
 }
 
 /// `input` without unwanted control characters (borrowed when there are none).
-pub fn strip_controls(input: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn strip_controls(input: &str) -> std::borrow::Cow<'_, str> {
     if input.chars().any(is_unwanted_control) {
         input
             .chars()

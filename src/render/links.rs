@@ -12,7 +12,7 @@ pub type LinkParts = (tera::Value, String);
 
 /// Links and ISO datetimes, indexed like `Plan::articles`, each built the first time a
 /// page needs it (a rebuild that renders few pages builds few), or known from an earlier run.
-pub struct LinkTable {
+pub(crate) struct LinkTable {
     slots: Vec<OnceLock<LinkParts>>,
 }
 

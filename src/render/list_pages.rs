@@ -5,20 +5,13 @@ use super::seo::PageMeta;
 use super::view::{ListView, NamedLink, Pagination, ProvinceView};
 use super::{Rendered, Renderer};
 use crate::diag::Diagnostic;
-use crate::plan::urls;
+use crate::plan::{on_page, urls};
 
 impl Renderer<'_> {
     /// Home page `page` of `pages`: the newest articles first.
     pub(super) fn home(&self, page: usize, pages: usize) -> Result<Rendered, Diagnostic> {
         let per = self.input.site.home_page_size;
-        let items = self.links_of(
-            self.plan
-                .newest_first
-                .iter()
-                .skip((page - 1) * per)
-                .take(per)
-                .copied(),
-        );
+        let items = self.links_of(on_page(&self.plan.newest_first, page, per));
         let path = urls::home_path(page);
         let site = &self.input.site;
         let (title, description) = if page > 1 {
@@ -106,13 +99,7 @@ impl Renderer<'_> {
             }),
             breadcrumb: Vec::new(),
         };
-        let items = self.links_of(
-            self.plan.by_topic[topic]
-                .iter()
-                .skip((page - 1) * per)
-                .take(per)
-                .copied(),
-        );
+        let items = self.links_of(on_page(&self.plan.by_topic[topic], page, per));
         self.layout("topic.html", &path, with_lists(&view, [("items", items)]))
     }
 

@@ -13,13 +13,13 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, 
 /// no `javascript:` URLs). Links and images with unsafe URLs are always left out (their text
 /// stays). Headings `#`/`##` are demoted to `h3`, since the page's `h1` is the title and
 /// `h2` the section question.
-pub fn to_html(markdown: &str, allow_html: bool) -> (String, Vec<Defect>) {
+pub(crate) fn to_html(markdown: &str, allow_html: bool) -> (String, Vec<Defect>) {
     to_html_reading(markdown, allow_html, &mut BlockReader::default())
 }
 
 /// [`to_html`], also feeding every parsed event to `blocks` (for the content lint, which
 /// so needs no parse of its own).
-pub fn to_html_reading(
+pub(crate) fn to_html_reading(
     markdown: &str,
     allow_html: bool,
     blocks: &mut BlockReader,

@@ -4,19 +4,19 @@
 mod article;
 mod article_meta;
 mod bounds;
-pub mod cache;
-pub mod escape;
+pub(crate) mod cache;
+pub(crate) mod escape;
 mod info_pages;
-pub mod links;
+pub(crate) mod links;
 mod list_pages;
-pub mod markdown;
-pub mod other_cities;
-pub mod plain;
-pub mod seo;
-pub mod templates;
-pub mod tera_errors;
-pub mod trust;
-pub mod view;
+pub(crate) mod markdown;
+pub(crate) mod other_cities;
+pub(crate) mod plain;
+pub(crate) mod seo;
+pub(crate) mod templates;
+pub(crate) mod tera_errors;
+pub(crate) mod trust;
+pub(crate) mod view;
 
 use crate::content::SectionText;
 use crate::diag::Diagnostic;
@@ -25,7 +25,7 @@ use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
 use cache::PairCache;
 use chrono::NaiveDateTime;
-pub use links::LinkParts;
+pub(crate) use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -33,17 +33,17 @@ use templates::Templates;
 use view::*;
 
 /// A rendered output file: its path below the output folder and its bytes.
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
+pub(crate) struct OutputFile {
+    pub(crate) path: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// A rendered page and the warnings found while rendering it.
 pub struct Rendered {
-    pub file: OutputFile,
-    pub warnings: Vec<Diagnostic>,
-    /// For an article: each section's markdown as rendered, for the content lint.
-    pub sections: Vec<SectionText>,
+    pub(crate) file: OutputFile,
+    pub(crate) warnings: Vec<Diagnostic>,
+    /// For an article: each section's defects and blocks, for the content lint.
+    pub(crate) sections: Vec<SectionText>,
     /// For an article: its index and its `modified.lock` record.
     pub record: Option<(usize, ModifiedEntry)>,
 }

@@ -7,12 +7,12 @@ use super::Renderer;
 use std::collections::HashMap;
 
 /// How many other cities an article names.
-pub const OTHER_CITIES: usize = 8;
+pub(crate) const OTHER_CITIES: usize = 8;
 
 /// Per topic: its published articles by province (a city without a province is its own),
 /// each group newest first as in `Plan::by_topic`.
 #[derive(Default)]
-pub struct ProvinceGroups {
+pub(crate) struct ProvinceGroups {
     groups: Vec<HashMap<String, Vec<usize>>>,
 }
 

@@ -11,29 +11,27 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 /// One article's visible words, piece by piece (bodies as HTML).
-pub struct ArticleWords {
-    pub title: String,
-    pub lead: String,
-    pub teaser: String,
-    pub sections: Vec<SectionWords>,
+pub(crate) struct ArticleWords {
+    pub(crate) title: String,
+    pub(crate) lead: String,
+    pub(crate) teaser: String,
+    pub(crate) sections: Vec<SectionWords>,
 }
 
 /// One section of an article.
-pub struct SectionWords {
-    /// The section's topic (index into `SiteInput::topics`).
-    pub topic: usize,
-    pub heading: String,
-    pub html: String,
+pub(crate) struct SectionWords {
+    pub(crate) heading: String,
+    pub(crate) html: String,
 }
 
 /// A topic's words for a city that sets nothing: see [`Renderer::default_words`].
 #[derive(Default)]
-pub struct DefaultWords {
+pub(crate) struct DefaultWords {
     /// Titles, headings, lead and teasers.
-    pub texts: Vec<String>,
+    pub(crate) texts: Vec<String>,
     /// The body as HTML.
-    pub body: Option<String>,
-    pub problems: Vec<Diagnostic>,
+    pub(crate) body: Option<String>,
+    pub(crate) problems: Vec<Diagnostic>,
 }
 
 impl Renderer<'_> {
@@ -47,12 +45,8 @@ impl Renderer<'_> {
         let a = &self.plan.articles[i];
         let title = self.title_base(a)?;
         let content = self.article_content_with(a, cache)?;
-        let sections = content
-            .sections
-            .into_iter()
-            .zip(&content.texts)
-            .map(|(view, text)| SectionWords {
-                topic: text.topic,
+        let sections = (content.sections.into_iter())
+            .map(|view| SectionWords {
                 heading: view.heading,
                 html: view.html,
             })

@@ -6,37 +6,37 @@ use serde::Serialize;
 use serde_json::json;
 
 /// Longest meta description, in characters (Baidu shows about 80–120 of them).
-pub const DESCRIPTION_CHARS: usize = 120;
+pub(crate) const DESCRIPTION_CHARS: usize = 120;
 
 /// What `<head>` shows about a page (`page.meta.*` in layouts). Values are plain text;
 /// the layout escapes them, except `json_ld`, which is already safe inside `<script>`.
 #[derive(Serialize, Debug, Clone, Default)]
-pub struct PageMeta {
+pub(crate) struct PageMeta {
     /// `og:title`: the page's own title, without the site name.
-    pub title: String,
-    pub description: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// `og:type`: `article` or `website`.
-    pub og_type: &'static str,
+    pub(crate) og_type: &'static str,
     /// ISO 8601 publish datetime of an article.
-    pub published: Option<String>,
+    pub(crate) published: Option<String>,
     /// ISO 8601 datetime of the article's last content change.
-    pub modified: Option<String>,
+    pub(crate) modified: Option<String>,
     /// `article:section`: the article's category.
-    pub section: Option<String>,
+    pub(crate) section: Option<String>,
     /// The JSON-LD text for `<script type="application/ld+json">`.
-    pub json_ld: Option<String>,
+    pub(crate) json_ld: Option<String>,
     /// The city's own Atom feed, for `<link rel="alternate">`.
-    pub feed_url: Option<String>,
-    pub feed_title: Option<String>,
+    pub(crate) feed_url: Option<String>,
+    pub(crate) feed_title: Option<String>,
     /// Pages search engines should not index (the 404 page).
-    pub noindex: bool,
+    pub(crate) noindex: bool,
     /// `og:image`: the site image's absolute URL (articles; lists get `site.image_url`).
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
 }
 
 impl PageMeta {
     /// Metadata of a list or other non-article page.
-    pub fn website(title: impl Into<String>, description: &str) -> PageMeta {
+    pub(crate) fn website(title: impl Into<String>, description: &str) -> PageMeta {
         PageMeta {
             title: title.into(),
             description: description_from(description),
@@ -48,7 +48,7 @@ impl PageMeta {
 
 /// A meta description from running text: whitespace collapsed, cut to
 /// [`DESCRIPTION_CHARS`] characters with `…`.
-pub fn description_from(text: &str) -> String {
+pub(crate) fn description_from(text: &str) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let flat = words.join(" ");
     match flat.char_indices().nth(DESCRIPTION_CHARS) {
@@ -60,7 +60,7 @@ pub fn description_from(text: &str) -> String {
 /// Serialises `value` for use inside `<script type="application/ld+json">`: `<`, `>` and
 /// `&` become JSON `\u` escapes (so `</script>` and `<!--` cannot appear), as do U+2028 and
 /// U+2029. The result still parses as the same JSON.
-pub fn script_json(value: &serde_json::Value) -> String {
+pub(crate) fn script_json(value: &serde_json::Value) -> String {
     let text = serde_json::to_string(value).unwrap_or_else(|_| "{}".into());
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -78,34 +78,34 @@ pub fn script_json(value: &serde_json::Value) -> String {
 
 /// One step of a breadcrumb; the last one (the page itself) has no link.
 #[derive(Serialize, Clone)]
-pub struct Crumb {
-    pub name: String,
+pub(crate) struct Crumb {
+    pub(crate) name: String,
     /// Below the base path, for the visible link.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Absolute, for JSON-LD (the page's own URL for the last step).
-    pub absolute: String,
+    pub(crate) absolute: String,
 }
 
 /// What the JSON-LD of an article states.
-pub struct ArticleFacts<'a> {
-    pub headline: &'a str,
-    pub description: &'a str,
-    pub url: &'a str,
-    pub published: &'a str,
-    pub modified: &'a str,
-    pub section: &'a str,
-    pub language: &'a str,
-    pub site_name: &'a str,
-    pub site_url: &'a str,
+pub(crate) struct ArticleFacts<'a> {
+    pub(crate) headline: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) published: &'a str,
+    pub(crate) modified: &'a str,
+    pub(crate) section: &'a str,
+    pub(crate) language: &'a str,
+    pub(crate) site_name: &'a str,
+    pub(crate) site_url: &'a str,
     /// The site image (logo), absolute.
-    pub image: Option<&'a str>,
+    pub(crate) image: Option<&'a str>,
     /// The visible breadcrumb, repeated as the `BreadcrumbList`.
-    pub breadcrumb: &'a [Crumb],
+    pub(crate) breadcrumb: &'a [Crumb],
 }
 
 /// `Article` and the `BreadcrumbList` of the visible breadcrumb in one `@graph`,
 /// script-safe.
-pub fn article_json_ld(f: &ArticleFacts<'_>) -> String {
+pub(crate) fn article_json_ld(f: &ArticleFacts<'_>) -> String {
     let mut site = json!({ "@type": "Organization", "name": f.site_name, "url": f.site_url });
     let mut article = json!({
                 "@type": "Article",
@@ -131,7 +131,7 @@ pub fn article_json_ld(f: &ArticleFacts<'_>) -> String {
 }
 
 /// A page's `BreadcrumbList` alone (city pages), script-safe.
-pub fn breadcrumb_json_ld(crumbs: &[Crumb]) -> String {
+pub(crate) fn breadcrumb_json_ld(crumbs: &[Crumb]) -> String {
     let mut value = breadcrumbs(crumbs);
     value["@context"] = json!("https://schema.org");
     script_json(&value)
@@ -151,7 +151,7 @@ fn breadcrumbs(crumbs: &[Crumb]) -> serde_json::Value {
 
 /// The public-security filing site's page for a 公安联网备案号 (its digits are the code);
 /// the site's front page when the number has no digits.
-pub fn public_security_url(number: &str) -> String {
+pub(crate) fn public_security_url(number: &str) -> String {
     let code: String = number.chars().filter(char::is_ascii_digit).collect();
     if code.is_empty() {
         "https://beian.mps.gov.cn/".into()
@@ -161,7 +161,7 @@ pub fn public_security_url(number: &str) -> String {
 }
 
 /// `zh-CN` → `zh_CN`, the form `og:locale` wants.
-pub fn og_locale(language: &str) -> String {
+pub(crate) fn og_locale(language: &str) -> String {
     language.replace('-', "_")
 }
 

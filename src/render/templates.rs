@@ -3,7 +3,7 @@
 
 mod layouts;
 
-pub use layouts::stand_in;
+pub(crate) use layouts::stand_in;
 
 use super::bounds;
 use super::tera_errors::{chain_message, locate};
@@ -12,7 +12,7 @@ use crate::model::{SiteInput, Sourced};
 use std::collections::HashMap;
 
 /// The layouts every site must provide.
-pub const REQUIRED_LAYOUTS: [&str; 5] = [
+pub(crate) const REQUIRED_LAYOUTS: [&str; 5] = [
     "article.html",
     "index.html",
     "city.html",
@@ -28,18 +28,18 @@ struct Anchor {
 }
 
 /// All templates, parsed.
-pub struct Templates {
-    pub layouts: tera::Tera,
-    pub content: tera::Tera,
+pub(crate) struct Templates {
+    pub(crate) layouts: tera::Tera,
+    pub(crate) content: tera::Tera,
     anchors: HashMap<String, Anchor>,
     layout_sources: HashMap<String, (Origin, String)>,
 }
 
-pub use crate::plan::variants::names;
+pub(crate) use crate::plan::variants::names;
 
 impl Templates {
     /// Parses layouts and content strings, reporting every syntax error.
-    pub fn compile(input: &SiteInput) -> Result<Templates, Vec<Diagnostic>> {
+    pub(crate) fn compile(input: &SiteInput) -> Result<Templates, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         let mut layout_sources = HashMap::new();
         for t in &input.templates {
@@ -176,7 +176,7 @@ impl Templates {
 
     /// Renders content template `name` for `article` within the resource bounds (see
     /// [`bounds`]); a failure is a diagnostic at the template's file and line.
-    pub fn render_content(
+    pub(crate) fn render_content(
         &self,
         name: &str,
         ctx: &tera::Context,
@@ -200,13 +200,13 @@ impl Templates {
 
     /// A diagnostic for an error rendering content template `name` for `article`; when
     /// the error names no template of its own, it is placed at `name`'s first line.
-    pub fn content_error(&self, e: &tera::Error, name: &str, article: &str) -> Diagnostic {
+    pub(crate) fn content_error(&self, e: &tera::Error, name: &str, article: &str) -> Diagnostic {
         let d = content_error_with(e, &self.anchors, Some(article));
         placed_at(d, &self.anchors, name).in_article(article)
     }
 
     /// A diagnostic for an error rendering layout `template` for `page`.
-    pub fn layout_error(&self, e: &tera::Error, template: &str, page: &str) -> Diagnostic {
+    pub(crate) fn layout_error(&self, e: &tera::Error, template: &str, page: &str) -> Diagnostic {
         layout_error(e, &self.layout_sources, Some(template), Some(page))
             .in_article(format!("/{page}"))
     }
@@ -234,7 +234,7 @@ fn content_tera(sources: &[(String, String)]) -> Result<tera::Tera, tera::Error>
 /// Makes a line holding only a block tag (`{% for … %}`, `{% endif %}`) produce no output
 /// of its own, as Jinja's `trim_blocks` + `lstrip_blocks` do, so loops in markdown make
 /// tight lists. The newline moves into a comment, keeping line numbers for errors.
-pub fn trim_block_lines(source: &str) -> String {
+pub(crate) fn trim_block_lines(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + 64);
     for line in source.split_inclusive('\n') {
         let body = line.strip_suffix('\n');

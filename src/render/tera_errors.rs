@@ -7,19 +7,19 @@
 
 /// A template problem, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// The Tera template name (a layout's path below `templates/`, or a content name).
-    pub template: String,
+    pub(crate) template: String,
     /// 1-based line in the template; 0 when unknown.
-    pub line: u32,
+    pub(crate) line: u32,
     /// 1-based column; 0 when unknown.
-    pub column: u32,
+    pub(crate) column: u32,
     /// The problem in words, without Tera's own source excerpt.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// Locates `e`; `None` when the error names no template.
-pub fn locate(e: &tera::Error) -> Option<Located> {
+pub(crate) fn locate(e: &tera::Error) -> Option<Located> {
     let whole = |template: &str| Located {
         template: template.to_string(),
         line: 0,
@@ -53,7 +53,7 @@ pub fn locate(e: &tera::Error) -> Option<Located> {
 }
 
 /// The error's message followed by those of its sources.
-pub fn chain_message(e: &tera::Error) -> String {
+pub(crate) fn chain_message(e: &tera::Error) -> String {
     let mut message = match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             r.message().to_string()

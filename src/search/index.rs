@@ -22,65 +22,65 @@ use super::segment::Segmenter;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Weights (per word and article, the highest applies).
-pub mod weight {
-    pub const CITY: u8 = 20;
-    pub const TOPIC_NAME: u8 = 12;
-    pub const TITLE: u8 = 10;
-    pub const PROVINCE: u8 = 8;
-    pub const EXTRA_TOPIC_NAME: u8 = 4;
-    pub const TOPIC_TEXT: u8 = 3;
-    pub const CITY_VALUE: u8 = 3;
-    pub const EXTRA_TOPIC_TEXT: u8 = 1;
+pub(crate) mod weight {
+    pub(crate) const CITY: u8 = 20;
+    pub(crate) const TOPIC_NAME: u8 = 12;
+    pub(crate) const TITLE: u8 = 10;
+    pub(crate) const PROVINCE: u8 = 8;
+    pub(crate) const EXTRA_TOPIC_NAME: u8 = 4;
+    pub(crate) const TOPIC_TEXT: u8 = 3;
+    pub(crate) const CITY_VALUE: u8 = 3;
+    pub(crate) const EXTRA_TOPIC_TEXT: u8 = 1;
 }
 
 /// Articles per `d/<k>.json` file.
-pub const DOCS_PER_FILE: usize = 32;
+pub(crate) const DOCS_PER_FILE: usize = 32;
 
 /// One article as the index sees it.
-pub struct Doc<'a> {
-    pub title: &'a str,
+pub(crate) struct Doc<'a> {
+    pub(crate) title: &'a str,
     /// The title without its date suffix: what is segmented.
-    pub title_words: &'a str,
-    pub path: &'a str,
-    pub city: usize,
-    pub topic: usize,
-    pub extras: &'a [usize],
+    pub(crate) title_words: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) city: usize,
+    pub(crate) topic: usize,
+    pub(crate) extras: &'a [usize],
     /// `YYYY-MM-DD`
-    pub date: String,
+    pub(crate) date: String,
     /// Text of the values the city sets itself for this article.
-    pub city_values: Vec<String>,
+    pub(crate) city_values: Vec<String>,
 }
 
 /// One topic's text.
-pub struct TopicText<'a> {
-    pub name: &'a str,
+pub(crate) struct TopicText<'a> {
+    pub(crate) name: &'a str,
     /// Lead, headings, body (template tags removed) and default values.
-    pub texts: Vec<String>,
+    pub(crate) texts: Vec<String>,
 }
 
 /// One city.
-pub struct CityName<'a> {
-    pub name: &'a str,
-    pub province: Option<&'a str>,
+pub(crate) struct CityName<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) province: Option<&'a str>,
 }
 
 /// Everything the index is made from, in article order (oldest first).
-pub struct IndexSource<'a> {
-    pub docs: Vec<Doc<'a>>,
-    pub topics: Vec<TopicText<'a>>,
-    pub cities: Vec<CityName<'a>>,
+pub(crate) struct IndexSource<'a> {
+    pub(crate) docs: Vec<Doc<'a>>,
+    pub(crate) topics: Vec<TopicText<'a>>,
+    pub(crate) cities: Vec<CityName<'a>>,
 }
 
 /// How many shards of words and of characters an index of `docs` articles has: about
 /// 40 articles' words per word shard and 200 per character shard, in powers of two, and
 /// at least 8 and 16 (the topics' own vocabulary is there whatever the site's size).
-pub fn shard_counts(docs: usize) -> (usize, usize) {
+pub(crate) fn shard_counts(docs: usize) -> (usize, usize) {
     let pow2 = |n: usize, min: usize| n.max(min).next_power_of_two();
     (pow2(docs / 40, 8), pow2(docs / 200, 16))
 }
 
 /// The paths (below the index folder) of an index of `docs` articles and `topics` topics.
-pub fn paths(docs: usize, topics: usize) -> Vec<String> {
+pub(crate) fn paths(docs: usize, topics: usize) -> Vec<String> {
     let (t, c) = shard_counts(docs);
     let mut out = vec!["meta.json".to_string()];
     out.extend((0..t).map(|k| format!("t/{k}.json")));
@@ -91,7 +91,7 @@ pub fn paths(docs: usize, topics: usize) -> Vec<String> {
 }
 
 /// FNV-1a (32 bit) of the UTF-8 bytes: the shard hash, the same in `static/search.js`.
-pub fn fnv1a(text: &str) -> u32 {
+pub(crate) fn fnv1a(text: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {
         h ^= u32::from(b);
@@ -115,7 +115,7 @@ fn raise(map: &mut BTreeMap<String, u8>, words: Vec<String>, w: u8) {
 }
 
 /// Builds every index file: `(path below the index folder, bytes)`, in [`paths`] order.
-pub fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
     let places = src
         .cities
         .iter()

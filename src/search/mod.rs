@@ -4,8 +4,8 @@
 //! dates and of the city and topic files, so a build whose inputs did not change gives
 //! byte-identical files (and `build` takes them from the page memo without segmenting).
 
-pub mod index;
-pub mod segment;
+pub(crate) mod index;
+pub(crate) mod segment;
 
 use crate::load::Stamps;
 use crate::merge::{Layer, Merged};
@@ -19,12 +19,12 @@ const FORMAT: u64 = 1;
 
 /// Published articles in index order: oldest first, so that a new article is appended and
 /// the files of older ones stay as they were.
-pub fn doc_order(plan: &Plan) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn doc_order(plan: &Plan) -> impl Iterator<Item = usize> + '_ {
     plan.newest_first.iter().rev().copied()
 }
 
 /// The index files' paths below the output folder.
-pub fn paths(input: &SiteInput, plan: &Plan) -> Vec<String> {
+pub(crate) fn paths(input: &SiteInput, plan: &Plan) -> Vec<String> {
     index::paths(plan.newest_first.len(), input.topics.len())
         .into_iter()
         .map(|p| format!("{}{p}", urls::SEARCH_INDEX_DIR))
@@ -32,7 +32,7 @@ pub fn paths(input: &SiteInput, plan: &Plan) -> Vec<String> {
 }
 
 /// A hash of everything the index is made from: `title(i)` is article `i`'s full title.
-pub fn key<'t>(plan: &Plan, stamps: &Stamps, title: impl Fn(usize) -> &'t str) -> u64 {
+pub(crate) fn key<'t>(plan: &Plan, stamps: &Stamps, title: impl Fn(usize) -> &'t str) -> u64 {
     let mut h = Xxh3::new();
     h.update(&FORMAT.to_le_bytes());
     for s in stamps.cities.iter().chain(&stamps.topics) {
@@ -50,7 +50,7 @@ pub fn key<'t>(plan: &Plan, stamps: &Stamps, title: impl Fn(usize) -> &'t str) -
 }
 
 /// The memo fingerprint of index file `path` for index `key`.
-pub fn file_fingerprint(key: u64, path: &str) -> u64 {
+pub(crate) fn file_fingerprint(key: u64, path: &str) -> u64 {
     let mut h = Xxh3::new();
     h.update(b"search-index");
     h.update(&key.to_le_bytes());
@@ -60,7 +60,7 @@ pub fn file_fingerprint(key: u64, path: &str) -> u64 {
 
 /// Builds the index: `(path below the output folder, bytes)`, in [`paths`] order.
 /// `title(i)` is article `i`'s full title and `suffix(i)` its date suffix.
-pub fn build<'t>(
+pub(crate) fn build<'t>(
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
@@ -124,7 +124,7 @@ pub fn build<'t>(
 }
 
 /// The plain text of a topic template: Tera tags and markdown markup left out.
-pub fn template_text(template: &str) -> String {
+pub(crate) fn template_text(template: &str) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find(['{']) {

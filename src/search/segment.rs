@@ -16,7 +16,7 @@ const STOP: &[&str] = &[
 ];
 
 /// A segmenter for one site: jieba plus the site's names, longest first.
-pub struct Segmenter {
+pub(crate) struct Segmenter {
     /// Site words by their first character, longest first; `true` for a topic name,
     /// whose parts are words too (`参保地变更` → also `参保地`, `变更`).
     names: HashMap<char, Vec<(String, bool)>>,
@@ -25,7 +25,7 @@ pub struct Segmenter {
 impl Segmenter {
     /// A segmenter that keeps each of `places` (city and province names) whole, and each
     /// of `topics` whole while also giving its parts.
-    pub fn new<'a>(
+    pub(crate) fn new<'a>(
         places: impl IntoIterator<Item = &'a str>,
         topics: impl IntoIterator<Item = &'a str>,
     ) -> Segmenter {
@@ -55,7 +55,7 @@ impl Segmenter {
     /// The search words of `text`, in order, with repeats: site names whole, the rest
     /// through jieba's search mode (which gives `参保` and `参保地` both); punctuation,
     /// spaces and stop words left out; Latin letters lower-cased.
-    pub fn words(&self, text: &str) -> Vec<String> {
+    pub(crate) fn words(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut rest_start = 0;
         let mut i = 0;

@@ -4,32 +4,32 @@
 use std::fmt::Write;
 
 /// One `<entry>` of an Atom feed.
-pub struct FeedEntry {
+pub(crate) struct FeedEntry {
     /// The article's absolute URL (also its Atom id).
-    pub url: String,
-    pub title: String,
-    pub published: String,
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) published: String,
     /// `dateModified`.
-    pub updated: String,
-    pub summary: String,
-    pub category: String,
+    pub(crate) updated: String,
+    pub(crate) summary: String,
+    pub(crate) category: String,
 }
 
 /// The feed itself.
-pub struct Feed<'a> {
-    pub title: &'a str,
+pub(crate) struct Feed<'a> {
+    pub(crate) title: &'a str,
     /// The page the feed belongs to (the home page or a city page), absolute.
-    pub alternate: &'a str,
+    pub(crate) alternate: &'a str,
     /// The feed's own absolute URL, also its id.
-    pub self_url: &'a str,
-    pub updated: &'a str,
-    pub lang: &'a str,
-    pub author: &'a str,
-    pub author_url: &'a str,
+    pub(crate) self_url: &'a str,
+    pub(crate) updated: &'a str,
+    pub(crate) lang: &'a str,
+    pub(crate) author: &'a str,
+    pub(crate) author_url: &'a str,
 }
 
 /// Escapes text for XML content and attribute values; drops characters XML 1.0 forbids.
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     // Most text needs nothing: a byte scan finds that without decoding characters (0xEF
     // starts U+FFFE and U+FFFF, and other characters too, which then take the slow path).
     let plain = |b: &u8| !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF) && *b >= 0x20;
@@ -55,7 +55,7 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// An Atom 1.0 feed (RFC 4287).
-pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry]) -> String {
+pub(crate) fn atom(feed: &Feed<'_>, entries: &[FeedEntry]) -> String {
     let x = xml_escape;
     let mut out = String::new();
     let _ = write!(
@@ -99,7 +99,7 @@ pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry]) -> String {
 
 /// `robots.txt`: everything may be crawled; the sitemap (or sitemap index) is named, then
 /// each sitemap part by itself (Baidu does not read sitemap indexes).
-pub fn robots(sitemap_urls: &[String]) -> String {
+pub(crate) fn robots(sitemap_urls: &[String]) -> String {
     let mut out = String::from("User-agent: *\nAllow: /\n\n");
     for url in sitemap_urls {
         out.push_str(&format!("Sitemap: {url}\n"));

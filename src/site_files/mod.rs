@@ -4,9 +4,9 @@
 //! `dateModified`; of the renderer only the articles' titles and leads are read.
 
 mod feeds;
-pub mod sitemap;
+pub(crate) mod sitemap;
 
-pub use feeds::xml_escape;
+pub(crate) use feeds::xml_escape;
 
 use crate::model::SiteInput;
 use crate::plan::{Page, Plan, urls};
@@ -18,10 +18,10 @@ use sitemap::SitemapEntry;
 use std::sync::Arc;
 
 /// The dead-link list at a stable URL of the site, for Baidu's 死链提交 (txt format).
-pub const DEAD_LINKS_FILE: &str = "dead-links.txt";
+pub(crate) const DEAD_LINKS_FILE: &str = "dead-links.txt";
 
 /// A file kept between rebuilds: its path below the output folder and its bytes.
-pub type KeptFile = (String, Arc<[u8]>);
+pub(crate) type KeptFile = (String, Arc<[u8]>);
 
 /// What the site files are made from.
 pub struct Sources<'a> {

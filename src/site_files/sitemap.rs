@@ -8,20 +8,20 @@ use super::xml_escape;
 use std::fmt::Write;
 
 /// One `<url>` of the sitemap.
-pub struct SitemapEntry {
-    pub loc: String,
-    pub lastmod: String,
+pub(crate) struct SitemapEntry {
+    pub(crate) loc: String,
+    pub(crate) lastmod: String,
 }
 
 /// How big one sitemap file may get.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub urls: usize,
-    pub bytes: usize,
+pub(crate) struct Limits {
+    pub(crate) urls: usize,
+    pub(crate) bytes: usize,
 }
 
 /// Baidu's limits (stricter than the protocol's 50 MB).
-pub const BAIDU: Limits = Limits {
+pub(crate) const BAIDU: Limits = Limits {
     urls: 50_000,
     bytes: 10 * 1024 * 1024,
 };
@@ -31,7 +31,7 @@ const URLSET_OPEN: &str = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitem
 const URLSET_CLOSE: &str = "</urlset>\n";
 
 /// Is `path` the sitemap or one of its parts (`sitemap.xml`, `sitemap-N.xml`)?
-pub fn is_sitemap_file(path: &str) -> bool {
+pub(crate) fn is_sitemap_file(path: &str) -> bool {
     path == "sitemap.xml"
         || path
             .strip_prefix("sitemap-")
@@ -41,7 +41,7 @@ pub fn is_sitemap_file(path: &str) -> bool {
 
 /// The sitemap files to submit one by one (Baidu does not process sitemap indexes): the
 /// parts when the sitemap is split, else `sitemap.xml` itself.
-pub fn submittable<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub(crate) fn submittable<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let all: Vec<&str> = paths.into_iter().filter(|p| is_sitemap_file(p)).collect();
     let parts: Vec<&str> = all
         .iter()
@@ -54,7 +54,11 @@ pub fn submittable<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<&'a str>
 /// The sitemap files for `entries`, as (file name, text): `sitemap.xml` alone, or the
 /// index `sitemap.xml` followed by `sitemap-1.xml`, `sitemap-2.xml`, …
 /// `base_url` ends in `/`; parts are named by their absolute URL in the index.
-pub fn sitemaps(entries: &[SitemapEntry], base_url: &str, limits: Limits) -> Vec<(String, String)> {
+pub(crate) fn sitemaps(
+    entries: &[SitemapEntry],
+    base_url: &str,
+    limits: Limits,
+) -> Vec<(String, String)> {
     let lines: Vec<String> = entries
         .iter()
         .map(|e| {

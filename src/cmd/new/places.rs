@@ -19,14 +19,14 @@ pub(crate) enum Level {
 #[derive(Debug, PartialEq)]
 pub(crate) struct Place {
     /// The official name, e.g. `长沙市`, `恩施土家族苗族自治州`.
-    pub full: &'static str,
+    pub(crate) full: &'static str,
     /// The name as editors write it, e.g. `长沙`, `恩施`, `单县`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The province's short name, e.g. `湖南`, `内蒙古`.
-    pub province: &'static str,
-    pub level: Level,
+    pub(crate) province: &'static str,
+    pub(crate) level: Level,
     /// Lowercase toneless pinyin without separators, e.g. `changsha`, `luan` (六安).
-    pub slug: &'static str,
+    pub(crate) slug: &'static str,
 }
 
 /// What the table says about a name.

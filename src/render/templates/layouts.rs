@@ -88,7 +88,7 @@ pub(super) fn compile(
 
 /// What stands in for a broken layout: each `{% block name %}` it declares, empty, so that
 /// layouts extending it still find their blocks; nothing else.
-pub fn stand_in(source: &str) -> String {
+pub(crate) fn stand_in(source: &str) -> String {
     let mut out = String::new();
     let mut rest = source;
     while let Some(at) = rest.find("{%") {
