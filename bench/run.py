@@ -14,7 +14,10 @@ as whole processes with /usr/bin/time -v:
   CI, -j 1   the same on one thread; its output must equal the -j 2 one byte for byte
   check      `sitegen check` (unchanged pages' warnings from the page memo)
   check, all `sitegen check --render-all` (every page rendered and linted)
-  coverage   `sitegen coverage` (the report and coverage.html), with its ratio to both
+  coverage, cold   `sitegen coverage` (the report and coverage.html) without its memo
+  coverage   the same again, nothing changed: the words of every article from the memo
+  coverage, one city   one city edited and built, then coverage: its articles recomputed
+             (each coverage row with its ratio to check and check --render-all)
   CI cache   the README's CI recipe: a fresh copy of the sources (new mtimes, no output),
              the cached folders restored from a tar archive (as actions/cache does: hard
              links between `public/` and `.public.staging` survive), one build, the cache
@@ -199,15 +202,35 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
     check_all = [timed([str(binary), "check", "--render-all", "--now", NOW], site, "public")
                  for _ in range(repeat)]
     row("check, all", check_all)
-    report = str(site / "coverage-report")
-    cover = [timed([str(binary), "coverage", "--now", NOW, "--report-dir", report], site, "public")
-             for _ in range(repeat)]
+    # Coverage as an editor runs it: without the memo (a fresh checkout), again with nothing
+    # changed, and after one city is edited and built.
+    report = site / "coverage-report"
+
+    def coverage() -> dict:
+        return timed([str(binary), "coverage", "--now", NOW, "--report-dir", str(report)],
+                     site, "public")
+
+    cover_cold = []
+    for _ in range(repeat):
+        (report / ".sitegen-coverage").unlink(missing_ok=True)
+        cover_cold.append(coverage())
+    row("coverage, cold", cover_cold)
+    cover = [coverage() for _ in range(repeat)]
     row("coverage", cover)
+    cover_edit = []
+    for n in range(repeat):
+        edit_city(site, cities, 50 + n)
+        timed_build(binary, site, "public", None)
+        cover_edit.append(coverage())
+    row("coverage, one city", cover_edit)
     ci_cache(binary, site, cities, repeat, row)
-    c, k, ka = (median_run(x)["wall"] for x in (cover, check, check_all))
-    RATIOS.append((human(articles), c / k, c / ka))
-    print(f"  coverage / check {c / k:.2f}, coverage / check --render-all {c / ka:.2f}",
-          file=sys.stderr)
+    k, ka = (median_run(x)["wall"] for x in (check, check_all))
+    for label, runs in (("coverage", cover), ("coverage, one city", cover_edit),
+                        ("coverage, cold", cover_cold)):
+        c = median_run(runs)["wall"]
+        RATIOS.append((human(articles), label, c / k, c / ka))
+        print(f"  {label} / check {c / k:.2f}, / check --render-all {c / ka:.2f}",
+              file=sys.stderr)
 
 
 def tree_bytes(folder: Path) -> int:
@@ -260,7 +283,7 @@ def bench_million(binary: Path, work: Path, rows: list) -> None:
 
 
 MILLION: list = []  # (output bytes, sitemap parts, peak RSS MiB) of the 1M run
-RATIOS: list = []  # (articles, coverage / check, coverage / check --render-all), wall time
+RATIOS: list = []  # (articles, coverage row, / check, / check --render-all), wall time
 FULL: list = []  # (articles, row, wall / cp -r wall, user CPU ms per article)
 SOURCES = ("site.yaml", "topics", "cities", "templates", "static", "schedule.lock", "modified.lock")
 
@@ -356,10 +379,10 @@ def main() -> None:
               f"peak RSS {rss:.0f} MiB ({rss * 1024 / 1_000_000:.2f} KiB per article)")
     if RATIOS:
         print()
-        print("| articles | coverage / check | coverage / check --render-all |")
-        print("|---:|---:|---:|")
-        for articles, a, b in RATIOS:
-            print(f"| {articles} | {a:.2f} | {b:.2f} |")
+        print("| articles | coverage run | / check | / check --render-all |")
+        print("|---:|---|---:|---:|")
+        for articles, label, a, b in RATIOS:
+            print(f"| {articles} | {label} | {a:.2f} | {b:.2f} |")
 
 
 if __name__ == "__main__":

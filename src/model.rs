@@ -216,16 +216,9 @@ pub struct LockedSlot {
     pub line: u32,
 }
 
-impl LockedSlot {
-    fn said(&self) -> impl Ord + '_ {
-        let s = self;
-        (s.publish_at, &s.article, s.retired, &s.names, &s.pins)
-    }
-}
-
 impl PartialEq for LockedSlot {
     fn eq(&self, other: &Self) -> bool {
-        self.said() == other.said()
+        self.cmp(other).is_eq()
     }
 }
 
@@ -239,7 +232,14 @@ impl PartialOrd for LockedSlot {
 
 impl Ord for LockedSlot {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.said().cmp(&other.said())
+        let (s, o) = (self, other);
+        (s.publish_at, &s.article, s.retired, &s.names, &s.pins).cmp(&(
+            o.publish_at,
+            &o.article,
+            o.retired,
+            &o.names,
+            &o.pins,
+        ))
     }
 }
 

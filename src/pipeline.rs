@@ -181,15 +181,24 @@ pub(crate) fn plan_what_loads<R>(
 }
 
 /// `sitegen coverage` (and serve's coverage page): load, merge, plan, then each article's
-/// words from the renderer; nothing is written.
+/// words from the renderer — only those of articles `memo` holds nothing for under their
+/// current inputs; nothing is written. On success `memo` becomes this run's (for the
+/// next run); on failure it is left as it was.
 pub(crate) fn coverage(
     opts: &BuildOptions,
-) -> Result<(SiteInput, coverage::Coverage), Diagnostics> {
+    memo: &mut coverage::CoverageMemo,
+) -> Result<(SiteInput, coverage::Coverage, coverage::Reuse), Diagnostics> {
+    let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts)?;
+    timings.mark("load");
     let report = run(&input, now, opts, &mut Kept::default(), Mode::Plan, |ran| {
-        coverage::analyse(ran.input, ran.merged, ran.plan, ran.renderer).map_err(BuildError::Input)
+        coverage::analyse(ran.input, ran.merged, ran.plan, ran.renderer, memo)
+            .map_err(BuildError::Input)
     });
-    Ok((input, report.map_err(|s| problems_of(s.into()))?))
+    let analysis = report.map_err(|s| problems_of(s.into()))?;
+    timings.mark("coverage");
+    *memo = analysis.memo;
+    Ok((input, analysis.coverage, analysis.reuse))
 }
 
 /// Runs every stage and replaces the output folder on success.

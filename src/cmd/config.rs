@@ -78,7 +78,10 @@ pub(crate) fn task<'a>(command: &'a Command, console: &Console) -> Result<Task<'
             format: args.format,
         }),
         Command::Coverage(args) => Task::Coverage(CoverageOptions {
-            build: site(&args.site, None)?,
+            build: BuildOptions {
+                verbose: console.verbose(),
+                ..site(&args.site, None)?
+            },
             format: args.format,
             report_dir: args.report_dir.clone(),
         }),

@@ -1,10 +1,11 @@
 //! `sitegen coverage`: which articles are local and which run on defaults — the text
-//! report worst first (or JSON), and the HTML page in the report folder.
+//! report worst first (or JSON), and the HTML page in the report folder, beside the
+//! coverage memo it keeps there for the next run. Nothing in the output folder is touched.
 
 use super::config::CoverageOptions;
 use super::{CmdResult, Console, Exit, Failure, prepare};
 use crate::cli::Format;
-use crate::coverage::{self, page, table};
+use crate::coverage::{self, CoverageMemo, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::pipeline;
 use crate::write::report::default_report_dir;
@@ -12,17 +13,19 @@ use std::path::Path;
 
 pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     let build = &opts.build;
-    let (input, c) =
-        pipeline::coverage(build).map_err(|problems| Failure::problems(problems, &build.root))?;
     let dir = opts
         .report_dir
         .clone()
         .unwrap_or_else(|| default_report_dir(&build.output));
+    let mut memo = CoverageMemo::read(&dir);
+    let (input, c, reuse) = pipeline::coverage(build, &mut memo)
+        .map_err(|problems| Failure::problems(problems, &build.root))?;
     let root = build
         .root
         .canonicalize()
         .unwrap_or_else(|_| build.root.clone());
-    let written = write_page(&dir, &page::html(&input, &c, &root));
+    let html = page::html(&input, &c, &root);
+    let written = write_page(&dir, &html);
     console.print(&match opts.format {
         Format::Json => format!(
             "{}\n",
@@ -34,9 +37,23 @@ pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     problems.extend(c.notes.iter().cloned());
     problems.extend(coverage::warnings(&input, &c));
     let strict_fail = build.strict && !problems.is_empty();
-    if let Err(d) = &written {
-        problems.push(d.clone());
+    match &written {
+        // Kept only beside a report that was written: the next run reads it from there.
+        Ok(_) if !reuse.unchanged => {
+            if let Err(e) = memo.write(&dir) {
+                problems.push(
+                    Diagnostic::warning(
+                        Origin::file(dir.join(coverage::memo::FILE)),
+                        format!("cannot keep the coverage memo: {e}"),
+                    )
+                    .with_hint("the next run renders every article's words again"),
+                );
+            }
+        }
+        Ok(_) => {}
+        Err(d) => problems.push(d.clone()),
     }
+    console.detail(&reuse_line(&reuse))?;
     let items = prepare(problems, &build.root);
     let wrote = written
         .ok()
@@ -55,6 +72,19 @@ pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
     Ok(())
 }
 
+/// What `-v` says of the memo: whose words were rendered, and which pairs compared.
+fn reuse_line(r: &coverage::Reuse) -> String {
+    format!(
+        "sitegen coverage: words rendered for {} of {} articles (changed since {}) and {} more for twin pairs; {} of {} twin pairs compared",
+        r.changed,
+        r.articles,
+        coverage::memo::FILE,
+        r.partners,
+        r.compared,
+        r.pairs
+    )
+}
+
 /// Writes the page into `dir` (replacing it whole); the path written, or the problem.
 fn write_page(dir: &Path, html: &str) -> Result<String, Diagnostic> {
     let path = dir.join(page::FILE);
@@ -66,6 +96,10 @@ fn write_page(dir: &Path, html: &str) -> Result<String, Diagnostic> {
         .with_hint("choose a folder you can write with --report-dir")
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
+    // Unchanged since the last run (the usual case when nothing was edited): left alone.
+    if std::fs::read(&path).is_ok_and(|old| old == html.as_bytes()) {
+        return Ok(path.display().to_string());
+    }
     let tmp = dir.join(format!(".{}.tmp", page::FILE));
     std::fs::write(&tmp, html).map_err(fail)?;
     std::fs::rename(&tmp, &path).map_err(fail)?;

@@ -55,8 +55,13 @@ pub(crate) fn intersection(a: &[u32], b: &[u32]) -> usize {
 
 /// Jaccard similarity |a ∩ b| / |a ∪ b| of two sorted sets (0 when both are empty).
 pub(crate) fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let common = intersection(a, b);
-    let union = a.len() + b.len() - common;
+    jaccard_of(intersection(a, b), a.len(), b.len())
+}
+
+/// Jaccard similarity of two sets of `a` and `b` elements with `common` in common (0 when
+/// both are empty): what [`jaccard`] gives from the counts alone.
+pub(crate) fn jaccard_of(common: usize, a: usize, b: usize) -> f64 {
+    let union = a + b - common;
     if union == 0 {
         0.0
     } else {
@@ -104,17 +109,27 @@ pub(crate) fn signature(set: &[u32]) -> Signature {
 
 /// How many bins two signatures agree in.
 pub(crate) fn agreement(a: &Signature, b: &Signature) -> usize {
-    a.iter().zip(b).filter(|(x, y)| x == y).count()
+    // Summed as numbers rather than counted through a filter: the compiler vectorises it.
+    a.iter().zip(b).map(|(x, y)| usize::from(x == y)).sum()
 }
 
 /// The hash of band `band` of `rows` bins: two signatures that agree in all its bins have
 /// the same band hash.
 pub(crate) fn band_hash(sig: &Signature, band: usize, rows: usize) -> u64 {
-    let mut bytes = [0u8; BINS * 8];
-    for (k, v) in sig[band * rows..(band + 1) * rows].iter().enumerate() {
+    let seed = band as u64;
+    let bins = &sig[band * rows..(band + 1) * rows];
+    // Bands are short: their bytes fit a small buffer (hashing in one piece is much
+    // cheaper than streaming); a longer band is streamed, to the same hash.
+    let mut bytes = [0u8; 16 * 8];
+    if rows > 16 {
+        let mut h = xxhash_rust::xxh3::Xxh3::with_seed(seed);
+        bins.iter().for_each(|v| h.update(&v.to_le_bytes()));
+        return h.digest();
+    }
+    for (k, v) in bins.iter().enumerate() {
         bytes[k * 8..k * 8 + 8].copy_from_slice(&v.to_le_bytes());
     }
-    xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[..rows * 8], band as u64)
+    xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[..rows * 8], seed)
 }
 
 /// A shingle hash spread over 64 bits (splitmix64's finaliser), for bin and value.
@@ -161,6 +176,19 @@ mod tests {
         assert_eq!(signature(&set(0..3000)), signature(&set(0..3000)));
         let short = signature(&set(0..3));
         assert!(short.iter().all(|&v| v != u64::MAX));
+    }
+
+    #[test]
+    fn a_band_hash_is_the_hash_of_the_bands_bytes() {
+        let sig = signature(&set(0..500));
+        for (band, rows) in [(0, 4), (31, 4), (7, 2), (1, 32)] {
+            let bytes: Vec<u8> = sig[band * rows..(band + 1) * rows]
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            let want = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, band as u64);
+            assert_eq!(band_hash(&sig, band, rows), want);
+        }
     }
 
     #[test]

@@ -16,24 +16,30 @@
 //!
 //! **Nearest twin**: the other article of the site whose shingle set has the highest
 //! Jaccard similarity with the article's, found by MinHash and LSH banding ([`twins`]).
+//!
+//! What an article's words give is kept in the report folder's coverage memo ([`memo`])
+//! under a key of what the words are made from, so a run renders the words of changed
+//! articles only ([`figures`]); the figures are the same with and without it.
 
+mod figures;
 pub mod levels;
+pub mod memo;
 pub mod page;
 pub mod shingles;
 pub mod table;
 pub mod totals;
 pub mod twins;
 
-use crate::diag::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::merge::Merged;
 use crate::model::SiteInput;
 use crate::plan::Plan;
 use crate::render::Renderer;
-use crate::render::cache::PairCache;
+pub use figures::Reuse;
 use levels::{Fact, ValueLevel};
+pub use memo::CoverageMemo;
 use rayon::prelude::*;
 use serde::Serialize;
-use shingles::{MASK, ShingleMap, ShingleSet, Shingler};
 pub use totals::{CityTotals, SiteTotals, TopicTotals};
 
 /// The coverage of one article.
@@ -86,37 +92,32 @@ pub struct Coverage {
     pub notes: Vec<Diagnostic>,
 }
 
-/// Runs the analysis on one run's merge, plan and renderer.
+/// A report, what the next run may reuse, and how much this one reused.
+pub struct Analysis {
+    pub coverage: Coverage,
+    pub memo: CoverageMemo,
+    pub reuse: Reuse,
+}
+
+/// Runs the analysis on one run's merge, plan and renderer, taking from `memo` what it
+/// holds of unchanged articles (the figures are the same without it).
 pub fn analyse(
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
     renderer: &Renderer<'_>,
-) -> Result<Coverage, Diagnostics> {
-    let (baseline, notes) = baseline(input, renderer);
-    let sets = article_sets(input, plan, renderer)?;
-    let twins = twins::nearest(&sets);
+    memo: &CoverageMemo,
+) -> Result<Analysis, Diagnostics> {
+    let counted = figures::count(input, plan, renderer, memo)?;
     let today = plan.now.date();
     let articles: Vec<ArticleCoverage> = plan
         .articles
         .par_iter()
-        .zip(&sets)
-        .zip(twins)
-        .map(|((a, set), twin)| {
+        .enumerate()
+        .map(|(i, a)| {
             let city = &input.cities[a.city];
             let topic = &input.topics[a.topic];
-            let topics: Vec<u32> = std::iter::once(a.topic)
-                .chain(a.chosen.extras.iter().copied())
-                .map(|t| t as u32)
-                .collect();
-            let local = set
-                .iter()
-                .filter(|h| {
-                    baseline
-                        .get(h)
-                        .is_none_or(|ts| !ts.iter().any(|t| topics.contains(t)))
-                })
-                .count();
+            let (shingles, local) = (counted.shingles[i] as usize, counted.local[i] as usize);
             let lv = levels::levels(input, merged, a);
             let facts = levels::facts(input, a, &lv.own, today);
             let edit = levels::edit_place(city, &topic.slug);
@@ -131,14 +132,14 @@ pub fn analyse(
                 own: lv.own,
                 defaults: lv.defaults,
                 facts,
-                shingles: set.len(),
+                shingles,
                 local_shingles: local,
-                local_share: if set.is_empty() {
+                local_share: if shingles == 0 {
                     0.0
                 } else {
-                    local as f64 / set.len() as f64
+                    local as f64 / shingles as f64
                 },
-                twin: twin.map(|(j, similarity)| Twin {
+                twin: counted.twins[i].map(|(j, similarity)| Twin {
                     article: plan.articles[j].id.clone(),
                     similarity,
                 }),
@@ -148,99 +149,17 @@ pub fn analyse(
         })
         .collect();
     let (cities, topics, site) = totals::totals(input, &articles);
-    Ok(Coverage {
-        site,
-        cities,
-        topics,
-        articles,
-        notes,
+    Ok(Analysis {
+        coverage: Coverage {
+            site,
+            cities,
+            topics,
+            articles,
+            notes: counted.notes,
+        },
+        memo: counted.memo,
+        reuse: counted.reuse,
     })
-}
-
-/// Shingle → the topics whose defaults rendering has it (sorted, each once).
-fn baseline(input: &SiteInput, renderer: &Renderer<'_>) -> (ShingleMap<Vec<u32>>, Vec<Diagnostic>) {
-    let per_topic: Vec<(ShingleSet, Vec<Diagnostic>)> = (0..input.topics.len())
-        .into_par_iter()
-        .map(|t| {
-            let words = renderer.default_words(t, MASK);
-            let mut s = Shingler::new(&[]);
-            for text in &words.texts {
-                s.text(text);
-            }
-            if let Some(body) = &words.body {
-                s.html(body);
-            }
-            (s.finish(), words.problems)
-        })
-        .collect();
-    let mut map: ShingleMap<Vec<u32>> = ShingleMap::default();
-    let mut notes = Vec::new();
-    for (t, (set, problems)) in per_topic.into_iter().enumerate() {
-        for h in set {
-            map.entry(h).or_default().push(t as u32);
-        }
-        // Not an error of the site: the template's text then counts as local.
-        notes.extend(problems.into_iter().map(|d| Diagnostic {
-            severity: Severity::Warning,
-            hint: Some(
-                "coverage counts this template's text as local: give the topic defaults for the values it needs".into(),
-            ),
-            ..d
-        }));
-    }
-    (map, notes)
-}
-
-/// Every article's shingle set, in plan order; a city's articles are rendered together
-/// (sharing section bodies).
-fn article_sets(
-    input: &SiteInput,
-    plan: &Plan,
-    renderer: &Renderer<'_>,
-) -> Result<Vec<ShingleSet>, Diagnostics> {
-    let mut by_city: Vec<Vec<usize>> = vec![Vec::new(); input.cities.len()];
-    for (i, a) in plan.articles.iter().enumerate() {
-        by_city[a.city].push(i);
-    }
-    let done: Vec<Vec<(usize, Result<ShingleSet, Diagnostic>)>> = by_city
-        .par_iter()
-        .enumerate()
-        .map(|(c, articles)| {
-            let city = &input.cities[c];
-            let names = [city.name.as_str(), city.province.as_deref().unwrap_or("")];
-            let mut cache = PairCache::default();
-            articles
-                .iter()
-                .map(|&i| {
-                    let set = renderer.article_words(i, &mut cache).map(|w| {
-                        let mut s = Shingler::new(&names);
-                        s.text(&w.title);
-                        s.text(&w.lead);
-                        s.text(&w.teaser);
-                        for section in &w.sections {
-                            s.text(&section.heading);
-                            s.html(&section.html);
-                        }
-                        s.finish()
-                    });
-                    (i, set)
-                })
-                .collect()
-        })
-        .collect();
-    let mut sets = vec![ShingleSet::new(); plan.articles.len()];
-    let mut problems = Diagnostics::default();
-    for (i, set) in done.into_iter().flatten() {
-        match set {
-            Ok(s) => sets[i] = s,
-            Err(d) => problems.push(d),
-        }
-    }
-    if problems.is_empty() {
-        Ok(sets)
-    } else {
-        Err(problems)
-    }
 }
 
 /// Content-lint warnings for thin articles (`lint.min_local_share`) and near-copies
@@ -255,8 +174,8 @@ pub fn lint(
     if limits.min_local_share.is_none() && limits.max_twin_similarity.is_none() {
         return Vec::new();
     }
-    match analyse(input, merged, plan, renderer) {
-        Ok(c) => warnings(input, &c),
+    match analyse(input, merged, plan, renderer, &CoverageMemo::default()) {
+        Ok(a) => warnings(input, &a.coverage),
         // The render stage reports the same errors.
         Err(_) => Vec::new(),
     }

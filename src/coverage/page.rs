@@ -7,6 +7,7 @@ use super::table::worst_first;
 use super::{ArticleCoverage, Coverage, percent};
 use crate::model::SiteInput;
 use crate::site_files::xml_escape as esc;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -99,8 +100,18 @@ of 5-character shingles). Each cell links to the article's values and the line t
     matrix(&mut out, input, c);
     todo(&mut out, c);
     let _ = writeln!(out, "<h2 id=\"articles\">Articles</h2>");
-    for a in &c.articles {
-        article(&mut out, a, root);
+    // Each article's section on its own (in parallel), then joined in plan order.
+    let sections: Vec<String> = c
+        .articles
+        .par_iter()
+        .map(|a| {
+            let mut section = String::with_capacity(2048);
+            article(&mut section, a, root);
+            section
+        })
+        .collect();
+    for section in sections {
+        out.push_str(&section);
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out

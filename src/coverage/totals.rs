@@ -4,7 +4,7 @@ use super::{ArticleCoverage, percent};
 use crate::model::SiteInput;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// One city's totals.
 #[derive(Debug, Clone, Serialize)]
@@ -75,12 +75,18 @@ pub fn totals(
     input: &SiteInput,
     articles: &[ArticleCoverage],
 ) -> (Vec<CityTotals>, Vec<TopicTotals>, SiteTotals) {
+    // Grouped in one pass: a filter over every article per city is quadratic.
+    let mut by_city: HashMap<&str, Vec<&ArticleCoverage>> = HashMap::new();
+    let mut by_topic: HashMap<&str, Vec<&ArticleCoverage>> = HashMap::new();
+    for a in articles {
+        by_city.entry(&a.city).or_default().push(a);
+        by_topic.entry(&a.topic).or_default().push(a);
+    }
     let cities: Vec<CityTotals> = input
         .cities
         .iter()
         .map(|c| {
-            let of: Vec<&ArticleCoverage> =
-                articles.iter().filter(|a| a.city == c.slug.value).collect();
+            let of = by_city.remove(c.slug.value.as_str()).unwrap_or_default();
             city_totals(
                 c.slug.value.clone(),
                 c.name.clone(),
@@ -93,7 +99,7 @@ pub fn totals(
         .topics
         .iter()
         .map(|t| {
-            let of: Vec<&ArticleCoverage> = articles.iter().filter(|a| a.topic == t.slug).collect();
+            let of = by_topic.remove(t.slug.as_str()).unwrap_or_default();
             TopicTotals {
                 topic: t.slug.clone(),
                 name: t.name.clone(),

@@ -16,9 +16,7 @@
 //!
 //! The work is O(articles × (shingles + bands × window)), and deterministic.
 
-use crate::content::similarity::{
-    BINS, ShingleSet, Signature, agreement, band_hash, jaccard, signature,
-};
+use crate::content::similarity::{BINS, Signature, agreement, band_hash};
 use rayon::prelude::*;
 
 /// Bands of the LSH index.
@@ -30,11 +28,11 @@ pub const WINDOW: usize = 4;
 /// Candidates compared exactly per article.
 pub const EXACT: usize = 3;
 
-/// The nearest other article of each article and its exact Jaccard similarity (`None`
-/// for an article no other one resembles at all).
-pub fn nearest(sets: &[ShingleSet]) -> Vec<Option<(usize, f64)>> {
-    let sigs: Vec<Signature> = sets.par_iter().map(|s| signature(s)).collect();
-    let n = sets.len();
+/// Each article's candidates for an exact comparison, best first: the at most [`EXACT`]
+/// other articles found by banding whose signatures agree in the most bins (ties: the
+/// lower index). An empty article (`empty[i]`) has none and is nobody's candidate.
+pub fn candidates(sigs: &[Signature], empty: &[bool]) -> Vec<Vec<u32>> {
+    let n = sigs.len();
     // Per band: (bucket hash, article), sorted; and each article's place in it.
     let bands: Vec<Band> = (0..BANDS)
         .into_par_iter()
@@ -42,7 +40,7 @@ pub fn nearest(sets: &[ShingleSet]) -> Vec<Option<(usize, f64)>> {
             let mut entries: Vec<(u64, u32)> = sigs
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| !sets[*i].is_empty())
+                .filter(|(i, _)| !empty[*i])
                 .map(|(i, sig)| (band_hash(sig, b, ROWS), i as u32))
                 .collect();
             entries.sort_unstable();
@@ -56,7 +54,7 @@ pub fn nearest(sets: &[ShingleSet]) -> Vec<Option<(usize, f64)>> {
     (0..n)
         .into_par_iter()
         .map(|i| {
-            let mut candidates: Vec<u32> = Vec::new();
+            let mut found: Vec<u32> = Vec::new();
             for (entries, place) in &bands {
                 let p = place[i];
                 if p == u32::MAX {
@@ -65,24 +63,38 @@ pub fn nearest(sets: &[ShingleSet]) -> Vec<Option<(usize, f64)>> {
                 let (p, key) = (p as usize, entries[p as usize].0);
                 let lo = p.saturating_sub(WINDOW);
                 let hi = (p + WINDOW + 1).min(entries.len());
-                candidates.extend(
-                    entries[lo..hi]
-                        .iter()
-                        .filter(|&&(k, j)| k == key && j as usize != i)
-                        .map(|&(_, j)| j),
-                );
+                // Near-copies meet in most bands: a short list checked as it grows is
+                // cheaper than sorting every band's finds.
+                for &(k, j) in &entries[lo..hi] {
+                    if k == key && j as usize != i && !found.contains(&j) {
+                        found.push(j);
+                    }
+                }
             }
-            candidates.sort_unstable();
-            candidates.dedup();
-            let mut scored: Vec<(usize, u32)> = candidates
+            let mut scored: Vec<(usize, u32)> = found
                 .iter()
                 .map(|&j| (agreement(&sigs[i], &sigs[j as usize]), j))
                 .collect();
             scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            scored
+            scored.iter().take(EXACT).map(|&(_, j)| j).collect()
+        })
+        .collect()
+}
+
+/// Each article's nearest twin among its `candidates` by `similarity` (the exact
+/// Jaccard similarity of articles `i` and `j`) and that similarity; ties go to the lower
+/// index; `None` for an article without candidates.
+pub fn nearest(
+    candidates: &[Vec<u32>],
+    similarity: impl Fn(usize, usize) -> f64 + Sync,
+) -> Vec<Option<(usize, f64)>> {
+    candidates
+        .par_iter()
+        .enumerate()
+        .map(|(i, found)| {
+            found
                 .iter()
-                .take(EXACT)
-                .map(|&(_, j)| (j as usize, jaccard(&sets[i], &sets[j as usize])))
+                .map(|&j| (j as usize, similarity(i, j as usize)))
                 .fold(None, |best: Option<(usize, f64)>, (j, s)| match best {
                     Some((bj, bs)) if bs > s || (bs == s && bj < j) => best,
                     _ => Some((j, s)),
@@ -98,7 +110,7 @@ type Band = (Vec<(u64, u32)>, Vec<u32>);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::similarity::test_set as set;
+    use crate::content::similarity::{ShingleSet, jaccard, signature, test_set as set};
 
     #[test]
     fn finds_the_planted_copy_among_unrelated_texts() {
@@ -106,7 +118,11 @@ mod tests {
             (0..50).map(|k| set(k * 10_000..k * 10_000 + 800)).collect();
         // Article 50: article 7 with a tenth changed.
         sets.push(set(70_000 + 80..70_000 + 880));
-        let twins = nearest(&sets);
+        let sigs: Vec<Signature> = sets.iter().map(|s| signature(s)).collect();
+        let empty: Vec<bool> = sets.iter().map(|s| s.is_empty()).collect();
+        let found = candidates(&sigs, &empty);
+        assert!(found.iter().all(|c| c.len() <= EXACT));
+        let twins = nearest(&found, |i, j| jaccard(&sets[i], &sets[j]));
         let (j, s) = twins[50].expect("a twin");
         assert_eq!(j, 7);
         assert!((s - 720.0 / 880.0).abs() < 1e-9);

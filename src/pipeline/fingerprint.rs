@@ -21,11 +21,12 @@ pub(crate) struct Fingerprints<'a> {
     input: &'a SiteInput,
     plan: &'a Plan,
     renderer: &'a Renderer<'a>,
-    stamps: &'a Stamps,
+    pub(super) stamps: &'a Stamps,
     /// Site settings, layouts and the site-wide view every page gets.
-    global: u64,
-    /// Per article, a hash of its link as lists show it (0 when not published).
-    links: Vec<u64>,
+    pub(super) global: u64,
+    /// Per article, a hash of its link as lists show it (0 when not published), kept for
+    /// the next run.
+    pub(super) links: Vec<u64>,
 }
 
 impl<'a> Fingerprints<'a> {
@@ -152,16 +153,6 @@ impl<'a> Fingerprints<'a> {
             Page::NotFound => h.update(b"404"),
         }
         h.digest()
-    }
-
-    /// The hash of the site settings, layouts and site-wide view.
-    pub(crate) fn global(&self) -> u64 {
-        self.global
-    }
-
-    /// The link hash of article `i`, to keep for the next run.
-    pub(crate) fn link(&self, i: usize) -> u64 {
-        self.links[i]
     }
 }
 

@@ -108,7 +108,7 @@ pub(super) fn keep_titles(
                     inputs: inputs[i],
                     title: renderer.article_title(i).to_string(),
                     link: renderer.article_link(i),
-                    link_hash: shared.link(i),
+                    link_hash: shared.links[i],
                 },
             ),
         };

@@ -5,7 +5,6 @@ use super::BuildError;
 use super::fingerprint::{Fingerprints, record_holds};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::{LintCache, Linter};
-use crate::load::Stamps;
 use crate::model::ModifiedEntry;
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
@@ -33,7 +32,6 @@ pub(crate) struct Memo<'a, 'm> {
     /// The page memo: the live output folder's, or the one kept in memory.
     pub(crate) pages: &'m PageMemo,
     pub(crate) fingerprints: &'a Fingerprints<'a>,
-    pub(crate) stamps: &'a Stamps,
 }
 
 /// What the render stage gave (`'m`: the memo read before it).

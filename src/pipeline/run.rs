@@ -173,7 +173,6 @@ pub(crate) fn run<R>(
         let memo = Memo {
             pages: &kept.pages,
             fingerprints: shared,
-            stamps: &stamps,
         };
         let progress = &opts.progress;
         let mut rendered = render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
@@ -205,7 +204,7 @@ pub(crate) fn run<R>(
         } else {
             let keys: Vec<u64> = article_keys(&plan, &rendered.memo);
             let keys = FeedKeys {
-                global: shared.global(),
+                global: shared.global,
                 articles: &keys,
             };
             let sources = Sources {

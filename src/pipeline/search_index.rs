@@ -20,7 +20,9 @@ pub(crate) fn put_index(
     memo: &Memo<'_, '_>,
     sink: &Sink<'_>,
 ) -> Result<Vec<MemoPage>, WriteError> {
-    let key = search::key(plan, memo.stamps, |i| renderer.article_title(i));
+    let key = search::key(plan, memo.fingerprints.stamps, |i| {
+        renderer.article_title(i)
+    });
     let paths = search::paths(input, plan);
     let known: Vec<Option<&MemoPage>> = paths
         .iter()

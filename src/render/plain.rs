@@ -7,6 +7,8 @@ use super::templates::names;
 use super::{Renderer, bounds, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3;
 
 /// One article's visible words, piece by piece (bodies as HTML).
 pub(crate) struct ArticleWords {
@@ -55,6 +57,51 @@ impl Renderer<'_> {
             teaser: content.teaser,
             sections,
         })
+    }
+
+    /// Per article, a hash of everything its words ([`Renderer::article_words`]) and the
+    /// defaults rendering of its topics ([`Renderer::default_words`]) are made from: the
+    /// site settings and the site view, the article's id, its city file (values, own
+    /// templates, name and province), the files of its sections' topics (values, templates)
+    /// and the templates chosen for it. Content templates see nothing else (see
+    /// `content_context`), so equal keys mean equal words: `sitegen coverage` keeps what it
+    /// computed from an article's words under this key.
+    pub(crate) fn words_keys(&self) -> Vec<u64> {
+        let input = self.input;
+        let mut site = Xxh3::new();
+        site.update(format!("{:?}", input.site).as_bytes());
+        site.update(&serde_json::to_vec(&self.site_value).unwrap_or_default());
+        let site = site.digest();
+        let add = |h: &mut Xxh3, s: &str| {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        self.plan
+            .articles
+            .par_iter()
+            .map(|a| {
+                let mut h = Xxh3::new();
+                h.update(&site.to_le_bytes());
+                add(&mut h, &a.id);
+                h.update(&input.cities[a.city].stamp.to_le_bytes());
+                let c = &a.chosen;
+                for t in [c.title, c.teaser]
+                    .into_iter()
+                    .chain(c.headings.iter().copied())
+                {
+                    add(&mut h, &t.name(input));
+                }
+                let topics = std::iter::once(a.topic)
+                    .chain(c.extras.iter().copied())
+                    .chain(c.sections());
+                for t in topics {
+                    let topic = &input.topics[t];
+                    add(&mut h, &topic.slug);
+                    h.update(&topic.stamp.to_le_bytes());
+                }
+                h.digest()
+            })
+            .collect()
     }
 
     /// Every text template of `topic` — each title, each heading, the lead, each teaser

@@ -18,6 +18,7 @@
 
 use super::http::{self, Answer, Head, Local, MAX_HEADERS, Reply};
 use super::state::State;
+use crate::coverage::CoverageMemo;
 use crate::diag::render_human;
 use crate::pipeline::{self, BuildOptions};
 use http_body_util::{Either, Full};
@@ -111,6 +112,7 @@ impl Listener {
             accept_notice: Notice::default(),
             full_notice: Notice::default(),
             streams_notice: Notice::default(),
+            coverage: Arc::default(),
         });
         std::thread::Builder::new()
             .name("sitegen-reload".into())
@@ -137,6 +139,8 @@ struct Shared {
     accept_notice: Notice,
     full_notice: Notice,
     streams_notice: Notice,
+    /// The coverage page's memo, kept in memory between requests (serve writes none).
+    coverage: Arc<Mutex<CoverageMemo>>,
 }
 
 /// A terminal line printed at most every [`NOTICE_EVERY`].
@@ -235,9 +239,11 @@ async fn refuse(stream: TcpStream, _place: OwnedSemaphorePermit) {
 
 /// The coverage page, made on a blocking thread (it loads and renders the site).
 async fn coverage(shared: &Shared) -> Response<ResponseBody> {
-    let site = shared.site.clone();
+    let (site, memo) = (shared.site.clone(), shared.coverage.clone());
     let made = tokio::task::spawn_blocking(move || {
-        let (input, report) = pipeline::coverage(&site).map_err(|problems| {
+        // One page at a time: a second request finds the first one's memo.
+        let mut memo = memo.lock().unwrap_or_else(|p| p.into_inner());
+        let (input, report, _) = pipeline::coverage(&site, &mut memo).map_err(|problems| {
             let all: Vec<String> = problems
                 .into_sorted()
                 .iter()

@@ -30,6 +30,14 @@ pub(crate) struct Feed<'a> {
 
 /// Escapes text for XML content and attribute values; drops characters XML 1.0 forbids.
 pub(crate) fn xml_escape(s: &str) -> String {
+    // Most text needs nothing: a byte scan finds that without decoding characters (0xEF
+    // starts U+FFFE and U+FFFF, and other characters too, which then take the slow path).
+    let plain = |b: &u8| !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF) && *b >= 0x20;
+    if s.bytes()
+        .all(|b| plain(&b) || matches!(b, b'\n' | b'\t' | b'\r'))
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -107,6 +115,11 @@ mod tests {
     fn escapes_markup_and_quotes() {
         assert_eq!(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
         assert_eq!(xml_escape("x\u{1}y\u{ffff}"), "xy");
+        // Text without markup is kept as it is, CJK (some of it starting with 0xEF) too.
+        for plain in ["岳阳市医保\n\t局", "（二）：", "\u{fffd}ab"] {
+            assert_eq!(xml_escape(plain), plain);
+        }
+        assert_eq!(xml_escape("甲\u{fffe}乙"), "甲乙");
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod cli;
 mod coverage;
+mod coverage_memo;
 mod crash;
 mod datetimes;
 mod escaping;
