@@ -38,9 +38,9 @@ VERIFIED = "2025-08-01"
 def city_name(i: int) -> str:
     a, rest = i % len(FIRST), i // len(FIRST)
     b, c = rest % len(SECOND), rest // len(SECOND)
-    if c >= len(THIRD):
-        raise SystemExit(f"too many cities: at most {len(FIRST) * len(SECOND) * len(THIRD)}")
-    return FIRST[a] + SECOND[b] + THIRD[c]
+    name = FIRST[a] + SECOND[b] + THIRD[c % len(THIRD)]
+    # Past 7,280 cities (the 1M run): a number in hanzi keeps every name distinct.
+    return name if c < len(THIRD) else name + hanzi_number(c // len(THIRD))
 
 
 def hanzi_number(n: int) -> str:

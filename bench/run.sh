@@ -3,7 +3,7 @@
 #   bash bench/run.sh                 1k and 10k articles
 #   bash bench/run.sh --with-100k     also 100k (about a minute more, ~2.8 GB of disk)
 #   bash bench/run.sh --repeat 3      median of three runs per figure
-#   bash bench/run.sh --scales "" --with-1m   one run at 1,000,000 articles (~55 GB of disk)
+#   bash bench/run.sh --scales "" --with-1m   one run at 1,000,000 articles (~75 GB of disk)
 # See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
