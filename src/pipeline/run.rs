@@ -136,116 +136,129 @@ pub(crate) fn run<R>(
     if old.is_some() && !shapes.is_empty() {
         shapes = merge::check_shapes(input, None);
     }
-    stop_or_go(shapes, &mode, &mut found)?;
+    if let Err(stopped) = stop_or_go(shapes, &mode, &mut found) {
+        // The last merge still holds for the cities it was made from.
+        if let (Some(merged), Some(old)) = (earlier, old) {
+            kept.merged = Some((merged, old));
+        }
+        return Err(stopped);
+    }
     let earlier = earlier.map(|merged| merge::Earlier {
         merged,
         unchanged: &clean,
     });
     let merged = merge::merge(input, earlier);
-    let plan_opts = PlanOptions {
-        now,
-        future: opts.future,
-    };
-    let plan = plan::plan(input, &merged, &plan_opts).map_err(|d| with_found(&mut found, d))?;
-    timings.mark("plan");
-    let lock = check_lock(opts, input, &plan).err();
-    stop_or_go(lock.into_iter().flatten().collect(), &mode, &mut found)?;
-    let title_keys: Vec<u64> = (plan.articles.iter())
-        .map(|a| title_inputs(was.site, a, &stamps))
-        .collect();
-    let known = |i: usize| kept.title(&plan.articles[i], title_keys[i]);
-    let known_title = |i| known(i).map(|(title, link, _)| (title.to_string(), link.clone()));
-    let renderer = match Renderer::new(input, &merged, &plan, Some(&known_title)) {
-        Ok(renderer) => renderer,
-        Err(broken) => return Err(Stopped::Templates { found, broken }),
-    };
-    timings.mark("templates");
-    let shared = mode.pages().then(|| {
-        Fingerprints::new(input, &plan, &renderer, &stamps, |i| {
-            known(i).map(|(_, _, hash)| hash)
-        })
-    });
-    let mut site = None;
-    if let Some(shared) = &shared {
-        let linter = Linter::new(input, &merged);
-        let mut early = linter.input();
-        early.extend(coverage::lint(input, &merged, &plan, &renderer));
-        let memo = Memo {
-            pages: &kept.pages,
-            fingerprints: shared,
+    // Everything from the plan on, so a run that fails there still leaves its merge for
+    // the next (`serve` after an edit that breaks the plan or a page).
+    let from_plan_on = || -> Result<R, Stopped> {
+        let plan_opts = PlanOptions {
+            now,
+            future: opts.future,
         };
-        let progress = &opts.progress;
-        let mut rendered = render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
-        timings.mark("render");
-        // Pages that fail stop every run; warnings made errors by --strict stop only a run
-        // that stops at problems (`check` goes on to report the rest).
-        let warnings = strict(opts, std::mem::take(&mut rendered.warnings));
-        let strict_stop = !mode.go_on() && warnings.iter().any(Diagnostic::is_error);
-        if rendered.errors.has_errors() || strict_stop {
-            let mut problems = std::mem::take(&mut rendered.errors);
-            problems.extend(warnings);
-            return Err(with_found(&mut found, problems));
-        }
-        rendered.warnings = warnings;
-        // Unpublished articles' records only matter to modified.lock (written by a build,
-        // compared with --locked).
-        let lock_records = matches!(sink, Sink::Staging(_)) || opts.locked;
-        let table = modified_table(
-            &renderer,
-            input,
-            &plan,
-            std::mem::take(&mut rendered.records),
-            lock_records,
-        );
-        let modified = check_modified(opts, input, &table).err();
-        stop_or_go(modified.into_iter().flatten().collect(), &mode, &mut found)?;
-        let (files, index) = if matches!(sink, Sink::Nowhere) {
-            (Vec::new(), Vec::new())
-        } else {
-            let keys: Vec<u64> = article_keys(&plan, &rendered.memo);
-            let keys = FeedKeys {
-                global: shared.global,
-                articles: &keys,
-            };
-            let sources = Sources {
-                input,
-                plan: &plan,
-                renderer: &renderer,
-                modified: &table.modified,
-            };
-            let files = site_files(&sources, &keys, &mut kept.feeds);
-            let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
-                .map_err(BuildError::Write)?;
-            (files, index)
+        let plan = plan::plan(input, &merged, &plan_opts).map_err(|d| with_found(&mut found, d))?;
+        timings.mark("plan");
+        let lock = check_lock(opts, input, &plan).err();
+        stop_or_go(lock.into_iter().flatten().collect(), &mode, &mut found)?;
+        let title_keys: Vec<u64> = (plan.articles.iter())
+            .map(|a| title_inputs(was.site, a, &stamps))
+            .collect();
+        let known = |i: usize| kept.title(&plan.articles[i], title_keys[i]);
+        let known_title = |i| known(i).map(|(title, link, _)| (title.to_string(), link.clone()));
+        let renderer = match Renderer::new(input, &merged, &plan, Some(&known_title)) {
+            Ok(renderer) => renderer,
+            Err(broken) => return Err(Stopped::Templates { found, broken }),
         };
-        timings.mark("site files");
-        site = Some(BuiltSite {
-            rendered,
-            table,
-            files,
-            index,
+        timings.mark("templates");
+        let shared = mode.pages().then(|| {
+            Fingerprints::new(input, &plan, &renderer, &stamps, |i| {
+                known(i).map(|(_, _, hash)| hash)
+            })
         });
-    }
-    let ran = Ran {
-        input,
-        merged: &merged,
-        plan: &plan,
-        renderer: &renderer,
-        found,
-        site,
+        let mut site = None;
+        if let Some(shared) = &shared {
+            let linter = Linter::new(input, &merged);
+            let mut early = linter.input();
+            early.extend(coverage::lint(input, &merged, &plan, &renderer));
+            let memo = Memo {
+                pages: &kept.pages,
+                fingerprints: shared,
+            };
+            let progress = &opts.progress;
+            let mut rendered =
+                render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
+            timings.mark("render");
+            // Pages that fail stop every run; warnings made errors by --strict stop only a run
+            // that stops at problems (`check` goes on to report the rest).
+            let warnings = strict(opts, std::mem::take(&mut rendered.warnings));
+            let strict_stop = !mode.go_on() && warnings.iter().any(Diagnostic::is_error);
+            if rendered.errors.has_errors() || strict_stop {
+                let mut problems = std::mem::take(&mut rendered.errors);
+                problems.extend(warnings);
+                return Err(with_found(&mut found, problems));
+            }
+            rendered.warnings = warnings;
+            // Unpublished articles' records only matter to modified.lock (written by a build,
+            // compared with --locked).
+            let lock_records = matches!(sink, Sink::Staging(_)) || opts.locked;
+            let table = modified_table(
+                &renderer,
+                input,
+                &plan,
+                std::mem::take(&mut rendered.records),
+                lock_records,
+            );
+            let modified = check_modified(opts, input, &table).err();
+            stop_or_go(modified.into_iter().flatten().collect(), &mode, &mut found)?;
+            let (files, index) = if matches!(sink, Sink::Nowhere) {
+                (Vec::new(), Vec::new())
+            } else {
+                let keys: Vec<u64> = article_keys(&plan, &rendered.memo);
+                let keys = FeedKeys {
+                    global: shared.global,
+                    articles: &keys,
+                };
+                let sources = Sources {
+                    input,
+                    plan: &plan,
+                    renderer: &renderer,
+                    modified: &table.modified,
+                };
+                let files = site_files(&sources, &keys, &mut kept.feeds);
+                let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
+                    .map_err(BuildError::Write)?;
+                (files, index)
+            };
+            timings.mark("site files");
+            site = Some(BuiltSite {
+                rendered,
+                table,
+                files,
+                index,
+            });
+        }
+        let ran = Ran {
+            input,
+            merged: &merged,
+            plan: &plan,
+            renderer: &renderer,
+            found,
+            site,
+        };
+        let result = then(ran)?;
+        if let Some(shared) = &shared {
+            keep_titles(kept, &plan, &renderer, &title_keys, shared);
+        }
+        // Freeing a large plan takes tens of milliseconds; nothing waits for it.
+        drop(shared);
+        drop(renderer);
+        std::thread::spawn(move || drop(plan));
+        Ok(result)
     };
-    let result = then(ran)?;
-    if let Some(shared) = &shared {
-        keep_titles(kept, &plan, &renderer, &title_keys, shared);
-    }
-    // Freeing a large plan takes tens of milliseconds; nothing waits for it.
-    drop(shared);
-    drop(renderer);
-    std::thread::spawn(move || drop(plan));
+    let result = from_plan_on();
     if kept.keeps_merges() {
         kept.merged = Some((merged, was));
     }
-    Ok(result)
+    result
 }
 
 /// Stops at `problems`, or, going on, keeps them.

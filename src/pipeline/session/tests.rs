@@ -177,3 +177,29 @@ fn a_broken_edit_keeps_the_last_good_pages_for_the_next_rebuild() {
         "nothing changed since the last good build"
     );
 }
+
+#[test]
+fn a_rebuild_that_fails_after_the_merge_keeps_it_for_the_next() {
+    let (_tmp, root) = real_site();
+    let mut session = Session::new(options(&root));
+    session.rebuild().expect("builds");
+    let city = root.join("cities/yueyang.yaml");
+    let good = std::fs::read_to_string(&city).unwrap();
+    let from = "heading: \"岳阳如何在手机上更改医保参保地?\"";
+    assert!(good.contains(from));
+    // A heading template that does not compile: the merge succeeds, the templates fail.
+    let broken = good.replacen(from, "heading: \"{{ city.name | no_such_filter }}\"", 1);
+    std::fs::write(&city, broken).unwrap();
+    session.apply(&[ChangeKind::City(city.clone())]);
+    session.rebuild().err().expect("fails");
+    assert!(session.kept.merged.is_some(), "the merge is kept");
+    std::fs::write(&city, &good).unwrap();
+    session.apply(&[ChangeKind::City(city)]);
+    let again = session.rebuild().expect("builds");
+    assert_eq!(
+        again.rendered, 0,
+        "nothing changed since the last good build"
+    );
+    let fresh = Session::new(options(&root)).rebuild().expect("builds");
+    assert_eq!(sorted(&again.files), sorted(&fresh.files));
+}
