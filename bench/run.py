@@ -131,9 +131,8 @@ def edit_city(site: Path, cities: int, round_: int) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list) -> None:
-    cities = articles // TOPICS
-    site = work / f"site-{human(articles)}"
+def generate(site: Path, cities: int) -> None:
+    """Makes a fresh bench site of `cities` cities x TOPICS topics at `site`."""
     discard(site)
     subprocess.run(
         [sys.executable, str(HERE / "gen_site.py"), "--cities", str(cities),
@@ -141,6 +140,12 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list) -> None:
+    cities = articles // TOPICS
+    site = work / f"site-{human(articles)}"
+    generate(site, cities)
 
     def clean(out: str) -> None:
         for d in (site / out, site / f".{out}.staging"):
@@ -255,13 +260,7 @@ def bench_million(binary: Path, work: Path, rows: list) -> None:
     articles = 1_000_000
     cities = articles // TOPICS
     site = work / f"site-{human(articles)}"
-    discard(site)
-    subprocess.run(
-        [sys.executable, str(HERE / "gen_site.py"), "--cities", str(cities),
-         "--topics", str(TOPICS), "--out", str(site)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    generate(site, cities)
     print(f"{articles} articles ({cities} cities x {TOPICS} topics) in {site}", file=sys.stderr)
 
     def row(label: str, r: dict) -> None:

@@ -81,16 +81,34 @@ fn gives_the_same_files_as_build() {
     assert!(written == in_memory, "serve's pages differ from build's");
 }
 
+/// Replaces `from` (which must be there) by `to` in yueyang.yaml, once or everywhere, and
+/// tells `session`; gives the file and its text before the edit.
+fn change_yueyang(
+    session: &mut Session,
+    root: &Path,
+    from: &str,
+    to: &str,
+    once: bool,
+) -> (PathBuf, String) {
+    let city = root.join("cities/yueyang.yaml");
+    let text = std::fs::read_to_string(&city).unwrap();
+    assert!(text.contains(from));
+    let edited = if once {
+        text.replacen(from, to, 1)
+    } else {
+        text.replace(from, to)
+    };
+    std::fs::write(&city, edited).unwrap();
+    session.apply(&[ChangeKind::City(city.clone())]);
+    (city, text)
+}
+
 /// Edits yueyang.yaml, rebuilds incrementally and compares with a fresh build.
 fn edit_yueyang(from: &str, to: &str) -> (Rebuilt, Rebuilt) {
     let (_tmp, root) = real_site();
     let mut session = Session::new(options(&root));
     let first = session.rebuild().expect("builds");
-    let city = root.join("cities/yueyang.yaml");
-    let text = std::fs::read_to_string(&city).unwrap();
-    assert!(text.contains(from));
-    std::fs::write(&city, text.replace(from, to)).unwrap();
-    session.apply(&[ChangeKind::City(city.clone())]);
+    change_yueyang(&mut session, &root, from, to, false);
     let second = session.rebuild().expect("rebuilds");
     let fresh = Session::new(options(&root)).rebuild().expect("builds");
     assert!(sorted(&second.files) == sorted(&fresh.files));
@@ -136,13 +154,8 @@ fn a_shape_mismatch_in_an_edited_city_is_found_after_a_good_build() {
     let (_tmp, root) = real_site();
     let mut session = Session::new(options(&root));
     session.rebuild().expect("builds");
-    let city = root.join("cities/yueyang.yaml");
-    let text = std::fs::read_to_string(&city).unwrap();
     let from = "      materials:\n        - 身份证\n        - 医保卡\n";
-    assert!(text.contains(from));
-    let broken = text.replacen(from, "      materials: 身份证\n", 1);
-    std::fs::write(&city, broken).unwrap();
-    session.apply(&[ChangeKind::City(city.clone())]);
+    change_yueyang(&mut session, &root, from, "      materials: 身份证\n", true);
     let incremental = session.rebuild().err().expect("fails");
     let fresh = Session::new(options(&root)).rebuild().err().expect("fails");
     assert!(
@@ -183,14 +196,10 @@ fn a_rebuild_that_fails_after_the_merge_keeps_it_for_the_next() {
     let (_tmp, root) = real_site();
     let mut session = Session::new(options(&root));
     session.rebuild().expect("builds");
-    let city = root.join("cities/yueyang.yaml");
-    let good = std::fs::read_to_string(&city).unwrap();
     let from = "heading: \"岳阳如何在手机上更改医保参保地?\"";
-    assert!(good.contains(from));
     // A heading template that does not compile: the merge succeeds, the templates fail.
-    let broken = good.replacen(from, "heading: \"{{ city.name | no_such_filter }}\"", 1);
-    std::fs::write(&city, broken).unwrap();
-    session.apply(&[ChangeKind::City(city.clone())]);
+    let to = "heading: \"{{ city.name | no_such_filter }}\"";
+    let (city, good) = change_yueyang(&mut session, &root, from, to, true);
     session.rebuild().err().expect("fails");
     assert!(session.kept.merged.is_some(), "the merge is kept");
     std::fs::write(&city, &good).unwrap();
