@@ -304,10 +304,11 @@ fn unknown_key_and_unknown_topic_are_named_with_line_and_hint() {
 #[test]
 fn undefined_template_variable_names_the_topic_line_and_article() {
     let site = Site::fixture("basic");
-    let topic = site
-        .read("topics/beta.md")
-        .replace("可以通过{{ channel }}查询。", "可以通过{{ chanel }}查询。");
-    site.write("topics/beta.md", &topic);
+    site.edit(
+        "topics/beta.md",
+        "可以通过{{ channel }}查询。",
+        "可以通过{{ chanel }}查询。",
+    );
     let err = site.run(&["build", "--now", ALL]).fails_with(1).stderr();
     assert!(err.contains("topics/beta.md:15:"), "{err}");
     assert!(err.contains("chanel"), "{err}");
@@ -377,8 +378,7 @@ fn the_locks_are_not_bound_by_max_input_bytes() {
         lock > limit,
         "the real site's schedule.lock is {lock} bytes"
     );
-    let yaml = site.read("site.yaml");
-    site.write("site.yaml", &format!("{yaml}\nmax_input_bytes: {limit}\n"));
+    site.append("site.yaml", &format!("\nmax_input_bytes: {limit}\n"));
     site.run(&["build", "--locked"]).ok();
     site.run(&["build", "--locked"]).ok();
     // Editors' files are still bound by it.

@@ -449,10 +449,7 @@ fn a_fact_with_a_fresh_source_is_clean() {
 #[test]
 fn invalid_time_zone_is_located() {
     let site = Site::fixture("basic");
-    let text = site
-        .read("site.yaml")
-        .replace("Asia/Shanghai", "Asia/Shanghia");
-    site.write("site.yaml", &text);
+    site.edit("site.yaml", "Asia/Shanghai", "Asia/Shanghia");
     let (code, items) = json(&site, &[]);
     assert_eq!(code, 1);
     assert_eq!(

@@ -251,11 +251,11 @@ fn text_report_lists_worst_first_and_the_page_is_written() {
 #[test]
 fn thresholds_in_site_yaml_make_lint_warnings_and_strict_errors() {
     let site = Site::fixture("coverage");
-    let yaml = site.read("site.yaml").replace(
+    site.edit(
+        "site.yaml",
         "  fact_max_age_days: 100\n",
         "  fact_max_age_days: 1000\n  min_local_share: 0.05\n  max_twin_similarity: 0.95\n",
     );
-    site.write("site.yaml", &yaml);
     // Only ddd's source is missing now; aaa is thin; ccc and ddd are twins.
     let run = site.run(&["check", "--now", NOW]).ok();
     let err = run.stderr();
@@ -272,8 +272,7 @@ fn thresholds_in_site_yaml_make_lint_warnings_and_strict_errors() {
     let build = site.run(&["build", "--now", NOW, "--strict"]).fails_with(1);
     assert!(build.stderr().contains("lint.min_local_share"));
     assert!(!site.exists("public/index.html"));
-    let bad = yaml.replace("min_local_share: 0.05", "min_local_share: 5");
-    site.write("site.yaml", &bad);
+    site.edit("site.yaml", "min_local_share: 0.05", "min_local_share: 5");
     let run = site.run(&["coverage", "--now", NOW]).fails_with(1);
     assert!(
         run.stderr()
@@ -322,11 +321,11 @@ fn real_site_default_only_cities_and_the_two_local_ones() {
 #[test]
 fn a_topic_that_needs_city_values_is_named_and_its_text_counts_as_local() {
     let site = Site::fixture("coverage");
-    let body = site.read("topics/alpha.md").replace(
+    site.edit(
+        "topics/alpha.md",
         "咨询电话{{ hotline }}。",
         "咨询电话{{ hotline }}，地点{{ office }}。",
     );
-    site.write("topics/alpha.md", &body);
     for city in ["aaa", "bbb", "ccc", "ddd"] {
         let path = format!("cities/{city}.yaml");
         let text = site.read(&path);

@@ -89,12 +89,7 @@ fn an_edited_city_recomputes_its_article_and_the_result_is_a_cold_runs() {
     let (before, _) = coverage(&site, &[]);
     // 乙城's own value changes: its article's words, and the pairs it is in.
     let path = "cities/bbb.yaml";
-    site.write(
-        path,
-        &site
-            .read(path)
-            .replace("十个工作日", "十个工作日，加急三个工作日"),
-    );
+    site.edit(path, "十个工作日", "十个工作日，加急三个工作日");
     let (after, line) = coverage(&site, &[]);
     assert!(
         line.contains("words rendered for 1 of 4 articles"),
@@ -141,15 +136,13 @@ fn the_real_site_edited_city_and_topic_recompute_their_articles_only() {
     assert_eq!(changed, all);
     // One city: its five articles.
     let path = "cities/yueyang.yaml";
-    let text = site.read(path);
-    site.write(path, &format!("{text}\n# 编辑过\n"));
+    site.append(path, "\n# 编辑过\n");
     let (after_city, line) = coverage(&site, &[]);
     assert_eq!(articles(&line), (5, all), "{line}");
     assert_eq!(cold(&site, &[]), after_city);
     // One topic: its articles and those showing it as an extra section, not all.
     let path = "topics/yake-baoxiao.md";
-    let text = site.read(path);
-    site.write(path, &format!("{text}\n另外说明一点。\n"));
+    site.append(path, "\n另外说明一点。\n");
     let (after_topic, line) = coverage(&site, &[]);
     let (changed, _) = articles(&line);
     assert!(changed >= all / 5 && changed < all, "{line}");
@@ -194,11 +187,10 @@ fn a_failed_run_leaves_the_memo_and_coverage_leaves_the_output_folder_alone() {
     assert!(!site.exists("public/.sitegen-coverage"));
     let memo = std::fs::read(site.path(MEMO)).unwrap();
     let path = "cities/ccc.yaml";
-    site.write(
+    site.edit(
         path,
-        &site
-            .read(path)
-            .replace("丙城办理甲事项的新办法", "{{ missing_value }}办理甲事项"),
+        "丙城办理甲事项的新办法",
+        "{{ missing_value }}办理甲事项",
     );
     site.run(&["coverage", "--now", NOW]).fails_with(1);
     assert_eq!(std::fs::read(site.path(MEMO)).unwrap(), memo);

@@ -151,12 +151,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     let page = "public/aaa/alpha/index.html";
     let before = site.read(page);
     assert!(before.contains("甲城医保局"));
-    site.write(
-        "cities/aaa.yaml",
-        &site
-            .read("cities/aaa.yaml")
-            .replace("甲城医保局", "甲城医疗保障局"),
-    );
+    site.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
     // The test stands for a first build still running: it holds the output's lock.
     let lock = fs::File::create(site.path(".public.lock")).unwrap();
     lock.lock().unwrap();
@@ -288,10 +283,7 @@ fn a_build_aborted_at_every_commit_step_leaves_the_old_or_the_new_site() {
     type Change = fn(&Site);
     let changes: [(&str, Change); 2] = [
         ("swap", |s: &Site| {
-            let text = s
-                .read("cities/aaa.yaml")
-                .replace("甲城医保局", "甲城医疗保障局");
-            s.write("cities/aaa.yaml", &text);
+            s.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
         }),
         ("memo only", |s: &Site| {
             fs::remove_file(s.path("public/.sitegen-pages")).unwrap();

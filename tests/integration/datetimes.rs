@@ -159,16 +159,13 @@ fn every_datetime_of_the_real_site_is_rfc3339() {
 #[test]
 fn every_datetime_of_a_site_with_daylight_saving_time_is_rfc3339() {
     let site = Site::fixture("basic");
-    let yaml = site
-        .read("site.yaml")
-        .replace("Asia/Shanghai", "America/New_York")
-        .replace("2026-01-05 08:00:00", "2026-03-08 01:00:00");
-    site.write("site.yaml", &yaml);
-    let city = site.read("cities/aaa.yaml").replace(
+    site.edit("site.yaml", "Asia/Shanghai", "America/New_York");
+    site.edit("site.yaml", "2026-01-05 08:00:00", "2026-03-08 01:00:00");
+    site.edit(
+        "cities/aaa.yaml",
         "    values:\n      materials:",
         "    publish_at: \"2026-11-01 01:30:00\"\n    values:\n      materials:",
     );
-    site.write("cities/aaa.yaml", &city);
     site.build_at("2026-03-08 01:30:00");
     let lock = site.read("schedule.lock");
     assert!(
@@ -187,10 +184,7 @@ fn every_datetime_of_a_site_with_daylight_saving_time_is_rfc3339() {
     assert!(lock.contains("2026-03-08 03:10:00"), "{lock}");
     assert!(!lock.contains("2026-03-08 02:"), "{lock}");
     // 2026-11-01 06:30 UTC is 01:30 EST, the fold's second pass.
-    let text = site
-        .read("topics/alpha.md")
-        .replace("办理。", "办理,请带齐材料。");
-    site.write("topics/alpha.md", &text);
+    site.edit("topics/alpha.md", "办理。", "办理,请带齐材料。");
     site.run_env(&["build"], &[("SOURCE_DATE_EPOCH", "1793514600")])
         .ok();
     let modified = site.read("modified.lock");

@@ -229,27 +229,25 @@ fn keys_of(site: &Site, e: &serde_json::Value, name: &str) -> Vec<(String, Strin
 #[test]
 fn nested_map_keys_each_show_their_level_and_line() {
     let site = Site::fixture("basic");
-    let site_yaml = site.read("site.yaml").replacen(
+    site.edit(
+        "site.yaml",
         "  office: 医保经办机构",
         "  office: 医保经办机构\n  hours: {weekday: \"8:30-17:30\", holiday: 休息}",
-        1,
     );
-    site.write("site.yaml", &site_yaml);
-    let alpha = site
-        .read("topics/alpha.md")
-        .replacen(
-            "  time_limit: 15个工作日\n",
-            "  time_limit: 15个工作日\n  hours:\n    weekday: 9:00-17:00\n    weekend:\n      saturday: 9:00-12:00\n      sunday: 休息\n",
-            1,
-        )
-        + "\n工作时间:{{ hours.weekday }},周六{{ hours.weekend.saturday }},周日{{ hours.weekend.sunday }},节假日{{ hours.holiday }}。\n";
-    site.write("topics/alpha.md", &alpha);
-    let aaa = site.read("cities/aaa.yaml").replacen(
+    site.edit(
+        "topics/alpha.md",
+        "  time_limit: 15个工作日\n",
+        "  time_limit: 15个工作日\n  hours:\n    weekday: 9:00-17:00\n    weekend:\n      saturday: 9:00-12:00\n      sunday: 休息\n",
+    );
+    site.append(
+        "topics/alpha.md",
+        "\n工作时间:{{ hours.weekday }},周六{{ hours.weekend.saturday }},周日{{ hours.weekend.sunday }},节假日{{ hours.holiday }}。\n",
+    );
+    site.edit(
+        "cities/aaa.yaml",
         "      time_limit: 5个工作日",
         "      time_limit: 5个工作日\n      hours:\n        weekend:\n          sunday: \"10:00-12:00\"",
-        1,
     );
-    site.write("cities/aaa.yaml", &aaa);
     let e = explain(&site, "aaa", "alpha");
     let line_of = |file: &str, text: &str| {
         let n = site
@@ -303,7 +301,6 @@ fn explain_runs_past_template_errors_in_other_files() {
         "templates/404.html",
         "{% extends \"base.html\" %}{% block content %}{% if x %}{% endblock content %}",
     );
-    let beta = site.read("topics/beta.md") + "\n{{ broken }\n";
-    site.write("topics/beta.md", &beta);
+    site.append("topics/beta.md", "\n{{ broken }\n");
     explains_aaa_alpha_noting(&site, 2);
 }

@@ -235,30 +235,25 @@ fn a_year_of_the_real_site() {
 
     // Title variants, headings and date formats added, removed and reordered: nothing
     // published changes (each article keeps the variants recorded in schedule.lock).
-    let topic = life.site.read("topics/canbaodi-biangeng.md");
-    life.site.write(
-        "topics/canbaodi-biangeng.md",
-        &topic
-            .replace(
-                "titles:\n",
-                "titles:\n  - \"{{ city.name }}医保参保地变更流程(以{{ city.name }}为例)\"\n",
-            )
-            .replace("  - \"医疗保险的参保地要怎么改?\"\n", "")
-            .replace(
-                "headings:\n",
-                "headings:\n  - \"{{ city.name }}怎样办理医保参保地变更?\"\n",
-            ),
+    let topic = "topics/canbaodi-biangeng.md";
+    life.site.edit(
+        topic,
+        "titles:\n",
+        "titles:\n  - \"{{ city.name }}医保参保地变更流程(以{{ city.name }}为例)\"\n",
     );
-    let site_yaml = life.site.read("site.yaml");
-    life.site.write(
+    life.site
+        .edit(topic, "  - \"医疗保险的参保地要怎么改?\"\n", "");
+    life.site.edit(
+        topic,
+        "headings:\n",
+        "headings:\n  - \"{{ city.name }}怎样办理医保参保地变更?\"\n",
+    );
+    life.site.edit(
         "site.yaml",
-        &site_yaml
-            .replace(
-                "title_date_formats:\n",
-                "title_date_formats:\n  - \"(%Y年%m月%d日)\"\n",
-            )
-            .replace("  - \"(%m/%d)\"\n", ""),
+        "title_date_formats:\n",
+        "title_date_formats:\n  - \"(%Y年%m月%d日)\"\n",
     );
+    life.site.edit("site.yaml", "  - \"(%m/%d)\"\n", "");
     // Only the articles that used the deleted title variant change (an editor's choice).
     let used_deleted: Vec<String> = (life.published.iter())
         .filter(|(_, p)| p.title.starts_with("医疗保险的参保地要怎么改?"))

@@ -252,12 +252,7 @@ fn open_pages_are_told_to_reload_after_a_rebuild() {
     let mut status = String::new();
     reader.read_line(&mut status).unwrap();
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
-    site.write(
-        "topics/alpha.md",
-        &site
-            .read("topics/alpha.md")
-            .replace("### 时限:", "### 办理时限:"),
-    );
+    site.edit("topics/alpha.md", "### 时限:", "### 办理时限:");
     let mut seen = String::new();
     while !seen.contains("event: reload") {
         let mut line = String::new();

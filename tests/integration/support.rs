@@ -140,6 +140,19 @@ impl Site {
         fs::write(p, text).unwrap();
     }
 
+    /// Replaces every `from` (which must be there) by `to` in the site file `rel`.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        self.write(rel, &text.replace(from, to));
+    }
+
+    /// Adds `more` at the end of the site file `rel`.
+    pub fn append(&self, rel: &str, more: &str) {
+        let text = self.read(rel);
+        self.write(rel, &(text + more));
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }
