@@ -3,7 +3,7 @@
 //! coverage memo it keeps there for the next run. Nothing in the output folder is touched.
 
 use super::config::CoverageOptions;
-use super::{CmdResult, Console, Exit, Failure, prepare};
+use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::Format;
 use crate::coverage::{self, CoverageMemo, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
@@ -54,7 +54,7 @@ pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
         Err(d) => problems.push(d.clone()),
     }
     console.detail(&reuse_line(&reuse))?;
-    let items = prepare(problems, &build.root);
+    let items = problems.prepared(&build.root);
     let wrote = written
         .ok()
         .map(|path| format!("sitegen coverage: wrote {path}"));
