@@ -2,7 +2,7 @@
 //! environment variables, no progress bar off a terminal, help texts that list only what
 //! works, and folders that are no site.
 
-use crate::support::{Site, repo_root};
+use crate::support::{Site, assert_has, repo_root};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -162,7 +162,7 @@ fn serve_goes_on_serving_when_stdout_or_stderr_is_closed() {
         let _ = other.read_to_string(&mut rest);
         log.push_str(&rest);
         assert!(running, "serve stopped with {closed:?} closed:\n{log}");
-        assert!(log.contains("serving http://127.0.0.1:"), "{log}");
+        assert_has(&log, "serving http://127.0.0.1:");
         assert!(!log.contains("panicked"), "{log}");
     }
 }
@@ -277,10 +277,7 @@ fn verbose_adds_stage_timings_and_the_pages_written() {
     let site = Site::fixture("basic");
     let err = site.run(&["build", "-v", "--now", ALL]).ok().stderr();
     for stage in ["load", "plan", "render", "commit"] {
-        assert!(
-            err.contains(&format!("sitegen: timing {stage:<10}")),
-            "{err}"
-        );
+        assert_has(&err, &format!("sitegen: timing {stage:<10}"));
     }
     assert!(
         err.contains("sitegen: added https://") && err.contains("/aaa/alpha/"),
@@ -366,9 +363,9 @@ fn coloured_diagnostics_with_source_lines_differ_only_by_styles() {
     let plain = run(&[("NO_COLOR", "1")]);
     let coloured = run(&[("CLICOLOR_FORCE", "1")]);
     assert!(!plain.contains('\x1b'), "{plain}");
-    assert!(coloured.contains("\x1b["), "{coloured}");
+    assert_has(&coloured, "\x1b[");
     assert_eq!(strip_styles(&coloured), plain);
-    assert!(plain.contains("cities/bbb.yaml:2:1"), "{plain}");
+    assert_has(&plain, "cities/bbb.yaml:2:1");
 }
 
 /// `text` without its `ESC [ … m` sequences.

@@ -6,7 +6,7 @@
 //! name masked, minus the shingles of the topic rendered with defaults only), on plain
 //! string sets: independent of the hashing, HTML reading and MinHash of the real code.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -237,7 +237,7 @@ fn text_report_lists_worst_first_and_the_page_is_written() {
         .map(|id| out.find(&format!("  {id} ")).expect(id))
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
-    assert!(out.contains("cities/ccc.yaml:7"), "{out}");
+    assert_has(&out, "cities/ccc.yaml:7");
     let page = site.read("public-report/coverage.html");
     assert!(page.starts_with("<!DOCTYPE html>"));
     // Each matrix cell links to the article's section, which links to the line to edit.
@@ -274,11 +274,9 @@ fn thresholds_in_site_yaml_make_lint_warnings_and_strict_errors() {
     assert!(!site.exists("public/index.html"));
     site.edit("site.yaml", "min_local_share: 0.05", "min_local_share: 5");
     let run = site.run(&["coverage", "--now", NOW]).fails_with(1);
-    assert!(
-        run.stderr()
-            .contains("lint.min_local_share is 5, not a share from 0 to 1"),
-        "{}",
-        run.stderr()
+    assert_has(
+        &run.stderr(),
+        "lint.min_local_share is 5, not a share from 0 to 1",
     );
 }
 
@@ -339,12 +337,10 @@ fn a_topic_that_needs_city_values_is_named_and_its_text_counts_as_local() {
     let run = site
         .run(&["coverage", "--now", NOW, "--format", "json"])
         .ok();
-    assert!(run.stderr().contains("warning"), "{}", run.stderr());
-    assert!(
-        run.stderr()
-            .contains("coverage counts this template's text as local"),
-        "{}",
-        run.stderr()
+    assert_has(&run.stderr(), "warning");
+    assert_has(
+        &run.stderr(),
+        "coverage counts this template's text as local",
     );
     let json: Value = serde_json::from_str(&run.stdout()).unwrap();
     // Without a defaults rendering of the body, its text counts as local, the rest not.

@@ -2,7 +2,7 @@
 //! an edit recomputes only what it touches, and every output is byte for byte what a run
 //! without the memo gives, on any number of threads.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 
 const NOW: &str = "2026-03-01 12:00:00";
 const MEMO: &str = "public-report/.sitegen-coverage";
@@ -53,7 +53,7 @@ fn reuse_line(stderr: &str) -> String {
 fn cold(site: &Site, extra: &[&str]) -> Outputs {
     std::fs::remove_file(site.path(MEMO)).ok();
     let (outputs, line) = coverage(site, extra);
-    assert!(line.contains(" 0 more for twin pairs"), "{line}");
+    assert_has(&line, " 0 more for twin pairs");
     outputs
 }
 
@@ -91,10 +91,7 @@ fn an_edited_city_recomputes_its_article_and_the_result_is_a_cold_runs() {
     let path = "cities/bbb.yaml";
     site.edit(path, "十个工作日", "十个工作日，加急三个工作日");
     let (after, line) = coverage(&site, &[]);
-    assert!(
-        line.contains("words rendered for 1 of 4 articles"),
-        "{line}"
-    );
+    assert_has(&line, "words rendered for 1 of 4 articles");
     assert!(!line.contains(" 0 of 6 twin pairs compared"), "{line}");
     assert_ne!(after.json, before.json);
     let json: serde_json::Value = serde_json::from_str(&after.json).unwrap();
@@ -163,10 +160,7 @@ fn a_damaged_or_foreign_memo_means_everything_is_computed_again() {
     for bytes in damaged {
         std::fs::write(site.path(MEMO), &bytes).unwrap();
         let (outputs, line) = coverage(&site, &[]);
-        assert!(
-            line.contains("words rendered for 4 of 4 articles"),
-            "{line}"
-        );
+        assert_has(&line, "words rendered for 4 of 4 articles");
         assert_eq!(outputs, good);
         // The run left a good memo.
         assert_eq!(std::fs::read(site.path(MEMO)).unwrap(), memo);

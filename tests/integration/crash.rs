@@ -7,7 +7,7 @@
 //! the schedule is the same on every run; which moment lands in which stage depends on the
 //! machine's speed, but the assertion holds for any moment, so the test cannot flake.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has, files_below};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -20,18 +20,7 @@ const KILLS: usize = 32;
 type Snapshot = BTreeMap<String, Vec<u8>>;
 
 fn snapshot(dir: &Path) -> Snapshot {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    files_below(dir).into_iter().collect()
 }
 
 /// A small deterministic generator (xorshift64*), so the kill schedule is fixed.
@@ -174,7 +163,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
             Err(e) => panic!("the second build did not say it waits: {e}"),
         }
     };
-    assert!(waiting.contains("public"), "{waiting}");
+    assert_has(&waiting, "public");
     // It waits before touching anything.
     assert!(child.try_wait().unwrap().is_none(), "it did not wait");
     assert_eq!(site.read(page), before);

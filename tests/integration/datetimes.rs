@@ -5,7 +5,7 @@
 //! date; and every time in `schedule.lock` and `modified.lock` is a wall-clock time that
 //! exists in the site's zone, whose RFC 3339 form parses too.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use std::fs;
@@ -172,7 +172,7 @@ fn every_datetime_of_a_site_with_daylight_saving_time_is_rfc3339() {
         !lock.contains("2026-03-08 02:"),
         "a slot in the gap:\n{lock}"
     );
-    assert!(lock.contains("2026-03-08 03:00:00"), "{lock}");
+    assert_has(&lock, "2026-03-08 03:00:00");
     // A lock line in the gap, as an older sitegen wrote them: read as the time after the jump.
     let (first, rest) = lock.split_once("2026-03-08 03:00:00").unwrap();
     site.write(
@@ -181,14 +181,14 @@ fn every_datetime_of_a_site_with_daylight_saving_time_is_rfc3339() {
     );
     site.build_at("2026-11-01 01:45:00");
     let lock = site.read("schedule.lock");
-    assert!(lock.contains("2026-03-08 03:10:00"), "{lock}");
+    assert_has(&lock, "2026-03-08 03:10:00");
     assert!(!lock.contains("2026-03-08 02:"), "{lock}");
     // 2026-11-01 06:30 UTC is 01:30 EST, the fold's second pass.
     site.edit("topics/alpha.md", "办理。", "办理,请带齐材料。");
     site.run_env(&["build"], &[("SOURCE_DATE_EPOCH", "1793514600")])
         .ok();
     let modified = site.read("modified.lock");
-    assert!(modified.contains("2026-11-01 01:59:59"), "{modified}");
+    assert_has(&modified, "2026-11-01 01:59:59");
     check_site(&site, chrono_tz::America::New_York);
     let page = site.read("public/aaa/alpha/index.html");
     assert!(

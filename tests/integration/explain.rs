@@ -1,6 +1,6 @@
 //! `sitegen explain`: each value of an article attributed to the right level, file and line.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 
 const NOW: &str = "2026-01-06 00:00:00";
 
@@ -117,14 +117,8 @@ fn article_facts_url_date_title_and_headings() {
         .run(&["explain", "aaa", "alpha", "--now", NOW])
         .ok()
         .stdout();
-    assert!(
-        human.contains("url:        https://test.example.org/aaa/alpha/"),
-        "{human}"
-    );
-    assert!(
-        human.contains("  time_limit  city×topic  cities/aaa.yaml:15:19"),
-        "{human}"
-    );
+    assert_has(&human, "url:        https://test.example.org/aaa/alpha/");
+    assert_has(&human, "  time_limit  city×topic  cities/aaa.yaml:15:19");
 }
 
 #[test]
@@ -134,14 +128,14 @@ fn unknown_or_skipped_articles_are_refused_with_a_hint() {
         .run(&["explain", "aab", "alpha"])
         .fails_with(2)
         .stderr();
-    assert!(err.contains("no city `aab`"), "{err}");
-    assert!(err.contains("did you mean `aaa`?"), "{err}");
+    assert_has(&err, "no city `aab`");
+    assert_has(&err, "did you mean `aaa`?");
     let err = site
         .run(&["explain", "bbb", "gamma"])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("cities/bbb.yaml:6"), "{err}");
-    assert!(err.contains("does not publish topic `gamma`"), "{err}");
+    assert_has(&err, "cities/bbb.yaml:6");
+    assert_has(&err, "does not publish topic `gamma`");
 }
 
 #[test]
@@ -167,10 +161,7 @@ fn extra_sections_show_their_own_values() {
         .run(&["explain", "ccc", "gamma", "--now", NOW])
         .ok()
         .stdout();
-    assert!(
-        human.contains("values of the extra section alpha:"),
-        "{human}"
-    );
+    assert_has(&human, "values of the extra section alpha:");
 }
 
 /// `explain aaa alpha` runs, in JSON and for people, saying that `n` problems were left out.

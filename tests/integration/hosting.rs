@@ -1,7 +1,7 @@
 //! Static hosting and search engines: sitemap, feeds, metadata and JSON-LD, the sub-path
 //! base URL, incremental output with change lists, `modified.lock` and the footer slots.
 
-use crate::support::{Site, between, hrefs, strip_tags};
+use crate::support::{Site, assert_has, between, hrefs, strip_tags};
 use std::collections::BTreeSet;
 use std::fs;
 use std::time::{Duration, SystemTime};
@@ -379,7 +379,7 @@ fn a_second_build_with_no_change_rewrites_no_file() {
     age_output(&site);
     // A later "now" with no article due in between changes nothing either.
     let err = site.build_at("2026-01-05 09:35:00").stderr();
-    assert!(err.contains(" 0 written"), "{err}");
+    assert_has(&err, " 0 written");
     assert_eq!(rewritten(&site), BTreeSet::new());
     for list in ["added", "changed", "removed", "submit"] {
         assert_eq!(
@@ -570,9 +570,9 @@ fn locked_builds_refuse_a_stale_modified_lock_and_keep_the_output() {
         .run(&["build", "--locked", "--now", ALL])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("modified.lock"), "{err}");
-    assert!(err.contains("aaa/gamma"), "{err}");
-    assert!(err.contains("without --locked"), "{err}");
+    assert_has(&err, "modified.lock");
+    assert_has(&err, "aaa/gamma");
+    assert_has(&err, "without --locked");
     assert_eq!(site.snapshot("public"), before);
 }
 
@@ -585,16 +585,16 @@ fn footer_filing_slots_appear_only_when_set() {
     site.build_at(ALL);
     let html = site.read("public/aaa/alpha/index.html");
     let footer = between(&html, "class=\"filings\"", "</p>");
-    assert!(footer.contains("<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">湘ICP备12345678号-1</a>"), "{footer}");
-    assert!(
-        footer.contains("href=\"https://beian.mps.gov.cn/#/query/webSearch?code=43060202000123\""),
-        "{footer}"
+    assert_has(
+        footer,
+        "<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">湘ICP备12345678号-1</a>",
     );
-    assert!(
-        footer.contains(">湘公网安备 43060202000123号</a>"),
-        "{footer}"
+    assert_has(
+        footer,
+        "href=\"https://beian.mps.gov.cn/#/query/webSearch?code=43060202000123\"",
     );
-    assert!(footer.contains("(湘)-非经营性-2026-0001"), "{footer}");
+    assert_has(footer, ">湘公网安备 43060202000123号</a>");
+    assert_has(footer, "(湘)-非经营性-2026-0001");
     site.edit(
         "site.yaml",
         "public_security_filing: 湘公网安备 43060202000123号\n",

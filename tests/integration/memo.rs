@@ -2,7 +2,7 @@
 //! exactly what a build from scratch gives, through every kind of edit, while rendering
 //! only what changed.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use std::fs;
 
 /// The real site twice: `kept` builds into the same output folder every time (using its
@@ -137,7 +137,7 @@ fn builds_from_the_memo_equal_builds_from_scratch() {
     let (_, rendered) = pair.build("2026-03-05 00:00:00");
     assert_eq!(rendered, 0);
     let again = pair.kept.build_at("2026-03-05 00:00:00").stderr();
-    assert!(again.contains("is repeated"), "{again}");
+    assert_has(&again, "is repeated");
     // Layouts, site settings, new and removed cities.
     pair.edit(|s| {
         s.edit(
