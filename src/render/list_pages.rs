@@ -108,13 +108,8 @@ impl Renderer<'_> {
             "provinces": self.provinces(),
             "meta": meta,
         });
-        let name = if self.templates.layouts.contains_template("cities.html") {
-            "cities.html"
-        } else {
-            "index.html"
-        };
         self.layout(
-            name,
+            self.layout_or("cities.html"),
             urls::CITIES_PATH,
             tera::Value::from_serializable(&view),
         )
