@@ -114,7 +114,6 @@ fn explain_planned(
     let usage = |d: Diagnostic| (Diagnostics::from_iter([d]), Exit::Usage);
     let ci = input
         .cities
-        .iter()
         .position(|c| c.slug.value == city_arg || c.name == city_arg)
         .ok_or_else(|| {
             let names = input.cities.iter().map(|c| c.slug.value.as_str());
@@ -122,7 +121,6 @@ fn explain_planned(
         })?;
     let ti = input
         .topics
-        .iter()
         .position(|t| t.slug == topic_arg || t.name == topic_arg)
         .ok_or_else(|| {
             let names = input.topics.iter().map(|t| t.slug.as_str());
@@ -267,7 +265,7 @@ fn unknown<'a>(what: &str, arg: &str, names: impl Iterator<Item = &'a str>) -> D
 fn publish_source(input: &SiteInput, a: &PlannedArticle) -> String {
     match a.publish_from {
         PublishFrom::Fixed => {
-            let own = input.cities[a.city].topics.get(&input.topics[a.topic].slug);
+            let own = input.city_topic(a.city, a.topic);
             match own.and_then(|t| t.publish_at.as_ref()) {
                 Some(p) => format!("fixed by `publish_at` at {}", p.origin),
                 None => "fixed by `publish_at`".to_string(),
@@ -286,7 +284,7 @@ fn date_format_source(input: &SiteInput, a: &PlannedArticle) -> String {
     match a.chosen.date_from {
         DateFrom::OwnEnding => "none: the title template ends itself".to_string(),
         DateFrom::City => {
-            let own = input.cities[a.city].topics.get(&input.topics[a.topic].slug);
+            let own = input.city_topic(a.city, a.topic);
             match own.and_then(|t| t.date_format.as_ref()) {
                 Some(f) => format!("`date_format` at {}", f.origin),
                 None => format!("`date_format` in {}", input.cities[a.city].path.display()),
@@ -301,7 +299,7 @@ fn date_format_source(input: &SiteInput, a: &PlannedArticle) -> String {
 
 fn extras_source(input: &SiteInput, a: &PlannedArticle) -> String {
     let city = &input.cities[a.city];
-    let own = city.topics.get(&input.topics[a.topic].slug);
+    let own = input.city_topic(a.city, a.topic);
     let list = match a.chosen.extras_from {
         ExtrasFrom::CityTopic => own.and_then(|t| t.extras.as_ref()),
         ExtrasFrom::City => city.extras.as_ref(),

@@ -7,6 +7,7 @@ use super::ownership::TopicTexts;
 use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
+use crate::model::ids::TopicId;
 use crate::model::{SiteInput, Value};
 use crate::plan::PlannedArticle;
 use std::collections::BTreeMap;
@@ -72,7 +73,7 @@ impl SectionLint<'_> {
         cache: &mut LintCache,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut seen: BTreeMap<&str, TopicId> = BTreeMap::new();
         for s in sections {
             cache
                 .pairs
@@ -236,7 +237,7 @@ impl SectionLint<'_> {
         &self,
         a: &PlannedArticle,
         s: &SectionText,
-        first: usize,
+        first: TopicId,
         text: &str,
     ) -> Diagnostic {
         let where_first = if first == s.topic {

@@ -8,6 +8,7 @@
 //! renderer's titles, and everything else from the site-wide part.
 
 use crate::load::Stamps;
+use crate::model::ids::Id;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::modified::next_entry;
 use crate::plan::variants::TemplateRef;
@@ -201,8 +202,8 @@ fn add_title(h: &mut Xxh3, a: &PlannedArticle) {
 
 fn add_template(h: &mut Xxh3, template: TemplateRef) {
     let (own, kind, place, topic) = match template {
-        TemplateRef::Listed { kind, topic, index } => (0, kind, index, topic),
-        TemplateRef::Own { kind, city, topic } => (1, kind, city, topic),
+        TemplateRef::Listed { kind, topic, index } => (0, kind, index, topic.index()),
+        TemplateRef::Own { kind, city, topic } => (1, kind, city.index(), topic.index()),
     };
     for n in [own, kind as usize, place, topic] {
         add_num(h, n);

@@ -4,6 +4,7 @@
 //! a page or a `dateModified` changed.
 
 use super::fingerprint::{add_num, add_str, add_time};
+use crate::model::ids::Id;
 use crate::plan::Page;
 use crate::site_files::{FeedSpec, KeptFile, Sources};
 use std::collections::HashMap;
@@ -81,8 +82,8 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
         let (kind, a, b) = match *page {
             Page::Article(i) => (0, i, 0),
             Page::Home { page, pages } => (1, page, pages),
-            Page::City(c) => (2, c, 0),
-            Page::Topic { topic, page, .. } => (3, topic, page),
+            Page::City(c) => (2, c.index(), 0),
+            Page::Topic { topic, page, .. } => (3, topic.index(), page),
             Page::Cities => (4, 0, 0),
             Page::NotFound => (5, 0, 0),
             Page::About => (6, 0, 0),
@@ -100,7 +101,7 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
     }
     for (a, m) in plan.articles.iter().zip(sources.modified) {
         h.update(a.path.as_bytes());
-        for n in [a.city, a.topic, usize::from(a.published)] {
+        for n in [a.city.index(), a.topic.index(), usize::from(a.published)] {
             add_num(&mut h, n);
         }
         add_time(&mut h, *m);

@@ -7,6 +7,7 @@ use super::kept_files::FeedCache;
 use crate::load::Stamps;
 use crate::merge::Merged;
 use crate::model::SiteInput;
+use crate::model::ids::{CityId, IdVec, TopicId};
 use crate::plan::{Plan, PlannedArticle};
 use crate::render::{LinkParts, Renderer};
 use crate::write::page_memo::PageMemo;
@@ -38,8 +39,8 @@ struct KeptTitle {
 /// city files, by position.
 pub(super) struct MergeStamps {
     pub(super) site: u64,
-    pub(super) topics: Vec<u64>,
-    pub(super) cities: Vec<u64>,
+    pub(super) topics: IdVec<TopicId, u64>,
+    pub(super) cities: IdVec<CityId, u64>,
 }
 
 impl MergeStamps {

@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
 use crate::load::Stamps;
 use crate::merge::{self, Merged};
+use crate::model::ids::CityId;
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::modified::{self, ModifiedTable};
 use crate::plan::{self, Page, Plan, PlanOptions};
@@ -123,7 +124,7 @@ pub(crate) fn run<R>(
         }
         _ => (None, None),
     };
-    let clean = |c: usize| {
+    let clean = |c: CityId| {
         old.as_ref()
             .is_some_and(|old| old.cities.get(c) == Some(&was.cities[c]))
     };
@@ -131,7 +132,7 @@ pub(crate) fn run<R>(
     // of them has problems, so they read as a full check reports them.
     let mut shapes = merge::check_shapes(
         input,
-        old.as_ref().map(|_| &clean as &dyn Fn(usize) -> bool),
+        old.as_ref().map(|_| &clean as &dyn Fn(CityId) -> bool),
     );
     if old.is_some() && !shapes.is_empty() {
         shapes = merge::check_shapes(input, None);

@@ -13,6 +13,7 @@ pub mod variants;
 
 use crate::diag::Diagnostic;
 use crate::merge::Merged;
+use crate::model::ids::{CityId, IdVec, TopicId};
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
 use related::CategoryLists;
@@ -31,8 +32,8 @@ pub struct PlanOptions {
 #[derive(Debug, Clone)]
 pub struct PlannedArticle {
     pub pair: usize,
-    pub city: usize,
-    pub topic: usize,
+    pub city: CityId,
+    pub topic: TopicId,
     /// `city/topic`, the key in `schedule.lock`.
     pub id: String,
     pub path: String,
@@ -53,9 +54,9 @@ pub enum Page {
         page: usize,
         pages: usize,
     },
-    City(usize),
+    City(CityId),
     Topic {
-        topic: usize,
+        topic: TopicId,
         page: usize,
         pages: usize,
     },
@@ -76,8 +77,8 @@ pub struct Plan {
     pub categories: Vec<String>,
     /// Published articles, newest first.
     pub newest_first: Vec<usize>,
-    pub by_city: Vec<Vec<usize>>,
-    pub by_topic: Vec<Vec<usize>>,
+    pub by_city: IdVec<CityId, Vec<usize>>,
+    pub by_topic: IdVec<TopicId, Vec<usize>>,
     pub lists: CategoryLists,
     pub pages: Vec<Page>,
     /// The schedule to save as `schedule.lock`.
@@ -152,10 +153,7 @@ pub fn plan(
             id,
             city: p.city,
             topic: p.topic,
-            fixed: input.cities[p.city]
-                .topics
-                .get(&input.topics[p.topic].slug)
-                .and_then(|t| t.publish_at.as_ref()),
+            fixed: (input.city_topic(p.city, p.topic)).and_then(|t| t.publish_at.as_ref()),
         })
         .collect();
     let current: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
@@ -217,8 +215,8 @@ pub fn plan(
     newest_first.sort_by(|&a, &b| {
         (articles[b].publish_at, &articles[b].id).cmp(&(articles[a].publish_at, &articles[a].id))
     });
-    let mut by_city = vec![Vec::new(); input.cities.len()];
-    let mut by_topic = vec![Vec::new(); input.topics.len()];
+    let mut by_city = input.cities.map(|_| Vec::new());
+    let mut by_topic = input.topics.map(|_| Vec::new());
     for &i in &newest_first {
         by_city[articles[i].city].push(i);
         by_topic[articles[i].topic].push(i);
@@ -255,7 +253,7 @@ pub fn plan(
         .chain(input.topics.iter().map(|t| urls::topic_path(&t.slug, 1)))
         .collect();
     live.extend(other_pages.iter().map(String::as_str));
-    let published: Vec<(usize, usize, &str)> = articles
+    let published: Vec<(CityId, TopicId, &str)> = articles
         .iter()
         .filter(|a| a.published)
         .map(|a| (a.city, a.topic, a.path.as_str()))
@@ -287,7 +285,7 @@ fn page_list(
     input: &SiteInput,
     articles: &[PlannedArticle],
     newest_first: &[usize],
-    by_topic: &[Vec<usize>],
+    by_topic: &IdVec<TopicId, Vec<usize>>,
 ) -> Vec<Page> {
     let per = input.site.home_page_size;
     let mut pages: Vec<Page> = articles
@@ -301,8 +299,8 @@ fn page_list(
         page,
         pages: home_pages,
     }));
-    pages.extend((0..input.cities.len()).map(Page::City));
-    for (topic, list) in by_topic.iter().enumerate() {
+    pages.extend(input.cities.ids().map(Page::City));
+    for (topic, list) in by_topic.iter_ids() {
         let n = page_count(list.len(), per);
         pages.extend((1..=n).map(|page| Page::Topic {
             topic,
@@ -333,8 +331,8 @@ mod tests {
     fn page_groups_keep_a_citys_articles_together() {
         let article = |city: usize| PlannedArticle {
             pair: 0,
-            city,
-            topic: 0,
+            city: crate::model::ids::Id::new(city),
+            topic: Default::default(),
             id: String::new(),
             path: String::new(),
             publish_at: NaiveDateTime::default(),
@@ -348,8 +346,8 @@ mod tests {
             articles: vec![article(0), article(0), article(1)],
             categories: vec![],
             newest_first: vec![],
-            by_city: vec![],
-            by_topic: vec![],
+            by_city: Default::default(),
+            by_topic: Default::default(),
             lists: CategoryLists::default(),
             pages: vec![
                 Page::Article(0),

@@ -45,8 +45,8 @@ mod tests {
     fn article(minute: u32, category: usize) -> PlannedArticle {
         PlannedArticle {
             pair: 0,
-            city: 0,
-            topic: 0,
+            city: Default::default(),
+            topic: Default::default(),
             id: format!("c/{minute}"),
             path: String::new(),
             publish_at: NaiveDateTime::parse_from_str(

@@ -9,6 +9,7 @@ use crate::content::SectionText;
 use crate::content::blocks::BlockReader;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::ModifiedEntry;
+use crate::model::ids::TopicId;
 use crate::plan::modified::{self, content_hash, next_entry};
 use crate::plan::variants::TemplateRef;
 use crate::plan::{PlannedArticle, urls};
@@ -27,7 +28,7 @@ pub(super) struct ArticleContent {
 
 impl Renderer<'_> {
     /// `topic`'s section heading in article `i`, rendered.
-    pub(crate) fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
+    pub(crate) fn section_heading(&self, i: usize, topic: TopicId) -> Result<String, Diagnostic> {
         let a = &self.plan.articles[i];
         let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
         let name = a

@@ -5,6 +5,7 @@ use super::seo::PageMeta;
 use super::view::{ListView, NamedLink, Pagination, ProvinceView};
 use super::{Rendered, Renderer};
 use crate::diag::Diagnostic;
+use crate::model::ids::{CityId, TopicId};
 use crate::plan::{on_page, urls};
 
 impl Renderer<'_> {
@@ -37,7 +38,7 @@ impl Renderer<'_> {
     }
 
     /// City `c`'s page: all of its articles.
-    pub(super) fn city_page(&self, c: usize) -> Result<Rendered, Diagnostic> {
+    pub(super) fn city_page(&self, c: CityId) -> Result<Rendered, Diagnostic> {
         let city = &self.input.cities[c];
         let path = urls::city_path(&city.slug.value);
         let heading = format!("{}{}", city.name, self.input.site.category);
@@ -65,7 +66,7 @@ impl Renderer<'_> {
     /// Page `page` of `pages` of topic `topic`'s list.
     pub(super) fn topic_page(
         &self,
-        topic: usize,
+        topic: TopicId,
         page: usize,
         pages: usize,
     ) -> Result<Rendered, Diagnostic> {

@@ -4,6 +4,7 @@
 //! size plus the list's length, never a walk over the whole topic.
 
 use super::Renderer;
+use crate::model::ids::{IdVec, TopicId};
 use std::collections::HashMap;
 
 /// How many other cities an article names.
@@ -13,26 +14,21 @@ pub(crate) const OTHER_CITIES: usize = 8;
 /// each group newest first as in `Plan::by_topic`.
 #[derive(Default)]
 pub(crate) struct ProvinceGroups {
-    groups: Vec<HashMap<String, Vec<usize>>>,
+    groups: IdVec<TopicId, HashMap<String, Vec<usize>>>,
 }
 
 impl Renderer<'_> {
     fn province_groups(&self) -> &ProvinceGroups {
         self.province_groups.get_or_init(|| ProvinceGroups {
-            groups: self
-                .plan
-                .by_topic
-                .iter()
-                .map(|list| {
-                    let mut by: HashMap<String, Vec<usize>> = HashMap::new();
-                    for &i in list {
-                        by.entry(self.province_of(i).to_string())
-                            .or_default()
-                            .push(i);
-                    }
-                    by
-                })
-                .collect(),
+            groups: self.plan.by_topic.map(|list| {
+                let mut by: HashMap<String, Vec<usize>> = HashMap::new();
+                for &i in list {
+                    by.entry(self.province_of(i).to_string())
+                        .or_default()
+                        .push(i);
+                }
+                by
+            }),
         })
     }
 

@@ -7,6 +7,7 @@ use super::templates::names;
 use super::{Renderer, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
+use crate::model::ids::TopicId;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -108,7 +109,7 @@ impl Renderer<'_> {
     /// and the body (as HTML) — rendered with the site's and the topic's defaults only, for
     /// a city named `city` (also given as its province). A template that cannot render
     /// without a city's own values is left out; its error is in `problems`.
-    pub(crate) fn default_words(&self, topic: usize, city: &str) -> DefaultWords {
+    pub(crate) fn default_words(&self, topic: TopicId, city: &str) -> DefaultWords {
         let t = &self.input.topics[topic];
         let city_value = serde_json::json!({ "name": city, "province": city, "slug": "" });
         let defaults = merge::defaults_of(self.input, topic);

@@ -19,6 +19,7 @@
 //! - `d/<k>.json`: articles `k × DOCS_PER_FILE …`: `[title, path, city, topic, date]`.
 
 use super::segment::Segmenter;
+use crate::model::ids::{CityId, Id, TopicId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Weights (per word and article, the highest applies).
@@ -42,9 +43,9 @@ pub(crate) struct Doc<'a> {
     /// The title without its date suffix: what is segmented.
     pub(crate) title_words: &'a str,
     pub(crate) path: &'a str,
-    pub(crate) city: usize,
-    pub(crate) topic: usize,
-    pub(crate) extras: &'a [usize],
+    pub(crate) city: CityId,
+    pub(crate) topic: TopicId,
+    pub(crate) extras: &'a [TopicId],
     /// `YYYY-MM-DD`
     pub(crate) date: String,
     /// Text of the values the city sets itself for this article.
@@ -155,21 +156,22 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
         for v in &doc.city_values {
             raise(&mut own, seg.words(v), weight::CITY_VALUE);
         }
-        let city = &src.cities[doc.city];
+        let city = &src.cities[doc.city.index()];
         raise(&mut own, vec![city.name.to_lowercase()], weight::CITY);
         if let Some(p) = city.province.filter(|p| *p != city.name) {
             raise(&mut own, vec![p.to_lowercase()], weight::PROVINCE);
         }
         for (word, w) in own {
-            let from_topics = std::iter::once(topic_words[doc.topic].get(&word).map(|x| x.0))
-                .chain(
-                    doc.extras
-                        .iter()
-                        .map(|&e| topic_words[e].get(&word).map(|x| x.1)),
-                )
-                .flatten()
-                .max()
-                .unwrap_or(0);
+            let from_topics =
+                std::iter::once(topic_words[doc.topic.index()].get(&word).map(|x| x.0))
+                    .chain(
+                        doc.extras
+                            .iter()
+                            .map(|&e| topic_words[e.index()].get(&word).map(|x| x.1)),
+                    )
+                    .flatten()
+                    .max()
+                    .unwrap_or(0);
             if w > from_topics {
                 words.entry(word).or_default().docs.push((d, w));
             }
@@ -210,7 +212,8 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
     for (k, shard) in c_shards.iter().enumerate() {
         out.push((format!("c/{k}.json"), to_bytes(shard)));
     }
-    for t in 0..src.topics.len() {
+    for k in 0..src.topics.len() {
+        let t = TopicId::new(k);
         let main: Vec<usize> = (0..src.docs.len())
             .filter(|&d| src.docs[d].topic == t)
             .collect();
@@ -218,7 +221,7 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
             .filter(|&d| src.docs[d].extras.contains(&t))
             .collect();
         out.push((
-            format!("p/{t}.json"),
+            format!("p/{k}.json"),
             to_bytes(&serde_json::json!([deltas(&main), deltas(&extra)])),
         ));
     }

@@ -97,7 +97,7 @@ impl Sources<'_> {
             alternate: String::new(),
             shown: shown(&plan.newest_first, feed_size),
         }];
-        specs.extend(input.cities.iter().enumerate().map(|(c, city)| FeedSpec {
+        specs.extend(input.cities.iter_ids().map(|(c, city)| FeedSpec {
             path: urls::city_feed_path(&city.slug.value),
             title: format!("{} - {}", city.name, site.name),
             alternate: urls::city_path(&city.slug.value),
