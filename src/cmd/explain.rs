@@ -81,14 +81,10 @@ pub(crate) fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
         exit,
         ..Failure::problems(problems, &opts.build.root)
     })?;
-    let text = match opts.format {
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
-        ),
-        Format::Human => crate::diag::visible(&human(&e)).into_owned(),
-    };
-    console.print(&text)?;
+    match opts.format {
+        Format::Json => console.print_json(&e)?,
+        Format::Human => console.print(&crate::diag::visible(&human(&e)))?,
+    }
     Ok(())
 }
 
