@@ -6,7 +6,7 @@ pub(crate) mod blocks;
 pub(crate) mod similarity;
 pub(crate) mod words;
 
-use crate::model::ids::TopicId;
+use crate::model::ids::{PairId, TopicId};
 use blocks::Block;
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ pub(crate) enum Defect {
 pub(crate) struct SectionText {
     pub(crate) topic: TopicId,
     /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
-    pub(crate) pair: usize,
+    pub(crate) pair: PairId,
     /// Structural problems found while converting it to HTML.
     pub(crate) defects: Vec<Defect>,
     /// Its headings and top-level paragraphs, read while converting it.

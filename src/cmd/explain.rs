@@ -140,7 +140,6 @@ fn explain_planned(
     };
     let i = plan
         .articles
-        .iter()
         .position(|a| a.pair == pair)
         .expect("every merged pair is planned");
     let a = &plan.articles[i];

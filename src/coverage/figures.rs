@@ -14,7 +14,7 @@ use super::twins;
 use crate::content::similarity::{Signature, intersection, jaccard_of, signature};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::SiteInput;
-use crate::model::ids::{Id, TopicId};
+use crate::model::ids::{ArticleId, Id, TopicId};
 use crate::plan::Plan;
 use crate::render::Renderer;
 use crate::render::cache::PairCache;
@@ -212,7 +212,7 @@ fn article_sets(
     which: &[usize],
 ) -> Result<Vec<Option<ShingleSet>>, Diagnostics> {
     let mut by_city = input.cities.map(|_| Vec::new());
-    for &i in which {
+    for i in which.iter().map(|&i| ArticleId::new(i)) {
         by_city[plan.articles[i].city].push(i);
     }
     let done: Vec<Vec<(usize, Result<ShingleSet, Diagnostic>)>> = (by_city.as_slice().par_iter())
@@ -235,7 +235,7 @@ fn article_sets(
                         }
                         s.finish()
                     });
-                    (i, set)
+                    (i.index(), set)
                 })
                 .collect()
         })

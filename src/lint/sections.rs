@@ -7,7 +7,7 @@ use super::ownership::TopicTexts;
 use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
-use crate::model::ids::TopicId;
+use crate::model::ids::{IdVec, PairId, TopicId};
 use crate::model::{SiteInput, Value};
 use crate::plan::PlannedArticle;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ const MIN_REPEAT_CHARS: usize = 8;
 /// What the section checks need about the whole site.
 pub(crate) struct SectionLint<'a> {
     pub(crate) input: &'a SiteInput,
-    pub(crate) pairs: &'a [MergedPair],
+    pub(crate) pairs: &'a IdVec<PairId, MergedPair>,
     pub(crate) topics: &'a TopicTexts,
 }
 
@@ -60,7 +60,7 @@ pub(crate) struct SectionFindings {
 /// of one city show the same sections).
 #[derive(Default)]
 pub(crate) struct LintCache {
-    pairs: BTreeMap<usize, SectionFindings>,
+    pairs: BTreeMap<PairId, SectionFindings>,
 }
 
 impl SectionLint<'_> {

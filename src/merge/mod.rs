@@ -8,7 +8,7 @@ mod shapes;
 pub(crate) use shapes::check_shapes;
 
 use crate::diag::Origin;
-use crate::model::ids::{CityId, Id, TopicId};
+use crate::model::ids::{CityId, Id, IdVec, PairId, TopicId};
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
 use std::collections::BTreeMap;
 
@@ -40,7 +40,7 @@ pub struct MergedPair {
 /// Every (city, topic) pair that is not skipped, in city-then-topic order.
 #[derive(Debug, Clone)]
 pub struct Merged {
-    pub pairs: Vec<MergedPair>,
+    pub pairs: IdVec<PairId, MergedPair>,
     topic_count: usize,
     /// Dense `city × topic` → index into `pairs`.
     index: Vec<Option<u32>>,
@@ -52,12 +52,12 @@ impl Merged {
         self.pair_index(city, topic).map(|i| &self.pairs[i])
     }
 
-    pub(crate) fn pair_index(&self, city: CityId, topic: TopicId) -> Option<usize> {
+    pub(crate) fn pair_index(&self, city: CityId, topic: TopicId) -> Option<PairId> {
         self.index
             .get(city.index() * self.topic_count + topic.index())
             .copied()
             .flatten()
-            .map(|i| i as usize)
+            .map(|i| PairId::new(i as usize))
     }
 }
 
@@ -72,7 +72,7 @@ pub struct Earlier<'a> {
 /// city unchanged since `earlier` are moved out of it instead of merged again.
 pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
     let topic_count = input.topics.len();
-    let mut pairs = Vec::new();
+    let mut pairs = IdVec::default();
     let mut index = vec![None; input.cities.len() * topic_count];
     let (mut earlier, unchanged) = match earlier {
         Some(e) if e.merged.topic_count == topic_count => (Some(e.merged), e.unchanged),

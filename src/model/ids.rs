@@ -33,6 +33,10 @@ ids! {
     CityId;
     /// A topic of [`super::SiteInput::topics`].
     TopicId;
+    /// A (city, topic) pair of [`crate::merge::Merged::pairs`].
+    PairId;
+    /// An article of [`crate::plan::Plan::articles`].
+    ArticleId;
 }
 
 /// A `Vec<T>` indexed by the id `I` only.
@@ -55,6 +59,10 @@ impl<I: Id, T> IdVec<I, T> {
         self.items.get(id.index())
     }
 
+    pub fn get_mut(&mut self, id: I) -> Option<&mut T> {
+        self.items.get_mut(id.index())
+    }
+
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }
@@ -62,6 +70,15 @@ impl<I: Id, T> IdVec<I, T> {
     /// Every id, in order.
     pub fn ids(&self) -> impl DoubleEndedIterator<Item = I> + use<I, T> {
         (0..self.items.len()).map(I::new)
+    }
+
+    /// Every id, for a parallel loop.
+    pub fn par_ids(&self) -> impl rayon::iter::IndexedParallelIterator<Item = I> + use<I, T>
+    where
+        I: Send,
+    {
+        use rayon::iter::{IntoParallelIterator, ParallelIterator};
+        (0..self.items.len()).into_par_iter().map(I::new)
     }
 
     /// Every item with its id, in order.
@@ -115,11 +132,27 @@ impl<I, T> FromIterator<T> for IdVec<I, T> {
     }
 }
 
+impl<I, T> IntoIterator for IdVec<I, T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
 impl<'a, I, T> IntoIterator for &'a IdVec<I, T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.items.iter()
+    }
+}
+
+impl<'a, I, T: Sync> rayon::iter::IntoParallelIterator for &'a IdVec<I, T> {
+    type Item = &'a T;
+    type Iter = rayon::slice::Iter<'a, T>;
+    fn into_par_iter(self) -> Self::Iter {
+        rayon::iter::IntoParallelIterator::into_par_iter(&self.items)
     }
 }
 

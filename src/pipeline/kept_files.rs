@@ -4,7 +4,7 @@
 //! a page or a `dateModified` changed.
 
 use super::fingerprint::{add_num, add_str, add_time};
-use crate::model::ids::Id;
+use crate::model::ids::{ArticleId, Id, IdVec};
 use crate::plan::Page;
 use crate::site_files::{FeedSpec, KeptFile, Sources};
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ pub(crate) struct FeedCache {
 /// category and publish time; the lead is rendered from the same inputs as the page).
 pub(crate) struct FeedKeys<'a> {
     pub(crate) global: u64,
-    pub(crate) articles: &'a [u64],
+    pub(crate) articles: &'a IdVec<ArticleId, u64>,
 }
 
 /// Sitemap, feeds, `robots.txt`, redirects and static files; every feed and sitemap whose
@@ -80,7 +80,7 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
     h.update(&global.to_le_bytes());
     for page in &plan.pages {
         let (kind, a, b) = match *page {
-            Page::Article(i) => (0, i, 0),
+            Page::Article(i) => (0, i.index(), 0),
             Page::Home { page, pages } => (1, page, pages),
             Page::City(c) => (2, c.index(), 0),
             Page::Topic { topic, page, .. } => (3, topic.index(), page),

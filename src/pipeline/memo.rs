@@ -7,7 +7,7 @@ use super::kept_files::FeedCache;
 use crate::load::Stamps;
 use crate::merge::Merged;
 use crate::model::SiteInput;
-use crate::model::ids::{CityId, IdVec, TopicId};
+use crate::model::ids::{ArticleId, CityId, IdVec, TopicId};
 use crate::plan::{Plan, PlannedArticle};
 use crate::render::{LinkParts, Renderer};
 use crate::write::page_memo::PageMemo;
@@ -87,7 +87,7 @@ pub(super) fn keep_titles(
     kept: &mut Kept,
     plan: &Plan,
     renderer: &Renderer<'_>,
-    inputs: &[u64],
+    inputs: &IdVec<ArticleId, u64>,
     shared: &Fingerprints<'_>,
 ) {
     if !kept.across_runs {
@@ -95,12 +95,7 @@ pub(super) fn keep_titles(
     }
     let mut old = std::mem::take(&mut kept.titles);
     kept.titles.reserve(plan.articles.len());
-    for (i, a) in plan
-        .articles
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.published)
-    {
+    for (i, a) in plan.articles.iter_ids().filter(|(_, a)| a.published) {
         let entry = match old.remove_entry(&a.id) {
             Some(entry) if entry.1.inputs == inputs[i] => entry,
             _ => (

@@ -4,7 +4,7 @@
 use super::Renderer;
 use super::seo::Crumb;
 use super::seo::{self, PageMeta};
-use crate::model::ids::CityId;
+use crate::model::ids::{ArticleId, CityId};
 use crate::plan::urls;
 use chrono::NaiveDateTime;
 
@@ -12,7 +12,7 @@ impl Renderer<'_> {
     /// Description, Open Graph values and JSON-LD of article `i`.
     pub(super) fn article_meta(
         &self,
-        i: usize,
+        i: ArticleId,
         lead: &str,
         modified: NaiveDateTime,
         breadcrumb: &[Crumb],

@@ -21,6 +21,7 @@ pub(crate) mod view;
 use crate::content::SectionText;
 use crate::diag::Diagnostic;
 use crate::merge::{Merged, MergedValue};
+use crate::model::ids::{ArticleId, IdVec, PairId};
 use crate::model::{ModifiedEntry, SiteInput, Topic};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
 use cache::PairCache;
@@ -45,11 +46,11 @@ pub struct Rendered {
     /// For an article: each section's defects and blocks, for the content lint.
     pub(crate) sections: Vec<SectionText>,
     /// For an article: its index and its `modified.lock` record.
-    pub record: Option<(usize, ModifiedEntry)>,
+    pub record: Option<(ArticleId, ModifiedEntry)>,
 }
 
 /// Titles and links kept from an earlier run, by article (see [`Renderer::new`]).
-pub type KnownTitles<'k> = dyn Fn(usize) -> Option<(String, LinkParts)> + Sync + 'k;
+pub type KnownTitles<'k> = dyn Fn(ArticleId) -> Option<(String, LinkParts)> + Sync + 'k;
 
 /// Everything needed to render any page; built once, shared by all threads.
 pub struct Renderer<'a> {
@@ -58,7 +59,7 @@ pub struct Renderer<'a> {
     plan: &'a Plan,
     templates: Templates,
     /// Each published article's full title (empty for unpublished ones).
-    titles: Vec<String>,
+    titles: IdVec<ArticleId, String>,
     /// Each published article's link, built once.
     links: LinkTable,
     site_value: tera::Value,
@@ -89,7 +90,7 @@ impl<'a> Renderer<'a> {
             merged,
             plan,
             templates,
-            titles: Vec::new(),
+            titles: IdVec::default(),
             links: LinkTable::new(Vec::new()),
             site_value,
             site_longest,
@@ -100,8 +101,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             province_groups: std::sync::OnceLock::new(),
         };
-        let (known_titles, known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
-            .into_par_iter()
+        let (known_titles, known_links): (Vec<_>, Vec<_>) = (plan.articles.par_ids())
             .map(|i| known.and_then(|known| known(i)).unzip())
             .unzip();
         let titles: Vec<Result<String, Diagnostic>> = plan
@@ -116,13 +116,11 @@ impl<'a> Renderer<'a> {
             .collect();
         let mut problems = Vec::new();
         for t in titles {
-            match t {
-                Ok(t) => renderer.titles.push(t),
-                Err(d) => {
-                    problems.push(d);
-                    renderer.titles.push(String::new());
-                }
-            }
+            let title = t.unwrap_or_else(|d| {
+                problems.push(d);
+                String::new()
+            });
+            renderer.titles.push(title);
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -145,7 +143,7 @@ impl<'a> Renderer<'a> {
         crate::load::local_time::rfc3339(self.input.site.timezone, dt)
     }
 
-    fn content_context(&self, pair: usize) -> tera::Context {
+    fn content_context(&self, pair: PairId) -> tera::Context {
         let p = &self.merged.pairs[pair];
         let city = &self.input.cities[p.city];
         let city_value = serde_json::json!({
@@ -210,7 +208,7 @@ impl<'a> Renderer<'a> {
 
     /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which
     /// are never linked).
-    fn link_parts(&self, i: usize) -> (tera::Value, String) {
+    fn link_parts(&self, i: ArticleId) -> (tera::Value, String) {
         if !self.plan.articles[i].published {
             return (tera::Value::none(), String::new());
         }
@@ -219,7 +217,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Article `i`'s link as lists show it (keep `fingerprint::link_hash` in step with it).
-    fn link(&self, i: usize) -> ArticleLink<'_> {
+    fn link(&self, i: ArticleId) -> ArticleLink<'_> {
         let a = &self.plan.articles[i];
         let city = &self.input.cities[a.city].name;
         ArticleLink {
@@ -293,7 +291,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// An article's full title (date suffix included); empty for unpublished articles.
-    pub(crate) fn article_title(&self, i: usize) -> &str {
+    pub(crate) fn article_title(&self, i: ArticleId) -> &str {
         &self.titles[i]
     }
 }

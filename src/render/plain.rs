@@ -7,7 +7,7 @@ use super::templates::names;
 use super::{Renderer, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
-use crate::model::ids::TopicId;
+use crate::model::ids::{ArticleId, TopicId};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -40,7 +40,7 @@ impl Renderer<'_> {
     /// (and go to) `cache`, so pass the articles of one city with one cache.
     pub(crate) fn article_words(
         &self,
-        i: usize,
+        i: ArticleId,
         cache: &mut PairCache,
     ) -> Result<ArticleWords, Diagnostic> {
         let a = &self.plan.articles[i];

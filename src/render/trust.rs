@@ -8,7 +8,7 @@ use super::seo::Crumb;
 use super::view::SourceView;
 use crate::content::words as segment;
 use crate::merge::Layer;
-use crate::model::ids::CityId;
+use crate::model::ids::{ArticleId, CityId};
 use crate::model::{FactSource, SourceMap};
 use crate::plan::{PlannedArticle, urls};
 use std::collections::BTreeSet;
@@ -76,7 +76,7 @@ impl Renderer<'_> {
     }
 
     /// Article `i`'s date suffix (what its title ends with).
-    pub(crate) fn date_suffix(&self, i: usize) -> String {
+    pub(crate) fn date_suffix(&self, i: ArticleId) -> String {
         self.title_suffix(&self.plan.articles[i])
     }
 
