@@ -4,9 +4,9 @@
 use super::config::ExplainOptions;
 use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::Format;
+use crate::coverage::levels::level_name;
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean};
 use crate::load::LOCK_FILE;
-use crate::merge::Layer;
 use crate::model::SiteInput;
 use crate::pipeline::{self, BuildOptions, Ran};
 use crate::plan::PlannedArticle;
@@ -81,14 +81,10 @@ pub(crate) fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
         exit,
         ..Failure::problems(problems, &opts.build.root)
     })?;
-    let text = match opts.format {
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
-        ),
-        Format::Human => crate::diag::visible(&human(&e)).into_owned(),
-    };
-    console.print(&text)?;
+    match opts.format {
+        Format::Json => console.print_json(&e)?,
+        Format::Human => console.print(&crate::diag::visible(&human(&e)))?,
+    }
     Ok(())
 }
 
@@ -230,7 +226,7 @@ fn value_rows(
         .map(|(name, v)| ValueRow {
             name: name.clone(),
             value: v.value.clone(),
-            level: level(v.layer),
+            level: level_name(v.layer),
             file: v.origin.file.display().to_string(),
             line: v.origin.line,
             column: v.origin.column,
@@ -239,7 +235,7 @@ fn value_rows(
                 .map(|k| KeyRow {
                     key: k.path,
                     value: k.value,
-                    level: level(k.layer),
+                    level: level_name(k.layer),
                     file: k.origin.file.display().to_string(),
                     line: k.origin.line,
                     column: k.origin.column,
@@ -258,16 +254,6 @@ fn unknown<'a>(what: &str, arg: &str, names: impl Iterator<Item = &'a str>) -> D
         format!("no {what} `{arg}` (give its slug or its name)"),
     )
     .with_hint(hint)
-}
-
-/// The cascade level in editors' words.
-fn level(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Site => "site",
-        Layer::Topic => "topic",
-        Layer::City => "city",
-        Layer::CityTopic => "city×topic",
-    }
 }
 
 /// Why the article has its publish datetime, as the plan decided it.

@@ -2,6 +2,7 @@
 //! template syntax, a paragraph said twice, and text that belongs to another topic.
 
 use super::blocks::{Kind, excerpt, normalise};
+use super::chunks::strings;
 use super::ownership::TopicTexts;
 use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
@@ -287,14 +288,4 @@ fn value_holding<'p>(pair: &'p MergedPair, text: &str) -> Option<(&'p str, &'p O
 fn holds(value: &str, text: &str) -> bool {
     !value.is_empty()
         && (value.contains(text) || (value.chars().count() >= 6 && text.contains(value)))
-}
-
-/// Every string inside a value (lists and maps included).
-fn strings(v: &Value) -> Box<dyn Iterator<Item = &str> + '_> {
-    match v {
-        Value::String(s) => Box::new(std::iter::once(s.as_str())),
-        Value::Array(items) => Box::new(items.iter().flat_map(strings)),
-        Value::Object(map) => Box::new(map.values().flat_map(strings)),
-        _ => Box::new(std::iter::empty()),
-    }
 }

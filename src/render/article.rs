@@ -39,10 +39,7 @@ impl Renderer<'_> {
             .chosen
             .heading(topic)
             .map_or_else(String::new, |h| h.name(self.input));
-        Ok(self
-            .render_content(&name, &self.content_context(pair), a)?
-            .trim()
-            .to_string())
+        self.render_text(&name, &self.content_context(pair), a)
     }
 
     /// The section of article `a` headed by `heading`, or nothing when the article's city
@@ -61,12 +58,11 @@ impl Renderer<'_> {
         let t = &self.input.topics[topic];
         let parts = cache.get(pair, || self.content_context(pair));
         let ctx = &parts.ctx;
-        let heading = self
-            .render_content(&heading.name(self.input), ctx, a)?
-            .trim()
-            .to_string();
+        let heading = self.render_text(&heading.name(self.input), ctx, a)?;
         if parts.body.is_none() {
-            let body = self.render_content(&names::body(&t.slug), ctx, a)?;
+            let body = self
+                .templates
+                .render_content(&names::body(&t.slug), ctx, &a.id)?;
             let mut blocks = BlockReader::default();
             let (html, defects) =
                 markdown::to_html_reading(&body, self.input.site.allow_html, &mut blocks);
@@ -117,14 +113,8 @@ impl Renderer<'_> {
         let topic = &self.input.topics[a.topic];
         let ctx = &cache.get(a.pair, || self.content_context(a.pair)).ctx;
         let mut warnings = Vec::new();
-        let lead = self
-            .render_content(&names::lead(&topic.slug), ctx, a)?
-            .trim()
-            .to_string();
-        let teaser = self
-            .render_content(&a.chosen.teaser.name(self.input), ctx, a)?
-            .trim()
-            .to_string();
+        let lead = self.render_text(&names::lead(&topic.slug), ctx, a)?;
+        let teaser = self.render_text(&a.chosen.teaser.name(self.input), ctx, a)?;
         let mut sections = Vec::new();
         let mut texts = Vec::new();
         for &heading in &a.chosen.headings {
@@ -147,8 +137,8 @@ impl Renderer<'_> {
     pub(crate) fn article_lead(&self, i: ArticleId) -> String {
         let a = &self.plan.articles[i];
         let name = names::lead(&self.input.topics[a.topic].slug);
-        let lead = self.render_content(&name, &self.content_context(a.pair), a);
-        lead.unwrap_or_default().trim().to_string()
+        let lead = self.render_text(&name, &self.content_context(a.pair), a);
+        lead.unwrap_or_default()
     }
 
     /// The sections of article `i` that render, each on its own, with their warnings:

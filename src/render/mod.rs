@@ -20,16 +20,16 @@ pub(crate) mod view;
 
 use crate::content::SectionText;
 use crate::diag::Diagnostic;
-use crate::merge::Merged;
+use crate::merge::{Merged, MergedValue};
 use crate::model::ids::{ArticleId, IdVec, PairId};
-use crate::model::{ModifiedEntry, SiteInput};
+use crate::model::{ModifiedEntry, SiteInput, Topic};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
 use cache::PairCache;
 use chrono::NaiveDateTime;
 pub(crate) use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use templates::Templates;
 use view::*;
 
@@ -146,24 +146,33 @@ impl<'a> Renderer<'a> {
     fn content_context(&self, pair: PairId) -> tera::Context {
         let p = &self.merged.pairs[pair];
         let city = &self.input.cities[p.city];
+        let city_value = serde_json::json!({
+            "name": city.name, "province": city.province, "slug": city.slug.value,
+        });
+        let city_longest = (city.name.len()).max(city.province.as_ref().map_or(0, |p| p.len()));
         let topic = &self.input.topics[p.topic];
+        self.context_of(city_value, city_longest, topic, &p.values)
+    }
+
+    /// What content templates of `topic` see: `city` (whose longest string has
+    /// `city_longest` bytes), the topic, the site and `values`, with the longest string of
+    /// them all noted for the budgets (see `bounds::note_longest`).
+    fn context_of(
+        &self,
+        city: serde_json::Value,
+        city_longest: usize,
+        topic: &Topic,
+        values: &BTreeMap<String, MergedValue>,
+    ) -> tera::Context {
         let mut ctx = tera::Context::new();
-        ctx.insert(
-            "city",
-            &serde_json::json!({
-                "name": city.name, "province": city.province, "slug": city.slug.value,
-            }),
-        );
+        ctx.insert("city", &city);
         ctx.insert(
             "topic",
             &serde_json::json!({ "name": topic.name, "slug": topic.slug }),
         );
         ctx.insert_value("site", self.site_value.clone());
-        let mut longest = self
-            .site_longest
-            .max(city.name.len())
-            .max(city.province.as_ref().map_or(0, |p| p.len()));
-        for (k, v) in &p.values {
+        let mut longest = self.site_longest.max(city_longest);
+        for (k, v) in values {
             longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
             ctx.insert(k.clone(), &v.value);
         }
@@ -171,13 +180,16 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    fn render_content(
+    /// Content template `name` rendered for `article` and trimmed: a title, heading, lead
+    /// or teaser.
+    fn render_text(
         &self,
         name: &str,
         ctx: &tera::Context,
         article: &PlannedArticle,
     ) -> Result<String, Diagnostic> {
-        self.templates.render_content(name, ctx, &article.id)
+        let text = self.templates.render_content(name, ctx, &article.id)?;
+        Ok(text.trim().to_string())
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
@@ -191,8 +203,7 @@ impl<'a> Renderer<'a> {
     /// An article's title without its date suffix, trimmed.
     pub(crate) fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let name = a.chosen.title.name(self.input);
-        let base = self.render_content(&name, &self.content_context(a.pair), a)?;
-        Ok(base.trim().to_string())
+        self.render_text(&name, &self.content_context(a.pair), a)
     }
 
     /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which

@@ -4,7 +4,7 @@
 
 use super::cache::PairCache;
 use super::templates::names;
-use super::{Renderer, bounds, markdown};
+use super::{Renderer, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
 use crate::model::ids::{ArticleId, TopicId};
@@ -111,22 +111,9 @@ impl Renderer<'_> {
     /// without a city's own values is left out; its error is in `problems`.
     pub(crate) fn default_words(&self, topic: TopicId, city: &str) -> DefaultWords {
         let t = &self.input.topics[topic];
-        let mut ctx = tera::Context::new();
-        ctx.insert(
-            "city",
-            &serde_json::json!({ "name": city, "province": city, "slug": "" }),
-        );
-        ctx.insert(
-            "topic",
-            &serde_json::json!({ "name": t.name, "slug": t.slug }),
-        );
-        ctx.insert_value("site", self.site_value.clone());
-        let mut longest = self.site_longest.max(city.len());
-        for (k, v) in merge::defaults_of(self.input, topic) {
-            longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
-            ctx.insert(k, &v.value);
-        }
-        bounds::note_longest(&mut ctx, longest);
+        let city_value = serde_json::json!({ "name": city, "province": city, "slug": "" });
+        let defaults = merge::defaults_of(self.input, topic);
+        let ctx = self.context_of(city_value, city.len(), t, &defaults);
         let mut templates: Vec<String> = (0..t.titles.len())
             .map(|i| names::title(&t.slug, i))
             .collect();

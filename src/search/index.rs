@@ -179,8 +179,7 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
     }
 
     let (t_count, c_count) = shard_counts(src.docs.len());
-    let mut out = Vec::new();
-    out.push(("meta.json".to_string(), meta(src, t_count, c_count)));
+    let mut files = vec![meta(src, t_count, c_count)];
 
     let mut t_shards: Vec<BTreeMap<&str, serde_json::Value>> = vec![BTreeMap::new(); t_count];
     let mut c_shards: Vec<BTreeMap<char, BTreeSet<&str>>> = vec![BTreeMap::new(); c_count];
@@ -206,12 +205,8 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
             }
         }
     }
-    for (k, shard) in t_shards.iter().enumerate() {
-        out.push((format!("t/{k}.json"), to_bytes(shard)));
-    }
-    for (k, shard) in c_shards.iter().enumerate() {
-        out.push((format!("c/{k}.json"), to_bytes(shard)));
-    }
+    files.extend(t_shards.iter().map(to_bytes));
+    files.extend(c_shards.iter().map(to_bytes));
     for k in 0..src.topics.len() {
         let t = TopicId::new(k);
         let main: Vec<usize> = (0..src.docs.len())
@@ -220,19 +215,23 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
         let extra: Vec<usize> = (0..src.docs.len())
             .filter(|&d| src.docs[d].extras.contains(&t))
             .collect();
-        out.push((
-            format!("p/{k}.json"),
-            to_bytes(&serde_json::json!([deltas(&main), deltas(&extra)])),
-        ));
+        files.push(to_bytes(&serde_json::json!([
+            deltas(&main),
+            deltas(&extra)
+        ])));
     }
-    for (k, chunk) in src.docs.chunks(DOCS_PER_FILE).enumerate() {
+    for chunk in src.docs.chunks(DOCS_PER_FILE) {
         let rows: Vec<serde_json::Value> = chunk
             .iter()
             .map(|d| serde_json::json!([d.title, d.path, d.city, d.topic, d.date]))
             .collect();
-        out.push((format!("d/{k}.json"), to_bytes(&rows)));
+        files.push(to_bytes(&rows));
     }
-    out
+    // The same files in the same order as `paths` names them.
+    paths(src.docs.len(), src.topics.len())
+        .into_iter()
+        .zip(files)
+        .collect()
 }
 
 fn meta(src: &IndexSource<'_>, terms: usize, chars: usize) -> Vec<u8> {
