@@ -11,7 +11,7 @@ fn explain(site: &Site, city: &str, topic: &str) -> serde_json::Value {
     serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout()))
 }
 
-/// The row of value `name` in an explanation.
+/// The row of value `name` in an explanation or one of its sections (`e["values"]`).
 fn value<'e>(e: &'e serde_json::Value, name: &str) -> &'e serde_json::Value {
     e["values"]
         .as_array()
@@ -148,13 +148,7 @@ fn extra_sections_show_their_own_values() {
         .map(|s| s["topic"].as_str().unwrap())
         .collect();
     assert_eq!(topics, ["gamma", "alpha", "beta"]);
-    let alpha = &sections[1]["values"];
-    let materials = alpha
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "materials")
-        .unwrap_or_else(|| panic!("{alpha}"));
+    let materials = value(&sections[1], "materials");
     assert_eq!(materials["level"], "topic");
     assert_eq!(materials["file"], "topics/alpha.md");
     let human = site
