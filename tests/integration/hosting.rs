@@ -522,7 +522,6 @@ fn date_modified_is_recorded_and_fresh_clones_agree() {
         .collect();
     assert_eq!(dated.len(), 3, "aaa, bbb and ccc beta: {lock}");
     assert!(dated.iter().all(|l| l.ends_with("/beta")));
-    let before = site.snapshot("public");
     // A fresh clone (no output, later clock) built with --locked gives the same pages.
     let clone = Site::fixture("basic");
     for f in ["topics/beta.md", "schedule.lock", "modified.lock"] {
@@ -537,13 +536,7 @@ fn date_modified_is_recorded_and_fresh_clones_agree() {
             .filter(|(p, _)| p.matches('/').count() == 2 && !p.starts_with("topic/"))
             .collect()
     };
-    assert_eq!(
-        pages(&clone),
-        before
-            .into_iter()
-            .filter(|(p, _)| p.matches('/').count() == 2 && !p.starts_with("topic/"))
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(pages(&clone), pages(&site));
     let html = clone.read("public/aaa/beta/index.html");
     assert_eq!(
         json_ld(&html)["@graph"][0]["dateModified"],

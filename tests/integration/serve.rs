@@ -357,11 +357,7 @@ fn coverage_page_is_served_and_linked_from_every_page() {
     let own = format!("href=\"http://{}/ccc/alpha/\"", server.addr);
     assert_has(&coverage.body, &own);
     // Made on request from the files as they are: an edit shows at once.
-    let aaa = site.read("cities/aaa.yaml");
-    site.write(
-        "cities/aaa.yaml",
-        &format!("{aaa}values:\n  hotline: \"54321\"\n"),
-    );
+    site.append("cities/aaa.yaml", "values:\n  hotline: \"54321\"\n");
     let again = server.get("/__sitegen/coverage/");
     assert!(again.body.contains("0 of 4 cities use only defaults"));
 }
