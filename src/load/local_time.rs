@@ -87,8 +87,31 @@ pub(crate) fn wall_clock_now(tz: Tz, now: DateTime<Utc>) -> NaiveDateTime {
 }
 
 /// RFC 3339 with the site's offset, e.g. `2026-02-03T06:39:37+08:00`.
+/// Written field by field: chrono's `format` parses its format string on every call, and
+/// every page carries several of these datetimes. Years outside 0–9999, leap seconds and
+/// offsets with seconds (which chrono writes its own way) go through chrono.
 pub(crate) fn rfc3339(tz: Tz, t: NaiveDateTime) -> String {
-    instant(tz, t).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    use chrono::{Datelike, Timelike};
+    let at = instant(tz, t);
+    let local = at.naive_local();
+    let offset = at.offset().fix().local_minus_utc();
+    if !(0..=9999).contains(&local.year()) || local.nanosecond() >= 1_000_000_000 || offset % 60 != 0
+    {
+        return at.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 #[cfg(test)]
@@ -189,6 +212,22 @@ mod tests {
             );
             assert!(t >= last, "{t} after {last}");
             last = t;
+        }
+    }
+    #[test]
+    fn rfc3339_is_written_as_chrono_writes_it() {
+        let base = at("1850-01-01 00:00:00");
+        let mut times: Vec<NaiveDateTime> = (0..3000)
+            .map(|k| base + TimeDelta::seconds(k * 2_100_017))
+            .collect();
+        times.extend([at("0999-12-31 23:59:59"), at("9999-12-31 23:59:59")]);
+        times.push(at("2016-12-31 23:59:59") + TimeDelta::nanoseconds(1_500_000_000));
+        times.extend(chrono::NaiveDate::from_ymd_opt(10_000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)));
+        for tz in [Shanghai, New_York, Berlin, chrono_tz::Asia::Kolkata, chrono_tz::UTC] {
+            for &t in &times {
+                let chrono = instant(tz, t).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+                assert_eq!(rfc3339(tz, t), chrono, "{t} in {tz}");
+            }
         }
     }
 }
