@@ -95,7 +95,9 @@ pub(crate) fn rfc3339(tz: Tz, t: NaiveDateTime) -> String {
     let at = instant(tz, t);
     let local = at.naive_local();
     let offset = at.offset().fix().local_minus_utc();
-    if !(0..=9999).contains(&local.year()) || local.nanosecond() >= 1_000_000_000 || offset % 60 != 0
+    if !(0..=9999).contains(&local.year())
+        || local.nanosecond() >= 1_000_000_000
+        || offset % 60 != 0
     {
         return at.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
     }
@@ -112,6 +114,42 @@ pub(crate) fn rfc3339(tz: Tz, t: NaiveDateTime) -> String {
         minutes / 60,
         minutes % 60
     )
+}
+
+/// `t` in the strftime `format` (a site's date format, which `site.yaml` checks), as
+/// `t.format(format)` writes it, but with the format parsed once per thread: titles and
+/// date suffixes format every article's date with one of a few formats.
+pub(crate) fn format_in(t: NaiveDateTime, format: &str) -> String {
+    use chrono::format::{Item, StrftimeItems};
+    use std::cell::RefCell;
+    /// More formats than this are formatted without keeping their items.
+    const KEPT: usize = 16;
+    thread_local! {
+        static PARSED: RefCell<Vec<(String, Vec<Item<'static>>)>> = const { RefCell::new(Vec::new()) };
+    }
+    PARSED.with(|parsed| {
+        let mut parsed = parsed.borrow_mut();
+        let k = match parsed.iter().position(|(f, _)| f == format) {
+            Some(k) => k,
+            None => match StrftimeItems::new(format).parse_to_owned() {
+                Ok(items) if parsed.len() < KEPT => {
+                    parsed.push((format.to_string(), items));
+                    parsed.len() - 1
+                }
+                _ => return t.format(format).to_string(),
+            },
+        };
+        t.format_with_items(parsed[k].1.iter()).to_string()
+    })
+}
+
+/// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it, without parsing a format string.
+pub(crate) fn day(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 #[cfg(test)]
@@ -222,12 +260,45 @@ mod tests {
             .collect();
         times.extend([at("0999-12-31 23:59:59"), at("9999-12-31 23:59:59")]);
         times.push(at("2016-12-31 23:59:59") + TimeDelta::nanoseconds(1_500_000_000));
-        times.extend(chrono::NaiveDate::from_ymd_opt(10_000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)));
-        for tz in [Shanghai, New_York, Berlin, chrono_tz::Asia::Kolkata, chrono_tz::UTC] {
+        times.extend(
+            chrono::NaiveDate::from_ymd_opt(10_000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        );
+        for tz in [
+            Shanghai,
+            New_York,
+            Berlin,
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::UTC,
+        ] {
             for &t in &times {
                 let chrono = instant(tz, t).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
                 assert_eq!(rfc3339(tz, t), chrono, "{t} in {tz}");
             }
         }
+    }
+    #[test]
+    fn dates_are_formatted_as_chrono_formats_them() {
+        let base = at("0001-01-01 00:00:00");
+        let times: Vec<NaiveDateTime> = (0..2000)
+            .map(|k| base + TimeDelta::seconds(k * 157_000_013))
+            .collect();
+        let formats = [
+            "%Y年%-m月%-d日",
+            "（%Y-%m-%d）",
+            "%m/%d %H:%M",
+            "%Y",
+            "%%%e",
+            "%Y-%m-%d %H:%M:%S",
+        ];
+        for _ in 0..2 {
+            for t in &times {
+                for f in formats {
+                    assert_eq!(format_in(*t, f), t.format(f).to_string(), "{t} in {f}");
+                }
+                assert_eq!(day(t.date()), t.format("%Y-%m-%d").to_string());
+            }
+        }
+        let far = chrono::NaiveDate::from_ymd_opt(12_345, 6, 7).unwrap();
+        assert_eq!(day(far), far.format("%Y-%m-%d").to_string());
     }
 }

@@ -265,9 +265,9 @@ fn format_line(out: &mut String, s: &LockedSlot) {
     out.push('\n');
 }
 
-/// `%Y-%m-%d %H:%M:%S` without parsing the format string for every line; chrono's own
+/// `%Y-%m-%d %H:%M:%S` without parsing the format string for every line (and every page); chrono's own
 /// formatting for what the digits cannot say (a year outside 0–9999, a leap second).
-fn write_datetime(out: &mut String, t: NaiveDateTime) -> std::fmt::Result {
+pub(crate) fn write_datetime(out: &mut String, t: NaiveDateTime) -> std::fmt::Result {
     use chrono::Timelike;
     use std::fmt::Write;
     if (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000 {

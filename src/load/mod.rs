@@ -18,7 +18,7 @@ mod yaml;
 pub(crate) use cities::parse_city;
 pub use files::decode;
 pub(crate) use files::{Found, discover, is_scratch_file};
-pub(crate) use lock::{LOCK_FILE, last_lockable};
+pub(crate) use lock::{LOCK_FILE, last_lockable, write_datetime};
 pub use lock::{format_lock, parse_lock};
 pub(crate) use modified::{MODIFIED_FILE, format_modified, parse_modified};
 pub(crate) use parts::Stamps;

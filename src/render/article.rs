@@ -194,7 +194,11 @@ impl Renderer<'_> {
             title: &self.titles[i],
             url: self.url(&a.path),
             canonical: self.absolute(&a.path),
-            published: a.publish_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            published: {
+                let mut s = String::new();
+                let _ = crate::load::write_datetime(&mut s, a.publish_at);
+                s
+            },
             iso: self.link_iso(i).to_string(),
             meta: self.article_meta(i, &content.lead, modified, &breadcrumb),
             lead: content.lead,

@@ -194,10 +194,7 @@ impl<'a> Renderer<'a> {
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let base = self.title_base(a)?;
-        Ok(format!(
-            "{base}{}",
-            a.publish_at.format(&a.chosen.date_format)
-        ))
+        Ok(base + &crate::load::local_time::format_in(a.publish_at, &a.chosen.date_format))
     }
 
     /// An article's title without its date suffix, trimmed.

@@ -72,7 +72,7 @@ fn push_words(text: &str, words: bool, out: &mut Vec<u8>) {
 impl Renderer<'_> {
     /// The date suffix article `a`'s title ends with.
     pub(super) fn title_suffix(&self, a: &PlannedArticle) -> String {
-        a.publish_at.format(&a.chosen.date_format).to_string()
+        crate::load::local_time::format_in(a.publish_at, &a.chosen.date_format)
     }
 
     /// Article `i`'s date suffix (what its title ends with).
@@ -162,7 +162,7 @@ fn source_view(s: &FactSource, topic: &str) -> SourceView {
         label: s.label.clone().unwrap_or_else(|| topic.to_string()),
         url: s.url.clone().filter(|u| crate::model::is_safe_url(u)),
         note: s.note.clone(),
-        verified: s.verified.map(|d| d.format("%Y-%m-%d").to_string()),
+        verified: s.verified.map(crate::load::local_time::day),
     }
 }
 
