@@ -79,9 +79,51 @@ impl BlockReader {
     }
 }
 
-/// Folds whitespace runs to one space and trims the ends.
+/// Folds whitespace runs to one space and trims the ends (whitespace as
+/// `char::is_whitespace` has it). Runs for every paragraph of every article, so it looks at
+/// bytes: only a few lead bytes can start a whitespace character, and CJK text has none of
+/// them except in punctuation.
 pub(crate) fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut word: Option<usize> = None;
+    let mut push = |out: &mut String, piece: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    };
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let space = match b {
+            b'\t'..=b'\r' | b' ' => 1,
+            // U+0085, U+00A0; U+1680; U+2000–U+205F; U+3000.
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => text[i..]
+                .chars()
+                .next()
+                .filter(|c| c.is_whitespace())
+                .map_or(0, char::len_utf8),
+            _ => 0,
+        };
+        if space > 0 {
+            if let Some(from) = word.take() {
+                push(&mut out, &text[from..i]);
+            }
+            i += space;
+        } else {
+            word.get_or_insert(i);
+            i += match b {
+                0..0x80 => 1,
+                0x80..0xe0 => 2,
+                0xe0..0xf0 => 3,
+                _ => 4,
+            };
+        }
+    }
+    if let Some(from) = word {
+        push(&mut out, &text[from..]);
+    }
+    out
 }
 
 /// The first `n` characters of `text`, with `…` when cut, for messages.
@@ -101,6 +143,28 @@ pub(crate) fn line_at(text: &str, offset: usize, first_line: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalise_folds_whitespace_as_split_whitespace_does() {
+        let pieces = [
+            "办理", "a", " ", "  ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{85}", "\u{a0}",
+            "\u{1680}", "\u{2000}", "\u{200a}", "\u{200b}", "\u{2028}", "\u{2029}", "\u{202f}",
+            "\u{205f}", "\u{3000}", "\u{3001}", "“", "é", "🙂", "\u{1c}", "\u{e1}",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 9) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(normalise(&text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn headings_and_paragraphs_but_not_list_items() {
