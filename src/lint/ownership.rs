@@ -10,7 +10,9 @@ use super::blocks::{self, Block, Kind};
 use crate::model::Topic;
 use crate::model::ids::{IdVec, TopicId};
 use memchr::memmem::Finder;
-use std::collections::HashMap;
+// FxHash rather than SipHash: the keys are the site's own names and texts, looked up for
+// every page, and no outside input can choose them to flood a map.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Paragraph patterns with fewer literal characters than this are too vague to claim text.
 const MIN_LITERAL_CHARS: usize = 6;
@@ -132,8 +134,8 @@ pub(crate) struct TopicTexts {
 impl TopicTexts {
     pub(crate) fn of(topics: &IdVec<TopicId, std::sync::Arc<Topic>>) -> TopicTexts {
         let topics = topics.map(|t| TopicText::of(t));
-        let mut literal: HashMap<Kind, HashMap<String, Vec<_>>> = HashMap::new();
-        let mut anchored: HashMap<_, Vec<_>> = HashMap::new();
+        let mut literal: HashMap<Kind, HashMap<String, Vec<_>>> = HashMap::default();
+        let mut anchored: HashMap<_, Vec<_>> = HashMap::default();
         let mut floating = Vec::new();
         for (topic, text) in topics.iter_ids() {
             for (index, p) in text.patterns.iter().enumerate() {

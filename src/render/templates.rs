@@ -9,7 +9,9 @@ use super::bounds;
 use super::tera_errors::{chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{SiteInput, Sourced};
-use std::collections::HashMap;
+// FxHash rather than SipHash: the keys are the site's own names and texts, looked up for
+// every page, and no outside input can choose them to flood a map.
+use rustc_hash::FxHashMap as HashMap;
 
 /// The layouts every site must provide.
 pub(crate) const REQUIRED_LAYOUTS: [&str; 5] = [
@@ -41,7 +43,7 @@ impl Templates {
     /// Parses layouts and content strings, reporting every syntax error.
     pub(crate) fn compile(input: &SiteInput) -> Result<Templates, Vec<Diagnostic>> {
         let mut problems = Vec::new();
-        let mut layout_sources = HashMap::new();
+        let mut layout_sources = HashMap::default();
         for t in &input.templates {
             layout_sources.insert(
                 t.name.clone(),
@@ -67,7 +69,7 @@ impl Templates {
             }
         }
 
-        let mut anchors = HashMap::new();
+        let mut anchors = HashMap::default();
         // Collected first and added in one batch: Tera re-checks every template on each
         // addition, so adding them one by one is quadratic in the number of cities.
         let mut sources: Vec<(String, String)> = Vec::new();

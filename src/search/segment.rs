@@ -4,7 +4,9 @@
 //! dictionary says.
 
 use crate::content::words::JIEBA;
-use std::collections::HashMap;
+// FxHash rather than SipHash: the keys are the site's own names and texts, looked up for
+// every page, and no outside input can choose them to flood a map.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Words that carry no meaning for search (particles, pronouns, question words).
 const STOP: &[&str] = &[
@@ -29,7 +31,7 @@ impl Segmenter {
         places: impl IntoIterator<Item = &'a str>,
         topics: impl IntoIterator<Item = &'a str>,
     ) -> Segmenter {
-        let mut by_first: HashMap<char, Vec<(String, bool)>> = HashMap::new();
+        let mut by_first: HashMap<char, Vec<(String, bool)>> = HashMap::default();
         let all = places
             .into_iter()
             .map(|p| (p, false))
