@@ -87,33 +87,61 @@ pub(crate) fn wall_clock_now(tz: Tz, now: DateTime<Utc>) -> NaiveDateTime {
 }
 
 /// RFC 3339 with the site's offset, e.g. `2026-02-03T06:39:37+08:00`.
-/// Written field by field: chrono's `format` parses its format string on every call, and
-/// every page carries several of these datetimes. Years outside 0–9999, leap seconds and
-/// offsets with seconds (which chrono writes its own way) go through chrono.
+/// Written digit by digit: chrono's `format` parses its format string on every call and
+/// `format!` pads each number through `Formatter`, and every page carries several of
+/// these datetimes. Years outside 0–9999, leap seconds and offsets with seconds (which
+/// chrono writes its own way) go through chrono.
 pub(crate) fn rfc3339(tz: Tz, t: NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
     let at = instant(tz, t);
     let local = at.naive_local();
     let offset = at.offset().fix().local_minus_utc();
-    if !(0..=9999).contains(&local.year())
-        || local.nanosecond() >= 1_000_000_000
-        || offset % 60 != 0
-    {
+    if !plain_digits(local) || offset % 60 != 0 {
         return at.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
     }
-    let sign = if offset < 0 { '-' } else { '+' };
+    let mut out = String::with_capacity(25);
+    push_date(&mut out, local.date());
+    out.push('T');
+    push_time(&mut out, local);
+    out.push(if offset < 0 { '-' } else { '+' });
     let minutes = offset.unsigned_abs() / 60;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second(),
-        minutes / 60,
-        minutes % 60
-    )
+    push_two(&mut out, minutes / 60);
+    out.push(':');
+    push_two(&mut out, minutes % 60);
+    out
+}
+
+/// Whether `t` is written with chrono's plain digits: a year in 0–9999 and no leap second.
+pub(crate) fn plain_digits(t: NaiveDateTime) -> bool {
+    use chrono::{Datelike, Timelike};
+    (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000
+}
+
+/// Appends `YYYY-MM-DD` (a year in 0–9999).
+pub(crate) fn push_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let year = d.year().unsigned_abs();
+    push_two(out, year / 100);
+    push_two(out, year % 100);
+    out.push('-');
+    push_two(out, d.month());
+    out.push('-');
+    push_two(out, d.day());
+}
+
+/// Appends `HH:MM:SS` (no leap second).
+pub(crate) fn push_time(out: &mut String, t: NaiveDateTime) {
+    use chrono::Timelike;
+    push_two(out, t.hour());
+    out.push(':');
+    push_two(out, t.minute());
+    out.push(':');
+    push_two(out, t.second());
+}
+
+/// Appends `n` (below 100) as two digits.
+fn push_two(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// `t` in the strftime `format` (a site's date format, which `site.yaml` checks), as
@@ -149,7 +177,9 @@ pub(crate) fn day(d: chrono::NaiveDate) -> String {
     if !(0..=9999).contains(&d.year()) {
         return d.format("%Y-%m-%d").to_string();
     }
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, d);
+    out
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! restores it); `date=` takes the rest of the line. The build keeps existing lines and
 //! adds new ones; commit the file with the site. Every line the build writes reads back.
 
+use super::local_time;
 use super::site::parse_datetime;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{LockedSlot, VariantPin, VariantPins};
@@ -265,25 +266,17 @@ fn format_line(out: &mut String, s: &LockedSlot) {
     out.push('\n');
 }
 
-/// `%Y-%m-%d %H:%M:%S` without parsing the format string for every line (and every page); chrono's own
+/// `%Y-%m-%d %H:%M:%S` digit by digit, for every line (and every page); chrono's own
 /// formatting for what the digits cannot say (a year outside 0–9999, a leap second).
 pub(crate) fn write_datetime(out: &mut String, t: NaiveDateTime) -> std::fmt::Result {
-    use chrono::Timelike;
     use std::fmt::Write;
-    if (0..=9999).contains(&t.year()) && t.nanosecond() < 1_000_000_000 {
-        write!(
-            out,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    } else {
-        write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S"))
+    if !local_time::plain_digits(t) {
+        return write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S"));
     }
+    local_time::push_date(out, t.date());
+    out.push(' ');
+    local_time::push_time(out, t);
+    Ok(())
 }
 
 #[cfg(test)]
