@@ -350,13 +350,13 @@ fn a_sub_path_build_has_no_link_that_escapes_the_sub_path() {
     assert_eq!(page_urls(&site, base).len(), 18);
     let locs = sitemap_locs(&site);
     assert_eq!(locs, page_urls(&site, base));
-    assert!(
-        site.read("public/robots.txt")
-            .contains("Sitemap: https://example.org/sub/sitemap.xml")
+    assert_has(
+        &site.read("public/robots.txt"),
+        "Sitemap: https://example.org/sub/sitemap.xml",
     );
-    assert!(
-        site.read("public-report/added.txt")
-            .contains("https://example.org/sub/aaa/alpha/\n")
+    assert_has(
+        &site.read("public-report/added.txt"),
+        "https://example.org/sub/aaa/alpha/\n",
     );
 }
 
