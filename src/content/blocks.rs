@@ -87,7 +87,7 @@ pub(crate) fn normalise(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut word: Option<usize> = None;
-    let mut push = |out: &mut String, piece: &str| {
+    let push = |out: &mut String, piece: &str| {
         if !out.is_empty() {
             out.push(' ');
         }
