@@ -61,6 +61,25 @@ pub struct BuildOptions {
     pub verbose: bool,
 }
 
+impl BuildOptions {
+    /// A build of the site at `root` into `root/public` at `now`, every switch off.
+    pub(crate) fn new(root: PathBuf, now: Now) -> Self {
+        BuildOptions {
+            output: root.join("public"),
+            root,
+            now,
+            future: false,
+            base_url: None,
+            locked: false,
+            strict: false,
+            render_all: false,
+            report_dir: None,
+            progress: Progress::default(),
+            verbose: false,
+        }
+    }
+}
+
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {
@@ -278,7 +297,7 @@ fn before_swap(
     report::prepare(&report_dir).map_err(BuildError::Write)?;
     let (lock_updated, modified_updated) = save_locks(opts, &locks)?;
     let mut warnings = site.rendered.warnings.clone();
-    let aged = crate::lint::aged_facts(input, plan.now.date());
+    let aged = crate::lint::facts::aged(input, plan.now.date());
     let aged_list: String = aged
         .iter()
         .map(|d| format!("{}: {}\n", d.origin, d.message))
@@ -503,7 +522,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
         break;
     }
     // Time passing is never a content error, not even with --strict.
-    all.extend(crate::lint::aged_facts(&input, now.date()));
+    all.extend(crate::lint::facts::aged(&input, now.date()));
     all
 }
 

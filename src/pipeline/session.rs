@@ -92,7 +92,7 @@ impl Session {
                     .collect();
                 let mut warnings = site.rendered.warnings;
                 // Time passing is never a content error, not even with --strict (as in `build`).
-                warnings.extend(crate::lint::aged_facts(ran.input, ran.plan.now.date()));
+                warnings.extend(crate::lint::facts::aged(ran.input, ran.plan.now.date()));
                 let rendered = site.rendered.rendered;
                 let done = Rebuilt {
                     files,
