@@ -264,7 +264,7 @@ fn before_swap(
             .into_iter()
             .map(|p| format!("{}{p}\n", input.site.base_url))
             .collect();
-    let memo = (site.rendered.memo.iter().map(|m| m.as_ref())).chain(&site.index);
+    let memo = (site.rendered.memo.iter().map(|m| m.as_ref())).chain(&site.memo_files);
     let memo_text = page_memo::format(memo);
     // The commit order (README, "Build safety"): everything that can fail runs before the
     // swap, so a failure leaves the output folder as it was; only the change lists are
@@ -311,7 +311,7 @@ fn before_swap(
         future_articles: plan.articles.len() - published,
         pages,
         rendered: site.rendered.rendered,
-        files: pages + site.files.len() + site.index.len(),
+        files: pages + site.files.len() + site.memo_files.len(),
         stats: WriteStats::default(),
         warnings,
         next_publish: plan.next_publish,

@@ -1,5 +1,7 @@
 //! `.sitegen-pages`: what the last builds rendered, under each page's fingerprint, so a
-//! build renders only the pages whose inputs changed.
+//! build renders only the pages whose inputs changed. The feeds and the search index's
+//! files have lines too, under keys of what they are made from (`pipeline/kept_files.rs`,
+//! `search::file_fingerprint`).
 //!
 //! A fingerprint is a hash of everything a page is made from (`pipeline/fingerprint.rs`), so
 //! a memo line is a fact that stays true: "these inputs give this file, with these
