@@ -6,6 +6,7 @@ pub(crate) mod blocks;
 pub(crate) mod similarity;
 pub(crate) mod words;
 
+use crate::model::ids::{PairId, TopicId};
 use blocks::Block;
 use std::sync::Arc;
 
@@ -24,10 +25,9 @@ pub(crate) enum Defect {
 
 /// One section of an article as converted from markdown: what the content lint reads.
 pub(crate) struct SectionText {
-    /// The section's topic (index into `SiteInput::topics`).
-    pub(crate) topic: usize,
+    pub(crate) topic: TopicId,
     /// The (city, topic) pair whose values filled it (index into `Merged::pairs`).
-    pub(crate) pair: usize,
+    pub(crate) pair: PairId,
     /// Structural problems found while converting it to HTML.
     pub(crate) defects: Vec<Defect>,
     /// Its headings and top-level paragraphs, read while converting it.

@@ -3,9 +3,12 @@
 //! Nothing here reads files or renders; values carry the [`Origin`] they came from so later
 //! stages can say "this list was set in cities/yueyang.yaml line 12".
 
+pub mod ids;
+
 use crate::diag::Origin;
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
+use ids::{CityId, IdVec, TopicId};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -276,13 +279,20 @@ pub struct ModifiedEntry {
 pub struct SiteInput {
     pub root: PathBuf,
     pub site: SiteConfig,
-    pub topics: Vec<Arc<Topic>>,
-    pub cities: Vec<Arc<City>>,
+    pub topics: IdVec<TopicId, Arc<Topic>>,
+    pub cities: IdVec<CityId, Arc<City>>,
     pub templates: Vec<TemplateFile>,
     pub statics: Vec<StaticFile>,
     pub schedule_lock: Vec<LockedSlot>,
     /// `modified.lock`, sorted by article.
     pub modified_lock: Vec<ModifiedEntry>,
+}
+
+impl SiteInput {
+    /// The settings `city` has for `topic` in its file (`topics:`), if any.
+    pub(crate) fn city_topic(&self, city: CityId, topic: TopicId) -> Option<&CityTopic> {
+        self.cities[city].topics.get(&self.topics[topic].slug)
+    }
 }
 
 /// Does `slug` only use `[a-z0-9-]`, start with a letter or digit, and not end with `-`?

@@ -1,6 +1,7 @@
 //! `sitegen build`
 
-use super::{CmdResult, Console, Exit, Failure, prepare};
+use super::{CmdResult, Console, Failure};
+use crate::diag::Diagnostics;
 use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
 use std::time::Instant;
 
@@ -8,8 +9,8 @@ pub(crate) fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
     let started = Instant::now();
     match pipeline::build(opts) {
         Ok(mut report) => {
-            let warnings = std::mem::take(&mut report.warnings).into_iter().collect();
-            console.diagnostics(&prepare(warnings, &opts.root))?;
+            let warnings: Diagnostics = std::mem::take(&mut report.warnings).into_iter().collect();
+            console.diagnostics(&warnings.prepared(&opts.root))?;
             summary(&report, started, console)?;
             Ok(())
         }
@@ -20,16 +21,9 @@ pub(crate) fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
                 "sitegen: build failed with {n} error(s); the output folder was not changed"
             )))
         }
-        Err(BuildError::Write(e)) => Err(Failure::one(
-            Exit::Problems,
-            e.diagnostic(),
-        )
-        .closing("sitegen: build failed; the output folder was not changed")),
-        Err(BuildError::AfterSwap(e)) => Err(Failure::one(
-            Exit::Problems,
-            e.diagnostic(),
-        )
-        .closing(
+        Err(BuildError::Write(e)) => Err(Failure::problem(e.diagnostic())
+            .closing("sitegen: build failed; the output folder was not changed")),
+        Err(BuildError::AfterSwap(e)) => Err(Failure::problem(e.diagnostic()).closing(
             "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them",
         )),
     }

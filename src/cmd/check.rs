@@ -1,13 +1,13 @@
 //! `sitegen check`: every problem at once, nothing written.
 
 use super::config::CheckOptions;
-use super::{CmdResult, Console, Exit, Failure, prepare};
+use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::Format;
 use crate::diag::render_json;
 use crate::pipeline;
 
 pub(crate) fn run(opts: &CheckOptions, console: &Console) -> CmdResult {
-    let items = prepare(pipeline::check(&opts.build), &opts.build.root);
+    let items = pipeline::check(&opts.build).prepared(&opts.build.root);
     let errors = items.iter().filter(|d| d.is_error()).count();
     let exit = Exit::of(items.iter());
     let summary = format!(

@@ -68,6 +68,12 @@ impl Console {
         self.out.write(text)
     }
 
+    /// Prints a command's result as pretty JSON on stdout (`--format json`).
+    pub fn print_json(&self, value: &impl serde::Serialize) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+        self.out.write(&format!("{text}\n"))
+    }
+
     /// Prints diagnostics on stderr, each followed by a blank line.
     pub fn diagnostics(&self, items: &[Diagnostic]) -> io::Result<()> {
         for d in items {

@@ -3,7 +3,7 @@
 //! coverage memo it keeps there for the next run. Nothing in the output folder is touched.
 
 use super::config::CoverageOptions;
-use super::{CmdResult, Console, Exit, Failure, prepare};
+use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::Format;
 use crate::coverage::{self, CoverageMemo, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
@@ -26,13 +26,10 @@ pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
         .unwrap_or_else(|_| build.root.clone());
     let html = page::html(&input, &c, &root);
     let written = write_page(&dir, &html);
-    console.print(&match opts.format {
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&c).unwrap_or_else(|_| "{}".into())
-        ),
-        Format::Human => table::human(&c, input.site.lint.fact_max_age_days),
-    })?;
+    match opts.format {
+        Format::Json => console.print_json(&c)?,
+        Format::Human => console.print(&table::human(&c, input.site.lint.fact_max_age_days))?,
+    }
     let mut problems = Diagnostics::default();
     problems.extend(c.notes.iter().cloned());
     problems.extend(coverage::warnings(&input, &c));
@@ -54,7 +51,7 @@ pub(crate) fn run(opts: &CoverageOptions, console: &Console) -> CmdResult {
         Err(d) => problems.push(d.clone()),
     }
     console.detail(&reuse_line(&reuse))?;
-    let items = prepare(problems, &build.root);
+    let items = problems.prepared(&build.root);
     let wrote = written
         .ok()
         .map(|path| format!("sitegen coverage: wrote {path}"));

@@ -4,9 +4,9 @@
 use super::config::ExplainOptions;
 use super::{CmdResult, Console, Exit, Failure};
 use crate::cli::Format;
+use crate::coverage::levels::level_name;
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean};
 use crate::load::LOCK_FILE;
-use crate::merge::Layer;
 use crate::model::SiteInput;
 use crate::pipeline::{self, BuildOptions, Ran};
 use crate::plan::PlannedArticle;
@@ -81,14 +81,10 @@ pub(crate) fn run(opts: &ExplainOptions, console: &Console) -> CmdResult {
         exit,
         ..Failure::problems(problems, &opts.build.root)
     })?;
-    let text = match opts.format {
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&e).unwrap_or_else(|_| "{}".into())
-        ),
-        Format::Human => crate::diag::visible(&human(&e)).into_owned(),
-    };
-    console.print(&text)?;
+    match opts.format {
+        Format::Json => console.print_json(&e)?,
+        Format::Human => console.print(&crate::diag::visible(&human(&e)))?,
+    }
     Ok(())
 }
 
@@ -114,7 +110,6 @@ fn explain_planned(
     let usage = |d: Diagnostic| (Diagnostics::from_iter([d]), Exit::Usage);
     let ci = input
         .cities
-        .iter()
         .position(|c| c.slug.value == city_arg || c.name == city_arg)
         .ok_or_else(|| {
             let names = input.cities.iter().map(|c| c.slug.value.as_str());
@@ -122,7 +117,6 @@ fn explain_planned(
         })?;
     let ti = input
         .topics
-        .iter()
         .position(|t| t.slug == topic_arg || t.name == topic_arg)
         .ok_or_else(|| {
             let names = input.topics.iter().map(|t| t.slug.as_str());
@@ -146,7 +140,6 @@ fn explain_planned(
     };
     let i = plan
         .articles
-        .iter()
         .position(|a| a.pair == pair)
         .expect("every merged pair is planned");
     let a = &plan.articles[i];
@@ -233,7 +226,7 @@ fn value_rows(
         .map(|(name, v)| ValueRow {
             name: name.clone(),
             value: v.value.clone(),
-            level: level(v.layer),
+            level: level_name(v.layer),
             file: v.origin.file.display().to_string(),
             line: v.origin.line,
             column: v.origin.column,
@@ -242,7 +235,7 @@ fn value_rows(
                 .map(|k| KeyRow {
                     key: k.path,
                     value: k.value,
-                    level: level(k.layer),
+                    level: level_name(k.layer),
                     file: k.origin.file.display().to_string(),
                     line: k.origin.line,
                     column: k.origin.column,
@@ -263,21 +256,11 @@ fn unknown<'a>(what: &str, arg: &str, names: impl Iterator<Item = &'a str>) -> D
     .with_hint(hint)
 }
 
-/// The cascade level in editors' words.
-fn level(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Site => "site",
-        Layer::Topic => "topic",
-        Layer::City => "city",
-        Layer::CityTopic => "city×topic",
-    }
-}
-
 /// Why the article has its publish datetime, as the plan decided it.
 fn publish_source(input: &SiteInput, a: &PlannedArticle) -> String {
     match a.publish_from {
         PublishFrom::Fixed => {
-            let own = input.cities[a.city].topics.get(&input.topics[a.topic].slug);
+            let own = input.city_topic(a.city, a.topic);
             match own.and_then(|t| t.publish_at.as_ref()) {
                 Some(p) => format!("fixed by `publish_at` at {}", p.origin),
                 None => "fixed by `publish_at`".to_string(),
@@ -296,7 +279,7 @@ fn date_format_source(input: &SiteInput, a: &PlannedArticle) -> String {
     match a.chosen.date_from {
         DateFrom::OwnEnding => "none: the title template ends itself".to_string(),
         DateFrom::City => {
-            let own = input.cities[a.city].topics.get(&input.topics[a.topic].slug);
+            let own = input.city_topic(a.city, a.topic);
             match own.and_then(|t| t.date_format.as_ref()) {
                 Some(f) => format!("`date_format` at {}", f.origin),
                 None => format!("`date_format` in {}", input.cities[a.city].path.display()),
@@ -311,7 +294,7 @@ fn date_format_source(input: &SiteInput, a: &PlannedArticle) -> String {
 
 fn extras_source(input: &SiteInput, a: &PlannedArticle) -> String {
     let city = &input.cities[a.city];
-    let own = city.topics.get(&input.topics[a.topic].slug);
+    let own = input.city_topic(a.city, a.topic);
     let list = match a.chosen.extras_from {
         ExtrasFrom::CityTopic => own.and_then(|t| t.extras.as_ref()),
         ExtrasFrom::City => city.extras.as_ref(),

@@ -13,7 +13,7 @@ mod progress_bar;
 pub mod serve;
 
 use crate::cli::Cli;
-use crate::diag::{Diagnostic, Diagnostics, Origin, attach_source_lines};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
 use config::Task;
 pub use console::Console;
 use std::io;
@@ -61,13 +61,16 @@ impl Exit {
 impl Failure {
     /// A usage problem (exit 2).
     pub fn usage(d: Diagnostic) -> Failure {
-        Failure::one(Exit::Usage, d)
+        Failure {
+            exit: Exit::Usage,
+            ..Failure::problem(d)
+        }
     }
 
-    /// One problem with the given exit.
-    pub fn one(exit: Exit, d: Diagnostic) -> Failure {
+    /// One problem in the site or its output (exit 1).
+    pub fn problem(d: Diagnostic) -> Failure {
         Failure {
-            exit,
+            exit: Exit::Problems,
             diagnostics: vec![d],
             closing: None,
         }
@@ -78,7 +81,7 @@ impl Failure {
     pub fn problems(items: Diagnostics, root: &Path) -> Failure {
         Failure {
             exit: Exit::of(items.iter()),
-            diagnostics: prepare(items, root),
+            diagnostics: items.prepared(root),
             closing: None,
         }
     }
@@ -107,8 +110,7 @@ impl Failure {
 /// Printing failed for another reason than a closed pipe (a full disk behind `>`).
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
-        Failure::one(
-            Exit::Problems,
+        Failure::problem(
             Diagnostic::error(Origin::file("<output>"), format!("cannot print: {e}"))
                 .with_hint("check where the output is redirected to (disk space, permissions)"),
         )
@@ -135,11 +137,4 @@ pub fn print_failure(console: &Console, failure: &Failure) {
     if let Some(line) = &failure.closing {
         let _ = console.problem_line(line);
     }
-}
-
-/// Sorted, folded across articles, with source lines: ready to print.
-pub fn prepare(items: Diagnostics, root: &Path) -> Vec<Diagnostic> {
-    let mut items = items.into_collapsed();
-    attach_source_lines(&mut items, root);
-    items
 }

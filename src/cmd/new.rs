@@ -6,7 +6,7 @@
 
 mod places;
 
-use super::{CmdResult, Console, Exit, Failure};
+use super::{CmdResult, Console, Failure};
 use crate::cli::{NewCityArgs, NewCommand, NewTopicArgs};
 use crate::diag::{Diagnostic, Origin};
 use crate::load::RESERVED_CITY_SLUGS;
@@ -170,8 +170,7 @@ fn refuse_existing(root: &Path, name: &str, slug: &str) -> CmdResult {
         } else {
             continue;
         };
-        return Err(Failure::one(
-            Exit::Problems,
+        return Err(Failure::problem(
             Diagnostic::error(Origin::file(shown(root, &path)), clash).with_hint(
                 "edit that file; for another city of the same name, give it its own name and --slug (e.g. add the province)",
             ),
@@ -206,8 +205,7 @@ fn shown(root: &Path, path: &Path) -> String {
 /// Creates `path` with `text`; an existing file is never replaced.
 fn write_new(root: &Path, path: &Path, text: &str) -> CmdResult {
     let problem = |message: String, hint: &str| -> Failure {
-        Failure::one(
-            Exit::Problems,
+        Failure::problem(
             Diagnostic::error(Origin::file(shown(root, path)), message).with_hint(hint),
         )
     };

@@ -14,6 +14,7 @@ use super::twins;
 use crate::content::similarity::{Signature, intersection, jaccard_of, signature};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::SiteInput;
+use crate::model::ids::{ArticleId, Id, TopicId};
 use crate::plan::Plan;
 use crate::render::Renderer;
 use crate::render::cache::PairCache;
@@ -69,7 +70,7 @@ pub fn count(
             let set = set.as_ref()?;
             let topics: Vec<u32> = std::iter::once(a.topic)
                 .chain(a.chosen.extras.iter().copied())
-                .map(|t| t as u32)
+                .map(|t| t.index() as u32)
                 .collect();
             let local = set
                 .iter()
@@ -173,7 +174,7 @@ fn baseline(input: &SiteInput, renderer: &Renderer<'_>) -> (ShingleMap<Vec<u32>>
     let per_topic: Vec<(ShingleSet, Vec<Diagnostic>)> = (0..input.topics.len())
         .into_par_iter()
         .map(|t| {
-            let words = renderer.default_words(t, MASK);
+            let words = renderer.default_words(TopicId::new(t), MASK);
             let mut s = Shingler::new(&[]);
             for text in &words.texts {
                 s.text(text);
@@ -210,16 +211,14 @@ fn article_sets(
     renderer: &Renderer<'_>,
     which: &[usize],
 ) -> Result<Vec<Option<ShingleSet>>, Diagnostics> {
-    let mut by_city: Vec<Vec<usize>> = vec![Vec::new(); input.cities.len()];
-    for &i in which {
+    let mut by_city = input.cities.map(|_| Vec::new());
+    for i in which.iter().map(|&i| ArticleId::new(i)) {
         by_city[plan.articles[i].city].push(i);
     }
-    let done: Vec<Vec<(usize, Result<ShingleSet, Diagnostic>)>> = by_city
-        .par_iter()
-        .enumerate()
-        .filter(|(_, articles)| !articles.is_empty())
-        .map(|(c, articles)| {
-            let city = &input.cities[c];
+    let done: Vec<Vec<(usize, Result<ShingleSet, Diagnostic>)>> = (by_city.as_slice().par_iter())
+        .zip(input.cities.as_slice())
+        .filter(|(articles, _)| !articles.is_empty())
+        .map(|(articles, city)| {
             let names = [city.name.as_str(), city.province.as_deref().unwrap_or("")];
             let mut cache = PairCache::default();
             articles
@@ -236,7 +235,7 @@ fn article_sets(
                         }
                         s.finish()
                     });
-                    (i, set)
+                    (i.index(), set)
                 })
                 .collect()
         })

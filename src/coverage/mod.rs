@@ -33,6 +33,7 @@ pub mod twins;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::merge::Merged;
 use crate::model::SiteInput;
+use crate::model::ids::{ArticleId, Id};
 use crate::plan::Plan;
 use crate::render::Renderer;
 pub use figures::Reuse;
@@ -140,7 +141,7 @@ pub fn analyse(
                     local as f64 / shingles as f64
                 },
                 twin: counted.twins[i].map(|(j, similarity)| Twin {
-                    article: plan.articles[j].id.clone(),
+                    article: plan.articles[ArticleId::new(j)].id.clone(),
                     similarity,
                 }),
                 edit_file: edit.file.display().to_string(),

@@ -36,18 +36,9 @@ pub fn human(c: &Coverage, max_age_days: i64) -> String {
         percent(s.median_twin_similarity)
     );
     let _ = writeln!(out, "\narticles, worst first:");
-    let width = c
-        .articles
-        .iter()
-        .map(|a| a.article.len())
-        .chain(
-            c.articles
-                .iter()
-                .filter_map(|a| a.twin.as_ref().map(|t| t.article.len())),
-        )
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let twins = c.articles.iter().filter_map(|a| a.twin.as_ref());
+    let ids = c.articles.iter().map(|a| &a.article);
+    let width = column_width(ids.chain(twins.map(|t| &t.article)), "article");
     let _ = writeln!(
         out,
         "  {:width$}  {:>6}  {:>4}  {:>5}  {:11}  {:>5} {:width$}  edit",
@@ -78,13 +69,7 @@ pub fn human(c: &Coverage, max_age_days: i64) -> String {
         );
     }
     let _ = writeln!(out, "\ncities:");
-    let cw = c
-        .cities
-        .iter()
-        .map(|x| x.city.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let cw = column_width(c.cities.iter().map(|x| &x.city), "city");
     let _ = writeln!(
         out,
         "  {:cw$}  {:>8}  {:>6}  {:>6}  {:>5}  {:10}  own",
@@ -108,13 +93,7 @@ pub fn human(c: &Coverage, max_age_days: i64) -> String {
         );
     }
     let _ = writeln!(out, "\ntopics:");
-    let tw = c
-        .topics
-        .iter()
-        .map(|x| x.topic.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let tw = column_width(c.topics.iter().map(|x| &x.topic), "topic");
     let _ = writeln!(
         out,
         "  {:tw$}  {:>8}  {:>6}  {:>8}",
@@ -132,4 +111,9 @@ pub fn human(c: &Coverage, max_age_days: i64) -> String {
     }
     let _ = writeln!(out, "\n{}", s.summary);
     out
+}
+
+/// The width of a column of `cells` headed `header`: its longest text, in bytes.
+fn column_width<'a>(cells: impl Iterator<Item = &'a String>, header: &str) -> usize {
+    cells.map(String::len).max().unwrap_or(0).max(header.len())
 }

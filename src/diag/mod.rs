@@ -165,6 +165,14 @@ impl Diagnostics {
     pub fn into_collapsed(self) -> Vec<Diagnostic> {
         collapse::collapse(self.into_sorted())
     }
+
+    /// Sorted, repeats across articles folded, and each with its source line read from
+    /// the site in `root`: ready to print.
+    pub fn prepared(self, root: &Path) -> Vec<Diagnostic> {
+        let mut items = self.into_collapsed();
+        attach_source_lines(&mut items, root);
+        items
+    }
 }
 
 impl FromIterator<Diagnostic> for Diagnostics {

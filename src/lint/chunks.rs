@@ -110,17 +110,16 @@ pub(crate) fn without_tags(text: &str) -> String {
 
 /// All strings of a value (lists and maps included), one per line.
 pub(crate) fn value_text(v: &Value) -> String {
-    let mut out = Vec::new();
-    collect(v, &mut out);
-    out.join("\n")
+    strings(v).collect::<Vec<_>>().join("\n")
 }
 
-fn collect<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+/// Every string inside a value (lists and maps included), in order.
+pub(crate) fn strings(v: &Value) -> Box<dyn Iterator<Item = &str> + '_> {
     match v {
-        Value::String(s) => out.push(s),
-        Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
-        Value::Object(map) => map.values().for_each(|i| collect(i, out)),
-        _ => {}
+        Value::String(s) => Box::new(std::iter::once(s.as_str())),
+        Value::Array(items) => Box::new(items.iter().flat_map(strings)),
+        Value::Object(map) => Box::new(map.values().flat_map(strings)),
+        _ => Box::new(std::iter::empty()),
     }
 }
 

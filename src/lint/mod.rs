@@ -19,6 +19,7 @@ use crate::content::SectionText;
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::Merged;
 use crate::model::SiteInput;
+use crate::model::ids::TopicId;
 use crate::plan::PlannedArticle;
 use blocks::{Kind, excerpt};
 use chrono::NaiveDate;
@@ -84,9 +85,9 @@ impl<'a> Linter<'a> {
     /// A paragraph written in two topic files belongs to neither for sure; reported at
     /// the later file.
     fn shared_paragraphs(&self) -> Vec<Diagnostic> {
-        let mut first: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
+        let mut first: BTreeMap<&str, (TopicId, u32)> = BTreeMap::new();
         let mut out = Vec::new();
-        for (t, text) in self.topics.iter().enumerate() {
+        for (t, text) in self.topics.iter() {
             for p in text.patterns.iter().filter(|p| p.kind == Kind::Paragraph) {
                 let Some(literal) = p.literal_text() else {
                     continue;

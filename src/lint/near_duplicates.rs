@@ -13,6 +13,7 @@ use super::chunks::{self, ChunkKind};
 use crate::content::similarity::{self, BINS, ShingleSet, band_hash, jaccard};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::SiteInput;
+use crate::model::ids::TopicId;
 use std::collections::{BTreeSet, HashMap};
 
 /// Paragraphs shorter than this (in characters) are not compared.
@@ -27,7 +28,7 @@ const ROWS: usize = 2;
 
 /// One paragraph of a topic body.
 struct Paragraph {
-    topic: usize,
+    topic: TopicId,
     line: u32,
     text: String,
     shingles: ShingleSet,
@@ -37,8 +38,7 @@ struct Paragraph {
 pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
     let paragraphs: Vec<Paragraph> = input
         .topics
-        .iter()
-        .enumerate()
+        .iter_ids()
         .flat_map(|(t, topic)| {
             chunks::body_chunks(&topic.body, topic.body_line)
                 .into_iter()

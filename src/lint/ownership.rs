@@ -8,6 +8,7 @@
 
 use super::blocks::{self, Block, Kind};
 use crate::model::Topic;
+use crate::model::ids::{IdVec, TopicId};
 use memchr::memmem::Finder;
 use std::collections::HashMap;
 
@@ -113,7 +114,7 @@ impl Pattern {
 /// Which pattern of which topic (by position) claims a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct PatternId {
-    topic: usize,
+    topic: TopicId,
     index: usize,
 }
 
@@ -122,19 +123,19 @@ struct PatternId {
 /// character; only patterns that start with a value are tried on every text.
 #[derive(Debug, Clone)]
 pub(crate) struct TopicTexts {
-    topics: Vec<TopicText>,
+    topics: IdVec<TopicId, TopicText>,
     literal: HashMap<Kind, HashMap<String, Vec<PatternId>>>,
     anchored: HashMap<(Kind, char), Vec<PatternId>>,
     floating: Vec<PatternId>,
 }
 
 impl TopicTexts {
-    pub(crate) fn of(topics: &[std::sync::Arc<Topic>]) -> TopicTexts {
-        let topics: Vec<TopicText> = topics.iter().map(|t| TopicText::of(t)).collect();
+    pub(crate) fn of(topics: &IdVec<TopicId, std::sync::Arc<Topic>>) -> TopicTexts {
+        let topics = topics.map(|t| TopicText::of(t));
         let mut literal: HashMap<Kind, HashMap<String, Vec<_>>> = HashMap::new();
         let mut anchored: HashMap<_, Vec<_>> = HashMap::new();
         let mut floating = Vec::new();
-        for (topic, text) in topics.iter().enumerate() {
+        for (topic, text) in topics.iter_ids() {
             for (index, p) in text.patterns.iter().enumerate() {
                 let id = PatternId { topic, index };
                 if let Some(text) = p.literal_text() {
@@ -158,8 +159,8 @@ impl TopicTexts {
     }
 
     /// The topics' patterns, by topic position.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &TopicText> {
-        self.topics.iter()
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (TopicId, &TopicText)> {
+        self.topics.iter_ids()
     }
 
     /// The first pattern (in topic order, then line order) that claims `text`, among the
@@ -168,8 +169,8 @@ impl TopicTexts {
         &self,
         kind: Kind,
         text: &str,
-        include: impl Fn(usize) -> bool,
-    ) -> Option<(usize, &Pattern)> {
+        include: impl Fn(TopicId) -> bool,
+    ) -> Option<(TopicId, &Pattern)> {
         let literal = self.literal.get(&kind).and_then(|m| m.get(text));
         let anchored = text
             .chars()
@@ -191,17 +192,17 @@ impl TopicTexts {
     }
 
     /// The line of `topic` that claims `text`, if any.
-    pub(crate) fn claim(&self, topic: usize, kind: Kind, text: &str) -> Option<&Pattern> {
+    pub(crate) fn claim(&self, topic: TopicId, kind: Kind, text: &str) -> Option<&Pattern> {
         self.first_claim(kind, text, |t| t == topic).map(|(_, p)| p)
     }
 
     /// The first other topic (and its line) that claims `text`.
     pub(crate) fn claim_elsewhere(
         &self,
-        topic: usize,
+        topic: TopicId,
         kind: Kind,
         text: &str,
-    ) -> Option<(usize, &Pattern)> {
+    ) -> Option<(TopicId, &Pattern)> {
         self.first_claim(kind, text, |t| t != topic)
     }
 }

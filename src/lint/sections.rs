@@ -2,10 +2,12 @@
 //! template syntax, a paragraph said twice, and text that belongs to another topic.
 
 use super::blocks::{Kind, excerpt, normalise};
+use super::chunks::strings;
 use super::ownership::TopicTexts;
 use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
+use crate::model::ids::{IdVec, PairId, TopicId};
 use crate::model::{SiteInput, Value};
 use crate::plan::PlannedArticle;
 use std::collections::BTreeMap;
@@ -16,7 +18,7 @@ const MIN_REPEAT_CHARS: usize = 8;
 /// What the section checks need about the whole site.
 pub(crate) struct SectionLint<'a> {
     pub(crate) input: &'a SiteInput,
-    pub(crate) pairs: &'a [MergedPair],
+    pub(crate) pairs: &'a IdVec<PairId, MergedPair>,
     pub(crate) topics: &'a TopicTexts,
 }
 
@@ -58,7 +60,7 @@ pub(crate) struct SectionFindings {
 /// of one city show the same sections).
 #[derive(Default)]
 pub(crate) struct LintCache {
-    pairs: BTreeMap<usize, SectionFindings>,
+    pairs: BTreeMap<PairId, SectionFindings>,
 }
 
 impl SectionLint<'_> {
@@ -71,7 +73,7 @@ impl SectionLint<'_> {
         cache: &mut LintCache,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut seen: BTreeMap<&str, TopicId> = BTreeMap::new();
         for s in sections {
             cache
                 .pairs
@@ -235,7 +237,7 @@ impl SectionLint<'_> {
         &self,
         a: &PlannedArticle,
         s: &SectionText,
-        first: usize,
+        first: TopicId,
         text: &str,
     ) -> Diagnostic {
         let where_first = if first == s.topic {
@@ -286,14 +288,4 @@ fn value_holding<'p>(pair: &'p MergedPair, text: &str) -> Option<(&'p str, &'p O
 fn holds(value: &str, text: &str) -> bool {
     !value.is_empty()
         && (value.contains(text) || (value.chars().count() >= 6 && text.contains(value)))
-}
-
-/// Every string inside a value (lists and maps included).
-fn strings(v: &Value) -> Box<dyn Iterator<Item = &str> + '_> {
-    match v {
-        Value::String(s) => Box::new(std::iter::once(s.as_str())),
-        Value::Array(items) => Box::new(items.iter().flat_map(strings)),
-        Value::Object(map) => Box::new(map.values().flat_map(strings)),
-        _ => Box::new(std::iter::empty()),
-    }
 }

@@ -22,6 +22,7 @@
 
 use super::chunks::{self, ChunkKind};
 use crate::diag::{Diagnostic, Origin};
+use crate::model::ids::{IdVec, TopicId};
 use crate::model::{City, SiteInput, Topic, ValueMap};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -55,7 +56,7 @@ impl Share {
 /// Everything the rule reports.
 pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
     let generic = generic_chars(&input.topics);
-    let chars: Vec<TopicChars> = input
+    let chars: IdVec<TopicId, TopicChars> = input
         .topics
         .iter()
         .map(|t| TopicChars::of(t, &generic))
@@ -67,7 +68,7 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
         uses: input.topics.iter().map(|t| Uses::of(t)).collect(),
     };
     let mut out = Vec::new();
-    for (t, topic) in input.topics.iter().enumerate() {
+    for (t, topic) in input.topics.iter_ids() {
         out.extend(rule.topic_body(t, topic));
     }
     for city in &input.cities {
@@ -78,7 +79,7 @@ pub(crate) fn check(input: &SiteInput) -> Vec<Diagnostic> {
 
 /// Characters every topic of the site uses (only with three topics or more: with fewer,
 /// sharing says nothing about the site's common words).
-fn generic_chars(topics: &[std::sync::Arc<Topic>]) -> BTreeSet<char> {
+fn generic_chars(topics: &IdVec<TopicId, std::sync::Arc<Topic>>) -> BTreeSet<char> {
     if topics.len() < 3 {
         return BTreeSet::new();
     }
@@ -133,12 +134,12 @@ impl TopicChars {
 struct Rule<'a> {
     input: &'a SiteInput,
     generic: BTreeSet<char>,
-    chars: Vec<TopicChars>,
-    uses: Vec<Uses<'a>>,
+    chars: IdVec<TopicId, TopicChars>,
+    uses: IdVec<TopicId, Uses<'a>>,
 }
 
 impl Rule<'_> {
-    fn topic_body(&self, t: usize, topic: &Topic) -> Vec<Diagnostic> {
+    fn topic_body(&self, t: TopicId, topic: &Topic) -> Vec<Diagnostic> {
         if !self.chars[t].can_judge() {
             return Vec::new();
         }
@@ -166,12 +167,9 @@ impl Rule<'_> {
     }
 
     /// Is `text` written in the body of a topic that does not show it?
-    fn accounted_elsewhere(&self, text: &str, users: &[usize]) -> bool {
+    fn accounted_elsewhere(&self, text: &str, users: &[TopicId]) -> bool {
         let text = text.trim();
-        self.input
-            .topics
-            .iter()
-            .enumerate()
+        (self.input.topics.iter_ids())
             .any(|(t, topic)| !users.contains(&t) && topic.body.contains(text))
     }
 
@@ -187,10 +185,10 @@ impl Rule<'_> {
 
     fn city(&self, city: &City) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let all: Vec<usize> = (0..self.input.topics.len()).collect();
+        let all: Vec<TopicId> = self.input.topics.ids().collect();
         out.extend(self.values(city, &city.values, &all));
         for (slug, ct) in &city.topics {
-            if let Some(t) = self.input.topics.iter().position(|t| &t.slug == slug) {
+            if let Some(t) = self.input.topics.position(|t| &t.slug == slug) {
                 out.extend(self.values(city, &ct.values, &[t]));
             }
         }
@@ -198,11 +196,11 @@ impl Rule<'_> {
     }
 
     /// Values of `city` shown in the sections of `topics` (those that use each name).
-    fn values(&self, city: &City, values: &ValueMap, topics: &[usize]) -> Vec<Diagnostic> {
+    fn values(&self, city: &City, values: &ValueMap, topics: &[TopicId]) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for (name, v) in values {
             let text = chunks::value_text(&v.value);
-            let users: Vec<usize> = topics
+            let users: Vec<TopicId> = topics
                 .iter()
                 .copied()
                 .filter(|&t| self.uses[t].name(name) && self.chars[t].can_judge())

@@ -8,6 +8,7 @@ use super::{
     read_templates, site_from_text, topics,
 };
 use crate::diag::{Diagnostic, Diagnostics, display_path};
+use crate::model::ids::{CityId, IdVec, TopicId};
 use crate::model::{
     City, LockedSlot, ModifiedEntry, SiteConfig, SiteInput, StaticFile, TemplateFile, Topic,
 };
@@ -61,16 +62,16 @@ struct FilePart<T> {
 /// equal stamps mean equal files, so pages built only from them need no new rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Stamps {
-    pub cities: Vec<u64>,
-    pub topics: Vec<u64>,
+    pub cities: IdVec<CityId, u64>,
+    pub topics: IdVec<TopicId, u64>,
 }
 
 impl Stamps {
     /// The stamps of loaded input, as each city and topic carries its own.
     pub fn of(input: &SiteInput) -> Stamps {
         Stamps {
-            cities: input.cities.iter().map(|c| c.stamp).collect(),
-            topics: input.topics.iter().map(|t| t.stamp).collect(),
+            cities: input.cities.map(|c| c.stamp),
+            topics: input.topics.map(|t| t.stamp),
         }
     }
 }
@@ -240,7 +241,7 @@ impl Parts {
             root: self.root.clone(),
             site: site.clone(),
             topics: topics.into_iter().cloned().collect(),
-            cities,
+            cities: cities.into(),
             templates: self.templates.value.clone(),
             statics: self.statics.value.clone(),
             schedule_lock: self.lock.value.clone(),
@@ -398,7 +399,7 @@ mod tests {
             )
             .input()
         };
-        assert_eq!(texts(city).unwrap().cities[0].slug.value, "aaa");
+        assert_eq!(texts(city).unwrap().cities.as_slice()[0].slug.value, "aaa");
         let bad = "name: 城\nslug: aaa\nskip: [beta]\n";
         assert!(texts(bad).unwrap_err().has_errors());
     }

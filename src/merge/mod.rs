@@ -8,6 +8,7 @@ mod shapes;
 pub(crate) use shapes::check_shapes;
 
 use crate::diag::Origin;
+use crate::model::ids::{CityId, Id, IdVec, PairId, TopicId};
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
 use std::collections::BTreeMap;
 
@@ -31,15 +32,15 @@ pub struct MergedValue {
 /// The values of one (city, topic) pair.
 #[derive(Debug, Clone)]
 pub struct MergedPair {
-    pub city: usize,
-    pub topic: usize,
+    pub city: CityId,
+    pub topic: TopicId,
     pub values: BTreeMap<String, MergedValue>,
 }
 
 /// Every (city, topic) pair that is not skipped, in city-then-topic order.
 #[derive(Debug, Clone)]
 pub struct Merged {
-    pub pairs: Vec<MergedPair>,
+    pub pairs: IdVec<PairId, MergedPair>,
     topic_count: usize,
     /// Dense `city × topic` → index into `pairs`.
     index: Vec<Option<u32>>,
@@ -47,16 +48,16 @@ pub struct Merged {
 
 impl Merged {
     /// The pair for (city, topic), unless the city skips the topic.
-    pub(crate) fn pair(&self, city: usize, topic: usize) -> Option<&MergedPair> {
+    pub(crate) fn pair(&self, city: CityId, topic: TopicId) -> Option<&MergedPair> {
         self.pair_index(city, topic).map(|i| &self.pairs[i])
     }
 
-    pub(crate) fn pair_index(&self, city: usize, topic: usize) -> Option<usize> {
+    pub(crate) fn pair_index(&self, city: CityId, topic: TopicId) -> Option<PairId> {
         self.index
-            .get(city * self.topic_count + topic)
+            .get(city.index() * self.topic_count + topic.index())
             .copied()
             .flatten()
-            .map(|i| i as usize)
+            .map(|i| PairId::new(i as usize))
     }
 }
 
@@ -64,24 +65,25 @@ impl Merged {
 /// city's file, every topic file and the site settings are as they were then).
 pub struct Earlier<'a> {
     pub merged: Merged,
-    pub unchanged: &'a dyn Fn(usize) -> bool,
+    pub unchanged: &'a dyn Fn(CityId) -> bool,
 }
 
 /// Runs the cascade for every city × topic that the city does not skip; the pairs of a
 /// city unchanged since `earlier` are moved out of it instead of merged again.
 pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
     let topic_count = input.topics.len();
-    let mut pairs = Vec::new();
+    let mut pairs = IdVec::default();
     let mut index = vec![None; input.cities.len() * topic_count];
     let (mut earlier, unchanged) = match earlier {
         Some(e) if e.merged.topic_count == topic_count => (Some(e.merged), e.unchanged),
-        _ => (None, &(|_| false) as &dyn Fn(usize) -> bool),
+        _ => (None, &(|_| false) as &dyn Fn(CityId) -> bool),
     };
-    for (ci, city) in input.cities.iter().enumerate() {
+    for (ci, city) in input.cities.iter_ids() {
+        let row = ci.index() * topic_count;
         if let Some(old) = earlier.as_mut().filter(|_| unchanged(ci)) {
-            for ti in 0..topic_count {
+            for ti in input.topics.ids() {
                 if let Some(at) = old.pair_index(ci, ti) {
-                    index[ci * topic_count + ti] = Some(pairs.len() as u32);
+                    index[row + ti.index()] = Some(pairs.len() as u32);
                     pairs.push(std::mem::replace(
                         &mut old.pairs[at],
                         MergedPair {
@@ -94,7 +96,7 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
             }
             continue;
         }
-        for (ti, topic) in input.topics.iter().enumerate() {
+        for (ti, topic) in input.topics.iter_ids() {
             if city.skip.iter().any(|s| s.value == topic.slug) {
                 continue;
             }
@@ -105,7 +107,7 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
             if let Some(ct) = city.topics.get(&topic.slug) {
                 apply(&mut values, &ct.values, Layer::CityTopic);
             }
-            index[ci * topic_count + ti] = Some(pairs.len() as u32);
+            index[row + ti.index()] = Some(pairs.len() as u32);
             pairs.push(MergedPair {
                 city: ci,
                 topic: ti,
@@ -122,7 +124,7 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
 
 /// The values a city with none of its own gets for `topic`: site defaults, then the
 /// topic's (what `sitegen coverage` compares articles against).
-pub(crate) fn defaults_of(input: &SiteInput, topic: usize) -> BTreeMap<String, MergedValue> {
+pub(crate) fn defaults_of(input: &SiteInput, topic: TopicId) -> BTreeMap<String, MergedValue> {
     let mut values = BTreeMap::new();
     apply(&mut values, &input.site.defaults, Layer::Site);
     apply(&mut values, &input.topics[topic].defaults, Layer::Topic);

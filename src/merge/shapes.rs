@@ -4,6 +4,7 @@
 
 use super::merge_maps;
 use crate::diag::{Diagnostic, Origin};
+use crate::model::ids::CityId;
 use crate::model::{SiteInput, Value, ValueMap};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,12 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// `c` with `clean(c)` are left out (`serve`: unchanged since a run without problems).
 pub(crate) fn check_shapes(
     input: &SiteInput,
-    clean: Option<&dyn Fn(usize) -> bool>,
+    clean: Option<&dyn Fn(CityId) -> bool>,
 ) -> Vec<Diagnostic> {
-    let include = |c: usize| clean.is_none_or(|clean| !clean(c));
+    let include = |c: CityId| clean.is_none_or(|clean| !clean(c));
     let mut problems = Vec::new();
     let mut reported: BTreeSet<(Origin, String)> = BTreeSet::new();
-    let cities = input.cities.iter().enumerate();
+    let cities = input.cities.iter_ids();
     for (_, city) in cities.filter(|&(c, _)| include(c)) {
         for topic in &input.topics {
             if city.skip.iter().any(|s| s.value == topic.slug) {

@@ -8,6 +8,7 @@
 //! renderer's titles, and everything else from the site-wide part.
 
 use crate::load::Stamps;
+use crate::model::ids::{ArticleId, Id, IdVec};
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::modified::next_entry;
 use crate::plan::variants::TemplateRef;
@@ -26,7 +27,7 @@ pub(crate) struct Fingerprints<'a> {
     pub(super) global: u64,
     /// Per article, a hash of its link as lists show it (0 when not published), kept for
     /// the next run.
-    pub(super) links: Vec<u64>,
+    pub(super) links: IdVec<ArticleId, u64>,
 }
 
 impl<'a> Fingerprints<'a> {
@@ -38,7 +39,7 @@ impl<'a> Fingerprints<'a> {
         plan: &'a Plan,
         renderer: &'a Renderer<'a>,
         stamps: &'a Stamps,
-        known: impl Fn(usize) -> Option<u64> + Sync,
+        known: impl Fn(ArticleId) -> Option<u64> + Sync,
     ) -> Self {
         let mut h = Xxh3::new();
         h.update(format!("{:?}", input.site).as_bytes());
@@ -53,21 +54,22 @@ impl<'a> Fingerprints<'a> {
             renderer,
             stamps,
             global: h.digest(),
-            links: Vec::new(),
+            links: IdVec::default(),
         };
-        fingerprints.links = (plan.articles.par_iter().enumerate())
-            .map(|(i, a)| match known(i) {
-                _ if !a.published => 0,
+        fingerprints.links = (plan.articles.par_ids())
+            .map(|i| match known(i) {
+                _ if !plan.articles[i].published => 0,
                 Some(hash) => hash,
                 None => fingerprints.link_hash(i),
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         fingerprints
     }
 
     /// A hash of what lists show of article `i` (`Renderer::link`), from what the link is
     /// made of; the site-wide parts (base path, time zone) are in the global hash.
-    fn link_hash(&self, i: usize) -> u64 {
+    fn link_hash(&self, i: ArticleId) -> u64 {
         let a = &self.plan.articles[i];
         let mut h = Xxh3::new();
         add_str(&mut h, self.renderer.article_title(i));
@@ -84,7 +86,7 @@ impl<'a> Fingerprints<'a> {
         let (plan, stamps) = (self.plan, self.stamps);
         let mut h = Xxh3::new();
         h.update(&self.global.to_le_bytes());
-        let add_links = |h: &mut Xxh3, list: &mut dyn Iterator<Item = usize>| {
+        let add_links = |h: &mut Xxh3, list: &mut dyn Iterator<Item = ArticleId>| {
             for i in list {
                 h.update(&self.links[i].to_le_bytes());
             }
@@ -201,8 +203,8 @@ fn add_title(h: &mut Xxh3, a: &PlannedArticle) {
 
 fn add_template(h: &mut Xxh3, template: TemplateRef) {
     let (own, kind, place, topic) = match template {
-        TemplateRef::Listed { kind, topic, index } => (0, kind, index, topic),
-        TemplateRef::Own { kind, city, topic } => (1, kind, city, topic),
+        TemplateRef::Listed { kind, topic, index } => (0, kind, index, topic.index()),
+        TemplateRef::Own { kind, city, topic } => (1, kind, city.index(), topic.index()),
     };
     for n in [own, kind as usize, place, topic] {
         add_num(h, n);

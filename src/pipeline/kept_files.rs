@@ -6,6 +6,7 @@
 
 use super::fingerprint::{add_num, add_str, add_time};
 use super::pages::{Memo, Sink};
+use crate::model::ids::{ArticleId, Id, IdVec};
 use crate::plan::Page;
 use crate::render::OutputFile;
 use crate::site_files::{FeedSpec, KeptFile, Sources};
@@ -26,7 +27,7 @@ pub(crate) struct SitemapCache {
 /// category and publish time; the lead is rendered from the same inputs as the page).
 pub(crate) struct FeedKeys<'a> {
     pub(crate) global: u64,
-    pub(crate) articles: &'a [u64],
+    pub(crate) articles: &'a IdVec<ArticleId, u64>,
 }
 
 /// What [`site_files`] made.
@@ -112,10 +113,10 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
     h.update(&global.to_le_bytes());
     for page in &plan.pages {
         let (kind, a, b) = match *page {
-            Page::Article(i) => (0, i, 0),
+            Page::Article(i) => (0, i.index(), 0),
             Page::Home { page, pages } => (1, page, pages),
-            Page::City(c) => (2, c, 0),
-            Page::Topic { topic, page, .. } => (3, topic, page),
+            Page::City(c) => (2, c.index(), 0),
+            Page::Topic { topic, page, .. } => (3, topic.index(), page),
             Page::Cities => (4, 0, 0),
             Page::NotFound => (5, 0, 0),
             Page::About => (6, 0, 0),
@@ -133,7 +134,7 @@ fn sitemap_key(sources: &Sources<'_>, global: u64) -> u64 {
     }
     for (a, m) in plan.articles.iter().zip(sources.modified) {
         h.update(a.path.as_bytes());
-        for n in [a.city, a.topic, usize::from(a.published)] {
+        for n in [a.city.index(), a.topic.index(), usize::from(a.published)] {
             add_num(&mut h, n);
         }
         add_time(&mut h, *m);

@@ -7,6 +7,7 @@ use super::kept_files::SitemapCache;
 use crate::load::Stamps;
 use crate::merge::Merged;
 use crate::model::SiteInput;
+use crate::model::ids::{ArticleId, CityId, IdVec, TopicId};
 use crate::plan::{Plan, PlannedArticle};
 use crate::render::{LinkParts, Renderer};
 use crate::write::page_memo::PageMemo;
@@ -38,8 +39,8 @@ struct KeptTitle {
 /// city files, by position.
 pub(super) struct MergeStamps {
     pub(super) site: u64,
-    pub(super) topics: Vec<u64>,
-    pub(super) cities: Vec<u64>,
+    pub(super) topics: IdVec<TopicId, u64>,
+    pub(super) cities: IdVec<CityId, u64>,
 }
 
 impl MergeStamps {
@@ -86,7 +87,7 @@ pub(super) fn keep_titles(
     kept: &mut Kept,
     plan: &Plan,
     renderer: &Renderer<'_>,
-    inputs: &[u64],
+    inputs: &IdVec<ArticleId, u64>,
     shared: &Fingerprints<'_>,
 ) {
     if !kept.across_runs {
@@ -94,12 +95,7 @@ pub(super) fn keep_titles(
     }
     let mut old = std::mem::take(&mut kept.titles);
     kept.titles.reserve(plan.articles.len());
-    for (i, a) in plan
-        .articles
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.published)
-    {
+    for (i, a) in plan.articles.iter_ids().filter(|(_, a)| a.published) {
         let entry = match old.remove_entry(&a.id) {
             Some(entry) if entry.1.inputs == inputs[i] => entry,
             _ => (

@@ -6,6 +6,7 @@ use super::fingerprint::{Fingerprints, record_holds};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::{LintCache, Linter};
 use crate::model::ModifiedEntry;
+use crate::model::ids::ArticleId;
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
 use crate::render::{OutputFile, Renderer};
@@ -42,7 +43,7 @@ pub(crate) struct Rendered<'m> {
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) pages: usize,
     /// Published articles' `modified.lock` records.
-    pub(crate) records: Vec<(usize, ModifiedEntry)>,
+    pub(crate) records: Vec<(ArticleId, ModifiedEntry)>,
     /// Unless the sink is nowhere: every page's memo line, in page order (kept lines
     /// borrowed).
     pub(crate) memo: Vec<Cow<'m, MemoPage>>,
@@ -54,7 +55,7 @@ pub(crate) struct Rendered<'m> {
 struct PageOutcome<'m> {
     warnings: Vec<Diagnostic>,
     error: Option<Diagnostic>,
-    record: Option<(usize, ModifiedEntry)>,
+    record: Option<(ArticleId, ModifiedEntry)>,
     memo: Option<Cow<'m, MemoPage>>,
     fresh: bool,
 }

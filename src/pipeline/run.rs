@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::Linter;
 use crate::load::Stamps;
 use crate::merge::{self, Merged};
+use crate::model::ids::{ArticleId, CityId, IdVec};
 use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::modified::{self, ModifiedTable};
 use crate::plan::{self, Page, Plan, PlanOptions};
@@ -124,7 +125,7 @@ pub(crate) fn run<R>(
         }
         _ => (None, None),
     };
-    let clean = |c: usize| {
+    let clean = |c: CityId| {
         old.as_ref()
             .is_some_and(|old| old.cities.get(c) == Some(&was.cities[c]))
     };
@@ -132,7 +133,7 @@ pub(crate) fn run<R>(
     // of them has problems, so they read as a full check reports them.
     let mut shapes = merge::check_shapes(
         input,
-        old.as_ref().map(|_| &clean as &dyn Fn(usize) -> bool),
+        old.as_ref().map(|_| &clean as &dyn Fn(CityId) -> bool),
     );
     if old.is_some() && !shapes.is_empty() {
         shapes = merge::check_shapes(input, None);
@@ -160,10 +161,8 @@ pub(crate) fn run<R>(
         timings.mark("plan");
         let lock = check_lock(opts, input, &plan).err();
         stop_or_go(lock.into_iter().flatten().collect(), &mode, &mut found)?;
-        let title_keys: Vec<u64> = (plan.articles.iter())
-            .map(|a| title_inputs(was.site, a, &stamps))
-            .collect();
-        let known = |i: usize| kept.title(&plan.articles[i], title_keys[i]);
+        let title_keys = plan.articles.map(|a| title_inputs(was.site, a, &stamps));
+        let known = |i: ArticleId| kept.title(&plan.articles[i], title_keys[i]);
         let known_title = |i| known(i).map(|(title, link, _)| (title.to_string(), link.clone()));
         let renderer = match Renderer::new(input, &merged, &plan, Some(&known_title)) {
             Ok(renderer) => renderer,
@@ -213,7 +212,7 @@ pub(crate) fn run<R>(
             let (files, memo_files) = if matches!(sink, Sink::Nowhere) {
                 (Vec::new(), Vec::new())
             } else {
-                let keys: Vec<u64> = article_keys(&plan, &rendered.memo);
+                let keys = article_keys(&plan, &rendered.memo);
                 let keys = FeedKeys {
                     global: shared.global,
                     articles: &keys,
@@ -294,8 +293,8 @@ fn with_found(found: &mut Diagnostics, problems: impl IntoIterator<Item = Diagno
 }
 
 /// Per article, its page's fingerprint: a feed entry is made from what its page is.
-fn article_keys(plan: &Plan, memo: &[std::borrow::Cow<'_, MemoPage>]) -> Vec<u64> {
-    let mut keys = vec![0; plan.articles.len()];
+fn article_keys(plan: &Plan, memo: &[std::borrow::Cow<'_, MemoPage>]) -> IdVec<ArticleId, u64> {
+    let mut keys = plan.articles.map(|_| 0);
     for (page, line) in plan.pages.iter().zip(memo) {
         if let Page::Article(i) = page {
             keys[*i] = line.fingerprint;
@@ -310,12 +309,11 @@ fn modified_table(
     renderer: &Renderer<'_>,
     input: &SiteInput,
     plan: &Plan,
-    mut records: Vec<(usize, ModifiedEntry)>,
+    mut records: Vec<(ArticleId, ModifiedEntry)>,
     unpublished: bool,
 ) -> ModifiedTable {
     if unpublished {
-        let more: Vec<(usize, ModifiedEntry)> = (0..plan.articles.len())
-            .into_par_iter()
+        let more: Vec<(ArticleId, ModifiedEntry)> = (plan.articles.par_ids())
             .filter(|&i| !plan.articles[i].published)
             .filter_map(|i| renderer.unpublished_record(i).map(|e| (i, e)))
             .collect();

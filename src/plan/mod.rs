@@ -13,6 +13,7 @@ pub mod variants;
 
 use crate::diag::Diagnostic;
 use crate::merge::Merged;
+use crate::model::ids::{ArticleId, CityId, Id, IdVec, PairId, TopicId};
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
 use related::CategoryLists;
@@ -30,9 +31,9 @@ pub struct PlanOptions {
 /// One article: a (city, topic) pair with its date and the variants chosen for it.
 #[derive(Debug, Clone)]
 pub struct PlannedArticle {
-    pub pair: usize,
-    pub city: usize,
-    pub topic: usize,
+    pub pair: PairId,
+    pub city: CityId,
+    pub topic: TopicId,
     /// `city/topic`, the key in `schedule.lock`.
     pub id: String,
     pub path: String,
@@ -48,14 +49,14 @@ pub struct PlannedArticle {
 /// A page of the output site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
-    Article(usize),
+    Article(ArticleId),
     Home {
         page: usize,
         pages: usize,
     },
-    City(usize),
+    City(CityId),
     Topic {
-        topic: usize,
+        topic: TopicId,
         page: usize,
         pages: usize,
     },
@@ -71,13 +72,13 @@ pub enum Page {
 #[derive(Debug)]
 pub struct Plan {
     pub now: NaiveDateTime,
-    pub articles: Vec<PlannedArticle>,
+    pub articles: IdVec<ArticleId, PlannedArticle>,
     /// Category labels; `PlannedArticle::category` indexes this.
     pub categories: Vec<String>,
     /// Published articles, newest first.
-    pub newest_first: Vec<usize>,
-    pub by_city: Vec<Vec<usize>>,
-    pub by_topic: Vec<Vec<usize>>,
+    pub newest_first: Vec<ArticleId>,
+    pub by_city: IdVec<CityId, Vec<ArticleId>>,
+    pub by_topic: IdVec<TopicId, Vec<ArticleId>>,
     pub lists: CategoryLists,
     pub pages: Vec<Page>,
     /// The schedule to save as `schedule.lock`.
@@ -114,7 +115,11 @@ impl Plan {
 }
 
 /// The articles of `list` that list page `page` (from 1) shows, `per` to a page.
-pub(crate) fn on_page(list: &[usize], page: usize, per: usize) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn on_page(
+    list: &[ArticleId],
+    page: usize,
+    per: usize,
+) -> impl Iterator<Item = ArticleId> + '_ {
     list.iter().skip((page - 1) * per).take(per).copied()
 }
 
@@ -152,10 +157,7 @@ pub fn plan(
             id,
             city: p.city,
             topic: p.topic,
-            fixed: input.cities[p.city]
-                .topics
-                .get(&input.topics[p.topic].slug)
-                .and_then(|t| t.publish_at.as_ref()),
+            fixed: (input.city_topic(p.city, p.topic)).and_then(|t| t.publish_at.as_ref()),
         })
         .collect();
     let current: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
@@ -174,8 +176,8 @@ pub fn plan(
     let mut new_pins: Vec<crate::model::VariantPins> = Vec::with_capacity(dates.len());
 
     let mut categories: Vec<String> = Vec::new();
-    let mut articles = Vec::with_capacity(merged.pairs.len());
-    for (pi, (pair, id)) in merged.pairs.iter().zip(ids).enumerate() {
+    let mut articles = IdVec::default();
+    for ((pi, pair), id) in merged.pairs.iter_ids().zip(ids) {
         let topic = &input.topics[pair.topic];
         let label = topic
             .category
@@ -188,13 +190,13 @@ pub fn plan(
                 categories.len() - 1
             }
         };
-        let publish_at = dates[pi];
+        let publish_at = dates[pi.index()];
         let (chosen, pinned) = choose_variants(
             input,
             merged,
             &id,
             (pair.city, pair.topic),
-            &scheduled.pins[pi],
+            &scheduled.pins[pi.index()],
         );
         new_pins.push(pinned);
         articles.push(PlannedArticle {
@@ -203,7 +205,7 @@ pub fn plan(
             topic: pair.topic,
             path: urls::article_path(&input.cities[pair.city].slug.value, &topic.slug),
             publish_at,
-            publish_from: scheduled.from[pi],
+            publish_from: scheduled.from[pi.index()],
             published: opts.future || publish_at <= opts.now,
             chosen,
             category,
@@ -211,14 +213,13 @@ pub fn plan(
         });
     }
 
-    let mut newest_first: Vec<usize> = (0..articles.len())
-        .filter(|&i| articles[i].published)
-        .collect();
+    let mut newest_first: Vec<ArticleId> =
+        articles.ids().filter(|&i| articles[i].published).collect();
     newest_first.sort_by(|&a, &b| {
         (articles[b].publish_at, &articles[b].id).cmp(&(articles[a].publish_at, &articles[a].id))
     });
-    let mut by_city = vec![Vec::new(); input.cities.len()];
-    let mut by_topic = vec![Vec::new(); input.topics.len()];
+    let mut by_city = input.cities.map(|_| Vec::new());
+    let mut by_topic = input.topics.map(|_| Vec::new());
     for &i in &newest_first {
         by_city[articles[i].city].push(i);
         by_topic[articles[i].topic].push(i);
@@ -255,7 +256,7 @@ pub fn plan(
         .chain(input.topics.iter().map(|t| urls::topic_path(&t.slug, 1)))
         .collect();
     live.extend(other_pages.iter().map(String::as_str));
-    let published: Vec<(usize, usize, &str)> = articles
+    let published: Vec<(CityId, TopicId, &str)> = articles
         .iter()
         .filter(|a| a.published)
         .map(|a| (a.city, a.topic, a.path.as_str()))
@@ -285,14 +286,13 @@ fn page_count(items: usize, per_page: usize) -> usize {
 
 fn page_list(
     input: &SiteInput,
-    articles: &[PlannedArticle],
-    newest_first: &[usize],
-    by_topic: &[Vec<usize>],
+    articles: &IdVec<ArticleId, PlannedArticle>,
+    newest_first: &[ArticleId],
+    by_topic: &IdVec<TopicId, Vec<ArticleId>>,
 ) -> Vec<Page> {
     let per = input.site.home_page_size;
     let mut pages: Vec<Page> = articles
-        .iter()
-        .enumerate()
+        .iter_ids()
         .filter(|(_, a)| a.published)
         .map(|(i, _)| Page::Article(i))
         .collect();
@@ -301,8 +301,8 @@ fn page_list(
         page,
         pages: home_pages,
     }));
-    pages.extend((0..input.cities.len()).map(Page::City));
-    for (topic, list) in by_topic.iter().enumerate() {
+    pages.extend(input.cities.ids().map(Page::City));
+    for (topic, list) in by_topic.iter_ids() {
         let n = page_count(list.len(), per);
         pages.extend((1..=n).map(|page| Page::Topic {
             topic,
@@ -320,6 +320,7 @@ fn page_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ids::Id;
 
     #[test]
     fn pick_is_stable_and_in_range() {
@@ -332,9 +333,9 @@ mod tests {
     #[test]
     fn page_groups_keep_a_citys_articles_together() {
         let article = |city: usize| PlannedArticle {
-            pair: 0,
-            city,
-            topic: 0,
+            pair: Default::default(),
+            city: crate::model::ids::Id::new(city),
+            topic: Default::default(),
             id: String::new(),
             path: String::new(),
             publish_at: NaiveDateTime::default(),
@@ -345,16 +346,16 @@ mod tests {
         };
         let plan = Plan {
             now: NaiveDateTime::default(),
-            articles: vec![article(0), article(0), article(1)],
+            articles: vec![article(0), article(0), article(1)].into(),
             categories: vec![],
             newest_first: vec![],
-            by_city: vec![],
-            by_topic: vec![],
+            by_city: Default::default(),
+            by_topic: Default::default(),
             lists: CategoryLists::default(),
             pages: vec![
-                Page::Article(0),
-                Page::Article(1),
-                Page::Article(2),
+                Page::Article(Id::new(0)),
+                Page::Article(Id::new(1)),
+                Page::Article(Id::new(2)),
                 Page::Cities,
                 Page::NotFound,
             ],

@@ -3,6 +3,7 @@
 //! the build's "now". Pure: the same lock, content and "now" give the same result.
 
 use crate::model::ModifiedEntry;
+use crate::model::ids::{ArticleId, IdVec};
 use crate::plan::Plan;
 use chrono::{NaiveDateTime, Timelike};
 use std::collections::HashMap;
@@ -61,7 +62,7 @@ pub struct ModifiedTable {
     /// The new `modified.lock`, sorted by article.
     pub entries: Vec<ModifiedEntry>,
     /// Each article's `dateModified` (its publish datetime when it has no record).
-    pub modified: Vec<NaiveDateTime>,
+    pub modified: IdVec<ArticleId, NaiveDateTime>,
 }
 
 /// Combines the records made while rendering; an article without one (an unpublished
@@ -69,9 +70,9 @@ pub struct ModifiedTable {
 pub fn table(
     plan: &Plan,
     old: &[ModifiedEntry],
-    records: Vec<(usize, ModifiedEntry)>,
+    records: Vec<(ArticleId, ModifiedEntry)>,
 ) -> ModifiedTable {
-    let mut by_article: Vec<Option<ModifiedEntry>> = vec![None; plan.articles.len()];
+    let mut by_article = plan.articles.map(|_| None);
     for (i, e) in records {
         if let Some(slot) = by_article.get_mut(i) {
             *slot = Some(e);
@@ -79,7 +80,7 @@ pub fn table(
     }
     let old: HashMap<&str, &ModifiedEntry> = old.iter().map(|e| (e.article.as_str(), e)).collect();
     let mut entries = Vec::with_capacity(plan.articles.len());
-    let mut modified = Vec::with_capacity(plan.articles.len());
+    let mut modified = IdVec::default();
     for (a, record) in plan.articles.iter().zip(by_article) {
         let entry = record.or_else(|| old.get(a.id.as_str()).map(|e| (*e).clone()));
         modified.push(modified_at(entry.as_ref(), a.publish_at));

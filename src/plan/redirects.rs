@@ -6,6 +6,7 @@
 
 use super::urls;
 use crate::diag::{Diagnostic, Origin};
+use crate::model::ids::{CityId, TopicId};
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
 use std::borrow::Cow;
@@ -189,15 +190,15 @@ fn silent_renames<'a>(
 /// articles, city page and topic page. `live` holds every page path the site has.
 pub fn redirects(
     input: &SiteInput,
-    articles: &[(usize, usize, &str)],
+    articles: &[(CityId, TopicId, &str)],
     live: &HashSet<&str>,
 ) -> Vec<Redirect> {
-    let names = |c: usize| {
+    let names = |c: CityId| {
         let city = &input.cities[c];
         std::iter::once(city.slug.value.as_str())
             .chain(city.former_slugs.iter().map(|s| s.value.as_str()))
     };
-    let topic_names = |t: usize| {
+    let topic_names = |t: TopicId| {
         let topic = &input.topics[t];
         std::iter::once(topic.slug.as_str())
             .chain(topic.former_slugs.iter().map(|s| s.value.as_str()))
@@ -210,12 +211,12 @@ pub fn redirects(
             }
         }
     }
-    for (c, city) in input.cities.iter().enumerate() {
+    for (c, city) in input.cities.iter_ids() {
         for old in names(c).skip(1) {
             out.insert((urls::city_path(old), urls::city_path(&city.slug.value)));
         }
     }
-    for (t, topic) in input.topics.iter().enumerate() {
+    for (t, topic) in input.topics.iter_ids() {
         for old in topic_names(t).skip(1) {
             out.insert((urls::topic_path(old, 1), urls::topic_path(&topic.slug, 1)));
         }

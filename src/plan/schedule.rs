@@ -14,6 +14,7 @@
 use crate::diag::Diagnostic;
 use crate::load::last_lockable;
 use crate::load::local_time;
+use crate::model::ids::{CityId, TopicId};
 use crate::model::{Cadence, LockedSlot, Sourced, VariantPins};
 use chrono::{NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
@@ -24,8 +25,8 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct Slotting<'a> {
     pub id: &'a str,
-    pub city: usize,
-    pub topic: usize,
+    pub city: CityId,
+    pub topic: TopicId,
     /// A fixed `publish_at`, with where it is written.
     pub fixed: Option<&'a Sourced<NaiveDateTime>>,
 }
@@ -208,7 +209,7 @@ fn later(t: NaiveDateTime, step: TimeDelta) -> NaiveDateTime {
 /// Orders `fresh` articles diagonally over cities × topics, then repairs any neighbours that
 /// still share a city or topic by swapping with a nearby later article. O(n).
 fn interleave(articles: &[Slotting<'_>], fresh: &[usize]) -> Vec<usize> {
-    let mut by_city: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut by_city: Vec<(CityId, Vec<usize>)> = Vec::new();
     for &i in fresh {
         match by_city.last_mut() {
             Some((city, list)) if *city == articles[i].city => list.push(i),
@@ -244,6 +245,7 @@ fn interleave(articles: &[Slotting<'_>], fresh: &[usize]) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::diag::Origin;
+    use crate::model::ids::Id;
     use chrono_tz::America::New_York;
     use chrono_tz::Asia::Shanghai;
 
@@ -270,8 +272,8 @@ mod tests {
             .enumerate()
             .map(|(i, id)| Slotting {
                 id,
-                city: i / topics,
-                topic: i % topics,
+                city: Id::new(i / topics),
+                topic: Id::new(i % topics),
                 fixed: None,
             })
             .collect()

@@ -8,6 +8,7 @@
 use super::{pick, pins};
 use crate::diag::Origin;
 use crate::merge::Merged;
+use crate::model::ids::{CityId, Id, TopicId};
 use crate::model::{SiteInput, Sourced, VariantPin, VariantPins};
 
 /// Names of content templates (as render compiles them).
@@ -49,20 +50,20 @@ pub enum TemplateRef {
     /// Entry `index` of topic `topic`'s `titles`, `teasers` or `headings`.
     Listed {
         kind: Kind,
-        topic: usize,
+        topic: TopicId,
         index: usize,
     },
     /// The city's own `title:` or `heading:` for `topic`.
     Own {
         kind: Kind,
-        city: usize,
-        topic: usize,
+        city: CityId,
+        topic: TopicId,
     },
 }
 
 impl TemplateRef {
     /// The topic whose title, teaser or heading this is.
-    pub(crate) fn topic(self) -> usize {
+    pub(crate) fn topic(self) -> TopicId {
         match self {
             TemplateRef::Listed { topic, .. } | TemplateRef::Own { topic, .. } => topic,
         }
@@ -102,7 +103,7 @@ impl TemplateRef {
                 list.get(index)
             }
             TemplateRef::Own { kind, city, topic } => {
-                let own = input.cities[city].topics.get(&input.topics[topic].slug)?;
+                let own = input.city_topic(city, topic)?;
                 match kind {
                     Kind::Heading => own.heading.as_ref(),
                     _ => own.title.as_ref(),
@@ -153,7 +154,7 @@ pub struct ChosenVariants {
     pub date_format: String,
     pub date_from: DateFrom,
     /// Topics of the extra sections, after the main topic.
-    pub extras: Vec<usize>,
+    pub extras: Vec<TopicId>,
     pub extras_from: ExtrasFrom,
     /// Each section's heading, the main topic's first, then the extras' in order.
     pub headings: Vec<TemplateRef>,
@@ -161,12 +162,12 @@ pub struct ChosenVariants {
 
 impl ChosenVariants {
     /// The heading template of `topic`'s section.
-    pub(crate) fn heading(&self, topic: usize) -> Option<TemplateRef> {
+    pub(crate) fn heading(&self, topic: TopicId) -> Option<TemplateRef> {
         self.headings.iter().copied().find(|h| h.topic() == topic)
     }
 
     /// The section topics: the article's own first, then the extras.
-    pub(crate) fn sections(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn sections(&self) -> impl Iterator<Item = TopicId> + '_ {
         self.headings.iter().map(|h| h.topic())
     }
 }
@@ -175,7 +176,7 @@ impl Default for ChosenVariants {
     fn default() -> Self {
         let listed = |kind| TemplateRef::Listed {
             kind,
-            topic: 0,
+            topic: TopicId::default(),
             index: 0,
         };
         ChosenVariants {
@@ -196,7 +197,7 @@ pub(crate) fn choose_variants(
     input: &SiteInput,
     merged: &Merged,
     id: &str,
-    (city, topic): (usize, usize),
+    (city, topic): (CityId, TopicId),
     old: &VariantPins,
 ) -> (ChosenVariants, VariantPins) {
     let c = &input.cities[city];
@@ -285,22 +286,21 @@ pub(crate) fn choose_variants(
 fn extras_for(
     input: &SiteInput,
     merged: &Merged,
-    city: usize,
-    topic: usize,
-) -> (Vec<usize>, ExtrasFrom) {
+    city: CityId,
+    topic: TopicId,
+) -> (Vec<TopicId>, ExtrasFrom) {
     let c = &input.cities[city];
-    let own = c
-        .topics
-        .get(&input.topics[topic].slug)
+    let own = input
+        .city_topic(city, topic)
         .and_then(|t| t.extras.as_ref());
-    let usable = |t: usize| t != topic && merged.pair(city, t).is_some();
+    let usable = |t: TopicId| t != topic && merged.pair(city, t).is_some();
     let (explicit, from) = match (own, c.extras.as_ref()) {
         (Some(list), _) => (list, ExtrasFrom::CityTopic),
         (None, Some(list)) => (list, ExtrasFrom::City),
         (None, None) => {
             let n = input.topics.len();
             let next = (1..n)
-                .map(|k| (topic + k) % n)
+                .map(|k| TopicId::new((topic.index() + k) % n))
                 .filter(|&t| usable(t))
                 .take(input.site.extra_sections)
                 .collect();
@@ -309,7 +309,7 @@ fn extras_for(
     };
     let mut out = Vec::new();
     for name in explicit {
-        if let Some(t) = input.topics.iter().position(|x| x.slug == name.value)
+        if let Some(t) = input.topics.position(|x| x.slug == name.value)
             && usable(t)
             && !out.contains(&t)
         {

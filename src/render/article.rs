@@ -9,6 +9,7 @@ use crate::content::SectionText;
 use crate::content::blocks::BlockReader;
 use crate::diag::{Diagnostic, Origin};
 use crate::model::ModifiedEntry;
+use crate::model::ids::{ArticleId, TopicId};
 use crate::plan::modified::{self, content_hash, next_entry};
 use crate::plan::variants::TemplateRef;
 use crate::plan::{PlannedArticle, urls};
@@ -27,17 +28,18 @@ pub(super) struct ArticleContent {
 
 impl Renderer<'_> {
     /// `topic`'s section heading in article `i`, rendered.
-    pub(crate) fn section_heading(&self, i: usize, topic: usize) -> Result<String, Diagnostic> {
+    pub(crate) fn section_heading(
+        &self,
+        i: ArticleId,
+        topic: TopicId,
+    ) -> Result<String, Diagnostic> {
         let a = &self.plan.articles[i];
         let pair = self.merged.pair_index(a.city, topic).unwrap_or(a.pair);
         let name = a
             .chosen
             .heading(topic)
             .map_or_else(String::new, |h| h.name(self.input));
-        Ok(self
-            .render_content(&name, &self.content_context(pair), a)?
-            .trim()
-            .to_string())
+        self.render_text(&name, &self.content_context(pair), a)
     }
 
     /// The section of article `a` headed by `heading`, or nothing when the article's city
@@ -56,12 +58,11 @@ impl Renderer<'_> {
         let t = &self.input.topics[topic];
         let parts = cache.get(pair, || self.content_context(pair));
         let ctx = &parts.ctx;
-        let heading = self
-            .render_content(&heading.name(self.input), ctx, a)?
-            .trim()
-            .to_string();
+        let heading = self.render_text(&heading.name(self.input), ctx, a)?;
         if parts.body.is_none() {
-            let body = self.render_content(&names::body(&t.slug), ctx, a)?;
+            let body = self
+                .templates
+                .render_content(&names::body(&t.slug), ctx, &a.id)?;
             let mut blocks = BlockReader::default();
             let (html, defects) =
                 markdown::to_html_reading(&body, self.input.site.allow_html, &mut blocks);
@@ -112,14 +113,8 @@ impl Renderer<'_> {
         let topic = &self.input.topics[a.topic];
         let ctx = &cache.get(a.pair, || self.content_context(a.pair)).ctx;
         let mut warnings = Vec::new();
-        let lead = self
-            .render_content(&names::lead(&topic.slug), ctx, a)?
-            .trim()
-            .to_string();
-        let teaser = self
-            .render_content(&a.chosen.teaser.name(self.input), ctx, a)?
-            .trim()
-            .to_string();
+        let lead = self.render_text(&names::lead(&topic.slug), ctx, a)?;
+        let teaser = self.render_text(&a.chosen.teaser.name(self.input), ctx, a)?;
         let mut sections = Vec::new();
         let mut texts = Vec::new();
         for &heading in &a.chosen.headings {
@@ -139,17 +134,17 @@ impl Renderer<'_> {
 
     /// Article `i`'s lead, rendered and trimmed (empty when it does not render): its feed
     /// entry's summary.
-    pub(crate) fn article_lead(&self, i: usize) -> String {
+    pub(crate) fn article_lead(&self, i: ArticleId) -> String {
         let a = &self.plan.articles[i];
         let name = names::lead(&self.input.topics[a.topic].slug);
-        let lead = self.render_content(&name, &self.content_context(a.pair), a);
-        lead.unwrap_or_default().trim().to_string()
+        let lead = self.render_text(&name, &self.content_context(a.pair), a);
+        lead.unwrap_or_default()
     }
 
     /// The sections of article `i` that render, each on its own, with their warnings:
     /// what the content lint still reads when another part of the article fails, so that
     /// an undefined variable in one section hides no problem of the others.
-    pub(crate) fn sections_that_render(&self, i: usize) -> (Vec<SectionText>, Vec<Diagnostic>) {
+    pub(crate) fn sections_that_render(&self, i: ArticleId) -> (Vec<SectionText>, Vec<Diagnostic>) {
         let a = &self.plan.articles[i];
         let mut cache = PairCache::default();
         let mut warnings = Vec::new();
@@ -166,7 +161,11 @@ impl Renderer<'_> {
     }
 
     /// Renders article `i`'s page, with its section texts and `modified.lock` record.
-    pub(super) fn article(&self, i: usize, cache: &mut PairCache) -> Result<Rendered, Diagnostic> {
+    pub(super) fn article(
+        &self,
+        i: ArticleId,
+        cache: &mut PairCache,
+    ) -> Result<Rendered, Diagnostic> {
         let a = &self.plan.articles[i];
         let topic = &self.input.topics[a.topic];
         let city = &self.input.cities[a.city];
@@ -174,7 +173,7 @@ impl Renderer<'_> {
         let record = self.record(a, &self.titles[i], &content);
         let modified = modified::modified_at(Some(&record), a.publish_at);
         let breadcrumb = self.article_breadcrumb(a);
-        let related: Vec<usize> = self
+        let related: Vec<ArticleId> = self
             .plan
             .lists
             .related(i, self.input.site.related_count)
@@ -266,7 +265,7 @@ impl Renderer<'_> {
     /// The `modified.lock` record of an article that is not published in this build, so
     /// that the lock does not depend on "now"; `None` if its text cannot be rendered (its
     /// problems are reported once it is published).
-    pub(crate) fn unpublished_record(&self, i: usize) -> Option<ModifiedEntry> {
+    pub(crate) fn unpublished_record(&self, i: ArticleId) -> Option<ModifiedEntry> {
         let a = &self.plan.articles[i];
         let title = self.title(a).ok()?;
         let content = self

@@ -4,6 +4,7 @@
 use super::Renderer;
 use super::seo::Crumb;
 use super::seo::{self, PageMeta};
+use crate::model::ids::{ArticleId, CityId};
 use crate::plan::urls;
 use chrono::NaiveDateTime;
 
@@ -11,7 +12,7 @@ impl Renderer<'_> {
     /// Description, Open Graph values and JSON-LD of article `i`.
     pub(super) fn article_meta(
         &self,
-        i: usize,
+        i: ArticleId,
         lead: &str,
         modified: NaiveDateTime,
         breadcrumb: &[Crumb],
@@ -55,7 +56,7 @@ impl Renderer<'_> {
     /// Metadata of city `c`'s list page: its breadcrumbs and its feed.
     pub(super) fn city_meta(
         &self,
-        c: usize,
+        c: CityId,
         heading: &str,
         description: &str,
         breadcrumb: &[Crumb],
@@ -76,7 +77,7 @@ impl Renderer<'_> {
     }
 
     /// City `c`'s feed URL (under the base path) and title.
-    fn city_feed(&self, c: usize) -> (String, String) {
+    fn city_feed(&self, c: CityId) -> (String, String) {
         let city = &self.input.cities[c];
         (
             self.url(&urls::city_feed_path(&city.slug.value)),

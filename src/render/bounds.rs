@@ -514,39 +514,31 @@ mod tests {
 
     #[test]
     fn ordinary_templates_render_as_with_tera() {
-        assert_eq!(
-            run("{% for i in range(end=3) %}{{ i }}{% endfor %}").unwrap(),
-            "012"
-        );
-        assert_eq!(
-            run("{% for i in range(start=10, end=0, step_by=-4) %}{{ i }},{% endfor %}").unwrap(),
-            "10,6,2,"
-        );
-        assert_eq!(
-            run("{{ \"a-b\" | replace(from=\"-\", to=\"+\") }}").unwrap(),
-            "a+b"
-        );
-        assert_eq!(run("{{ [1, \"x\"] | join(sep=\"、\") }}").unwrap(), "1、x");
-        assert_eq!(
-            run("{%- for x in \"a,b\" | split(pat=\",\") -%}[{{ x }}]{%- endfor %}").unwrap(),
-            "[a][b]"
-        );
-        assert_eq!(
-            run("{% for k, v in {\"a\": 1} %}{{ k }}={{ v }}{% else %}none{% endfor %}").unwrap(),
-            "a=1"
-        );
-        assert_eq!(
-            run("{% for c in \"岳阳\" %}<{{ c }}>{% endfor %}").unwrap(),
-            "<岳><阳>"
-        );
-        assert_eq!(
-            run("{% for x in [] %}x{% else %}none{% endfor %}").unwrap(),
-            "none"
-        );
-        assert_eq!(
-            run("{% for x in long %}{% endfor %}{{ long | length }}").unwrap(),
-            "20000"
-        );
+        for (source, rendered) in [
+            ("{% for i in range(end=3) %}{{ i }}{% endfor %}", "012"),
+            (
+                "{% for i in range(start=10, end=0, step_by=-4) %}{{ i }},{% endfor %}",
+                "10,6,2,",
+            ),
+            ("{{ \"a-b\" | replace(from=\"-\", to=\"+\") }}", "a+b"),
+            ("{{ [1, \"x\"] | join(sep=\"、\") }}", "1、x"),
+            (
+                "{%- for x in \"a,b\" | split(pat=\",\") -%}[{{ x }}]{%- endfor %}",
+                "[a][b]",
+            ),
+            (
+                "{% for k, v in {\"a\": 1} %}{{ k }}={{ v }}{% else %}none{% endfor %}",
+                "a=1",
+            ),
+            ("{% for c in \"岳阳\" %}<{{ c }}>{% endfor %}", "<岳><阳>"),
+            ("{% for x in [] %}x{% else %}none{% endfor %}", "none"),
+            (
+                "{% for x in long %}{% endfor %}{{ long | length }}",
+                "20000",
+            ),
+        ] {
+            assert_eq!(run(source).unwrap(), rendered, "{source}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use crate::content::Defect;
 use crate::content::blocks::Block;
+use crate::model::ids::PairId;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,14 +31,14 @@ pub(crate) struct PairParts {
 /// The parts of the pairs used so far by a group of pages.
 #[derive(Default)]
 pub(crate) struct PairCache {
-    pairs: HashMap<usize, PairParts>,
+    pairs: HashMap<PairId, PairParts>,
 }
 
 impl PairCache {
     /// The parts of `pair`, building its context with `ctx` the first time.
     pub(crate) fn get(
         &mut self,
-        pair: usize,
+        pair: PairId,
         ctx: impl FnOnce() -> tera::Context,
     ) -> &mut PairParts {
         self.pairs.entry(pair).or_insert_with(|| PairParts {

@@ -54,7 +54,7 @@ impl Renderer<'_> {
     }
 
     /// `name` when the site has that layout, else `index.html` (an older site's templates).
-    fn layout_or<'n>(&self, name: &'n str) -> &'n str {
+    pub(super) fn layout_or<'n>(&self, name: &'n str) -> &'n str {
         if self.templates.layouts.contains_template(name) {
             name
         } else {

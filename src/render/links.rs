@@ -5,6 +5,7 @@
 
 use super::Renderer;
 use super::view::ArticleLink;
+use crate::model::ids::{ArticleId, IdVec};
 use std::sync::OnceLock;
 
 /// One article's prebuilt link and ISO publish datetime.
@@ -13,7 +14,7 @@ pub type LinkParts = (tera::Value, String);
 /// Links and ISO datetimes, indexed like `Plan::articles`, each built the first time a
 /// page needs it (a rebuild that renders few pages builds few), or known from an earlier run.
 pub(crate) struct LinkTable {
-    slots: Vec<OnceLock<LinkParts>>,
+    slots: IdVec<ArticleId, OnceLock<LinkParts>>,
 }
 
 impl LinkTable {
@@ -29,12 +30,12 @@ impl LinkTable {
 
 impl Renderer<'_> {
     /// Article `i`'s link parts, built now if no page needed them before.
-    fn link_entry(&self, i: usize) -> &LinkParts {
+    fn link_entry(&self, i: ArticleId) -> &LinkParts {
         self.links.slots[i].get_or_init(|| self.link_parts(i))
     }
 
     /// Links of several articles (each an [`ArticleLink`]), for a `{% for %}` in a layout.
-    pub(super) fn links_of(&self, articles: impl Iterator<Item = usize>) -> tera::Value {
+    pub(super) fn links_of(&self, articles: impl Iterator<Item = ArticleId>) -> tera::Value {
         tera::Value::from(
             articles
                 .map(|i| self.link_entry(i).0.clone())
@@ -43,12 +44,12 @@ impl Renderer<'_> {
     }
 
     /// Article `i`'s publish datetime in ISO 8601 with the site's offset.
-    pub(super) fn link_iso(&self, i: usize) -> &str {
+    pub(super) fn link_iso(&self, i: ArticleId) -> &str {
         &self.link_entry(i).1
     }
 
     /// Article `i`'s link and datetime, to keep for a later run (cloning is cheap).
-    pub(crate) fn article_link(&self, i: usize) -> LinkParts {
+    pub(crate) fn article_link(&self, i: ArticleId) -> LinkParts {
         self.link_entry(i).clone()
     }
 }

@@ -5,6 +5,7 @@ use super::seo::PageMeta;
 use super::view::{ListView, NamedLink, Pagination, ProvinceView};
 use super::{Rendered, Renderer};
 use crate::diag::Diagnostic;
+use crate::model::ids::{CityId, TopicId};
 use crate::plan::{on_page, urls};
 
 impl Renderer<'_> {
@@ -14,17 +15,13 @@ impl Renderer<'_> {
         let items = self.links_of(on_page(&self.plan.newest_first, page, per));
         let path = urls::home_path(page);
         let site = &self.input.site;
-        let (title, description) = if page > 1 {
-            (
-                format!("{} 第{page}页", site.category),
-                format!("{}:{} 第{page}页", site.name, site.category),
-            )
+        let of_page = page_suffix(page);
+        let title = if page > 1 {
+            format!("{}{of_page}", site.category)
         } else {
-            (
-                site.name.clone(),
-                format!("{}:{}", site.name, site.category),
-            )
+            site.name.clone()
         };
+        let description = format!("{}:{}{of_page}", site.name, site.category);
         let view = ListView {
             heading: self.input.site.category.clone(),
             canonical: self.absolute(&path),
@@ -41,7 +38,7 @@ impl Renderer<'_> {
     }
 
     /// City `c`'s page: all of its articles.
-    pub(super) fn city_page(&self, c: usize) -> Result<Rendered, Diagnostic> {
+    pub(super) fn city_page(&self, c: CityId) -> Result<Rendered, Diagnostic> {
         let city = &self.input.cities[c];
         let path = urls::city_path(&city.slug.value);
         let heading = format!("{}{}", city.name, self.input.site.category);
@@ -69,21 +66,16 @@ impl Renderer<'_> {
     /// Page `page` of `pages` of topic `topic`'s list.
     pub(super) fn topic_page(
         &self,
-        topic: usize,
+        topic: TopicId,
         page: usize,
         pages: usize,
     ) -> Result<Rendered, Diagnostic> {
         let t = &self.input.topics[topic];
         let per = self.input.site.home_page_size;
         let path = urls::topic_path(&t.slug, page);
-        let (title, description) = if page > 1 {
-            (
-                format!("{} 第{page}页", t.name),
-                format!("各地{}办理指南 第{page}页", t.name),
-            )
-        } else {
-            (t.name.clone(), format!("各地{}办理指南", t.name))
-        };
+        let of_page = page_suffix(page);
+        let title = format!("{}{of_page}", t.name);
+        let description = format!("各地{}办理指南{of_page}", t.name);
         let view = ListView {
             heading: t.name.clone(),
             canonical: self.absolute(&path),
@@ -117,13 +109,8 @@ impl Renderer<'_> {
             "provinces": self.provinces(),
             "meta": meta,
         });
-        let name = if self.templates.layouts.contains_template("cities.html") {
-            "cities.html"
-        } else {
-            "index.html"
-        };
         self.layout(
-            name,
+            self.layout_or("cities.html"),
             urls::CITIES_PATH,
             tera::Value::from_serializable(&view),
         )
@@ -201,4 +188,13 @@ fn pinyin_key(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// What a list's title and description add after its first page: ` 第2页`.
+fn page_suffix(page: usize) -> String {
+    if page > 1 {
+        format!(" 第{page}页")
+    } else {
+        String::new()
+    }
 }

@@ -20,15 +20,16 @@ pub(crate) mod view;
 
 use crate::content::SectionText;
 use crate::diag::Diagnostic;
-use crate::merge::Merged;
-use crate::model::{ModifiedEntry, SiteInput};
+use crate::merge::{Merged, MergedValue};
+use crate::model::ids::{ArticleId, IdVec, PairId};
+use crate::model::{ModifiedEntry, SiteInput, Topic};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
 use cache::PairCache;
 use chrono::NaiveDateTime;
 pub(crate) use links::LinkParts;
 use links::{LinkTable, link_value};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use templates::Templates;
 use view::*;
 
@@ -45,11 +46,11 @@ pub struct Rendered {
     /// For an article: each section's defects and blocks, for the content lint.
     pub(crate) sections: Vec<SectionText>,
     /// For an article: its index and its `modified.lock` record.
-    pub record: Option<(usize, ModifiedEntry)>,
+    pub record: Option<(ArticleId, ModifiedEntry)>,
 }
 
 /// Titles and links kept from an earlier run, by article (see [`Renderer::new`]).
-pub type KnownTitles<'k> = dyn Fn(usize) -> Option<(String, LinkParts)> + Sync + 'k;
+pub type KnownTitles<'k> = dyn Fn(ArticleId) -> Option<(String, LinkParts)> + Sync + 'k;
 
 /// Everything needed to render any page; built once, shared by all threads.
 pub struct Renderer<'a> {
@@ -58,7 +59,7 @@ pub struct Renderer<'a> {
     plan: &'a Plan,
     templates: Templates,
     /// Each published article's full title (empty for unpublished ones).
-    titles: Vec<String>,
+    titles: IdVec<ArticleId, String>,
     /// Each published article's link, built once.
     links: LinkTable,
     site_value: tera::Value,
@@ -89,7 +90,7 @@ impl<'a> Renderer<'a> {
             merged,
             plan,
             templates,
-            titles: Vec::new(),
+            titles: IdVec::default(),
             links: LinkTable::new(Vec::new()),
             site_value,
             site_longest,
@@ -100,8 +101,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             province_groups: std::sync::OnceLock::new(),
         };
-        let (known_titles, known_links): (Vec<_>, Vec<_>) = (0..plan.articles.len())
-            .into_par_iter()
+        let (known_titles, known_links): (Vec<_>, Vec<_>) = (plan.articles.par_ids())
             .map(|i| known.and_then(|known| known(i)).unzip())
             .unzip();
         let titles: Vec<Result<String, Diagnostic>> = plan
@@ -116,13 +116,11 @@ impl<'a> Renderer<'a> {
             .collect();
         let mut problems = Vec::new();
         for t in titles {
-            match t {
-                Ok(t) => renderer.titles.push(t),
-                Err(d) => {
-                    problems.push(d);
-                    renderer.titles.push(String::new());
-                }
-            }
+            let title = t.unwrap_or_else(|d| {
+                problems.push(d);
+                String::new()
+            });
+            renderer.titles.push(title);
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -145,27 +143,36 @@ impl<'a> Renderer<'a> {
         crate::load::local_time::rfc3339(self.input.site.timezone, dt)
     }
 
-    fn content_context(&self, pair: usize) -> tera::Context {
+    fn content_context(&self, pair: PairId) -> tera::Context {
         let p = &self.merged.pairs[pair];
         let city = &self.input.cities[p.city];
+        let city_value = serde_json::json!({
+            "name": city.name, "province": city.province, "slug": city.slug.value,
+        });
+        let city_longest = (city.name.len()).max(city.province.as_ref().map_or(0, |p| p.len()));
         let topic = &self.input.topics[p.topic];
+        self.context_of(city_value, city_longest, topic, &p.values)
+    }
+
+    /// What content templates of `topic` see: `city` (whose longest string has
+    /// `city_longest` bytes), the topic, the site and `values`, with the longest string of
+    /// them all noted for the budgets (see `bounds::note_longest`).
+    fn context_of(
+        &self,
+        city: serde_json::Value,
+        city_longest: usize,
+        topic: &Topic,
+        values: &BTreeMap<String, MergedValue>,
+    ) -> tera::Context {
         let mut ctx = tera::Context::new();
-        ctx.insert(
-            "city",
-            &serde_json::json!({
-                "name": city.name, "province": city.province, "slug": city.slug.value,
-            }),
-        );
+        ctx.insert("city", &city);
         ctx.insert(
             "topic",
             &serde_json::json!({ "name": topic.name, "slug": topic.slug }),
         );
         ctx.insert_value("site", self.site_value.clone());
-        let mut longest = self
-            .site_longest
-            .max(city.name.len())
-            .max(city.province.as_ref().map_or(0, |p| p.len()));
-        for (k, v) in &p.values {
+        let mut longest = self.site_longest.max(city_longest);
+        for (k, v) in values {
             longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
             ctx.insert(k.clone(), &v.value);
         }
@@ -173,13 +180,16 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    fn render_content(
+    /// Content template `name` rendered for `article` and trimmed: a title, heading, lead
+    /// or teaser.
+    fn render_text(
         &self,
         name: &str,
         ctx: &tera::Context,
         article: &PlannedArticle,
     ) -> Result<String, Diagnostic> {
-        self.templates.render_content(name, ctx, &article.id)
+        let text = self.templates.render_content(name, ctx, &article.id)?;
+        Ok(text.trim().to_string())
     }
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
@@ -193,13 +203,12 @@ impl<'a> Renderer<'a> {
     /// An article's title without its date suffix, trimmed.
     pub(crate) fn title_base(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let name = a.chosen.title.name(self.input);
-        let base = self.render_content(&name, &self.content_context(a.pair), a)?;
-        Ok(base.trim().to_string())
+        self.render_text(&name, &self.content_context(a.pair), a)
     }
 
     /// Article `i`'s link value and ISO datetime (nothing for unpublished articles, which
     /// are never linked).
-    fn link_parts(&self, i: usize) -> (tera::Value, String) {
+    fn link_parts(&self, i: ArticleId) -> (tera::Value, String) {
         if !self.plan.articles[i].published {
             return (tera::Value::none(), String::new());
         }
@@ -208,7 +217,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Article `i`'s link as lists show it (keep `fingerprint::link_hash` in step with it).
-    fn link(&self, i: usize) -> ArticleLink<'_> {
+    fn link(&self, i: ArticleId) -> ArticleLink<'_> {
         let a = &self.plan.articles[i];
         let city = &self.input.cities[a.city].name;
         ArticleLink {
@@ -282,7 +291,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// An article's full title (date suffix included); empty for unpublished articles.
-    pub(crate) fn article_title(&self, i: usize) -> &str {
+    pub(crate) fn article_title(&self, i: ArticleId) -> &str {
         &self.titles[i]
     }
 }

@@ -4,9 +4,10 @@
 
 use super::cache::PairCache;
 use super::templates::names;
-use super::{Renderer, bounds, markdown};
+use super::{Renderer, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
+use crate::model::ids::{ArticleId, TopicId};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -39,7 +40,7 @@ impl Renderer<'_> {
     /// (and go to) `cache`, so pass the articles of one city with one cache.
     pub(crate) fn article_words(
         &self,
-        i: usize,
+        i: ArticleId,
         cache: &mut PairCache,
     ) -> Result<ArticleWords, Diagnostic> {
         let a = &self.plan.articles[i];
@@ -108,24 +109,11 @@ impl Renderer<'_> {
     /// and the body (as HTML) — rendered with the site's and the topic's defaults only, for
     /// a city named `city` (also given as its province). A template that cannot render
     /// without a city's own values is left out; its error is in `problems`.
-    pub(crate) fn default_words(&self, topic: usize, city: &str) -> DefaultWords {
+    pub(crate) fn default_words(&self, topic: TopicId, city: &str) -> DefaultWords {
         let t = &self.input.topics[topic];
-        let mut ctx = tera::Context::new();
-        ctx.insert(
-            "city",
-            &serde_json::json!({ "name": city, "province": city, "slug": "" }),
-        );
-        ctx.insert(
-            "topic",
-            &serde_json::json!({ "name": t.name, "slug": t.slug }),
-        );
-        ctx.insert_value("site", self.site_value.clone());
-        let mut longest = self.site_longest.max(city.len());
-        for (k, v) in merge::defaults_of(self.input, topic) {
-            longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
-            ctx.insert(k, &v.value);
-        }
-        bounds::note_longest(&mut ctx, longest);
+        let city_value = serde_json::json!({ "name": city, "province": city, "slug": "" });
+        let defaults = merge::defaults_of(self.input, topic);
+        let ctx = self.context_of(city_value, city.len(), t, &defaults);
         let mut templates: Vec<String> = (0..t.titles.len())
             .map(|i| names::title(&t.slug, i))
             .collect();

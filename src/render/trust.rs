@@ -8,6 +8,7 @@ use super::seo::Crumb;
 use super::view::SourceView;
 use crate::content::words as segment;
 use crate::merge::Layer;
+use crate::model::ids::{ArticleId, CityId};
 use crate::model::{FactSource, SourceMap};
 use crate::plan::{PlannedArticle, urls};
 use std::collections::BTreeSet;
@@ -75,7 +76,7 @@ impl Renderer<'_> {
     }
 
     /// Article `i`'s date suffix (what its title ends with).
-    pub(crate) fn date_suffix(&self, i: usize) -> String {
+    pub(crate) fn date_suffix(&self, i: ArticleId) -> String {
         self.title_suffix(&self.plan.articles[i])
     }
 
@@ -106,7 +107,7 @@ impl Renderer<'_> {
 
     /// 首页 › 按城市浏览 › province › city (the page itself); a municipality is its own
     /// province and gets no province step.
-    pub(super) fn city_breadcrumb(&self, c: usize) -> Vec<Crumb> {
+    pub(super) fn city_breadcrumb(&self, c: CityId) -> Vec<Crumb> {
         let city = &self.input.cities[c];
         let mut crumbs = vec![
             self.crumb("首页", ""),

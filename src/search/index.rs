@@ -19,6 +19,7 @@
 //! - `d/<k>.json`: articles `k × DOCS_PER_FILE …`: `[title, path, city, topic, date]`.
 
 use super::segment::Segmenter;
+use crate::model::ids::{CityId, Id, TopicId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Weights (per word and article, the highest applies).
@@ -42,9 +43,9 @@ pub(crate) struct Doc<'a> {
     /// The title without its date suffix: what is segmented.
     pub(crate) title_words: &'a str,
     pub(crate) path: &'a str,
-    pub(crate) city: usize,
-    pub(crate) topic: usize,
-    pub(crate) extras: &'a [usize],
+    pub(crate) city: CityId,
+    pub(crate) topic: TopicId,
+    pub(crate) extras: &'a [TopicId],
     /// `YYYY-MM-DD`
     pub(crate) date: String,
     /// Text of the values the city sets itself for this article.
@@ -155,21 +156,22 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
         for v in &doc.city_values {
             raise(&mut own, seg.words(v), weight::CITY_VALUE);
         }
-        let city = &src.cities[doc.city];
+        let city = &src.cities[doc.city.index()];
         raise(&mut own, vec![city.name.to_lowercase()], weight::CITY);
         if let Some(p) = city.province.filter(|p| *p != city.name) {
             raise(&mut own, vec![p.to_lowercase()], weight::PROVINCE);
         }
         for (word, w) in own {
-            let from_topics = std::iter::once(topic_words[doc.topic].get(&word).map(|x| x.0))
-                .chain(
-                    doc.extras
-                        .iter()
-                        .map(|&e| topic_words[e].get(&word).map(|x| x.1)),
-                )
-                .flatten()
-                .max()
-                .unwrap_or(0);
+            let from_topics =
+                std::iter::once(topic_words[doc.topic.index()].get(&word).map(|x| x.0))
+                    .chain(
+                        doc.extras
+                            .iter()
+                            .map(|&e| topic_words[e.index()].get(&word).map(|x| x.1)),
+                    )
+                    .flatten()
+                    .max()
+                    .unwrap_or(0);
             if w > from_topics {
                 words.entry(word).or_default().docs.push((d, w));
             }
@@ -177,8 +179,7 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
     }
 
     let (t_count, c_count) = shard_counts(src.docs.len());
-    let mut out = Vec::new();
-    out.push(("meta.json".to_string(), meta(src, t_count, c_count)));
+    let mut files = vec![meta(src, t_count, c_count)];
 
     let mut t_shards: Vec<BTreeMap<&str, serde_json::Value>> = vec![BTreeMap::new(); t_count];
     let mut c_shards: Vec<BTreeMap<char, BTreeSet<&str>>> = vec![BTreeMap::new(); c_count];
@@ -204,32 +205,33 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
             }
         }
     }
-    for (k, shard) in t_shards.iter().enumerate() {
-        out.push((format!("t/{k}.json"), to_bytes(shard)));
-    }
-    for (k, shard) in c_shards.iter().enumerate() {
-        out.push((format!("c/{k}.json"), to_bytes(shard)));
-    }
-    for t in 0..src.topics.len() {
+    files.extend(t_shards.iter().map(to_bytes));
+    files.extend(c_shards.iter().map(to_bytes));
+    for k in 0..src.topics.len() {
+        let t = TopicId::new(k);
         let main: Vec<usize> = (0..src.docs.len())
             .filter(|&d| src.docs[d].topic == t)
             .collect();
         let extra: Vec<usize> = (0..src.docs.len())
             .filter(|&d| src.docs[d].extras.contains(&t))
             .collect();
-        out.push((
-            format!("p/{t}.json"),
-            to_bytes(&serde_json::json!([deltas(&main), deltas(&extra)])),
-        ));
+        files.push(to_bytes(&serde_json::json!([
+            deltas(&main),
+            deltas(&extra)
+        ])));
     }
-    for (k, chunk) in src.docs.chunks(DOCS_PER_FILE).enumerate() {
+    for chunk in src.docs.chunks(DOCS_PER_FILE) {
         let rows: Vec<serde_json::Value> = chunk
             .iter()
             .map(|d| serde_json::json!([d.title, d.path, d.city, d.topic, d.date]))
             .collect();
-        out.push((format!("d/{k}.json"), to_bytes(&rows)));
+        files.push(to_bytes(&rows));
     }
-    out
+    // The same files in the same order as `paths` names them.
+    paths(src.docs.len(), src.topics.len())
+        .into_iter()
+        .zip(files)
+        .collect()
 }
 
 fn meta(src: &IndexSource<'_>, terms: usize, chars: usize) -> Vec<u8> {

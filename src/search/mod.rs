@@ -9,6 +9,7 @@ pub(crate) mod segment;
 
 use crate::load::Stamps;
 use crate::merge::{Layer, Merged};
+use crate::model::ids::ArticleId;
 use crate::model::{SiteInput, Value};
 use crate::plan::{Plan, urls};
 use index::{CityName, Doc, IndexSource, TopicText};
@@ -19,7 +20,7 @@ const FORMAT: u64 = 1;
 
 /// Published articles in index order: oldest first, so that a new article is appended and
 /// the files of older ones stay as they were.
-pub(crate) fn doc_order(plan: &Plan) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn doc_order(plan: &Plan) -> impl Iterator<Item = ArticleId> + '_ {
     plan.newest_first.iter().rev().copied()
 }
 
@@ -32,7 +33,7 @@ pub(crate) fn paths(input: &SiteInput, plan: &Plan) -> Vec<String> {
 }
 
 /// A hash of everything the index is made from: `title(i)` is article `i`'s full title.
-pub(crate) fn key<'t>(plan: &Plan, stamps: &Stamps, title: impl Fn(usize) -> &'t str) -> u64 {
+pub(crate) fn key<'t>(plan: &Plan, stamps: &Stamps, title: impl Fn(ArticleId) -> &'t str) -> u64 {
     let mut h = Xxh3::new();
     h.update(&FORMAT.to_le_bytes());
     for s in stamps.cities.iter().chain(&stamps.topics) {
@@ -64,8 +65,8 @@ pub(crate) fn build<'t>(
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
-    title: impl Fn(usize) -> &'t str,
-    suffix: impl Fn(usize) -> String,
+    title: impl Fn(ArticleId) -> &'t str,
+    suffix: impl Fn(ArticleId) -> String,
 ) -> Vec<(String, Vec<u8>)> {
     let docs = doc_order(plan)
         .map(|i| {

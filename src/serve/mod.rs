@@ -12,7 +12,7 @@ pub mod reload;
 pub mod state;
 pub mod watch;
 
-use crate::diag::{Diagnostic, Diagnostics, attach_source_lines, render_human};
+use crate::diag::{Diagnostics, render_human, stderr_color};
 use crate::load::ChangeKind;
 use crate::pipeline::{BuildOptions, Rebuilt, Session};
 use state::State;
@@ -102,10 +102,10 @@ impl Rebuilder {
                 reused,
                 warnings,
             }) => {
-                let warnings = self.prepare(warnings);
+                let warnings = Diagnostics::from_iter(warnings).prepared(&self.root);
                 let texts: HashSet<String> =
                     warnings.iter().map(|d| render_human(d, false)).collect();
-                let color = color();
+                let color = stderr_color();
                 for d in &warnings {
                     if !self.shown.contains(&render_human(d, false)) {
                         say!("{}\n", render_human(d, color));
@@ -127,9 +127,9 @@ impl Rebuilder {
                 );
             }
             Err(problems) => {
-                let problems = self.prepare(problems.into_iter().collect());
+                let problems = problems.prepared(&self.root);
                 let errors = problems.iter().filter(|d| d.is_error()).count();
-                let color = color();
+                let color = stderr_color();
                 for d in &problems {
                     say!("{}\n", render_human(d, color));
                 }
@@ -142,20 +142,6 @@ impl Rebuilder {
             }
         }
     }
-
-    /// Sorted, repeats across articles folded, source lines attached: ready to show.
-    fn prepare(&self, items: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        let mut all = Diagnostics::default();
-        all.extend(items);
-        let mut items = all.into_collapsed();
-        attach_source_lines(&mut items, &self.root);
-        items
-    }
-}
-
-/// Colour as `--color` and the environment say.
-fn color() -> bool {
-    crate::diag::stderr_color()
 }
 
 /// ` after cities/yueyang.yaml, templates/` for the terminal line.

@@ -3,7 +3,7 @@
 //! [`classify`] and [`relevant`] are pure, so what a path or an event means is tested
 //! without touching the file system.
 
-use crate::load::ChangeKind;
+use crate::load::{ChangeKind, is_scratch_file};
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
@@ -39,6 +39,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         };
     }
     let name = path.file_name()?.to_str()?;
+    // Editors' scratch files: the loader skips them too.
     if is_scratch_file(name) {
         return None;
     }
@@ -65,12 +66,6 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         ("cities", None) => Some(ChangeKind::AllCities),
         _ => None,
     }
-}
-
-/// Files editors leave beside the real ones (the loader skips them too): hidden files,
-/// `*~` backups, vim swap and probe files, emacs auto-saves.
-fn is_scratch_file(name: &str) -> bool {
-    crate::load::is_scratch_file(name)
 }
 
 /// Does an event of this kind change a file's content or existence? Opening and reading

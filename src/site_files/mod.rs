@@ -9,6 +9,7 @@ pub(crate) mod sitemap;
 pub(crate) use feeds::xml_escape;
 
 use crate::model::SiteInput;
+use crate::model::ids::{ArticleId, IdVec};
 use crate::plan::{Page, Plan, urls};
 use crate::render::Renderer;
 use chrono::NaiveDateTime;
@@ -30,7 +31,7 @@ pub struct Sources<'a> {
     /// For the feeds: the articles' titles and leads.
     pub renderer: &'a Renderer<'a>,
     /// Each article's `dateModified` (see `plan::modified::ModifiedTable`).
-    pub modified: &'a [NaiveDateTime],
+    pub modified: &'a IdVec<ArticleId, NaiveDateTime>,
 }
 
 /// One Atom feed of the site: where it goes and what it lists.
@@ -40,7 +41,7 @@ pub(crate) struct FeedSpec<'p> {
     /// The page the feed is the feed of, below the base URL.
     pub(crate) alternate: String,
     /// The articles it shows: the newest `feed_size`, newest first.
-    pub(crate) shown: &'p [usize],
+    pub(crate) shown: &'p [ArticleId],
 }
 
 /// The page left at an old URL: it sends readers and crawlers to `to` and is not indexed.
@@ -93,7 +94,7 @@ impl Sources<'_> {
         let (input, plan) = (self.input, self.plan);
         let site = &input.site;
         let feed_size = site.feed_size;
-        fn shown(articles: &[usize], feed_size: usize) -> &[usize] {
+        fn shown(articles: &[ArticleId], feed_size: usize) -> &[ArticleId] {
             &articles[..articles.len().min(feed_size)]
         }
         let mut specs = vec![FeedSpec {
@@ -102,7 +103,7 @@ impl Sources<'_> {
             alternate: String::new(),
             shown: shown(&plan.newest_first, feed_size),
         }];
-        specs.extend(input.cities.iter().enumerate().map(|(c, city)| FeedSpec {
+        specs.extend(input.cities.iter_ids().map(|(c, city)| FeedSpec {
             path: urls::city_feed_path(&city.slug.value),
             title: format!("{} - {}", city.name, site.name),
             alternate: urls::city_path(&city.slug.value),
@@ -143,7 +144,7 @@ impl Sources<'_> {
     }
 
     /// The latest `dateModified` among `articles`, as ISO 8601; `fallback` when empty.
-    fn latest(&self, articles: &[usize], fallback: &str) -> String {
+    fn latest(&self, articles: &[ArticleId], fallback: &str) -> String {
         (articles.iter().map(|&i| self.modified[i]).max())
             .map(|d| self.iso(d))
             .unwrap_or_else(|| fallback.to_string())

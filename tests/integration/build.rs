@@ -1,7 +1,7 @@
 //! `sitegen build` on the `basic` fixture: cascade, titles, schedule, related blocks,
 //! future gating, determinism and failure safety.
 
-use crate::support::{Site, between, hrefs, served_file, strip_tags};
+use crate::support::{Site, assert_has, between, hrefs, served_file, strip_tags};
 
 const ALL: &str = "2026-01-06 00:00:00";
 
@@ -279,8 +279,8 @@ fn a_broken_city_file_leaves_the_output_untouched() {
     );
     let run = site.run(&["build", "--now", ALL]).fails_with(1);
     let err = run.stderr();
-    assert!(err.contains("cities/bbb.yaml:"), "{err}");
-    assert!(err.contains("the output folder was not changed"), "{err}");
+    assert_has(&err, "cities/bbb.yaml:");
+    assert_has(&err, "the output folder was not changed");
     assert_eq!(site.snapshot("public"), before);
 }
 
@@ -293,25 +293,26 @@ fn unknown_key_and_unknown_topic_are_named_with_line_and_hint() {
         "name: 丙城\nslug: ccc\nextras: [alpah]\n",
     );
     let err = site.run(&["build", "--now", ALL]).fails_with(1).stderr();
-    assert!(err.contains("cities/bbb.yaml:2:1"), "{err}");
-    assert!(err.contains("did you mean `province`?"), "{err}");
-    assert!(err.contains("cities/ccc.yaml:3"), "{err}");
-    assert!(err.contains("unknown topic `alpah`"), "{err}");
-    assert!(err.contains("did you mean `alpha`?"), "{err}");
+    assert_has(&err, "cities/bbb.yaml:2:1");
+    assert_has(&err, "did you mean `province`?");
+    assert_has(&err, "cities/ccc.yaml:3");
+    assert_has(&err, "unknown topic `alpah`");
+    assert_has(&err, "did you mean `alpha`?");
     assert!(!site.exists("public"));
 }
 
 #[test]
 fn undefined_template_variable_names_the_topic_line_and_article() {
     let site = Site::fixture("basic");
-    let topic = site
-        .read("topics/beta.md")
-        .replace("可以通过{{ channel }}查询。", "可以通过{{ chanel }}查询。");
-    site.write("topics/beta.md", &topic);
+    site.edit(
+        "topics/beta.md",
+        "可以通过{{ channel }}查询。",
+        "可以通过{{ chanel }}查询。",
+    );
     let err = site.run(&["build", "--now", ALL]).fails_with(1).stderr();
-    assert!(err.contains("topics/beta.md:15:"), "{err}");
-    assert!(err.contains("chanel"), "{err}");
-    assert!(err.contains("rendering article"), "{err}");
+    assert_has(&err, "topics/beta.md:15:");
+    assert_has(&err, "chanel");
+    assert_has(&err, "rendering article");
 }
 
 #[test]
@@ -319,7 +320,7 @@ fn duplicate_slugs_are_refused() {
     let site = Site::fixture("basic");
     site.write("cities/zzz.yaml", "name: 重复\nslug: aaa\n");
     let err = site.run(&["build", "--now", ALL]).fails_with(1).stderr();
-    assert!(err.contains("slug `aaa` is already used"), "{err}");
+    assert_has(&err, "slug `aaa` is already used");
 }
 
 #[test]
@@ -362,7 +363,7 @@ fn a_second_build_rewrites_nothing() {
     let site = Site::fixture("basic");
     site.build_at(ALL);
     let err = site.build_at(ALL).stderr();
-    assert!(err.contains(" 0 written"), "{err}");
+    assert_has(&err, " 0 written");
 }
 
 /// The locks grow with the site (24 MB of `schedule.lock` at 100,000 articles): an
@@ -377,17 +378,12 @@ fn the_locks_are_not_bound_by_max_input_bytes() {
         lock > limit,
         "the real site's schedule.lock is {lock} bytes"
     );
-    let yaml = site.read("site.yaml");
-    site.write("site.yaml", &format!("{yaml}\nmax_input_bytes: {limit}\n"));
+    site.append("site.yaml", &format!("\nmax_input_bytes: {limit}\n"));
     site.run(&["build", "--locked"]).ok();
     site.run(&["build", "--locked"]).ok();
     // Editors' files are still bound by it.
     let topic = site.read("topics/canbaodi-biangeng.md");
     site.write("topics/canbaodi-biangeng.md", &topic.repeat(5));
     let run = site.run(&["check"]);
-    assert!(
-        run.stderr().contains("file is too large"),
-        "{}",
-        run.stderr()
-    );
+    assert_has(&run.stderr(), "file is too large");
 }

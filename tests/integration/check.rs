@@ -1,7 +1,7 @@
 //! `sitegen check` and the content lint: every mistake of the `mistakes` fixture is
 //! reported at once with its file:line:col, in a pinned format.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 
 const NOW: &str = "2026-03-01 00:00:00";
 
@@ -449,10 +449,7 @@ fn a_fact_with_a_fresh_source_is_clean() {
 #[test]
 fn invalid_time_zone_is_located() {
     let site = Site::fixture("basic");
-    let text = site
-        .read("site.yaml")
-        .replace("Asia/Shanghai", "Asia/Shanghia");
-    site.write("site.yaml", &text);
+    site.edit("site.yaml", "Asia/Shanghai", "Asia/Shanghia");
     let (code, items) = json(&site, &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -465,16 +462,13 @@ fn invalid_time_zone_is_located() {
 fn build_reports_lint_warnings_and_strict_build_keeps_the_old_site() {
     let site = Site::fixture("basic");
     let run = site.run(&["build", "--now", NOW]).ok();
-    assert!(run.stderr().contains("has no source"), "{}", run.stderr());
+    assert_has(&run.stderr(), "has no source");
     let before = site.snapshot("public");
     let err = site
         .run(&["build", "--now", NOW, "--strict"])
         .fails_with(1)
         .stderr();
-    assert!(
-        err.contains("error: 甲城 value `office` has no source"),
-        "{err}"
-    );
+    assert_has(&err, "error: 甲城 value `office` has no source");
     assert_eq!(site.snapshot("public"), before);
 }
 

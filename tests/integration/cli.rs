@@ -2,10 +2,10 @@
 //! environment variables, no progress bar off a terminal, help texts that list only what
 //! works, and folders that are no site.
 
-use crate::support::{Site, repo_root};
+use crate::support::{Site, assert_has, repo_root};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const ALL: &str = "2026-01-06 00:00:00";
@@ -27,6 +27,11 @@ fn sitegen(dir: &Path, args: &[&str], env: Env) -> Command {
     cmd
 }
 
+/// Runs [`sitegen`] to its end.
+fn output(dir: &Path, args: &[&str], env: Env) -> Output {
+    sitegen(dir, args, env).output().unwrap()
+}
+
 /// Environment variables to set.
 type Env<'a> = &'a [(&'a str, &'a str)];
 
@@ -37,17 +42,22 @@ enum Closed {
     Stderr,
 }
 
-/// Runs `sitegen <args>` with one stream a pipe whose reading end is closed before the
-/// program starts, so its first write there fails with EPIPE. Returns the exit code and
-/// the other stream's text.
-fn with_closed(dir: &Path, args: &[&str], closed: Closed) -> (Option<i32>, String) {
+/// Makes the `closed` stream of `cmd` a pipe whose reading end is closed before the
+/// program starts, so its first write there fails with EPIPE; the other is piped.
+fn close(cmd: &mut Command, closed: Closed) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let mut cmd = sitegen(dir, args, &[("NO_COLOR", "1")]);
     match closed {
         Closed::Stdout => cmd.stdout(writer).stderr(Stdio::piped()),
         Closed::Stderr => cmd.stderr(writer).stdout(Stdio::piped()),
     };
+}
+
+/// Runs `sitegen <args>` with the `closed` stream closed (see [`close`]). Returns the exit
+/// code and the other stream's text.
+fn with_closed(dir: &Path, args: &[&str], closed: Closed) -> (Option<i32>, String) {
+    let mut cmd = sitegen(dir, args, &[("NO_COLOR", "1")]);
+    close(&mut cmd, closed);
     let out = cmd.output().unwrap();
     let other = match closed {
         Closed::Stdout => out.stderr,
@@ -120,17 +130,12 @@ fn a_closed_pipe_keeps_the_exit_code_of_a_site_with_problems() {
 fn serve_goes_on_serving_when_stdout_or_stderr_is_closed() {
     for closed in [Closed::Stdout, Closed::Stderr] {
         let site = Site::fixture("basic");
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
         let mut cmd = sitegen(
             &site.root,
             &["serve", "--port", "0", "--open-browser", "no", "--now", ALL],
             &[("NO_COLOR", "1")],
         );
-        match closed {
-            Closed::Stdout => cmd.stdout(writer).stderr(Stdio::piped()),
-            Closed::Stderr => cmd.stderr(writer).stdout(Stdio::piped()),
-        };
+        close(&mut cmd, closed);
         let mut child = cmd.spawn().unwrap();
         let other: Box<dyn Read + Send> = match closed {
             Closed::Stdout => Box::new(child.stderr.take().unwrap()),
@@ -148,10 +153,7 @@ fn serve_goes_on_serving_when_stdout_or_stderr_is_closed() {
             log.push_str(&line);
         }
         // A rebuild prints to stderr again.
-        site.write(
-            "cities/aaa.yaml",
-            &site.read("cities/aaa.yaml").replace("甲城", "甲市"),
-        );
+        site.edit("cities/aaa.yaml", "甲城", "甲市");
         std::thread::sleep(Duration::from_millis(1500));
         let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
@@ -160,7 +162,7 @@ fn serve_goes_on_serving_when_stdout_or_stderr_is_closed() {
         let _ = other.read_to_string(&mut rest);
         log.push_str(&rest);
         assert!(running, "serve stopped with {closed:?} closed:\n{log}");
-        assert!(log.contains("serving http://127.0.0.1:"), "{log}");
+        assert_has(&log, "serving http://127.0.0.1:");
         assert!(!log.contains("panicked"), "{log}");
     }
 }
@@ -169,9 +171,7 @@ fn serve_goes_on_serving_when_stdout_or_stderr_is_closed() {
 fn completions_are_generated_for_every_shell() {
     let dir = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let out = sitegen(dir.path(), &["completions", shell], &[])
-            .output()
-            .unwrap();
+        let out = output(dir.path(), &["completions", shell], &[]);
         assert_eq!(out.status.code(), Some(0), "{shell}");
         assert!(out.stderr.is_empty(), "{shell}");
         let script = String::from_utf8(out.stdout).unwrap();
@@ -189,9 +189,7 @@ fn completions_are_generated_for_every_shell() {
             assert!(script.contains(word), "{shell} completions lack {word}");
         }
     }
-    let out = sitegen(dir.path(), &["completions", "tcsh"], &[])
-        .output()
-        .unwrap();
+    let out = output(dir.path(), &["completions", "tcsh"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -263,10 +261,7 @@ fn quiet_serve_prints_no_rebuild_lines() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    site.write(
-        "cities/aaa.yaml",
-        &site.read("cities/aaa.yaml").replace("甲城", "甲市"),
-    );
+    site.edit("cities/aaa.yaml", "甲城", "甲市");
     std::thread::sleep(Duration::from_millis(1500));
     let _ = child.kill();
     let out = child.wait_with_output().unwrap();
@@ -282,10 +277,7 @@ fn verbose_adds_stage_timings_and_the_pages_written() {
     let site = Site::fixture("basic");
     let err = site.run(&["build", "-v", "--now", ALL]).ok().stderr();
     for stage in ["load", "plan", "render", "commit"] {
-        assert!(
-            err.contains(&format!("sitegen: timing {stage:<10}")),
-            "{err}"
-        );
+        assert_has(&err, &format!("sitegen: timing {stage:<10}"));
     }
     assert!(
         err.contains("sitegen: added https://") && err.contains("/aaa/alpha/"),
@@ -300,13 +292,11 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     // The real site at one thread takes more than the bar's one-second delay.
     let site = Site::real();
     for env in [&[][..], &[("CLICOLOR_FORCE", "1")][..]] {
-        let out = sitegen(
+        let out = output(
             &site.root,
             &["build", "--render-all", "-j", "1", "-o", "out"],
             env,
-        )
-        .output()
-        .unwrap();
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{err}");
         assert!(!err.contains('\x1b') && !err.contains('\r'), "{err:?}");
@@ -350,7 +340,7 @@ fn colour_follows_no_color_clicolor_force_and_the_color_flag() {
     for (flags, env, coloured) in cases {
         let mut args = flags.to_vec();
         args.push("build");
-        let out = sitegen(dir.path(), &args, env).output().unwrap();
+        let out = output(dir.path(), &args, env);
         assert_eq!(out.status.code(), Some(2));
         let want = if *coloured { NO_SITE_COLOURED } else { NO_SITE };
         assert_eq!(
@@ -366,18 +356,16 @@ fn coloured_diagnostics_with_source_lines_differ_only_by_styles() {
     let site = Site::fixture("basic");
     site.write("cities/bbb.yaml", "name: 乙城\nprovnce: 乙省\nslug: bbb\n");
     let run = |env: &[(&str, &str)]| {
-        let out = sitegen(&site.root, &["check", "--now", ALL], env)
-            .output()
-            .unwrap();
+        let out = output(&site.root, &["check", "--now", ALL], env);
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8(out.stderr).unwrap()
     };
     let plain = run(&[("NO_COLOR", "1")]);
     let coloured = run(&[("CLICOLOR_FORCE", "1")]);
     assert!(!plain.contains('\x1b'), "{plain}");
-    assert!(coloured.contains("\x1b["), "{coloured}");
+    assert_has(&coloured, "\x1b[");
     assert_eq!(strip_styles(&coloured), plain);
-    assert!(plain.contains("cities/bbb.yaml:2:1"), "{plain}");
+    assert_has(&plain, "cities/bbb.yaml:2:1");
 }
 
 /// `text` without its `ESC [ … m` sequences.
@@ -397,7 +385,7 @@ fn strip_styles(text: &str) -> String {
 fn serve_help_lists_only_what_serve_takes() {
     let dir = tempfile::tempdir().unwrap();
     let help = |cmd: &str| {
-        let out = sitegen(dir.path(), &[cmd, "--help"], &[]).output().unwrap();
+        let out = output(dir.path(), &[cmd, "--help"], &[]);
         assert_eq!(out.status.code(), Some(0));
         String::from_utf8(out.stdout).unwrap()
     };
@@ -416,9 +404,7 @@ fn serve_help_lists_only_what_serve_takes() {
     for cmd in ["build", "check", "explain"] {
         assert!(help(cmd).contains("--base-url"), "{cmd} --help");
     }
-    let out = sitegen(dir.path(), &["serve", "--base-url", "https://x.org/"], &[])
-        .output()
-        .unwrap();
+    let out = output(dir.path(), &["serve", "--base-url", "https://x.org/"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument '--base-url'"));
 }
@@ -456,13 +442,11 @@ fn commands_refuse_a_folder_that_is_no_site() {
         assert!(out.stdout.is_empty(), "{args:?}");
         assert!(!dir.path().join("public").exists());
     }
-    let out = sitegen(
+    let out = output(
         dir.path(),
         &["build", "--root", "no-such-folder"],
         &[("NO_COLOR", "1")],
-    )
-    .output()
-    .unwrap();
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
@@ -472,7 +456,7 @@ fn commands_refuse_a_folder_that_is_no_site() {
     );
     // The repository itself is a site: --root finds it from anywhere.
     let root = repo_root();
-    let out = sitegen(
+    let out = output(
         dir.path(),
         &[
             "explain",
@@ -482,9 +466,7 @@ fn commands_refuse_a_folder_that_is_no_site() {
             root.to_str().unwrap(),
         ],
         &[],
-    )
-    .output()
-    .unwrap();
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 

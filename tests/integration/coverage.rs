@@ -6,7 +6,7 @@
 //! name masked, minus the shingles of the topic rendered with defaults only), on plain
 //! string sets: independent of the hashing, HTML reading and MinHash of the real code.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -237,7 +237,7 @@ fn text_report_lists_worst_first_and_the_page_is_written() {
         .map(|id| out.find(&format!("  {id} ")).expect(id))
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{out}");
-    assert!(out.contains("cities/ccc.yaml:7"), "{out}");
+    assert_has(&out, "cities/ccc.yaml:7");
     let page = site.read("public-report/coverage.html");
     assert!(page.starts_with("<!DOCTYPE html>"));
     // Each matrix cell links to the article's section, which links to the line to edit.
@@ -251,11 +251,11 @@ fn text_report_lists_worst_first_and_the_page_is_written() {
 #[test]
 fn thresholds_in_site_yaml_make_lint_warnings_and_strict_errors() {
     let site = Site::fixture("coverage");
-    let yaml = site.read("site.yaml").replace(
+    site.edit(
+        "site.yaml",
         "  fact_max_age_days: 100\n",
         "  fact_max_age_days: 1000\n  min_local_share: 0.05\n  max_twin_similarity: 0.95\n",
     );
-    site.write("site.yaml", &yaml);
     // Only ddd's source is missing now; aaa is thin; ccc and ddd are twins.
     let run = site.run(&["check", "--now", NOW]).ok();
     let err = run.stderr();
@@ -272,14 +272,11 @@ fn thresholds_in_site_yaml_make_lint_warnings_and_strict_errors() {
     let build = site.run(&["build", "--now", NOW, "--strict"]).fails_with(1);
     assert!(build.stderr().contains("lint.min_local_share"));
     assert!(!site.exists("public/index.html"));
-    let bad = yaml.replace("min_local_share: 0.05", "min_local_share: 5");
-    site.write("site.yaml", &bad);
+    site.edit("site.yaml", "min_local_share: 0.05", "min_local_share: 5");
     let run = site.run(&["coverage", "--now", NOW]).fails_with(1);
-    assert!(
-        run.stderr()
-            .contains("lint.min_local_share is 5, not a share from 0 to 1"),
-        "{}",
-        run.stderr()
+    assert_has(
+        &run.stderr(),
+        "lint.min_local_share is 5, not a share from 0 to 1",
     );
 }
 
@@ -322,11 +319,11 @@ fn real_site_default_only_cities_and_the_two_local_ones() {
 #[test]
 fn a_topic_that_needs_city_values_is_named_and_its_text_counts_as_local() {
     let site = Site::fixture("coverage");
-    let body = site.read("topics/alpha.md").replace(
+    site.edit(
+        "topics/alpha.md",
         "咨询电话{{ hotline }}。",
         "咨询电话{{ hotline }}，地点{{ office }}。",
     );
-    site.write("topics/alpha.md", &body);
     for city in ["aaa", "bbb", "ccc", "ddd"] {
         let path = format!("cities/{city}.yaml");
         let text = site.read(&path);
@@ -340,12 +337,10 @@ fn a_topic_that_needs_city_values_is_named_and_its_text_counts_as_local() {
     let run = site
         .run(&["coverage", "--now", NOW, "--format", "json"])
         .ok();
-    assert!(run.stderr().contains("warning"), "{}", run.stderr());
-    assert!(
-        run.stderr()
-            .contains("coverage counts this template's text as local"),
-        "{}",
-        run.stderr()
+    assert_has(&run.stderr(), "warning");
+    assert_has(
+        &run.stderr(),
+        "coverage counts this template's text as local",
     );
     let json: Value = serde_json::from_str(&run.stdout()).unwrap();
     // Without a defaults rendering of the body, its text counts as local, the rest not.

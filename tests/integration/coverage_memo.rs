@@ -2,7 +2,7 @@
 //! an edit recomputes only what it touches, and every output is byte for byte what a run
 //! without the memo gives, on any number of threads.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 
 const NOW: &str = "2026-03-01 12:00:00";
 const MEMO: &str = "public-report/.sitegen-coverage";
@@ -53,7 +53,7 @@ fn reuse_line(stderr: &str) -> String {
 fn cold(site: &Site, extra: &[&str]) -> Outputs {
     std::fs::remove_file(site.path(MEMO)).ok();
     let (outputs, line) = coverage(site, extra);
-    assert!(line.contains(" 0 more for twin pairs"), "{line}");
+    assert_has(&line, " 0 more for twin pairs");
     outputs
 }
 
@@ -89,17 +89,9 @@ fn an_edited_city_recomputes_its_article_and_the_result_is_a_cold_runs() {
     let (before, _) = coverage(&site, &[]);
     // 乙城's own value changes: its article's words, and the pairs it is in.
     let path = "cities/bbb.yaml";
-    site.write(
-        path,
-        &site
-            .read(path)
-            .replace("十个工作日", "十个工作日，加急三个工作日"),
-    );
+    site.edit(path, "十个工作日", "十个工作日，加急三个工作日");
     let (after, line) = coverage(&site, &[]);
-    assert!(
-        line.contains("words rendered for 1 of 4 articles"),
-        "{line}"
-    );
+    assert_has(&line, "words rendered for 1 of 4 articles");
     assert!(!line.contains(" 0 of 6 twin pairs compared"), "{line}");
     assert_ne!(after.json, before.json);
     let json: serde_json::Value = serde_json::from_str(&after.json).unwrap();
@@ -141,15 +133,13 @@ fn the_real_site_edited_city_and_topic_recompute_their_articles_only() {
     assert_eq!(changed, all);
     // One city: its five articles.
     let path = "cities/yueyang.yaml";
-    let text = site.read(path);
-    site.write(path, &format!("{text}\n# 编辑过\n"));
+    site.append(path, "\n# 编辑过\n");
     let (after_city, line) = coverage(&site, &[]);
     assert_eq!(articles(&line), (5, all), "{line}");
     assert_eq!(cold(&site, &[]), after_city);
     // One topic: its articles and those showing it as an extra section, not all.
     let path = "topics/yake-baoxiao.md";
-    let text = site.read(path);
-    site.write(path, &format!("{text}\n另外说明一点。\n"));
+    site.append(path, "\n另外说明一点。\n");
     let (after_topic, line) = coverage(&site, &[]);
     let (changed, _) = articles(&line);
     assert!(changed >= all / 5 && changed < all, "{line}");
@@ -170,10 +160,7 @@ fn a_damaged_or_foreign_memo_means_everything_is_computed_again() {
     for bytes in damaged {
         std::fs::write(site.path(MEMO), &bytes).unwrap();
         let (outputs, line) = coverage(&site, &[]);
-        assert!(
-            line.contains("words rendered for 4 of 4 articles"),
-            "{line}"
-        );
+        assert_has(&line, "words rendered for 4 of 4 articles");
         assert_eq!(outputs, good);
         // The run left a good memo.
         assert_eq!(std::fs::read(site.path(MEMO)).unwrap(), memo);
@@ -194,11 +181,10 @@ fn a_failed_run_leaves_the_memo_and_coverage_leaves_the_output_folder_alone() {
     assert!(!site.exists("public/.sitegen-coverage"));
     let memo = std::fs::read(site.path(MEMO)).unwrap();
     let path = "cities/ccc.yaml";
-    site.write(
+    site.edit(
         path,
-        &site
-            .read(path)
-            .replace("丙城办理甲事项的新办法", "{{ missing_value }}办理甲事项"),
+        "丙城办理甲事项的新办法",
+        "{{ missing_value }}办理甲事项",
     );
     site.run(&["coverage", "--now", NOW]).fails_with(1);
     assert_eq!(std::fs::read(site.path(MEMO)).unwrap(), memo);

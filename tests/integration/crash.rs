@@ -7,7 +7,7 @@
 //! the schedule is the same on every run; which moment lands in which stage depends on the
 //! machine's speed, but the assertion holds for any moment, so the test cannot flake.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has, files_below};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -20,18 +20,7 @@ const KILLS: usize = 32;
 type Snapshot = BTreeMap<String, Vec<u8>>;
 
 fn snapshot(dir: &Path) -> Snapshot {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    files_below(dir).into_iter().collect()
 }
 
 /// A small deterministic generator (xorshift64*), so the kill schedule is fixed.
@@ -151,12 +140,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     let page = "public/aaa/alpha/index.html";
     let before = site.read(page);
     assert!(before.contains("甲城医保局"));
-    site.write(
-        "cities/aaa.yaml",
-        &site
-            .read("cities/aaa.yaml")
-            .replace("甲城医保局", "甲城医疗保障局"),
-    );
+    site.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
     // The test stands for a first build still running: it holds the output's lock.
     let lock = fs::File::create(site.path(".public.lock")).unwrap();
     lock.lock().unwrap();
@@ -179,7 +163,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
             Err(e) => panic!("the second build did not say it waits: {e}"),
         }
     };
-    assert!(waiting.contains("public"), "{waiting}");
+    assert_has(&waiting, "public");
     // It waits before touching anything.
     assert!(child.try_wait().unwrap().is_none(), "it did not wait");
     assert_eq!(site.read(page), before);
@@ -288,10 +272,7 @@ fn a_build_aborted_at_every_commit_step_leaves_the_old_or_the_new_site() {
     type Change = fn(&Site);
     let changes: [(&str, Change); 2] = [
         ("swap", |s: &Site| {
-            let text = s
-                .read("cities/aaa.yaml")
-                .replace("甲城医保局", "甲城医疗保障局");
-            s.write("cities/aaa.yaml", &text);
+            s.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
         }),
         ("memo only", |s: &Site| {
             fs::remove_file(s.path("public/.sitegen-pages")).unwrap();

@@ -5,7 +5,7 @@
 //! date; and every time in `schedule.lock` and `modified.lock` is a wall-clock time that
 //! exists in the site's zone, whose RFC 3339 form parses too.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use std::fs;
@@ -159,23 +159,20 @@ fn every_datetime_of_the_real_site_is_rfc3339() {
 #[test]
 fn every_datetime_of_a_site_with_daylight_saving_time_is_rfc3339() {
     let site = Site::fixture("basic");
-    let yaml = site
-        .read("site.yaml")
-        .replace("Asia/Shanghai", "America/New_York")
-        .replace("2026-01-05 08:00:00", "2026-03-08 01:00:00");
-    site.write("site.yaml", &yaml);
-    let city = site.read("cities/aaa.yaml").replace(
+    site.edit("site.yaml", "Asia/Shanghai", "America/New_York");
+    site.edit("site.yaml", "2026-01-05 08:00:00", "2026-03-08 01:00:00");
+    site.edit(
+        "cities/aaa.yaml",
         "    values:\n      materials:",
         "    publish_at: \"2026-11-01 01:30:00\"\n    values:\n      materials:",
     );
-    site.write("cities/aaa.yaml", &city);
     site.build_at("2026-03-08 01:30:00");
     let lock = site.read("schedule.lock");
     assert!(
         !lock.contains("2026-03-08 02:"),
         "a slot in the gap:\n{lock}"
     );
-    assert!(lock.contains("2026-03-08 03:00:00"), "{lock}");
+    assert_has(&lock, "2026-03-08 03:00:00");
     // A lock line in the gap, as an older sitegen wrote them: read as the time after the jump.
     let (first, rest) = lock.split_once("2026-03-08 03:00:00").unwrap();
     site.write(
@@ -184,17 +181,14 @@ fn every_datetime_of_a_site_with_daylight_saving_time_is_rfc3339() {
     );
     site.build_at("2026-11-01 01:45:00");
     let lock = site.read("schedule.lock");
-    assert!(lock.contains("2026-03-08 03:10:00"), "{lock}");
+    assert_has(&lock, "2026-03-08 03:10:00");
     assert!(!lock.contains("2026-03-08 02:"), "{lock}");
     // 2026-11-01 06:30 UTC is 01:30 EST, the fold's second pass.
-    let text = site
-        .read("topics/alpha.md")
-        .replace("办理。", "办理,请带齐材料。");
-    site.write("topics/alpha.md", &text);
+    site.edit("topics/alpha.md", "办理。", "办理,请带齐材料。");
     site.run_env(&["build"], &[("SOURCE_DATE_EPOCH", "1793514600")])
         .ok();
     let modified = site.read("modified.lock");
-    assert!(modified.contains("2026-11-01 01:59:59"), "{modified}");
+    assert_has(&modified, "2026-11-01 01:59:59");
     check_site(&site, chrono_tz::America::New_York);
     let page = site.read("public/aaa/alpha/index.html");
     assert!(

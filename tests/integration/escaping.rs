@@ -64,23 +64,11 @@ fn hostile_site(allow_html: bool) -> Site {
     site
 }
 
-/// Every output file's path (relative) and text.
+/// Every output file's path (relative) and text (files that are not UTF-8 left out).
 fn outputs(site: &Site) -> Vec<(String, String)> {
-    let base = site.path("public");
-    walkdir::WalkDir::new(&base)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(&base)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            fs::read_to_string(e.path()).ok().map(|t| (rel, t))
-        })
+    let files = site.snapshot("public").into_iter();
+    files
+        .filter_map(|(rel, bytes)| String::from_utf8(bytes).ok().map(|t| (rel, t)))
         .collect()
 }
 

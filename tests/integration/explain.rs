@@ -1,6 +1,6 @@
 //! `sitegen explain`: each value of an article attributed to the right level, file and line.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 
 const NOW: &str = "2026-01-06 00:00:00";
 
@@ -117,14 +117,8 @@ fn article_facts_url_date_title_and_headings() {
         .run(&["explain", "aaa", "alpha", "--now", NOW])
         .ok()
         .stdout();
-    assert!(
-        human.contains("url:        https://test.example.org/aaa/alpha/"),
-        "{human}"
-    );
-    assert!(
-        human.contains("  time_limit  city×topic  cities/aaa.yaml:15:19"),
-        "{human}"
-    );
+    assert_has(&human, "url:        https://test.example.org/aaa/alpha/");
+    assert_has(&human, "  time_limit  city×topic  cities/aaa.yaml:15:19");
 }
 
 #[test]
@@ -134,14 +128,14 @@ fn unknown_or_skipped_articles_are_refused_with_a_hint() {
         .run(&["explain", "aab", "alpha"])
         .fails_with(2)
         .stderr();
-    assert!(err.contains("no city `aab`"), "{err}");
-    assert!(err.contains("did you mean `aaa`?"), "{err}");
+    assert_has(&err, "no city `aab`");
+    assert_has(&err, "did you mean `aaa`?");
     let err = site
         .run(&["explain", "bbb", "gamma"])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("cities/bbb.yaml:6"), "{err}");
-    assert!(err.contains("does not publish topic `gamma`"), "{err}");
+    assert_has(&err, "cities/bbb.yaml:6");
+    assert_has(&err, "does not publish topic `gamma`");
 }
 
 #[test]
@@ -167,10 +161,7 @@ fn extra_sections_show_their_own_values() {
         .run(&["explain", "ccc", "gamma", "--now", NOW])
         .ok()
         .stdout();
-    assert!(
-        human.contains("values of the extra section alpha:"),
-        "{human}"
-    );
+    assert_has(&human, "values of the extra section alpha:");
 }
 
 /// `explain aaa alpha` runs, in JSON and for people, saying that `n` problems were left out.
@@ -229,27 +220,25 @@ fn keys_of(site: &Site, e: &serde_json::Value, name: &str) -> Vec<(String, Strin
 #[test]
 fn nested_map_keys_each_show_their_level_and_line() {
     let site = Site::fixture("basic");
-    let site_yaml = site.read("site.yaml").replacen(
+    site.edit(
+        "site.yaml",
         "  office: 医保经办机构",
         "  office: 医保经办机构\n  hours: {weekday: \"8:30-17:30\", holiday: 休息}",
-        1,
     );
-    site.write("site.yaml", &site_yaml);
-    let alpha = site
-        .read("topics/alpha.md")
-        .replacen(
-            "  time_limit: 15个工作日\n",
-            "  time_limit: 15个工作日\n  hours:\n    weekday: 9:00-17:00\n    weekend:\n      saturday: 9:00-12:00\n      sunday: 休息\n",
-            1,
-        )
-        + "\n工作时间:{{ hours.weekday }},周六{{ hours.weekend.saturday }},周日{{ hours.weekend.sunday }},节假日{{ hours.holiday }}。\n";
-    site.write("topics/alpha.md", &alpha);
-    let aaa = site.read("cities/aaa.yaml").replacen(
+    site.edit(
+        "topics/alpha.md",
+        "  time_limit: 15个工作日\n",
+        "  time_limit: 15个工作日\n  hours:\n    weekday: 9:00-17:00\n    weekend:\n      saturday: 9:00-12:00\n      sunday: 休息\n",
+    );
+    site.append(
+        "topics/alpha.md",
+        "\n工作时间:{{ hours.weekday }},周六{{ hours.weekend.saturday }},周日{{ hours.weekend.sunday }},节假日{{ hours.holiday }}。\n",
+    );
+    site.edit(
+        "cities/aaa.yaml",
         "      time_limit: 5个工作日",
         "      time_limit: 5个工作日\n      hours:\n        weekend:\n          sunday: \"10:00-12:00\"",
-        1,
     );
-    site.write("cities/aaa.yaml", &aaa);
     let e = explain(&site, "aaa", "alpha");
     let line_of = |file: &str, text: &str| {
         let n = site
@@ -303,7 +292,6 @@ fn explain_runs_past_template_errors_in_other_files() {
         "templates/404.html",
         "{% extends \"base.html\" %}{% block content %}{% if x %}{% endblock content %}",
     );
-    let beta = site.read("topics/beta.md") + "\n{{ broken }\n";
-    site.write("topics/beta.md", &beta);
+    site.append("topics/beta.md", "\n{{ broken }\n");
     explains_aaa_alpha_noting(&site, 2);
 }

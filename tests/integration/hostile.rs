@@ -41,7 +41,7 @@
 //! in it be RFC 3339: what a build writes reads back. All failures are collected and
 //! reported together.
 
-use crate::support::{Site, copy_dir, repo_root};
+use crate::support::{Site, assert_has, copy_dir, files_below, repo_root};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -306,22 +306,6 @@ fn temporary_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Every file under `dir` with its bytes, sorted (symbolic links are not followed).
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn names_place(stderr: &str, file: &str, line: Option<u32>) -> bool {
     match line {
         None => stderr.contains(file),
@@ -344,7 +328,7 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     copy_dir(base, &root);
-    let before = snapshot(&root.join("public"));
+    let before = files_below(&root.join("public"));
     for entry in walkdir::WalkDir::new(case_dir).min_depth(1) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(case_dir).unwrap();
@@ -407,7 +391,7 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
             }
         }
     }
-    let after = snapshot(&root.join("public"));
+    let after = files_below(&root.join("public"));
     if let Some(explain) = &expect.explain {
         let mut args = vec!["explain".to_string()];
         args.extend(explain.iter().cloned());
@@ -528,8 +512,7 @@ fn hostile_output_symlink_is_kept_and_the_swap_happens_behind_it() {
     std::os::unix::fs::symlink(&web, site.path("web")).unwrap();
     for (i, office) in ["甲城医保局", "甲城医疗保障局"].iter().enumerate() {
         if i > 0 {
-            let text = site.read("cities/aaa.yaml").replace("甲城医保局", office);
-            site.write("cities/aaa.yaml", &text);
+            site.edit("cities/aaa.yaml", "甲城医保局", office);
         }
         site.run(&["build", "--now", NOW, "-o", "web"]).ok();
         let link = fs::symlink_metadata(site.path("web")).unwrap();
@@ -569,8 +552,8 @@ fn hostile_output_mount_point_is_refused_before_rendering() {
     let _guard = Mounted(mnt.clone());
     let run = site.run(&["build", "--now", NOW]).fails_with(1);
     let stderr = run.stderr();
-    assert!(stderr.contains("mount point"), "{stderr}");
-    assert!(stderr.contains("help:"), "{stderr}");
+    assert_has(&stderr, "mount point");
+    assert_has(&stderr, "help:");
     assert_eq!(
         fs::read_dir(&mnt).unwrap().count(),
         0,

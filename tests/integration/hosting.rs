@@ -1,7 +1,7 @@
 //! Static hosting and search engines: sitemap, feeds, metadata and JSON-LD, the sub-path
 //! base URL, incremental output with change lists, `modified.lock` and the footer slots.
 
-use crate::support::{Site, between, hrefs, strip_tags};
+use crate::support::{Site, assert_has, between, hrefs, strip_tags};
 use std::collections::BTreeSet;
 use std::fs;
 use std::time::{Duration, SystemTime};
@@ -263,16 +263,16 @@ fn every_article_has_canonical_description_open_graph_and_json_ld() {
 fn hostile_titles_and_leads_stay_text_in_json_ld_open_graph_and_feeds() {
     let site = Site::fixture("basic");
     let hostile = "</script><script>alert(1)</script><!-- \"引号\" & 'x' -->";
-    let city = site.read("cities/aaa.yaml").replace(
+    site.edit(
+        "cities/aaa.yaml",
         "  alpha:\n",
         &format!("  alpha:\n    title: '{}'\n", hostile.replace('\'', "''")),
     );
-    site.write("cities/aaa.yaml", &city);
-    let topic = site.read("topics/alpha.md").replace(
+    site.edit(
+        "topics/alpha.md",
         "lead: \"甲专题的导语,{{ city.name }}适用。\"",
         "lead: '导语</script><!--<b>&amp;\"'",
     );
-    site.write("topics/alpha.md", &topic);
     site.build_at(ALL);
     let html = site.read("public/aaa/alpha/index.html");
     assert_eq!(
@@ -379,7 +379,7 @@ fn a_second_build_with_no_change_rewrites_no_file() {
     age_output(&site);
     // A later "now" with no article due in between changes nothing either.
     let err = site.build_at("2026-01-05 09:35:00").stderr();
-    assert!(err.contains(" 0 written"), "{err}");
+    assert_has(&err, " 0 written");
     assert_eq!(rewritten(&site), BTreeSet::new());
     for list in ["added", "changed", "removed", "submit"] {
         assert_eq!(
@@ -430,12 +430,7 @@ fn a_value_change_in_one_city_rewrites_only_its_articles_that_show_it() {
         .collect();
     assert!(showing.len() >= 2, "{showing:?}");
     age_output(&site);
-    site.write(
-        "cities/aaa.yaml",
-        &site
-            .read("cities/aaa.yaml")
-            .replace("甲城医保局", "甲城医疗保障局"),
-    );
+    site.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
     site.build_at("2026-01-08 12:00:00");
     let mut expected = showing.clone();
     expected.extend(["sitemap.xml", "atom.xml", "aaa/atom.xml"].map(String::from));
@@ -474,12 +469,7 @@ fn renaming_a_city_rewrites_its_pages_and_the_lists_that_show_them() {
     let site = Site::fixture("basic");
     site.build_at(ALL);
     age_output(&site);
-    site.write(
-        "cities/aaa.yaml",
-        &site
-            .read("cities/aaa.yaml")
-            .replace("name: 甲城", "name: 甲市"),
-    );
+    site.edit("cities/aaa.yaml", "name: 甲城", "name: 甲市");
     site.build_at(ALL);
     let html_rewritten: BTreeSet<String> = rewritten(&site)
         .into_iter()
@@ -532,10 +522,7 @@ fn date_modified_is_recorded_and_fresh_clones_agree() {
     site.build_at("2026-02-01 00:00:00");
     assert_eq!(site.read("modified.lock"), lock);
     // An edit after publication: the lock names the build's "now" for that article only.
-    let topic = site
-        .read("topics/beta.md")
-        .replace("乙专题的导语。", "乙专题的新导语。");
-    site.write("topics/beta.md", &topic);
+    site.edit("topics/beta.md", "乙专题的导语。", "乙专题的新导语。");
     site.build_at("2026-02-02 09:00:00");
     let lock = site.read("modified.lock");
     let dated: Vec<&str> = lock
@@ -578,17 +565,14 @@ fn locked_builds_refuse_a_stale_modified_lock_and_keep_the_output() {
     let site = Site::fixture("basic");
     site.build_at(ALL);
     let before = site.snapshot("public");
-    let topic = site
-        .read("topics/gamma.md")
-        .replace("丙专题的说明文字。", "新的说明文字。");
-    site.write("topics/gamma.md", &topic);
+    site.edit("topics/gamma.md", "丙专题的说明文字。", "新的说明文字。");
     let err = site
         .run(&["build", "--locked", "--now", ALL])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("modified.lock"), "{err}");
-    assert!(err.contains("aaa/gamma"), "{err}");
-    assert!(err.contains("without --locked"), "{err}");
+    assert_has(&err, "modified.lock");
+    assert_has(&err, "aaa/gamma");
+    assert_has(&err, "without --locked");
     assert_eq!(site.snapshot("public"), before);
 }
 
@@ -597,26 +581,25 @@ fn footer_filing_slots_appear_only_when_set() {
     let site = Site::fixture("basic");
     site.build_at(ALL);
     assert!(!site.read("public/index.html").contains("class=\"filings\""));
-    let yaml = site.read("site.yaml")
-        + "icp: 湘ICP备12345678号-1\npublic_security_filing: 湘公网安备 43060202000123号\nhealth_info_approval: (湘)-非经营性-2026-0001\n";
-    site.write("site.yaml", &yaml);
+    site.append("site.yaml", "icp: 湘ICP备12345678号-1\npublic_security_filing: 湘公网安备 43060202000123号\nhealth_info_approval: (湘)-非经营性-2026-0001\n");
     site.build_at(ALL);
     let html = site.read("public/aaa/alpha/index.html");
     let footer = between(&html, "class=\"filings\"", "</p>");
-    assert!(footer.contains("<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">湘ICP备12345678号-1</a>"), "{footer}");
-    assert!(
-        footer.contains("href=\"https://beian.mps.gov.cn/#/query/webSearch?code=43060202000123\""),
-        "{footer}"
+    assert_has(
+        footer,
+        "<a href=\"https://beian.miit.gov.cn/\" rel=\"nofollow noopener\" target=\"_blank\">湘ICP备12345678号-1</a>",
     );
-    assert!(
-        footer.contains(">湘公网安备 43060202000123号</a>"),
-        "{footer}"
+    assert_has(
+        footer,
+        "href=\"https://beian.mps.gov.cn/#/query/webSearch?code=43060202000123\"",
     );
-    assert!(footer.contains("(湘)-非经营性-2026-0001"), "{footer}");
-    let only_icp = site
-        .read("site.yaml")
-        .replace("public_security_filing: 湘公网安备 43060202000123号\n", "");
-    site.write("site.yaml", &only_icp);
+    assert_has(footer, ">湘公网安备 43060202000123号</a>");
+    assert_has(footer, "(湘)-非经营性-2026-0001");
+    site.edit(
+        "site.yaml",
+        "public_security_filing: 湘公网安备 43060202000123号\n",
+        "",
+    );
     site.build_at(ALL);
     let html = site.read("public/index.html");
     assert!(html.contains("湘ICP备12345678号-1"));

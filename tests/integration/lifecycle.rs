@@ -6,7 +6,7 @@
 //! renamed articles' old URLs redirect, removed URLs are listed as dead links, previews
 //! leave the locks alone, and the scheduled build keeps publishing.
 
-use crate::support::{Run, Site, between, strip_tags};
+use crate::support::{Run, Site, assert_has, between, strip_tags};
 use chrono::{NaiveDateTime, TimeZone};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -204,11 +204,7 @@ impl Life {
             self.site.read("modified.lock"),
         );
         assert_eq!(before, after, "preview {args:?} changed the locks");
-        assert!(
-            run.stderr().contains("left as they were"),
-            "{}",
-            run.stderr()
-        );
+        assert_has(&run.stderr(), "left as they were");
     }
 }
 
@@ -235,30 +231,25 @@ fn a_year_of_the_real_site() {
 
     // Title variants, headings and date formats added, removed and reordered: nothing
     // published changes (each article keeps the variants recorded in schedule.lock).
-    let topic = life.site.read("topics/canbaodi-biangeng.md");
-    life.site.write(
-        "topics/canbaodi-biangeng.md",
-        &topic
-            .replace(
-                "titles:\n",
-                "titles:\n  - \"{{ city.name }}医保参保地变更流程(以{{ city.name }}为例)\"\n",
-            )
-            .replace("  - \"医疗保险的参保地要怎么改?\"\n", "")
-            .replace(
-                "headings:\n",
-                "headings:\n  - \"{{ city.name }}怎样办理医保参保地变更?\"\n",
-            ),
+    let topic = "topics/canbaodi-biangeng.md";
+    life.site.edit(
+        topic,
+        "titles:\n",
+        "titles:\n  - \"{{ city.name }}医保参保地变更流程(以{{ city.name }}为例)\"\n",
     );
-    let site_yaml = life.site.read("site.yaml");
-    life.site.write(
+    life.site
+        .edit(topic, "  - \"医疗保险的参保地要怎么改?\"\n", "");
+    life.site.edit(
+        topic,
+        "headings:\n",
+        "headings:\n  - \"{{ city.name }}怎样办理医保参保地变更?\"\n",
+    );
+    life.site.edit(
         "site.yaml",
-        &site_yaml
-            .replace(
-                "title_date_formats:\n",
-                "title_date_formats:\n  - \"(%Y年%m月%d日)\"\n",
-            )
-            .replace("  - \"(%m/%d)\"\n", ""),
+        "title_date_formats:\n",
+        "title_date_formats:\n  - \"(%Y年%m月%d日)\"\n",
     );
+    life.site.edit("site.yaml", "  - \"(%m/%d)\"\n", "");
     // Only the articles that used the deleted title variant change (an editor's choice).
     let used_deleted: Vec<String> = (life.published.iter())
         .filter(|(_, p)| p.title.starts_with("医疗保险的参保地要怎么改?"))
@@ -325,9 +316,9 @@ fn a_year_of_the_real_site() {
         .run(&["new", "city", "湘潭", "--province", "湖南"])
         .ok();
     let run = life.scheduled_build("2027-06-01 08:00:00", &[]);
-    assert!(run.stderr().contains("days ago"), "{}", run.stderr());
+    assert_has(&run.stderr(), "days ago");
     let aged = life.site.read("public-report/aged-facts.txt");
-    assert!(aged.contains("cities/jinhua.yaml:"), "{aged}");
+    assert_has(&aged, "cities/jinhua.yaml:");
     life.scheduled_build("2027-06-01 10:00:00", &[]);
     assert!(life.published.contains_key("xiangtan/canbaodi-biangeng"));
 
@@ -373,16 +364,8 @@ fn a_year_of_the_real_site() {
             &[("SOURCE_DATE_EPOCH", &epoch("2027-07-01 08:00:00"))],
         )
         .fails_with(1);
-    assert!(
-        run.stderr().contains("former_slugs: [lasa]"),
-        "{}",
-        run.stderr()
-    );
-    assert!(
-        run.stderr().contains(&format!("{BASE}lasa/")),
-        "{}",
-        run.stderr()
-    );
+    assert_has(&run.stderr(), "former_slugs: [lasa]");
+    assert_has(&run.stderr(), &format!("{BASE}lasa/"));
     assert_eq!(life.site.read("schedule.lock"), lock);
     // With `former_slugs`, the articles keep their dates and titles under the new URLs,
     // and every old URL redirects.
@@ -394,16 +377,13 @@ fn a_year_of_the_real_site() {
     life.scheduled_build("2027-07-01 08:00:00", &[]);
     let page = life.site.read("public/lasa/canbaodi-biangeng/index.html");
     let new_url = format!("{BASE}lhasa/canbaodi-biangeng/");
-    assert!(
-        page.contains(&format!("<link rel=\"canonical\" href=\"{new_url}\">")),
-        "{page}"
+    assert_has(
+        &page,
+        &format!("<link rel=\"canonical\" href=\"{new_url}\">"),
     );
-    assert!(
-        page.contains(&format!("content=\"0; url={new_url}\"")),
-        "{page}"
-    );
-    assert!(page.contains("content=\"noindex\""), "{page}");
-    assert!(page.contains(&format!("<a href=\"{new_url}\">")), "{page}");
+    assert_has(&page, &format!("content=\"0; url={new_url}\""));
+    assert_has(&page, "content=\"noindex\"");
+    assert_has(&page, &format!("<a href=\"{new_url}\">"));
     assert!(
         !life
             .site
@@ -411,15 +391,15 @@ fn a_year_of_the_real_site() {
             .contains(&format!("{BASE}lasa/"))
     );
     let netlify = life.site.read("public-report/_redirects");
-    assert!(
-        netlify.contains("/lasa/canbaodi-biangeng/ /lhasa/canbaodi-biangeng/ 301\n"),
-        "{netlify}"
+    assert_has(
+        &netlify,
+        "/lasa/canbaodi-biangeng/ /lhasa/canbaodi-biangeng/ 301\n",
     );
-    assert!(netlify.contains("/lasa/ /lhasa/ 301\n"), "{netlify}");
+    assert_has(&netlify, "/lasa/ /lhasa/ 301\n");
     let nginx = life.site.read("public-report/redirects.nginx.map");
-    assert!(
-        nginx.contains("/lasa/canbaodi-biangeng/ /lhasa/canbaodi-biangeng/;\n"),
-        "{nginx}"
+    assert_has(
+        &nginx,
+        "/lasa/canbaodi-biangeng/ /lhasa/canbaodi-biangeng/;\n",
     );
     assert!(!life.site.read("public/dead-links.txt").contains("lasa"));
 }

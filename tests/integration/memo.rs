@@ -2,7 +2,7 @@
 //! exactly what a build from scratch gives, through every kind of edit, while rendering
 //! only what changed.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use std::fs;
 
 /// The real site twice: `kept` builds into the same output folder every time (using its
@@ -93,13 +93,6 @@ impl Pair {
     }
 }
 
-/// Replaces `from` (which must occur) in a site file.
-fn replace(site: &Site, rel: &str, from: &str, to: &str) {
-    let text = site.read(rel);
-    assert!(text.contains(from), "{rel} has no `{from}`");
-    site.write(rel, &text.replacen(from, to, 1));
-}
-
 #[test]
 fn builds_from_the_memo_equal_builds_from_scratch() {
     let pair = Pair::new();
@@ -112,7 +105,7 @@ fn builds_from_the_memo_equal_builds_from_scratch() {
     let (pages, rendered) = pair.build("2026-03-01 00:00:00");
     assert!(rendered > 0 && rendered < pages, "{rendered} of {pages}");
     // A value edited after publication: dateModified moves to this build's "now" ...
-    pair.edit(|s| replace(s, "cities/yueyang.yaml", "- 医保卡", "- 社保卡"));
+    pair.edit(|s| s.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡"));
     let (pages, rendered) = pair.build("2026-03-02 00:00:00");
     assert!(rendered > 0 && rendered < 20, "{rendered} of {pages}");
     // ... and stays there: a later build renders nothing.
@@ -124,7 +117,7 @@ fn builds_from_the_memo_equal_builds_from_scratch() {
     );
     // A preview (`--base-url`) does not save modified.lock: an article changed since the
     // lock was made shows each build's "now" as dateModified, memo or not.
-    pair.edit(|s| replace(s, "cities/yueyang.yaml", "- 社保卡", "- 医保卡（社保卡）"));
+    pair.edit(|s| s.edit("cities/yueyang.yaml", "- 社保卡", "- 医保卡（社保卡）"));
     for now in ["2026-03-03 10:00:00", "2026-03-03 11:00:00"] {
         pair.build_with(&[
             "build",
@@ -134,22 +127,20 @@ fn builds_from_the_memo_equal_builds_from_scratch() {
             "https://preview.example.org/",
         ]);
     }
-    pair.edit(|s| replace(s, "cities/yueyang.yaml", "- 医保卡（社保卡）", "- 社保卡"));
+    pair.edit(|s| s.edit("cities/yueyang.yaml", "- 医保卡（社保卡）", "- 社保卡"));
     // A repeated paragraph in a topic: every article showing it warns, from the memo too.
     pair.edit(|s| {
-        let text = s.read("topics/yake-baoxiao.md");
         let para = "\n\n如有疑问，请以当地医保部门的答复为准。\n";
-        s.write("topics/yake-baoxiao.md", &format!("{text}{para}{para}"));
+        s.append("topics/yake-baoxiao.md", &format!("{para}{para}"));
     });
     pair.build("2026-03-04 00:00:00");
     let (_, rendered) = pair.build("2026-03-05 00:00:00");
     assert_eq!(rendered, 0);
     let again = pair.kept.build_at("2026-03-05 00:00:00").stderr();
-    assert!(again.contains("is repeated"), "{again}");
+    assert_has(&again, "is repeated");
     // Layouts, site settings, new and removed cities.
     pair.edit(|s| {
-        replace(
-            s,
+        s.edit(
             "templates/partials/footer.html",
             "</footer>",
             "<p>测试</p></footer>",
@@ -157,10 +148,10 @@ fn builds_from_the_memo_equal_builds_from_scratch() {
     });
     let (pages, rendered) = pair.build("2026-03-05 00:00:00");
     assert_eq!(rendered, pages, "every page has the footer");
-    pair.edit(|s| replace(s, "site.yaml", "related_count: 23", "related_count: 7"));
+    pair.edit(|s| s.edit("site.yaml", "related_count: 23", "related_count: 7"));
     pair.build("2026-03-05 00:00:00");
     // A renamed city: every list and related block showing its articles changes.
-    pair.edit(|s| replace(s, "cities/jinhua.yaml", "name: 金华", "name: 金华市"));
+    pair.edit(|s| s.edit("cities/jinhua.yaml", "name: 金华", "name: 金华市"));
     let (pages, rendered) = pair.build("2026-03-05 00:00:00");
     assert!(rendered > 20 && rendered < pages, "{rendered} of {pages}");
     pair.edit(|s| {
@@ -228,7 +219,7 @@ fn feeds_are_kept_from_the_memo_until_what_they_show_changes() {
     assert!(site.snapshot("public") == before, "nothing changed");
     // A value shown in 岳阳's articles: its feed (their dateModified) is made again, other
     // cities' feeds are kept.
-    replace(&site, "cities/yueyang.yaml", "- 医保卡", "- 社保卡");
+    site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
     let jinhua = site.read("public/jinhua/atom.xml");
     let yueyang = site.read("public/yueyang/atom.xml");
     let (made, _) = feeds_made(&build("2026-03-02 00:00:00"));
@@ -237,7 +228,7 @@ fn feeds_are_kept_from_the_memo_until_what_they_show_changes() {
     assert_eq!(site.read("public/jinhua/atom.xml"), jinhua);
     // A renamed city: its articles' titles and its feed's title change (and so do the
     // pages of every article whose related block lists them: their feeds are made again).
-    replace(&site, "cities/jinhua.yaml", "name: 金华", "name: 金华市");
+    site.edit("cities/jinhua.yaml", "name: 金华", "name: 金华市");
     let (made, _) = feeds_made(&build("2026-03-02 00:00:00"));
     assert!(made > 0, "{made} of {feeds}");
     let renamed = site.read("public/jinhua/atom.xml");

@@ -1,7 +1,7 @@
 //! `sitegen new city|topic`: files that load, pinyin slugs, polyphone warnings, and never
 //! an overwrite.
 
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 
 const NOW: &str = "2026-01-06 00:00:00";
 
@@ -11,17 +11,10 @@ fn new_city_writes_a_file_that_loads() {
     let run = site
         .run(&["new", "city", "岳阳", "--province", "湖南"])
         .ok();
-    assert!(
-        run.stderr().contains("wrote cities/yueyang.yaml"),
-        "{}",
-        run.stderr()
-    );
+    assert_has(&run.stderr(), "wrote cities/yueyang.yaml");
     let text = site.read("cities/yueyang.yaml");
-    assert!(
-        text.contains("name: \"岳阳\"\nprovince: \"湖南\"\n"),
-        "{text}"
-    );
-    assert!(text.contains("\nslug: yueyang\n"), "{text}");
+    assert_has(&text, "name: \"岳阳\"\nprovince: \"湖南\"\n");
+    assert_has(&text, "\nslug: yueyang\n");
     site.run(&["check", "--now", NOW]).ok();
     let e = site
         .run(&[
@@ -29,10 +22,7 @@ fn new_city_writes_a_file_that_loads() {
         ])
         .ok()
         .stdout();
-    assert!(
-        e.contains("\"url\": \"https://test.example.org/yueyang/alpha/\""),
-        "{e}"
-    );
+    assert_has(&e, "\"url\": \"https://test.example.org/yueyang/alpha/\"");
 }
 
 /// Place names whose per-character pinyin is wrong (polyphones, irregular readings): the
@@ -98,10 +88,10 @@ fn place_names_get_the_official_slug_and_their_province() {
 fn names_outside_the_table_fall_back_to_pinyin_with_warnings() {
     let site = Site::fixture("basic");
     let err = site.run(&["new", "city", "重乐"]).ok().stderr();
-    assert!(err.contains("`重` has several readings"), "{err}");
-    assert!(err.contains("not in the place-name table"), "{err}");
+    assert_has(&err, "`重` has several readings");
+    assert_has(&err, "not in the place-name table");
     let text = site.read("cities/zhongle.yaml");
-    assert!(text.contains("\n# province: 湖南\n"), "{text}");
+    assert_has(&text, "\n# province: 湖南\n");
     let err = site
         .run(&[
             "new",
@@ -114,7 +104,7 @@ fn names_outside_the_table_fall_back_to_pinyin_with_warnings() {
         ])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("cities/zhongle.yaml"), "{err}");
+    assert_has(&err, "cities/zhongle.yaml");
     site.run(&["new", "city", "丁城", "--slug", "Ding Cheng"])
         .fails_with(2);
 }
@@ -123,8 +113,8 @@ fn names_outside_the_table_fall_back_to_pinyin_with_warnings() {
 fn a_name_of_several_places_needs_the_province() {
     let site = Site::fixture("basic");
     let err = site.run(&["new", "city", "朝阳区"]).fails_with(2).stderr();
-    assert!(err.contains("朝阳区 (北京, `chaoyang`)"), "{err}");
-    assert!(err.contains("--province"), "{err}");
+    assert_has(&err, "朝阳区 (北京, `chaoyang`)");
+    assert_has(&err, "--province");
     site.run(&["new", "city", "朝阳区", "--province", "吉林省"])
         .ok();
     assert!(
@@ -140,14 +130,14 @@ fn an_existing_name_or_slug_is_refused_naming_its_file() {
         .run(&["new", "city", "甲城", "--slug", "jiacheng"])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("cities/aaa.yaml"), "{err}");
-    assert!(err.contains("a city named `甲城` already exists"), "{err}");
+    assert_has(&err, "cities/aaa.yaml");
+    assert_has(&err, "a city named `甲城` already exists");
     let err = site
         .run(&["new", "city", "丁城", "--slug", "bbb"])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("cities/bbb.yaml"), "{err}");
-    assert!(err.contains("slug `bbb` already exists (`乙城`)"), "{err}");
+    assert_has(&err, "cities/bbb.yaml");
+    assert_has(&err, "slug `bbb` already exists (`乙城`)");
     assert!(!site.exists("cities/jiacheng.yaml"));
 }
 
@@ -161,8 +151,8 @@ fn existing_files_are_never_overwritten() {
         .run(&["new", "city", "甲城", "--slug", "aaa"])
         .fails_with(1)
         .stderr();
-    assert!(err.contains("cities/aaa.yaml"), "{err}");
-    assert!(err.contains("already exists"), "{err}");
+    assert_has(&err, "cities/aaa.yaml");
+    assert_has(&err, "already exists");
     assert_eq!(site.read("cities/aaa.yaml"), before);
     site.run(&["new", "topic", "alpha"]).fails_with(1);
     assert!(site.read("topics/alpha.md").contains("name: 甲专题"));
@@ -183,9 +173,6 @@ fn new_topic_skeleton_passes_check() {
         site.build_at(NOW);
         site.read("public/aaa/xin-zhuanti/index.html")
     };
-    assert!(
-        page.contains("甲城的新专题可以到当地医保经办机构办理。"),
-        "{page}"
-    );
+    assert_has(&page, "甲城的新专题可以到当地医保经办机构办理。");
     site.run(&["new", "topic", "Bad Slug"]).fails_with(2);
 }

@@ -43,10 +43,7 @@ fn editing_one_city_rewrites_only_its_pages() {
     site.build_at(ALL);
     let other = "public/aaa/alpha/index.html";
     let before = identity(&site, other);
-    let city = site
-        .read("cities/bbb.yaml")
-        .replace("20个工作日", "25个工作日");
-    site.write("cities/bbb.yaml", &city);
+    site.edit("cities/bbb.yaml", "20个工作日", "25个工作日");
     let err = site.build_at(ALL).stderr();
     // bbb's two articles, and what lists their dateModified: atom.xml, bbb/atom.xml and
     // sitemap.xml.
@@ -72,19 +69,16 @@ fn editing_one_city_rewrites_only_its_pages() {
 #[test]
 fn map_values_render_in_a_stable_order() {
     let site = Site::fixture("basic");
-    let topic = site
-        .read("topics/alpha.md")
-        .replacen(
-            "  time_limit: 15个工作日\n",
-            "  time_limit: 15个工作日\n  windows: {f: 6, b: 2, e: 5, a: 1, d: 4, c: 3}\n",
-            1,
-        )
-        .replacen(
-            "### 时限:",
-            "### 窗口:\n\n{% for k, v in windows %}{{ k }}={{ v }} {% endfor %}\n\n### 时限:",
-            1,
-        );
-    site.write("topics/alpha.md", &topic);
+    site.edit(
+        "topics/alpha.md",
+        "  time_limit: 15个工作日\n",
+        "  time_limit: 15个工作日\n  windows: {f: 6, b: 2, e: 5, a: 1, d: 4, c: 3}\n",
+    );
+    site.edit(
+        "topics/alpha.md",
+        "### 时限:",
+        "### 窗口:\n\n{% for k, v in windows %}{{ k }}={{ v }} {% endfor %}\n\n### 时限:",
+    );
     for out in ["one", "two", "three"] {
         site.run(&["build", "--now", ALL, "-o", out]).ok();
         let html = site.read(&format!("{out}/aaa/alpha/index.html"));

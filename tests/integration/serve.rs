@@ -7,7 +7,7 @@
 
 mod limits;
 
-use crate::support::{Site, between};
+use crate::support::{Site, assert_has, between};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -217,8 +217,8 @@ fn an_edit_is_served_and_a_broken_edit_is_reported_over_the_last_good_page() {
     });
     let page = server.get("/aaa/alpha/");
     let banner = between(&page.body, "<div id=\"sitegen-problems\"", "</div>");
-    assert!(banner.contains(&place), "{banner}");
-    assert!(banner.contains("valus"), "{banner}");
+    assert_has(banner, &place);
+    assert_has(banner, "valus");
     assert!(
         page.body.contains("居住证明"),
         "the last good page is still served"
@@ -252,12 +252,7 @@ fn open_pages_are_told_to_reload_after_a_rebuild() {
     let mut status = String::new();
     reader.read_line(&mut status).unwrap();
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
-    site.write(
-        "topics/alpha.md",
-        &site
-            .read("topics/alpha.md")
-            .replace("### 时限:", "### 办理时限:"),
-    );
+    site.edit("topics/alpha.md", "### 时限:", "### 办理时限:");
     let mut seen = String::new();
     while !seen.contains("event: reload") {
         let mut line = String::new();
@@ -270,7 +265,7 @@ fn open_pages_are_told_to_reload_after_a_rebuild() {
         assert!(n > 0, "stream closed without a reload event: {seen:?}");
         seen.push_str(&line);
     }
-    assert!(seen.contains("text/event-stream"), "{seen}");
+    assert_has(&seen, "text/event-stream");
     server.wait_until("the new heading is served", || {
         server.get("/aaa/alpha/").body.contains("办理时限")
     });

@@ -140,43 +140,52 @@ impl Site {
         fs::write(p, text).unwrap();
     }
 
+    /// Replaces every `from` (which must be there) by `to` in the site file `rel`.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        self.write(rel, &text.replace(from, to));
+    }
+
+    /// Adds `more` at the end of the site file `rel`.
+    pub fn append(&self, rel: &str, more: &str) {
+        let text = self.read(rel);
+        self.write(rel, &(text + more));
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }
 
-    /// Every file below `dir` with its bytes, sorted by path.
+    /// Every file below `dir` with its bytes, sorted by path (see [`files_below`]).
     pub fn snapshot(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
-        let base = self.path(dir);
-        let mut files: Vec<(String, Vec<u8>)> = walk(&base)
-            .into_iter()
-            .map(|p| {
-                (
-                    p.strip_prefix(&base)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                    fs::read(&p).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
-        files
+        files_below(&self.path(dir))
     }
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
+/// Every file below `dir` (symbolic links are not followed) with its bytes, sorted by
+/// path; nothing when `dir` does not exist.
+pub fn files_below(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Asserts that `text` contains `part`, showing all of `text` when it does not.
+#[track_caller]
+pub fn assert_has(text: &str, part: &str) {
+    assert!(text.contains(part), "no `{part}` in:\n{text}");
 }
 
 /// The text between the first `start` and the following `end` in `html`.

@@ -8,6 +8,7 @@
 
 use crate::diag::Origin;
 use crate::merge::Layer;
+use crate::model::ids::{CityId, TopicId};
 use crate::model::{SiteInput, Sourced, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,8 +25,8 @@ pub(super) struct KeySource {
 /// cascade; in key order. `text_of` gives a file's text (by the path shown in origins).
 pub(super) fn key_sources(
     input: &SiteInput,
-    city: usize,
-    topic: usize,
+    city: CityId,
+    topic: TopicId,
     name: &str,
     text_of: &mut impl FnMut(&Path) -> Option<String>,
 ) -> Vec<KeySource> {
@@ -37,7 +38,9 @@ pub(super) fn key_sources(
         (Layer::City, c.values.get(name)),
         (
             Layer::CityTopic,
-            c.topics.get(&t.slug).and_then(|ct| ct.values.get(name)),
+            input
+                .city_topic(city, topic)
+                .and_then(|ct| ct.values.get(name)),
         ),
     ];
     let mut leaves: BTreeMap<Vec<String>, KeySource> = BTreeMap::new();
