@@ -14,6 +14,8 @@ use crate::plan::schedule::PublishFrom;
 use crate::plan::variants::{DateFrom, ExtrasFrom};
 use crate::render::cache::PairCache;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 mod keys;
 
@@ -143,7 +145,13 @@ fn explain_planned(
         .position(|a| a.pair == pair)
         .expect("every merged pair is planned");
     let a = &plan.articles[i];
-    let mut texts = FileTexts::new(&opts.root);
+    // Input files' texts, read once each: a nested map key's line is found in them.
+    let mut read: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut texts = |file: &Path| {
+        let text = read.entry(file.to_path_buf());
+        text.or_insert_with(|| std::fs::read_to_string(opts.root.join(file)).ok())
+            .clone()
+    };
     let mut sections = Vec::new();
     for template in &a.chosen.headings {
         let t = template.topic();
@@ -192,33 +200,11 @@ fn explain_planned(
     })
 }
 
-/// Input files' texts, read once each: a nested map key's line is found in them.
-struct FileTexts<'a> {
-    root: &'a std::path::Path,
-    read: std::collections::HashMap<std::path::PathBuf, Option<String>>,
-}
-
-impl<'a> FileTexts<'a> {
-    fn new(root: &'a std::path::Path) -> Self {
-        FileTexts {
-            root,
-            read: std::collections::HashMap::new(),
-        }
-    }
-
-    fn text(&mut self, file: &std::path::Path) -> Option<String> {
-        let root = self.root;
-        self.read
-            .entry(file.to_path_buf())
-            .or_insert_with(|| std::fs::read_to_string(root.join(file)).ok())
-            .clone()
-    }
-}
-
+/// The rows of `pair`'s values; `texts` gives an input file's text.
 fn value_rows(
     input: &SiteInput,
     pair: &crate::merge::MergedPair,
-    texts: &mut FileTexts<'_>,
+    texts: &mut impl FnMut(&Path) -> Option<String>,
 ) -> Vec<ValueRow> {
     let (city, topic) = (pair.city, pair.topic);
     pair.values
@@ -230,7 +216,7 @@ fn value_rows(
             file: v.origin.file.display().to_string(),
             line: v.origin.line,
             column: v.origin.column,
-            keys: keys::key_sources(input, city, topic, name, &mut |f| texts.text(f))
+            keys: keys::key_sources(input, city, topic, name, texts)
                 .into_iter()
                 .map(|k| KeyRow {
                     key: k.path,

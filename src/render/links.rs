@@ -4,7 +4,6 @@
 //! bumps reference counts.
 
 use super::Renderer;
-use super::view::ArticleLink;
 use crate::model::ids::{ArticleId, IdVec};
 use std::sync::OnceLock;
 
@@ -34,7 +33,8 @@ impl Renderer<'_> {
         self.links.slots[i].get_or_init(|| self.link_parts(i))
     }
 
-    /// Links of several articles (each an [`ArticleLink`]), for a `{% for %}` in a layout.
+    /// Links of several articles (each an [`ArticleLink`](super::view::ArticleLink)), for a
+    /// `{% for %}` in a layout.
     pub(super) fn links_of(&self, articles: impl Iterator<Item = ArticleId>) -> tera::Value {
         tera::Value::from(
             articles
@@ -52,11 +52,6 @@ impl Renderer<'_> {
     pub(crate) fn article_link(&self, i: ArticleId) -> LinkParts {
         self.link_entry(i).clone()
     }
-}
-
-/// One article's link value.
-pub(crate) fn link_value(link: &ArticleLink<'_>) -> tera::Value {
-    tera::Value::from_serializable(link)
 }
 
 /// A view as templates see it, with prebuilt link lists added under their keys.
@@ -90,6 +85,7 @@ pub(crate) fn minutes(dt: chrono::NaiveDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::view::ArticleLink;
 
     #[test]
     fn minutes_match_chrono() {
@@ -115,7 +111,8 @@ mod tests {
             city: "岳阳",
             topic: "参保地变更",
         };
-        let list = tera::Value::from(vec![link_value(&link), link_value(&link)]);
+        let one = tera::Value::from_serializable(&link);
+        let list = tera::Value::from(vec![one.clone(), one]);
         let view = serde_json::json!({ "url": "/x/" });
         let value = with_lists(&view, [("related", list)]);
         let mut ctx = tera::Context::new();

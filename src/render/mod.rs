@@ -27,7 +27,7 @@ use crate::plan::{Page, Plan, PlannedArticle, urls};
 use cache::PairCache;
 use chrono::NaiveDateTime;
 pub(crate) use links::LinkParts;
-use links::{LinkTable, link_value};
+use links::LinkTable;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use templates::Templates;
@@ -213,7 +213,7 @@ impl<'a> Renderer<'a> {
             return (tera::Value::none(), String::new());
         }
         let link = self.link(i);
-        (link_value(&link), link.iso)
+        (tera::Value::from_serializable(&link), link.iso)
     }
 
     /// Article `i`'s link as lists show it (keep `fingerprint::link_hash` in step with it).

@@ -199,6 +199,11 @@ mod tests {
 
     #[test]
     fn article_graph_has_article_and_three_crumbs() {
+        let crumb = |name: &str, url: Option<&str>, absolute: &str| Crumb {
+            name: name.into(),
+            url: url.map(Into::into),
+            absolute: absolute.into(),
+        };
         let text = article_json_ld(&ArticleFacts {
             headline: "岳阳医保\"参保地\"怎么改?",
             description: "d",
@@ -211,21 +216,9 @@ mod tests {
             site_url: "https://a.org/",
             image: Some("https://a.org/static/logo.png"),
             breadcrumb: &[
-                Crumb {
-                    name: "首页".into(),
-                    url: Some("/".into()),
-                    absolute: "https://a.org/".into(),
-                },
-                Crumb {
-                    name: "岳阳".into(),
-                    url: Some("/yueyang/".into()),
-                    absolute: "https://a.org/yueyang/".into(),
-                },
-                Crumb {
-                    name: "参保地变更".into(),
-                    url: None,
-                    absolute: "https://a.org/yueyang/x/".into(),
-                },
+                crumb("首页", Some("/"), "https://a.org/"),
+                crumb("岳阳", Some("/yueyang/"), "https://a.org/yueyang/"),
+                crumb("参保地变更", None, "https://a.org/yueyang/x/"),
             ],
         });
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();

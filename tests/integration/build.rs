@@ -35,8 +35,7 @@ fn article_pages(site: &Site) -> Vec<String> {
 
 #[test]
 fn every_article_is_written_with_all_its_parts() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let pages = article_pages(&site);
     assert_eq!(
         pages.len(),
@@ -89,8 +88,7 @@ fn every_article_is_written_with_all_its_parts() {
 
 #[test]
 fn cascade_city_topic_beats_city_beats_topic_default() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let aaa = site.read("public/aaa/alpha/index.html");
     assert!(aaa.contains("办理时限为5个工作日"), "city×topic value wins");
     assert!(
@@ -130,8 +128,7 @@ fn expected_suffixes(byline: &str) -> Vec<String> {
 
 #[test]
 fn titles_end_with_a_date_suffix_from_the_articles_own_date() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let mut used = std::collections::BTreeSet::new();
     for rel in article_pages(&site) {
         let html = site.read(&rel);
@@ -198,8 +195,7 @@ fn related_block_lists_earlier_published_articles_newest_first() {
 
 #[test]
 fn future_articles_are_left_out_everywhere() {
-    let site = Site::fixture("basic");
-    site.build_at("2026-01-05 08:30:00");
+    let site = Site::built("basic", "2026-01-05 08:30:00");
     let pages = article_pages(&site);
     assert_eq!(pages.len(), 2, "{pages:?}");
     let lock = site.read("schedule.lock");
@@ -238,8 +234,7 @@ fn source_date_epoch_fixes_now() {
 
 #[test]
 fn adding_a_city_moves_no_existing_date() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let before: Vec<(String, String)> = article_pages(&site)
         .into_iter()
         .map(|r| (r.clone(), byline(&site.read(&r))))
@@ -270,8 +265,7 @@ fn output_is_byte_identical_with_one_and_two_threads() {
 
 #[test]
 fn a_broken_city_file_leaves_the_output_untouched() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let before = site.snapshot("public");
     site.write(
         "cities/bbb.yaml",
@@ -360,8 +354,7 @@ fn internal_links_resolve_under_a_sub_path() {
 
 #[test]
 fn a_second_build_rewrites_nothing() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let err = site.build_at(ALL).stderr();
     assert_has(&err, " 0 written");
 }

@@ -19,15 +19,10 @@ struct Outputs {
 /// Runs coverage with `-v` (and `extra` arguments) for JSON, then for text; the outputs and
 /// the first run's memo line (the second finds everything in the memo the first left).
 fn coverage(site: &Site, extra: &[&str]) -> (Outputs, String) {
-    let args = |format: &str| {
-        let mut a = vec!["coverage", "-v", "--now", NOW, "--format", format];
-        a.extend_from_slice(extra);
-        a.into_iter().map(String::from).collect::<Vec<_>>()
-    };
     let run = |format: &str| {
-        let a = args(format);
-        site.run(&a.iter().map(String::as_str).collect::<Vec<_>>())
-            .ok()
+        let mut args = vec!["coverage", "-v", "--now", NOW, "--format", format];
+        args.extend_from_slice(extra);
+        site.run(&args).ok()
     };
     let json = run("json");
     let text = run("human");
@@ -169,8 +164,7 @@ fn a_damaged_or_foreign_memo_means_everything_is_computed_again() {
 
 #[test]
 fn a_failed_run_leaves_the_memo_and_coverage_leaves_the_output_folder_alone() {
-    let site = Site::fixture("coverage");
-    site.build_at(NOW);
+    let site = Site::built("coverage", NOW);
     let published = site.snapshot("public");
     coverage(&site, &[]);
     assert_eq!(

@@ -135,8 +135,7 @@ fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
 #[test]
 fn a_second_build_of_the_same_output_waits_for_the_first() {
     use std::io::{BufRead, BufReader};
-    let site = Site::fixture("basic");
-    site.build_at(NOW);
+    let site = Site::built("basic", NOW);
     let page = "public/aaa/alpha/index.html";
     let before = site.read(page);
     assert!(before.contains("甲城医保局"));

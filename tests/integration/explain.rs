@@ -11,7 +11,14 @@ fn explain(site: &Site, city: &str, topic: &str) -> serde_json::Value {
     serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout()))
 }
 
-/// The row of value `name` in an explanation.
+/// `sitegen explain <city> <topic>` as people read it.
+fn explain_text(site: &Site, city: &str, topic: &str) -> String {
+    site.run(&["explain", city, topic, "--now", NOW])
+        .ok()
+        .stdout()
+}
+
+/// The row of value `name` in an explanation or one of its sections (`e["values"]`).
 fn value<'e>(e: &'e serde_json::Value, name: &str) -> &'e serde_json::Value {
     e["values"]
         .as_array()
@@ -113,10 +120,7 @@ fn article_facts_url_date_title_and_headings() {
         e["date_format_source"],
         "pinned in schedule.lock when the article was published"
     );
-    let human = site
-        .run(&["explain", "aaa", "alpha", "--now", NOW])
-        .ok()
-        .stdout();
+    let human = explain_text(&site, "aaa", "alpha");
     assert_has(&human, "url:        https://test.example.org/aaa/alpha/");
     assert_has(&human, "  time_limit  city×topic  cities/aaa.yaml:15:19");
 }
@@ -148,19 +152,10 @@ fn extra_sections_show_their_own_values() {
         .map(|s| s["topic"].as_str().unwrap())
         .collect();
     assert_eq!(topics, ["gamma", "alpha", "beta"]);
-    let alpha = &sections[1]["values"];
-    let materials = alpha
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "materials")
-        .unwrap_or_else(|| panic!("{alpha}"));
+    let materials = value(&sections[1], "materials");
     assert_eq!(materials["level"], "topic");
     assert_eq!(materials["file"], "topics/alpha.md");
-    let human = site
-        .run(&["explain", "ccc", "gamma", "--now", NOW])
-        .ok()
-        .stdout();
+    let human = explain_text(&site, "ccc", "gamma");
     assert_has(&human, "values of the extra section alpha:");
 }
 
@@ -169,10 +164,7 @@ fn explains_aaa_alpha_noting(site: &Site, n: u64) {
     let e = explain(site, "aaa", "alpha");
     assert_eq!(e["other_problems"], n, "{e}");
     assert_eq!(e["article"], "aaa/alpha");
-    let human = site
-        .run(&["explain", "aaa", "alpha", "--now", NOW])
-        .ok()
-        .stdout();
+    let human = explain_text(site, "aaa", "alpha");
     let note = format!("note: other files of the site have {n} problem(s)");
     assert!(human.starts_with(&note), "{human}");
 }
@@ -271,10 +263,7 @@ fn nested_map_keys_each_show_their_level_and_line() {
             ),
         ]
     );
-    let human = site
-        .run(&["explain", "aaa", "alpha", "--now", NOW])
-        .ok()
-        .stdout();
+    let human = explain_text(&site, "aaa", "alpha");
     assert!(
         human.contains(&format!(
             "    .weekend.sunday    city×topic  {}:11  \"10:00-12:00\"",

@@ -2,7 +2,7 @@
 //! exactly what a build from scratch gives, through every kind of edit, while rendering
 //! only what changed.
 
-use crate::support::{Site, assert_has};
+use crate::support::{Site, assert_has, summary_count};
 use std::fs;
 
 /// The real site twice: `kept` builds into the same output folder every time (using its
@@ -14,16 +14,8 @@ struct Pair {
 
 /// The build's summary line's figures: (pages, rendered).
 fn pages_rendered(stderr: &str) -> (usize, usize) {
-    let summary = stderr
-        .lines()
-        .find(|l| l.starts_with("sitegen: built"))
-        .unwrap_or_else(|| panic!("no summary: {stderr}"));
-    let number_before = |word: &str| -> usize {
-        let before = summary.split(word).next().unwrap().trim_end();
-        let digits = before.rsplit([' ', '(']).next().unwrap();
-        digits.parse().unwrap_or_else(|_| panic!("{summary}"))
-    };
-    (number_before(" pages"), number_before(" rendered"))
+    let count = |word| summary_count(stderr, word);
+    (count(" pages"), count(" rendered"))
 }
 
 /// Everything a build printed but its summary and change counts (which differ between a

@@ -1,7 +1,7 @@
 //! Rebuilds at scale: unchanged files are neither written nor moved, an edit rewrites only
 //! the pages it changes, and map values render in a stable order.
 
-use crate::support::Site;
+use crate::support::{Site, summary_count};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 
@@ -13,25 +13,14 @@ fn identity(site: &Site, rel: &str) -> (u64, i64, i64) {
     (m.ino(), m.mtime(), m.mtime_nsec())
 }
 
-/// The count of files written, from the build's summary line.
-fn written(stderr: &str) -> usize {
-    let summary = stderr
-        .lines()
-        .find(|l| l.starts_with("sitegen: built"))
-        .unwrap_or_else(|| panic!("no summary: {stderr}"));
-    let before = summary.split(" written").next().unwrap();
-    before.rsplit(' ').next().unwrap().parse().unwrap()
-}
-
 #[test]
 fn an_unchanged_rebuild_touches_no_file() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let page = "public/aaa/alpha/index.html";
     let (folder, file) = (identity(&site, "public"), identity(&site, page));
     for _ in 0..2 {
         let err = site.build_at(ALL).stderr();
-        assert_eq!(written(&err), 0, "{err}");
+        assert_eq!(summary_count(&err, " written"), 0, "{err}");
         assert_eq!(identity(&site, "public"), folder, "the output was swapped");
         assert_eq!(identity(&site, page), file);
     }
@@ -39,15 +28,14 @@ fn an_unchanged_rebuild_touches_no_file() {
 
 #[test]
 fn editing_one_city_rewrites_only_its_pages() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     let other = "public/aaa/alpha/index.html";
     let before = identity(&site, other);
     site.edit("cities/bbb.yaml", "20个工作日", "25个工作日");
     let err = site.build_at(ALL).stderr();
     // bbb's two articles, and what lists their dateModified: atom.xml, bbb/atom.xml and
     // sitemap.xml.
-    assert_eq!(written(&err), 5, "{err}");
+    assert_eq!(summary_count(&err, " written"), 5, "{err}");
     assert!(
         site.read("public/bbb/alpha/index.html")
             .contains("25个工作日")
@@ -59,7 +47,7 @@ fn editing_one_city_rewrites_only_its_pages() {
     );
     // The next rebuild finds the previous site beside the output and changes nothing.
     let err = site.build_at(ALL).stderr();
-    assert_eq!(written(&err), 0, "{err}");
+    assert_eq!(summary_count(&err, " written"), 0, "{err}");
     assert!(
         site.read("public/bbb/alpha/index.html")
             .contains("25个工作日")

@@ -278,7 +278,7 @@ fn a_site_broken_from_the_start_is_served_once_fixed() {
     site.write("cities/bbb.yaml", "name: [\n");
     let server = Server::start(&site, &[]);
     let page = server.get("/");
-    assert!(page.body.contains("sitegen-problems"), "{}", page.body);
+    assert_has(&page.body, "sitegen-problems");
     assert!(page.body.contains("cities/bbb.yaml"));
     site.write("cities/bbb.yaml", &good);
     server.wait_until("the fixed site is served", || {
@@ -288,8 +288,7 @@ fn a_site_broken_from_the_start_is_served_once_fixed() {
 
 #[test]
 fn build_output_has_no_live_reload_and_serve_rejects_base_url() {
-    let site = Site::fixture("basic");
-    site.build_at(ALL);
+    let site = Site::built("basic", ALL);
     for (path, bytes) in site.snapshot("public") {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -356,13 +355,9 @@ fn coverage_page_is_served_and_linked_from_every_page() {
     assert!(coverage.body.contains("1 of 4 cities use only defaults"));
     // Article links lead to the preview's pages.
     let own = format!("href=\"http://{}/ccc/alpha/\"", server.addr);
-    assert!(coverage.body.contains(&own), "{}", coverage.body);
+    assert_has(&coverage.body, &own);
     // Made on request from the files as they are: an edit shows at once.
-    let aaa = site.read("cities/aaa.yaml");
-    site.write(
-        "cities/aaa.yaml",
-        &format!("{aaa}values:\n  hotline: \"54321\"\n"),
-    );
+    site.append("cities/aaa.yaml", "values:\n  hotline: \"54321\"\n");
     let again = server.get("/__sitegen/coverage/");
     assert!(again.body.contains("0 of 4 cities use only defaults"));
 }

@@ -121,6 +121,13 @@ impl Site {
         }
     }
 
+    /// Copies `tests/fixtures/<name>` (see [`Site::fixture`]) and builds it at `now`.
+    pub fn built(name: &str, now: &str) -> Site {
+        let site = Site::fixture(name);
+        site.build_at(now);
+        site
+    }
+
     /// `sitegen build --now <now>`, asserting success.
     pub fn build_at(&self, now: &str) -> Run {
         self.run(&["build", "--now", now]).ok()
@@ -180,6 +187,18 @@ pub fn files_below(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// The number before `word` (` pages`, ` rendered`, ` written`) in the summary line of a
+/// build's `stderr`.
+pub fn summary_count(stderr: &str, word: &str) -> usize {
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("sitegen: built"))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    let before = summary.split(word).next().unwrap().trim_end();
+    let digits = before.rsplit([' ', '(']).next().unwrap();
+    digits.parse().unwrap_or_else(|_| panic!("{summary}"))
 }
 
 /// Asserts that `text` contains `part`, showing all of `text` when it does not.

@@ -5,7 +5,7 @@
 //! normally again once the clients are gone.
 
 use super::{DEADLINE, Response, Server, get, request};
-use crate::support::Site;
+use crate::support::{Site, assert_has};
 use sitegen::serve::net::{MAX_CONNECTIONS, MAX_STREAMS, WRITE_TIMEOUT};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -29,12 +29,7 @@ fn only_requests_naming_the_servers_own_address_are_answered() {
     let site = Site::fixture("basic");
     let server = Server::start(&site, &[]);
     // A broken city: every page carries the problem banner, which must not leak either.
-    site.write(
-        "cities/bbb.yaml",
-        &site
-            .read("cities/bbb.yaml")
-            .replacen("slug: bbb", "slug: bbb\nvalus: {}", 1),
-    );
+    site.edit("cities/bbb.yaml", "slug: bbb", "slug: bbb\nvalus: {}");
     server.wait_until("the banner is shown", || {
         server.get("/aaa/alpha/").body.contains("valus")
     });
@@ -64,12 +59,8 @@ fn only_requests_naming_the_servers_own_address_are_answered() {
         for target in ["/aaa/alpha/", "/", "/__sitegen/events?since=0", "/nope/"] {
             let r = with_host(&server, target, &bad);
             assert_eq!(r.status, 421, "Host {bad:?} {target}");
-            assert!(r.body.contains("DNS rebinding"), "{}", r.body);
-            assert!(
-                r.body.contains(&format!("http://127.0.0.1:{port}/")),
-                "{}",
-                r.body
-            );
+            assert_has(&r.body, "DNS rebinding");
+            assert_has(&r.body, &format!("http://127.0.0.1:{port}/"));
             assert!(
                 !r.body.contains("户口簿") && !r.body.contains("valus"),
                 "{}",
