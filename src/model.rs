@@ -14,83 +14,83 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A value of any shape from YAML (string, number, list, map).
-pub type Value = serde_json::Value;
+pub(crate) type Value = serde_json::Value;
 
 /// A value together with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sourced<T> {
-    pub value: T,
-    pub origin: Origin,
+pub(crate) struct Sourced<T> {
+    pub(crate) value: T,
+    pub(crate) origin: Origin,
 }
 
 impl<T> Sourced<T> {
-    pub fn new(value: T, origin: Origin) -> Self {
+    pub(crate) fn new(value: T, origin: Origin) -> Self {
         Sourced { value, origin }
     }
 }
 
 /// Named values (materials lists, time limits, …) at one cascade level.
-pub type ValueMap = BTreeMap<String, Sourced<Value>>;
+pub(crate) type ValueMap = BTreeMap<String, Sourced<Value>>;
 
 /// Publishing cadence: article k of the schedule is published at `start + k × interval`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cadence {
-    pub start: NaiveDateTime,
-    pub interval_minutes: i64,
+pub(crate) struct Cadence {
+    pub(crate) start: NaiveDateTime,
+    pub(crate) interval_minutes: i64,
     /// Where `schedule.start` is written, for problems with the slots it gives.
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// `site.yaml`, checked.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
-    pub name: String,
+    pub(crate) name: String,
     /// Absolute base URL, always ending in `/`.
-    pub base_url: String,
-    pub language: String,
+    pub(crate) base_url: String,
+    pub(crate) language: String,
     pub timezone: Tz,
-    pub category: String,
-    pub editor: String,
-    pub disclaimer: String,
-    pub statement: String,
-    pub complaint_url: String,
-    pub complaint_label: String,
-    pub icp: String,
+    pub(crate) category: String,
+    pub(crate) editor: String,
+    pub(crate) disclaimer: String,
+    pub(crate) statement: String,
+    pub(crate) complaint_url: String,
+    pub(crate) complaint_label: String,
+    pub(crate) icp: String,
     /// 公安联网备案号 in the footer (linked to the filing site), shown only when set.
-    pub public_security_filing: String,
+    pub(crate) public_security_filing: String,
     /// Approval number for internet health-information services, shown only when set.
-    pub health_info_approval: String,
-    pub related_count: usize,
-    pub home_page_size: usize,
-    pub extra_sections: usize,
-    pub cadence: Cadence,
-    pub title_date_formats: Vec<String>,
-    pub feed_size: usize,
+    pub(crate) health_info_approval: String,
+    pub(crate) related_count: usize,
+    pub(crate) home_page_size: usize,
+    pub(crate) extra_sections: usize,
+    pub(crate) cadence: Cadence,
+    pub(crate) title_date_formats: Vec<String>,
+    pub(crate) feed_size: usize,
     /// Markdown bodies may hold HTML, sanitised (`allow_html: true` in site.yaml).
-    pub allow_html: bool,
+    pub(crate) allow_html: bool,
     /// Input files above this size are refused (`max_input_bytes`, default 8 MiB).
-    pub max_input_bytes: u64,
-    pub defaults: ValueMap,
+    pub(crate) max_input_bytes: u64,
+    pub(crate) defaults: ValueMap,
     /// Limits of the content lint (`lint:` in site.yaml).
-    pub lint: LintSettings,
+    pub(crate) lint: LintSettings,
     /// The site image (logo) below the output root, e.g. `static/logo.png`: `og:image` and
     /// the JSON-LD `image` / publisher logo (`image:` in site.yaml; empty when not set).
-    pub image: String,
+    pub(crate) image: String,
     /// The paragraphs of the about page 关于本站 (`about:` in site.yaml).
-    pub about: Vec<String>,
+    pub(crate) about: Vec<String>,
 }
 
 /// Limits the content lint checks against (`lint:` in site.yaml; all optional).
 #[derive(Debug, Clone, PartialEq)]
-pub struct LintSettings {
+pub(crate) struct LintSettings {
     /// A city fact whose `verified` date is older than this many days is reported.
-    pub fact_max_age_days: i64,
+    pub(crate) fact_max_age_days: i64,
     /// A full title (date suffix included) longer than this many characters is reported.
-    pub title_max_chars: usize,
+    pub(crate) title_max_chars: usize,
     /// An article with a smaller local share (`sitegen coverage`) is reported.
-    pub min_local_share: Option<f64>,
+    pub(crate) min_local_share: Option<f64>,
     /// An article more similar than this to its nearest twin is reported.
-    pub max_twin_similarity: Option<f64>,
+    pub(crate) max_twin_similarity: Option<f64>,
 }
 
 impl Default for LintSettings {
@@ -107,20 +107,20 @@ impl Default for LintSettings {
 /// Where a city fact comes from (`sources:` in a city file): a web page or a note such as
 /// "医保局窗口电话确认", and the day someone last checked it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct FactSource {
-    pub url: Option<String>,
-    pub note: Option<String>,
-    pub verified: Option<NaiveDate>,
+pub(crate) struct FactSource {
+    pub(crate) url: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) verified: Option<NaiveDate>,
     /// What the fact is, for readers (`label:`); the topic's name when not set.
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
 }
 
 /// Sources of a city's values, by value name.
-pub type SourceMap = BTreeMap<String, Sourced<FactSource>>;
+pub(crate) type SourceMap = BTreeMap<String, Sourced<FactSource>>;
 
 impl SiteConfig {
     /// The path part of the base URL (`/` or `/preview/123/`), for internal links.
-    pub fn base_path(&self) -> &str {
+    pub(crate) fn base_path(&self) -> &str {
         let after_scheme = self.base_url.find("://").map(|i| i + 3).unwrap_or(0);
         match self.base_url[after_scheme..].find('/') {
             Some(i) => &self.base_url[after_scheme + i..],
@@ -131,57 +131,57 @@ impl SiteConfig {
 
 /// A topic: `topics/<slug>.md`.
 #[derive(Debug, Clone)]
-pub struct Topic {
-    pub slug: String,
-    pub path: PathBuf,
-    pub name: String,
-    pub category: Option<String>,
-    pub titles: Vec<Sourced<String>>,
-    pub headings: Vec<Sourced<String>>,
-    pub lead: Sourced<String>,
-    pub teasers: Vec<Sourced<String>>,
-    pub defaults: ValueMap,
+pub(crate) struct Topic {
+    pub(crate) slug: String,
+    pub(crate) path: PathBuf,
+    pub(crate) name: String,
+    pub(crate) category: Option<String>,
+    pub(crate) titles: Vec<Sourced<String>>,
+    pub(crate) headings: Vec<Sourced<String>>,
+    pub(crate) lead: Sourced<String>,
+    pub(crate) teasers: Vec<Sourced<String>>,
+    pub(crate) defaults: ValueMap,
     /// Slugs this topic had before (`former_slugs:`): their URLs redirect here.
-    pub former_slugs: Vec<Sourced<String>>,
+    pub(crate) former_slugs: Vec<Sourced<String>>,
     /// The markdown body (a Tera template).
-    pub body: String,
+    pub(crate) body: String,
     /// 1-based line in the file where the body starts.
-    pub body_line: u32,
+    pub(crate) body_line: u32,
     /// Content stamp of the file ([`crate::load::stamp`]).
-    pub stamp: u64,
+    pub(crate) stamp: u64,
 }
 
 /// Per city × topic settings in a city file.
 #[derive(Debug, Clone, Default)]
-pub struct CityTopic {
-    pub heading: Option<Sourced<String>>,
-    pub title: Option<Sourced<String>>,
+pub(crate) struct CityTopic {
+    pub(crate) heading: Option<Sourced<String>>,
+    pub(crate) title: Option<Sourced<String>>,
     /// A fixed date-suffix format for this article's title (`""`: none).
-    pub date_format: Option<Sourced<String>>,
-    pub values: ValueMap,
-    pub publish_at: Option<Sourced<NaiveDateTime>>,
-    pub extras: Option<Vec<Sourced<String>>>,
+    pub(crate) date_format: Option<Sourced<String>>,
+    pub(crate) values: ValueMap,
+    pub(crate) publish_at: Option<Sourced<NaiveDateTime>>,
+    pub(crate) extras: Option<Vec<Sourced<String>>>,
     /// Sources of `values`.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
 }
 
 /// A city: `cities/<slug>.yaml`.
 #[derive(Debug, Clone)]
 pub struct City {
-    pub slug: Sourced<String>,
-    pub path: PathBuf,
-    pub name: String,
-    pub province: Option<String>,
-    pub values: ValueMap,
-    pub topics: BTreeMap<String, CityTopic>,
-    pub skip: Vec<Sourced<String>>,
-    pub extras: Option<Vec<Sourced<String>>>,
+    pub(crate) slug: Sourced<String>,
+    pub(crate) path: PathBuf,
+    pub(crate) name: String,
+    pub(crate) province: Option<String>,
+    pub(crate) values: ValueMap,
+    pub(crate) topics: BTreeMap<String, CityTopic>,
+    pub(crate) skip: Vec<Sourced<String>>,
+    pub(crate) extras: Option<Vec<Sourced<String>>>,
     /// Sources of `values`.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// Slugs this city had before (`former_slugs:`): their URLs redirect here.
-    pub former_slugs: Vec<Sourced<String>>,
+    pub(crate) former_slugs: Vec<Sourced<String>>,
     /// Content stamp of the file ([`crate::load::stamp`]).
-    pub stamp: u64,
+    pub(crate) stamp: u64,
 }
 
 /// A layout template from `templates/`.
@@ -195,10 +195,10 @@ pub struct TemplateFile {
 
 /// A file from `static/`, copied as it is.
 #[derive(Debug, Clone)]
-pub struct StaticFile {
+pub(crate) struct StaticFile {
     /// Path below `static/`, with `/` separators.
-    pub rel: String,
-    pub bytes: Vec<u8>,
+    pub(crate) rel: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// One line of `schedule.lock`: an article's publish datetime and the variants its title
@@ -210,13 +210,13 @@ pub struct LockedSlot {
     pub article: String,
     /// The article's city or topic is gone; the entry is kept so that adding it back
     /// restores its date, title and URL.
-    pub retired: bool,
+    pub(crate) retired: bool,
     /// The city's and the topic's names when the line was written (spaces removed), so a
     /// slug that changes without `former_slugs` can be told from a removal.
-    pub names: Option<(String, String)>,
-    pub pins: VariantPins,
+    pub(crate) names: Option<(String, String)>,
+    pub(crate) pins: VariantPins,
     /// The line of `schedule.lock` it was read from (0 for one this build makes).
-    pub line: u32,
+    pub(crate) line: u32,
 }
 
 impl PartialEq for LockedSlot {
@@ -248,42 +248,42 @@ impl Ord for LockedSlot {
 
 /// The variants an article was published with (see `plan::variants`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct VariantPins {
-    pub title: Option<VariantPin>,
-    pub teaser: Option<VariantPin>,
+pub(crate) struct VariantPins {
+    pub(crate) title: Option<VariantPin>,
+    pub(crate) teaser: Option<VariantPin>,
     /// Section headings by topic slug (the article's own topic and its extras).
-    pub headings: Vec<(String, VariantPin)>,
+    pub(crate) headings: Vec<(String, VariantPin)>,
     /// The date-suffix format, as written in `title_date_formats` (`""`: no suffix).
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
 }
 
 /// One chosen variant: its place in the list and a hash of its text when chosen, so the
 /// choice survives the list being reordered or growing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct VariantPin {
-    pub index: usize,
-    pub text_hash: u32,
+pub(crate) struct VariantPin {
+    pub(crate) index: usize,
+    pub(crate) text_hash: u32,
 }
 
 /// One line of `modified.lock`: an article's content hash and when that content last
 /// changed after publication (`None`: unchanged since it was published).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ModifiedEntry {
-    pub article: String,
-    pub hash: u64,
-    pub changed_at: Option<NaiveDateTime>,
+    pub(crate) article: String,
+    pub(crate) hash: u64,
+    pub(crate) changed_at: Option<NaiveDateTime>,
 }
 
 /// Everything `load` read, checked for shape and sorted by slug.
 #[derive(Debug, Clone)]
 pub struct SiteInput {
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     pub site: SiteConfig,
-    pub topics: IdVec<TopicId, Arc<Topic>>,
-    pub cities: IdVec<CityId, Arc<City>>,
-    pub templates: Vec<TemplateFile>,
-    pub statics: Vec<StaticFile>,
-    pub schedule_lock: Vec<LockedSlot>,
+    pub(crate) topics: IdVec<TopicId, Arc<Topic>>,
+    pub(crate) cities: IdVec<CityId, Arc<City>>,
+    pub(crate) templates: Vec<TemplateFile>,
+    pub(crate) statics: Vec<StaticFile>,
+    pub(crate) schedule_lock: Vec<LockedSlot>,
     /// `modified.lock`, sorted by article.
     pub modified_lock: Vec<ModifiedEntry>,
 }
@@ -296,7 +296,7 @@ impl SiteInput {
 }
 
 /// Does `slug` only use `[a-z0-9-]`, start with a letter or digit, and not end with `-`?
-pub fn is_valid_slug(slug: &str) -> bool {
+pub(crate) fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 64
         && slug

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 /// Folds diagnostics that differ only in the article they name. The kept one is the first
 /// article in sorted order; its message gains "and N more articles". Order is otherwise kept.
-pub fn collapse(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub(crate) fn collapse(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut groups: BTreeMap<Key, (usize, Vec<Diagnostic>)> = BTreeMap::new();
     let mut order = 0;
     for d in items {

@@ -7,8 +7,8 @@ mod collapse;
 mod report;
 mod source;
 
-pub use report::{color_enabled, render_human, render_json, stderr_color};
-pub use source::attach_source_lines;
+pub(crate) use report::{color_enabled, render_human, render_json, stderr_color};
+pub(crate) use source::attach_source_lines;
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Severity {
+pub(crate) enum Severity {
     Warning,
     Error,
 }
@@ -25,9 +25,9 @@ pub enum Severity {
 /// A place in an input file (1-based line and column; 0 when unknown).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 pub struct Origin {
-    pub file: PathBuf,
-    pub line: u32,
-    pub column: u32,
+    pub(crate) file: PathBuf,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
 }
 
 impl Origin {
@@ -40,7 +40,7 @@ impl Origin {
     }
 
     /// An origin naming a file with no known position.
-    pub fn file(file: impl Into<PathBuf>) -> Self {
+    pub(crate) fn file(file: impl Into<PathBuf>) -> Self {
         Origin::new(file, 0, 0)
     }
 }
@@ -61,17 +61,17 @@ impl fmt::Display for Origin {
 /// One problem, written for editors: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    pub severity: Severity,
-    pub origin: Origin,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) severity: Severity,
+    pub(crate) origin: Origin,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
     /// The offending source line, when known, for the caret display.
-    pub source_line: Option<String>,
+    pub(crate) source_line: Option<String>,
     /// The article (`city/topic`) or page (`/path`) being rendered or linted, if any;
     /// used to fold the same problem repeated across many articles into one report.
     /// (A thin box keeps `Diagnostic` small: it is returned in `Result`s everywhere.)
     #[allow(clippy::box_collection)]
-    pub article: Option<Box<String>>,
+    pub(crate) article: Option<Box<String>>,
 }
 
 impl Diagnostic {
@@ -86,20 +86,20 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(origin: Origin, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(origin: Origin, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(origin, message)
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
     /// Names the article (`city/topic`) the problem was found in.
-    pub fn in_article(mut self, article: impl Into<String>) -> Self {
+    pub(crate) fn in_article(mut self, article: impl Into<String>) -> Self {
         self.article = Some(Box::new(article.into()));
         self
     }
@@ -115,7 +115,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
@@ -127,28 +127,28 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
-    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+    pub(crate) fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(other);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
     /// Sorted by file, line and column, duplicates removed, for stable output.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+    pub(crate) fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
             (&a.origin, b.severity, &a.message).cmp(&(&b.origin, a.severity, &b.message))
         });
@@ -156,13 +156,13 @@ impl Diagnostics {
         self.items
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
 
     /// Sorted like [`Diagnostics::into_sorted`], with the same problem at the same place
     /// repeated across articles folded into one that names the first article and the count.
-    pub fn into_collapsed(self) -> Vec<Diagnostic> {
+    pub(crate) fn into_collapsed(self) -> Vec<Diagnostic> {
         collapse::collapse(self.into_sorted())
     }
 
@@ -195,7 +195,7 @@ impl IntoIterator for Diagnostics {
 /// `\e]0;…\a`, carriage returns, backspaces), and characters that reorder or hide text
 /// (bidirectional overrides, zero-width marks, line and paragraph separators) are shown
 /// as `\u{…}` escapes; line feeds and tabs are kept. Text without them is borrowed.
-pub fn visible(text: &str) -> Cow<'_, str> {
+pub(crate) fn visible(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
@@ -217,7 +217,7 @@ fn needs_escape(c: char) -> bool {
 
 impl Diagnostic {
     /// This diagnostic with every text part made [`visible`], for printing to a terminal.
-    pub fn visible(&self) -> Cow<'_, Diagnostic> {
+    pub(crate) fn visible(&self) -> Cow<'_, Diagnostic> {
         let file = self.origin.file.to_string_lossy();
         let parts = [
             Some(self.message.as_str()),
@@ -242,12 +242,12 @@ impl Diagnostic {
 }
 
 /// The path shown to editors: relative to the site root when possible.
-pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+pub(crate) fn display_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// "Did you mean …?" for a misspelt name, when one candidate is close enough.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {

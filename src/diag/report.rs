@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 /// (no-color.org: an empty one does not count); always with `CLICOLOR_FORCE` set to
 /// anything but empty or `0`; not with `CLICOLOR=0`; otherwise when the stream is a
 /// terminal that is not `TERM=dumb`.
-pub fn color_enabled(
+pub(crate) fn color_enabled(
     forced: Option<bool>,
     is_terminal: bool,
     var: impl Fn(&str) -> Option<OsString>,
@@ -33,7 +33,7 @@ pub fn color_enabled(
 
 /// Whether stderr is coloured, for code that renders diagnostics itself (serve's rebuild
 /// loop): the choice the command layer recorded in anstream, or the environment's.
-pub fn stderr_color() -> bool {
+pub(crate) fn stderr_color() -> bool {
     match ColorChoice::global() {
         ColorChoice::Never => false,
         ColorChoice::Auto => color_enabled(None, std::io::stderr().is_terminal(), |n| {
@@ -44,7 +44,7 @@ pub fn stderr_color() -> bool {
 }
 
 /// Renders one diagnostic as `error: … --> file:line:col`, the source line and a caret.
-pub fn render_human(d: &Diagnostic, color: bool) -> String {
+pub(crate) fn render_human(d: &Diagnostic, color: bool) -> String {
     // Never raw control characters on a terminal: input text is shown escaped.
     let d = d.visible();
     let d = d.as_ref();
@@ -98,7 +98,7 @@ fn next_char_boundary(line: &str, start: usize) -> usize {
 }
 
 /// Renders all diagnostics as one JSON array (one object per problem).
-pub fn render_json(items: &[Diagnostic]) -> String {
+pub(crate) fn render_json(items: &[Diagnostic]) -> String {
     let list: Vec<serde_json::Value> = items
         .iter()
         .map(|d| {

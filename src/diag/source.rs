@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Linear in the size of the files plus the number of diagnostics: each file is read and
 /// split into lines once, and each diagnostic's line is then an index lookup (looking the
 /// line up by walking the text made 20,000 warnings in one city file take seconds).
-pub fn attach_source_lines(items: &mut [Diagnostic], root: &Path) {
+pub(crate) fn attach_source_lines(items: &mut [Diagnostic], root: &Path) {
     let mut files: HashMap<PathBuf, Option<Lines>> = HashMap::new();
     for d in items.iter_mut() {
         if d.source_line.is_some() || d.origin.line == 0 {

@@ -51,7 +51,7 @@ struct RawCityTopic {
 }
 
 /// Parses one city file.
-pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
+pub(crate) fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
     let raw: RawCity = yaml::parse(text, shown, 0).map_err(|d| vec![d])?;
     let mut problems = Vec::new();
     if !is_valid_slug(&raw.slug.value) {
@@ -139,7 +139,7 @@ pub fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnostic>> {
 }
 
 /// The origin of a key under `topics:` in a city file.
-pub fn topic_key_origin(city: &City, source: &str, topic: &str) -> Origin {
+pub(crate) fn topic_key_origin(city: &City, source: &str, topic: &str) -> Origin {
     Origin::new(&city.path, key_line(source, "topics", topic), 3)
 }
 

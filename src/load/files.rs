@@ -5,16 +5,16 @@ use std::path::Path;
 
 /// The default limit on one input file (`max_input_bytes` in site.yaml changes it): a
 /// site's YAML and markdown are small, so a larger file is a mistake, not content.
-pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The limit on the files sitegen writes itself (`schedule.lock`, `modified.lock`): they
 /// grow with the site (about 240 bytes per article in `schedule.lock`, 24 MB at 100,000
 /// articles), so an editor's `max_input_bytes` does not bound them; 1 GiB is some four
 /// million articles.
-pub const MAX_GENERATED_BYTES: u64 = 1024 * 1024 * 1024;
+pub(crate) const MAX_GENERATED_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Reads a file's bytes, refusing files above `limit` bytes before reading them.
-pub fn read_bytes(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_bytes(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| io_problem(shown, &e))?;
     if meta.len() > limit {
         return Err(Diagnostic::error(
@@ -49,7 +49,7 @@ pub fn read_bytes(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>, Diag
 ///
 /// A UTF-8 byte-order mark is dropped and CRLF line endings become LF, so editors on any
 /// system produce the same site.
-pub fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
+pub(crate) fn read_text(path: &Path, shown: &Path, limit: u64) -> Result<String, Diagnostic> {
     decode(read_bytes(path, shown, limit)?, shown)
 }
 
@@ -121,7 +121,7 @@ fn unlistable_name(rel: &Path) -> Option<Found> {
 
 /// What the input discovery rule says about one file below an input folder.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// An input file, read as such.
     Read,
     /// An editor's hidden or backup file (`.name`, `name~`), skipped without a word.
@@ -133,7 +133,7 @@ pub enum Found {
 /// Files editors leave beside the real ones, skipped everywhere: hidden files, `*~`
 /// backups, vim swap and probe files (`*.swp`, `*.swx`, `4913`), emacs auto-saves
 /// (`#name#`) and `*.tmp` files.
-pub fn is_scratch_file(name: &str) -> bool {
+pub(crate) fn is_scratch_file(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
@@ -150,7 +150,7 @@ pub fn is_scratch_file(name: &str) -> bool {
 /// second article with the same address). `templates/` and `static/` are read whole,
 /// subfolders included. Editors' scratch files ([`is_scratch_file`]) are skipped everywhere. `rel` is the
 /// path below the folder `dir`.
-pub fn discover(dir: &str, rel: &Path) -> Found {
+pub(crate) fn discover(dir: &str, rel: &Path) -> Found {
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if is_scratch_file(name) {
         return Found::Skip;
@@ -195,7 +195,7 @@ pub fn discover(dir: &str, rel: &Path) -> Found {
 }
 
 /// A diagnostic for a file that could not be read at all.
-pub fn io_problem(shown: &Path, e: &std::io::Error) -> Diagnostic {
+pub(crate) fn io_problem(shown: &Path, e: &std::io::Error) -> Diagnostic {
     let hint = match e.kind() {
         std::io::ErrorKind::PermissionDenied => "check the file's permissions",
         std::io::ErrorKind::NotFound => "create the file, or run sitegen from the site's folder",

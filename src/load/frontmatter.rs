@@ -2,18 +2,18 @@
 
 /// A topic file split in two; lines are 1-based file lines.
 #[derive(Debug, PartialEq)]
-pub struct Split<'a> {
-    pub yaml: &'a str,
+pub(crate) struct Split<'a> {
+    pub(crate) yaml: &'a str,
     /// Lines before the YAML in the file (the opening `---`), to shift YAML error lines.
-    pub yaml_line_offset: u32,
-    pub body: &'a str,
+    pub(crate) yaml_line_offset: u32,
+    pub(crate) body: &'a str,
     /// File line on which the body starts.
-    pub body_line: u32,
+    pub(crate) body_line: u32,
 }
 
 /// Splits `---\n<yaml>\n---\n<body>`. Returns `None` when the file has no front matter;
 /// `Err(line)` when the closing `---` is missing.
-pub fn split(text: &str) -> Result<Option<Split<'_>>, u32> {
+pub(crate) fn split(text: &str) -> Result<Option<Split<'_>>, u32> {
     let Some(after_open) = text.strip_prefix("---\n") else {
         return Ok(None);
     };

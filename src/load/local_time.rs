@@ -20,7 +20,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone, 
 use chrono_tz::Tz;
 
 /// The instant a wall-clock time names by the rule above (never fails).
-pub fn instant(tz: Tz, t: NaiveDateTime) -> DateTime<Tz> {
+pub(crate) fn instant(tz: Tz, t: NaiveDateTime) -> DateTime<Tz> {
     match tz.from_local_datetime(&t) {
         LocalResult::Single(i) => i,
         LocalResult::Ambiguous(earlier, _) => earlier,
@@ -44,7 +44,7 @@ pub fn skipped(tz: Tz, t: NaiveDateTime) -> Option<NaiveDateTime> {
 }
 
 /// The message and hint for a written time that falls in the gap, or `None`.
-pub fn gap_problem(tz: Tz, t: NaiveDateTime) -> Option<(String, String)> {
+pub(crate) fn gap_problem(tz: Tz, t: NaiveDateTime) -> Option<(String, String)> {
     let after = skipped(tz, t)?;
     Some((
         format!(
@@ -62,7 +62,7 @@ pub fn gap_problem(tz: Tz, t: NaiveDateTime) -> Option<(String, String)> {
 /// "Now" as a wall-clock time: the instant's local time, except during the fold's second
 /// pass, where it is the fold's last second (every time of the fold names its earlier
 /// instant, which has then passed; the first time after the fold has not).
-pub fn wall_clock_now(tz: Tz, now: DateTime<Utc>) -> NaiveDateTime {
+pub(crate) fn wall_clock_now(tz: Tz, now: DateTime<Utc>) -> NaiveDateTime {
     let local = now.with_timezone(&tz);
     let n = local.naive_local();
     let LocalResult::Ambiguous(earlier, _) = tz.from_local_datetime(&n) else {
@@ -87,7 +87,7 @@ pub fn wall_clock_now(tz: Tz, now: DateTime<Utc>) -> NaiveDateTime {
 }
 
 /// RFC 3339 with the site's offset, e.g. `2026-02-03T06:39:37+08:00`.
-pub fn rfc3339(tz: Tz, t: NaiveDateTime) -> String {
+pub(crate) fn rfc3339(tz: Tz, t: NaiveDateTime) -> String {
     instant(tz, t).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 

@@ -21,10 +21,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The lock file's name in the site folder.
-pub const LOCK_FILE: &str = "schedule.lock";
+pub(crate) const LOCK_FILE: &str = "schedule.lock";
 
 /// The last datetime a lock line can hold (`%Y` of a later year does not read back).
-pub fn last_lockable() -> NaiveDateTime {
+pub(crate) fn last_lockable() -> NaiveDateTime {
     NaiveDateTime::parse_from_str("9999-12-31 23:59:59", "%Y-%m-%d %H:%M:%S")
         .unwrap_or(NaiveDateTime::MAX)
 }
@@ -172,7 +172,7 @@ fn parse_pin(value: &str) -> Option<VariantPin> {
 
 /// Parses a generated one-record-per-line file (`#` comments, blank lines allowed) and
 /// sorts the records; every line `parse` refuses is reported with `message` and `hint`.
-pub fn parse_lines<T: Ord>(
+pub(crate) fn parse_lines<T: Ord>(
     text: &str,
     shown: &Path,
     message: &str,

@@ -15,13 +15,18 @@ mod topics;
 mod types;
 mod yaml;
 
-pub use cities::parse_city;
-pub use files::{Found, MAX_INPUT_BYTES, decode, discover, is_scratch_file};
-pub use lock::{LOCK_FILE, format_lock, last_lockable, parse_lock};
-pub use modified::{MODIFIED_FILE, format_modified, parse_modified};
-pub use parts::{ChangeKind, Parts, Stamps};
-pub use site::{normalise_base_url, parse_datetime};
-pub use topics::parse_topic;
+pub(crate) use cities::parse_city;
+pub use files::decode;
+pub(crate) use files::{Found, discover, is_scratch_file};
+pub(crate) use lock::{LOCK_FILE, last_lockable};
+pub use lock::{format_lock, parse_lock};
+pub(crate) use modified::{MODIFIED_FILE, format_modified, parse_modified};
+pub(crate) use parts::Stamps;
+pub use parts::{ChangeKind, Parts};
+pub(crate) use site::normalise_base_url;
+pub use site::parse_datetime;
+#[cfg(test)]
+pub(crate) use topics::parse_topic;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin, did_you_mean, display_path};
 use crate::model::{City, SiteInput, StaticFile, TemplateFile};
@@ -29,19 +34,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// City slugs that would collide with the site's own pages.
-pub const RESERVED_CITY_SLUGS: [&str; 10] = [
+pub(crate) const RESERVED_CITY_SLUGS: [&str; 10] = [
     "page", "topic", "cities", "static", "feeds", "404", "sitemap", "index", "about", "search",
 ];
 
 /// Names Windows cannot use for a folder, so a site built or checked out there would break.
-pub const WINDOWS_DEVICE_NAMES: [&str; 22] = [
+pub(crate) const WINDOWS_DEVICE_NAMES: [&str; 22] = [
     "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
     "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
 /// The content stamp of an input file: a hash of its shown path and its text, so equal
 /// stamps mean equal files.
-pub fn stamp(shown: &Path, text: &str) -> u64 {
+pub(crate) fn stamp(shown: &Path, text: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(format!("{}\0{text}", shown.display()).as_bytes())
 }
 

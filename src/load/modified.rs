@@ -12,10 +12,13 @@ use crate::model::ModifiedEntry;
 use std::path::Path;
 
 /// The file's name in the site folder.
-pub const MODIFIED_FILE: &str = "modified.lock";
+pub(crate) const MODIFIED_FILE: &str = "modified.lock";
 
 /// Parses the file's text; every malformed line is reported.
-pub fn parse_modified(text: &str, shown: &Path) -> Result<Vec<ModifiedEntry>, Vec<Diagnostic>> {
+pub(crate) fn parse_modified(
+    text: &str,
+    shown: &Path,
+) -> Result<Vec<ModifiedEntry>, Vec<Diagnostic>> {
     parse_lines(
         text,
         shown,
@@ -48,7 +51,7 @@ fn parse_line(line: &str) -> Option<ModifiedEntry> {
 }
 
 /// The file's text for `entries` (sorted by article).
-pub fn format_modified(entries: &[ModifiedEntry]) -> String {
+pub(crate) fn format_modified(entries: &[ModifiedEntry]) -> String {
     let mut sorted: Vec<&ModifiedEntry> = entries.iter().collect();
     sorted.sort();
     let mut out = String::from(

@@ -61,14 +61,14 @@ struct FilePart<T> {
 /// Content stamps of the assembled input, in the order of `SiteInput::cities` / `topics`:
 /// equal stamps mean equal files, so pages built only from them need no new rendering.
 #[derive(Debug, Clone, Default)]
-pub struct Stamps {
-    pub cities: IdVec<CityId, u64>,
-    pub topics: IdVec<TopicId, u64>,
+pub(crate) struct Stamps {
+    pub(crate) cities: IdVec<CityId, u64>,
+    pub(crate) topics: IdVec<TopicId, u64>,
 }
 
 impl Stamps {
     /// The stamps of loaded input, as each city and topic carries its own.
-    pub fn of(input: &SiteInput) -> Stamps {
+    pub(crate) fn of(input: &SiteInput) -> Stamps {
         Stamps {
             cities: input.cities.map(|c| c.stamp),
             topics: input.topics.map(|t| t.stamp),
@@ -95,7 +95,7 @@ pub struct Parts {
 
 impl Parts {
     /// Reads every input file under `root`.
-    pub fn read(root: &Path) -> Parts {
+    pub(crate) fn read(root: &Path) -> Parts {
         let mut parts = Parts::empty(root);
         parts.site = reported(|p| read_site(root, p));
         parts.limit = size_limit(&parts.site);
@@ -146,7 +146,7 @@ impl Parts {
     }
 
     /// Reads again what `change` names; a file that is gone is dropped from the input.
-    pub fn reload(&mut self, change: &ChangeKind) {
+    pub(crate) fn reload(&mut self, change: &ChangeKind) {
         let root = self.root.clone();
         let limit = self.limit;
         match change {

@@ -109,7 +109,7 @@ fn default_feed_size() -> usize {
 }
 
 /// Parses and checks `site.yaml` text.
-pub fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
     let raw: RawSite = yaml::parse(text, shown, 0).map_err(|d| vec![d])?;
     let mut problems = Vec::new();
 
@@ -329,7 +329,7 @@ fn is_site_file(path: &str) -> bool {
 }
 
 /// Adds a trailing `/` and checks the scheme; `None` when it is not an absolute URL.
-pub fn normalise_base_url(url: &str) -> Option<String> {
+pub(crate) fn normalise_base_url(url: &str) -> Option<String> {
     let url = url.trim();
     let rest = url
         .strip_prefix("https://")
@@ -349,7 +349,7 @@ pub fn normalise_base_url(url: &str) -> Option<String> {
 }
 
 /// The longest cadence accepted: one (non-leap) year in minutes.
-pub const MAX_INTERVAL_MINUTES: i64 = 365 * 24 * 60;
+pub(crate) const MAX_INTERVAL_MINUTES: i64 = 365 * 24 * 60;
 
 /// Parses `2026-02-03 06:39:37`, `2026-02-03T06:39:37` or `2026-02-03 06:39`, in the years
 /// 1970–9999: dates outside cannot be written in sitemaps and feeds (four-digit years), and
@@ -395,7 +395,7 @@ fn plain_datetime(b: &[u8]) -> Option<NaiveDateTime> {
 }
 
 /// A diagnostic for a datetime string that does not parse or does not exist.
-pub fn datetime_problem(
+pub(crate) fn datetime_problem(
     s: &Spanned<String>,
     shown: &Path,
     line_offset: u32,

@@ -18,7 +18,7 @@ use std::path::Path;
 /// One entry of `sources:` as written.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFactSource {
+pub(crate) struct RawFactSource {
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -32,7 +32,7 @@ pub struct RawFactSource {
 
 /// Checks the entries; an entry with neither `url` nor `note`, or a date that does not
 /// exist, is an error.
-pub fn source_map(
+pub(crate) fn source_map(
     raw: BTreeMap<String, Spanned<RawFactSource>>,
     shown: &Path,
     text: &str,

@@ -26,7 +26,7 @@ struct RawTopic {
 }
 
 /// Parses one topic file; `slug` comes from the file name.
-pub fn parse_topic(text: &str, slug: &str, shown: &Path) -> Result<Topic, Vec<Diagnostic>> {
+pub(crate) fn parse_topic(text: &str, slug: &str, shown: &Path) -> Result<Topic, Vec<Diagnostic>> {
     if !is_valid_slug(slug) {
         return Err(vec![
             Diagnostic::error(

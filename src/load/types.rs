@@ -3,7 +3,7 @@
 
 /// Rewrites a serde-saphyr type error as `expected …, found …` with a hint. `rest` is the
 /// source text from the error's column on (the value that has the wrong shape).
-pub fn describe(message: &str, rest: Option<&str>) -> Option<(String, String)> {
+pub(crate) fn describe(message: &str, rest: Option<&str>) -> Option<(String, String)> {
     let (expected, hint) = expected_of(message)?;
     let found = rest.map(found_of).unwrap_or("something else");
     Some((

@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Names that values may not use: templates see these as the article's context.
-pub const RESERVED_VALUE_KEYS: [&str; 4] = ["city", "site", "topic", "article"];
+pub(crate) const RESERVED_VALUE_KEYS: [&str; 4] = ["city", "site", "topic", "article"];
 
 /// At most this many YAML nodes may be copied in by aliases (`*name`) in one file: real
 /// input uses a handful, a "billion laughs" bomb needs millions.
-pub const MAX_ALIAS_EVENTS: usize = 10_000;
+pub(crate) const MAX_ALIAS_EVENTS: usize = 10_000;
 
 /// Parses `text` (which starts at file line `line_offset + 1`) as `T`.
-pub fn parse<T: DeserializeOwned>(
+pub(crate) fn parse<T: DeserializeOwned>(
     text: &str,
     shown: &Path,
     line_offset: u32,
@@ -209,7 +209,7 @@ fn hint_for(message: &str, source_line: Option<&str>) -> Option<String> {
 /// its default and the rest of the file still counts. Lines are blanked, not removed:
 /// later diagnostics keep their file lines. A key that cannot be left out (a required
 /// one) ends the retries; only its first diagnostic is kept.
-pub fn parse_recovering<T>(
+pub(crate) fn parse_recovering<T>(
     text: &str,
     parse: impl Fn(&str) -> Result<T, Vec<Diagnostic>>,
 ) -> (Option<T>, Vec<Diagnostic>) {
@@ -267,7 +267,7 @@ fn blank_top_level_key(text: &str, line: u32) -> Option<String> {
 }
 
 /// Converts a parsed span to a file origin.
-pub fn origin_of<T>(s: &Spanned<T>, shown: &Path, line_offset: u32) -> Origin {
+pub(crate) fn origin_of<T>(s: &Spanned<T>, shown: &Path, line_offset: u32) -> Origin {
     Origin::new(
         shown,
         s.referenced.line() as u32 + line_offset,
@@ -276,13 +276,13 @@ pub fn origin_of<T>(s: &Spanned<T>, shown: &Path, line_offset: u32) -> Origin {
 }
 
 /// Converts a parsed span to a [`Sourced`] value.
-pub fn sourced<T>(s: Spanned<T>, shown: &Path, line_offset: u32) -> Sourced<T> {
+pub(crate) fn sourced<T>(s: Spanned<T>, shown: &Path, line_offset: u32) -> Sourced<T> {
     let origin = origin_of(&s, shown, line_offset);
     Sourced::new(s.value, origin)
 }
 
 /// Converts a map of parsed values, refusing reserved names.
-pub fn value_map(
+pub(crate) fn value_map(
     raw: BTreeMap<String, Spanned<Value>>,
     shown: &Path,
     line_offset: u32,
@@ -312,7 +312,7 @@ pub fn value_map(
 }
 
 /// The file line of `key:` below `parent:` (a best effort for map keys, which carry no span).
-pub fn key_line(source: &str, parent: &str, key: &str) -> u32 {
+pub(crate) fn key_line(source: &str, parent: &str, key: &str) -> u32 {
     let mut in_parent = false;
     for (i, line) in source.lines().enumerate() {
         let trimmed = line.trim_start();

@@ -23,24 +23,24 @@ pub enum Layer {
 
 /// A value after the cascade, with the level and place that set it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MergedValue {
-    pub value: Value,
-    pub layer: Layer,
-    pub origin: Origin,
+pub(crate) struct MergedValue {
+    pub(crate) value: Value,
+    pub(crate) layer: Layer,
+    pub(crate) origin: Origin,
 }
 
 /// The values of one (city, topic) pair.
 #[derive(Debug, Clone)]
-pub struct MergedPair {
-    pub city: CityId,
-    pub topic: TopicId,
-    pub values: BTreeMap<String, MergedValue>,
+pub(crate) struct MergedPair {
+    pub(crate) city: CityId,
+    pub(crate) topic: TopicId,
+    pub(crate) values: BTreeMap<String, MergedValue>,
 }
 
 /// Every (city, topic) pair that is not skipped, in city-then-topic order.
 #[derive(Debug, Clone)]
 pub struct Merged {
-    pub pairs: IdVec<PairId, MergedPair>,
+    pub(crate) pairs: IdVec<PairId, MergedPair>,
     topic_count: usize,
     /// Dense `city × topic` → index into `pairs`.
     index: Vec<Option<u32>>,
@@ -64,8 +64,8 @@ impl Merged {
 /// An earlier merge, and which cities are unchanged since it was made (`serve`: the
 /// city's file, every topic file and the site settings are as they were then).
 pub struct Earlier<'a> {
-    pub merged: Merged,
-    pub unchanged: &'a dyn Fn(CityId) -> bool,
+    pub(crate) merged: Merged,
+    pub(crate) unchanged: &'a dyn Fn(CityId) -> bool,
 }
 
 /// Runs the cascade for every city × topic that the city does not skip; the pairs of a

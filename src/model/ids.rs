@@ -47,33 +47,29 @@ pub struct IdVec<I, T> {
 }
 
 impl<I: Id, T> IdVec<I, T> {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    pub fn get(&self, id: I) -> Option<&T> {
+    pub(crate) fn get(&self, id: I) -> Option<&T> {
         self.items.get(id.index())
     }
 
-    pub fn get_mut(&mut self, id: I) -> Option<&mut T> {
+    pub(crate) fn get_mut(&mut self, id: I) -> Option<&mut T> {
         self.items.get_mut(id.index())
     }
 
-    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }
 
     /// Every id, in order.
-    pub fn ids(&self) -> impl DoubleEndedIterator<Item = I> + use<I, T> {
+    pub(crate) fn ids(&self) -> impl DoubleEndedIterator<Item = I> + use<I, T> {
         (0..self.items.len()).map(I::new)
     }
 
     /// Every id, for a parallel loop.
-    pub fn par_ids(&self) -> impl rayon::iter::IndexedParallelIterator<Item = I> + use<I, T>
+    pub(crate) fn par_ids(&self) -> impl rayon::iter::IndexedParallelIterator<Item = I> + use<I, T>
     where
         I: Send,
     {
@@ -82,31 +78,31 @@ impl<I: Id, T> IdVec<I, T> {
     }
 
     /// Every item with its id, in order.
-    pub fn iter_ids(&self) -> impl DoubleEndedIterator<Item = (I, &T)> {
+    pub(crate) fn iter_ids(&self) -> impl DoubleEndedIterator<Item = (I, &T)> {
         self.items.iter().enumerate().map(|(i, t)| (I::new(i), t))
     }
 
     /// The id of the first item that `pred` holds for.
-    pub fn position(&self, pred: impl FnMut(&T) -> bool) -> Option<I> {
+    pub(crate) fn position(&self, pred: impl FnMut(&T) -> bool) -> Option<I> {
         self.items.iter().position(pred).map(I::new)
     }
 
     /// Adds `item` at the end and gives its id.
-    pub fn push(&mut self, item: T) -> I {
+    pub(crate) fn push(&mut self, item: T) -> I {
         self.items.push(item);
         I::new(self.items.len() - 1)
     }
 
-    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
         self.items.retain(keep);
     }
 
     /// A vector of the same ids, holding `f` of each item.
-    pub fn map<U>(&self, f: impl FnMut(&T) -> U) -> IdVec<I, U> {
+    pub(crate) fn map<U>(&self, f: impl FnMut(&T) -> U) -> IdVec<I, U> {
         self.items.iter().map(f).collect()
     }
 
-    pub fn as_slice(&self) -> &[T] {
+    pub(crate) fn as_slice(&self) -> &[T] {
         &self.items
     }
 }

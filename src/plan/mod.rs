@@ -4,12 +4,12 @@
 //! the same input always gives the same plan.
 
 pub mod modified;
-pub mod pins;
-pub mod redirects;
-pub mod related;
-pub mod schedule;
-pub mod urls;
-pub mod variants;
+pub(crate) mod pins;
+pub(crate) mod redirects;
+pub(crate) mod related;
+pub(crate) mod schedule;
+pub(crate) mod urls;
+pub(crate) mod variants;
 
 use crate::diag::Diagnostic;
 use crate::merge::Merged;
@@ -31,19 +31,19 @@ pub struct PlanOptions {
 /// One article: a (city, topic) pair with its date and the variants chosen for it.
 #[derive(Debug, Clone)]
 pub struct PlannedArticle {
-    pub pair: PairId,
-    pub city: CityId,
-    pub topic: TopicId,
+    pub(crate) pair: PairId,
+    pub(crate) city: CityId,
+    pub(crate) topic: TopicId,
     /// `city/topic`, the key in `schedule.lock`.
-    pub id: String,
-    pub path: String,
-    pub publish_at: NaiveDateTime,
+    pub(crate) id: String,
+    pub(crate) path: String,
+    pub(crate) publish_at: NaiveDateTime,
     /// Where `publish_at` comes from.
-    pub publish_from: schedule::PublishFrom,
-    pub published: bool,
+    pub(crate) publish_from: schedule::PublishFrom,
+    pub(crate) published: bool,
     /// Title, teaser, headings, date format and extra sections, with where each came from.
-    pub chosen: ChosenVariants,
-    pub category: usize,
+    pub(crate) chosen: ChosenVariants,
+    pub(crate) category: usize,
 }
 
 /// A page of the output site.
@@ -71,30 +71,30 @@ pub enum Page {
 /// Everything the render stage needs, decided.
 #[derive(Debug)]
 pub struct Plan {
-    pub now: NaiveDateTime,
-    pub articles: IdVec<ArticleId, PlannedArticle>,
+    pub(crate) now: NaiveDateTime,
+    pub(crate) articles: IdVec<ArticleId, PlannedArticle>,
     /// Category labels; `PlannedArticle::category` indexes this.
-    pub categories: Vec<String>,
+    pub(crate) categories: Vec<String>,
     /// Published articles, newest first.
-    pub newest_first: Vec<ArticleId>,
-    pub by_city: IdVec<CityId, Vec<ArticleId>>,
-    pub by_topic: IdVec<TopicId, Vec<ArticleId>>,
-    pub lists: CategoryLists,
+    pub(crate) newest_first: Vec<ArticleId>,
+    pub(crate) by_city: IdVec<CityId, Vec<ArticleId>>,
+    pub(crate) by_topic: IdVec<TopicId, Vec<ArticleId>>,
+    pub(crate) lists: CategoryLists,
     pub pages: Vec<Page>,
     /// The schedule to save as `schedule.lock`.
     pub lock: Vec<LockedSlot>,
     /// The earliest publish datetime after `now`, if any article is still to come.
-    pub next_publish: Option<NaiveDateTime>,
+    pub(crate) next_publish: Option<NaiveDateTime>,
     /// Old URLs of renamed cities and topics, and where they lead now.
-    pub redirects: Vec<redirects::Redirect>,
+    pub(crate) redirects: Vec<redirects::Redirect>,
     /// Paths published once that no longer exist and do not redirect (`dead-links.txt`).
-    pub dead_links: Vec<String>,
+    pub(crate) dead_links: Vec<String>,
 }
 
 impl Plan {
     /// The pages cut into groups to render together, in page order: consecutive articles of
     /// one city (they share section bodies), and every other page on its own.
-    pub fn page_groups(&self) -> Vec<&[Page]> {
+    pub(crate) fn page_groups(&self) -> Vec<&[Page]> {
         let city = |p: &Page| match *p {
             Page::Article(i) => Some(self.articles[i].city),
             _ => None,
@@ -124,7 +124,7 @@ pub(crate) fn on_page(
 }
 
 /// A stable choice among `n` variants for `key`.
-pub fn pick(key: &str, purpose: &str, n: usize) -> usize {
+pub(crate) fn pick(key: &str, purpose: &str, n: usize) -> usize {
     if n <= 1 {
         return 0;
     }

@@ -60,7 +60,7 @@ pub(crate) fn modified_at(
 /// The records of this build, indexed by article.
 pub struct ModifiedTable {
     /// The new `modified.lock`, sorted by article.
-    pub entries: Vec<ModifiedEntry>,
+    pub(crate) entries: Vec<ModifiedEntry>,
     /// Each article's `dateModified` (its publish datetime when it has no record).
     pub modified: IdVec<ArticleId, NaiveDateTime>,
 }

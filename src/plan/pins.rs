@@ -10,13 +10,13 @@ use crate::model::{Sourced, VariantPin};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The hash a pin records of a variant's text.
-pub fn text_hash(text: &str) -> u32 {
+pub(crate) fn text_hash(text: &str) -> u32 {
     (xxh3_64(text.as_bytes()) & 0xffff_ffff) as u32
 }
 
 /// The variant of `list` to use, given the article's pin and the fresh choice, and the pin
 /// to record for it.
-pub fn keep(
+pub(crate) fn keep(
     pin: Option<&VariantPin>,
     list: &[Sourced<String>],
     fresh: usize,
@@ -41,7 +41,7 @@ pub fn keep(
 
 /// Does a title template carry its own ending instead of the date suffix: a bracketed
 /// suffix such as `(以{{ city.name }}为例)`, or the marker `{# no date #}`?
-pub fn has_own_suffix(template: &str) -> bool {
+pub(crate) fn has_own_suffix(template: &str) -> bool {
     let t = template.trim_end();
     t.contains("{# no date #}") || t.ends_with(')') || t.ends_with(')')
 }

@@ -14,9 +14,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A page that moved: `from` and `to` are paths below the base URL.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Redirect {
-    pub from: String,
-    pub to: String,
+pub(crate) struct Redirect {
+    pub(crate) from: String,
+    pub(crate) to: String,
 }
 
 /// Old slug → current slug, for cities and for topics.
@@ -54,7 +54,7 @@ impl<'a> Renames<'a> {
 /// The lock with renamed articles' entries under their current ids. `Err` when a
 /// published city or topic is gone while a new one appears that does not name it in
 /// `former_slugs` (a rename that would drop its URLs), or a former slug is still in use.
-pub fn carry_over<'l>(
+pub(crate) fn carry_over<'l>(
     input: &SiteInput,
     lock: &'l [LockedSlot],
     current: &HashSet<&str>,
@@ -118,7 +118,7 @@ fn former_slugs_in_use(input: &SiteInput) -> Vec<Diagnostic> {
 }
 
 /// A name as the lock records it: without spaces.
-pub fn lock_name(name: &str) -> String {
+pub(crate) fn lock_name(name: &str) -> String {
     name.split_whitespace().collect()
 }
 
@@ -188,7 +188,7 @@ fn silent_renames<'a>(
 
 /// The redirects to write: every old URL of a renamed city's or topic's published
 /// articles, city page and topic page. `live` holds every page path the site has.
-pub fn redirects(
+pub(crate) fn redirects(
     input: &SiteInput,
     articles: &[(CityId, TopicId, &str)],
     live: &HashSet<&str>,
@@ -229,7 +229,7 @@ pub fn redirects(
 
 /// The dead-link list: paths of retired articles published by `now`, and of the city and
 /// topic pages of slugs no longer on the site, unless redirected. Sorted.
-pub fn dead_links(
+pub(crate) fn dead_links(
     input: &SiteInput,
     lock: &[LockedSlot],
     now: NaiveDateTime,

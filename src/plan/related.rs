@@ -6,14 +6,14 @@ use crate::model::ids::{ArticleId, IdVec};
 
 /// Per category, published articles oldest first, and each article's position there.
 #[derive(Debug, Default)]
-pub struct CategoryLists {
+pub(crate) struct CategoryLists {
     oldest_first: Vec<Vec<ArticleId>>,
     position: IdVec<ArticleId, Option<(usize, usize)>>,
 }
 
 impl CategoryLists {
     /// Builds the lists from the site's newest-first order.
-    pub fn new(
+    pub(crate) fn new(
         articles: &IdVec<ArticleId, PlannedArticle>,
         newest_first: &[ArticleId],
         categories: usize,
@@ -33,7 +33,11 @@ impl CategoryLists {
 
     /// The `n` most recent published articles of the same category published before
     /// `article`, newest first.
-    pub fn related(&self, article: ArticleId, n: usize) -> impl Iterator<Item = ArticleId> + '_ {
+    pub(crate) fn related(
+        &self,
+        article: ArticleId,
+        n: usize,
+    ) -> impl Iterator<Item = ArticleId> + '_ {
         let (list, pos) = match self.position.get(article).copied().flatten() {
             Some((cat, pos)) => (&self.oldest_first[cat][..], pos),
             None => (&[][..], 0),

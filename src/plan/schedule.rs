@@ -23,17 +23,17 @@ use std::collections::{HashMap, HashSet};
 
 /// What the scheduler needs to know about one article.
 #[derive(Debug, Clone)]
-pub struct Slotting<'a> {
-    pub id: &'a str,
-    pub city: CityId,
-    pub topic: TopicId,
+pub(crate) struct Slotting<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) city: CityId,
+    pub(crate) topic: TopicId,
     /// A fixed `publish_at`, with where it is written.
-    pub fixed: Option<&'a Sourced<NaiveDateTime>>,
+    pub(crate) fixed: Option<&'a Sourced<NaiveDateTime>>,
 }
 
 /// Where an article's publish datetime comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublishFrom {
+pub(crate) enum PublishFrom {
     /// Its city file's `publish_at`.
     Fixed,
     /// Its entry in `schedule.lock`, read from this line.
@@ -44,23 +44,23 @@ pub enum PublishFrom {
 
 /// The schedule of every article (same order as the `articles` given to [`schedule`]).
 #[derive(Debug, Default)]
-pub struct Scheduled {
-    pub dates: Vec<NaiveDateTime>,
-    pub from: Vec<PublishFrom>,
+pub(crate) struct Scheduled {
+    pub(crate) dates: Vec<NaiveDateTime>,
+    pub(crate) from: Vec<PublishFrom>,
     /// The variants each article was published with, from its lock entry (empty for an
     /// article new to the lock).
-    pub pins: Vec<VariantPins>,
+    pub(crate) pins: Vec<VariantPins>,
     /// Lock entries of articles that no longer exist, marked retired.
-    pub retired: Vec<LockedSlot>,
+    pub(crate) retired: Vec<LockedSlot>,
     /// Slots that a lock line could not hold (past the year 9999), fixed dates the clock
     /// skips.
-    pub problems: Vec<Diagnostic>,
+    pub(crate) problems: Vec<Diagnostic>,
 }
 
 /// Dates every article: its fixed date, else its lock entry (active or retired), else the
 /// next free cadence slot at or after `now` (at or after `schedule.start` while the lock
 /// is empty).
-pub fn schedule(
+pub(crate) fn schedule(
     articles: &[Slotting<'_>],
     lock: &[LockedSlot],
     cadence: &Cadence,

@@ -1,41 +1,41 @@
 //! The site's URL scheme: every page's path below the base URL, and its output file.
 
 /// `yueyang/canbaodi-biangeng/`
-pub fn article_path(city: &str, topic: &str) -> String {
+pub(crate) fn article_path(city: &str, topic: &str) -> String {
     format!("{city}/{topic}/")
 }
 
 /// `yueyang/`
-pub fn city_path(city: &str) -> String {
+pub(crate) fn city_path(city: &str) -> String {
     format!("{city}/")
 }
 
 /// `yueyang/atom.xml`: the city's own Atom feed.
-pub fn city_feed_path(city: &str) -> String {
+pub(crate) fn city_feed_path(city: &str) -> String {
     format!("{city}/atom.xml")
 }
 
 /// `topic/canbaodi-biangeng/`, then `topic/canbaodi-biangeng/page/2/`.
-pub fn topic_path(topic: &str, page: usize) -> String {
+pub(crate) fn topic_path(topic: &str, page: usize) -> String {
     paged(&format!("topic/{topic}/"), page)
 }
 
 /// `` (the home page), then `page/2/`.
-pub fn home_path(page: usize) -> String {
+pub(crate) fn home_path(page: usize) -> String {
     paged("", page)
 }
 
 /// The list of all cities.
-pub const CITIES_PATH: &str = "cities/";
+pub(crate) const CITIES_PATH: &str = "cities/";
 
 /// The about page 关于本站.
-pub const ABOUT_PATH: &str = "about/";
+pub(crate) const ABOUT_PATH: &str = "about/";
 
 /// The search page; its index lives below `search/index/`.
-pub const SEARCH_PATH: &str = "search/";
+pub(crate) const SEARCH_PATH: &str = "search/";
 
 /// The folder of the search index files.
-pub const SEARCH_INDEX_DIR: &str = "search/index/";
+pub(crate) const SEARCH_INDEX_DIR: &str = "search/index/";
 
 fn paged(first: &str, page: usize) -> String {
     if page <= 1 {
@@ -46,7 +46,7 @@ fn paged(first: &str, page: usize) -> String {
 }
 
 /// The file that serves `path`: `a/b/` → `a/b/index.html`; other paths stay as they are.
-pub fn output_file(path: &str) -> String {
+pub(crate) fn output_file(path: &str) -> String {
     if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
@@ -56,7 +56,7 @@ pub fn output_file(path: &str) -> String {
 
 /// The page path an output file serves, for change lists: `a/b/index.html` → `a/b/`,
 /// `index.html` → ``. `None` for files that are not pages (feeds, static files, 404.html).
-pub fn page_of_file(file: &str) -> Option<String> {
+pub(crate) fn page_of_file(file: &str) -> Option<String> {
     if file == "index.html" {
         return Some(String::new());
     }

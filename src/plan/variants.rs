@@ -12,7 +12,7 @@ use crate::model::ids::{CityId, Id, TopicId};
 use crate::model::{SiteInput, Sourced, VariantPin, VariantPins};
 
 /// Names of content templates (as render compiles them).
-pub mod names {
+pub(crate) mod names {
     pub(crate) fn body(topic: &str) -> String {
         format!("topic:{topic}:body")
     }
@@ -38,7 +38,7 @@ pub mod names {
 
 /// Which of a topic's lists a variant comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Title,
     Teaser,
     Heading,
@@ -46,7 +46,7 @@ pub enum Kind {
 
 /// A chosen content template and where it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplateRef {
+pub(crate) enum TemplateRef {
     /// Entry `index` of topic `topic`'s `titles`, `teasers` or `headings`.
     Listed {
         kind: Kind,
@@ -123,7 +123,7 @@ impl TemplateRef {
 
 /// Where an article's date-suffix format comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateFrom {
+pub(crate) enum DateFrom {
     /// The title template ends itself (a bracketed ending or `{# no date #}`): no suffix.
     OwnEnding,
     /// The city's `date_format:` for the topic.
@@ -136,7 +136,7 @@ pub enum DateFrom {
 
 /// Where an article's extra sections come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExtrasFrom {
+pub(crate) enum ExtrasFrom {
     /// The city's `extras:` for the topic.
     CityTopic,
     /// The city's `extras:`.
@@ -147,17 +147,17 @@ pub enum ExtrasFrom {
 
 /// Everything chosen for one article's text.
 #[derive(Debug, Clone)]
-pub struct ChosenVariants {
-    pub title: TemplateRef,
-    pub teaser: TemplateRef,
+pub(crate) struct ChosenVariants {
+    pub(crate) title: TemplateRef,
+    pub(crate) teaser: TemplateRef,
     /// The date-suffix format of the title (chrono strftime; `""`: no suffix).
-    pub date_format: String,
-    pub date_from: DateFrom,
+    pub(crate) date_format: String,
+    pub(crate) date_from: DateFrom,
     /// Topics of the extra sections, after the main topic.
-    pub extras: Vec<TopicId>,
-    pub extras_from: ExtrasFrom,
+    pub(crate) extras: Vec<TopicId>,
+    pub(crate) extras_from: ExtrasFrom,
     /// Each section's heading, the main topic's first, then the extras' in order.
-    pub headings: Vec<TemplateRef>,
+    pub(crate) headings: Vec<TemplateRef>,
 }
 
 impl ChosenVariants {

@@ -16,11 +16,11 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// Names of sitegen's temporary files start with this (cleaned by [`remove_leftovers`]).
-pub const TEMP_PREFIX: &str = ".sitegen-";
+pub(crate) const TEMP_PREFIX: &str = ".sitegen-";
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// Whether flushes to disk are on (`SITEGEN_DURABLE=0` turns them off).
-pub fn durable() -> bool {
+pub(crate) fn durable() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var("SITEGEN_DURABLE").map_or(true, |v| v.trim() != "0"))
 }
@@ -28,7 +28,7 @@ pub fn durable() -> bool {
 /// The crash-test hook: when `SITEGEN_CRASH_AT` names `step`, the process aborts there (as
 /// a kill would stop it). Compiled in always; inert unless the variable is set. The steps
 /// are listed by `SITEGEN_CRASH_AT=list`, which prints each step's name as it passes.
-pub fn crash_point(step: &str) {
+pub(crate) fn crash_point(step: &str) {
     static AT: OnceLock<Option<String>> = OnceLock::new();
     let Some(at) = AT.get_or_init(|| std::env::var("SITEGEN_CRASH_AT").ok()) else {
         return;
@@ -45,7 +45,12 @@ pub fn crash_point(step: &str) {
 /// the same file system as `path`), flushed when [`durable`], then renamed over `path`.
 /// On any failure the temporary file is removed and `path` is as it was. `step` names the
 /// crash points `<step>:write` (half the bytes written) and `<step>:rename`.
-pub fn write_atomic(path: &Path, bytes: &[u8], temp_in: &Path, step: &str) -> io::Result<()> {
+pub(crate) fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    temp_in: &Path,
+    step: &str,
+) -> io::Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)
@@ -64,7 +69,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], temp_in: &Path, step: &str) -> io
 }
 
 /// Flushes a folder's entries (a rename into it) to disk, when [`durable`].
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     if !durable() {
         return Ok(());
     }
@@ -78,7 +83,7 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// Flushes the whole file system holding `dir` (one call for every file written into a
 /// staging folder), when [`durable`].
-pub fn sync_file_system(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_file_system(dir: &Path) -> io::Result<()> {
     if !durable() {
         return Ok(());
     }
@@ -102,7 +107,7 @@ pub fn sync_file_system(dir: &Path) -> io::Result<()> {
 }
 
 /// Removes sitegen's temporary files left in `dir` by a killed build (never others').
-pub fn remove_leftovers(dir: &Path) {
+pub(crate) fn remove_leftovers(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };

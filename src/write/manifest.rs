@@ -11,20 +11,20 @@ use std::path::Path;
 use xxhash_rust::xxh3::xxh3_128;
 
 /// The manifest's file name inside an output folder.
-pub const FILE: &str = ".sitegen-manifest";
+pub(crate) const FILE: &str = ".sitegen-manifest";
 
 const HEADER: &str = "sitegen manifest 1\n";
 
 /// What a manifest knows about one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry {
-    pub hash: u128,
-    pub len: u64,
+pub(crate) struct Entry {
+    pub(crate) hash: u128,
+    pub(crate) len: u64,
 }
 
 impl Entry {
     /// The entry of a file with these bytes.
-    pub fn of(bytes: &[u8]) -> Entry {
+    pub(crate) fn of(bytes: &[u8]) -> Entry {
         Entry {
             hash: xxh3_128(bytes),
             len: bytes.len() as u64,
@@ -33,11 +33,11 @@ impl Entry {
 }
 
 /// Path (with `/`) → entry, for every file of one folder.
-pub type Manifest = HashMap<String, Entry>;
+pub(crate) type Manifest = HashMap<String, Entry>;
 
 /// Reads `dir`'s manifest; `None` when it is missing or unreadable (the folder's content is
 /// then unknown).
-pub fn read(dir: &Path) -> Option<Manifest> {
+pub(crate) fn read(dir: &Path) -> Option<Manifest> {
     let text = fs::read_to_string(dir.join(FILE)).ok()?;
     parse(&text)
 }
@@ -55,7 +55,7 @@ fn parse(text: &str) -> Option<Manifest> {
 }
 
 /// The manifest text for `entries`, sorted by path.
-pub fn format(entries: &mut [(String, Entry)]) -> String {
+pub(crate) fn format(entries: &mut [(String, Entry)]) -> String {
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::with_capacity(HEADER.len() + entries.len() * 80);
     out.push_str(HEADER);
@@ -69,7 +69,7 @@ pub fn format(entries: &mut [(String, Entry)]) -> String {
 /// if any: checked before the swap, so a build never leaves a manifest the next build
 /// cannot read (which would make it rewrite every file and report every page changed).
 /// Input discovery refuses the file names that could cause it (line breaks).
-pub fn unreadable<'a>(text: &str, entries: &'a [(String, Entry)]) -> Option<&'a str> {
+pub(crate) fn unreadable<'a>(text: &str, entries: &'a [(String, Entry)]) -> Option<&'a str> {
     let reads_back = |back: &Manifest, (path, e): &(String, Entry)| back.get(path) == Some(e);
     match parse(text) {
         Some(back) => entries
@@ -90,7 +90,7 @@ pub fn unreadable<'a>(text: &str, entries: &'a [(String, Entry)]) -> Option<&'a 
 
 /// Writes the manifest text into `dir`, through a temporary file in `temp_in` (beside
 /// the folder, on the same file system) and a rename, so a manifest is whole or absent.
-pub fn write(dir: &Path, text: &str, temp_in: &Path) -> io::Result<()> {
+pub(crate) fn write(dir: &Path, text: &str, temp_in: &Path) -> io::Result<()> {
     super::durable::write_atomic(&dir.join(FILE), text.as_bytes(), temp_in, FILE)
 }
 

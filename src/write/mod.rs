@@ -10,10 +10,10 @@
 //! the next build only re-links the few files that differ, and a build that changes nothing
 //! writes nothing and swaps nothing.
 
-pub mod durable;
+pub(crate) mod durable;
 mod fs_ops;
-pub mod manifest;
-pub mod page_memo;
+pub(crate) mod manifest;
+pub(crate) mod page_memo;
 pub mod report;
 
 use crate::diag::{Diagnostic, Origin};
@@ -31,15 +31,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// Marks a folder as sitegen's output, so a mistyped `--output` never replaces other files.
-pub const MARKER: &str = ".sitegen";
+pub(crate) const MARKER: &str = ".sitegen";
 const MARKER_TEXT: &str = "sitegen output folder\n";
 
 /// A write-stage failure, in words for editors.
 #[derive(Debug)]
 pub struct WriteError {
-    pub path: PathBuf,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) path: PathBuf,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
 }
 
 impl std::fmt::Display for WriteError {
@@ -62,7 +62,7 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
 
 impl WriteError {
     /// The error as a diagnostic naming the path, with its hint.
-    pub fn diagnostic(&self) -> Diagnostic {
+    pub(crate) fn diagnostic(&self) -> Diagnostic {
         let d = Diagnostic::error(Origin::file(&self.path), self.message.clone());
         match &self.hint {
             Some(h) => d.with_hint(h.clone()),
@@ -81,21 +81,21 @@ impl WriteError {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files whose bytes are new or changed.
-    pub written: usize,
+    pub(crate) written: usize,
     /// Files identical to the live site's (hard links to the same file).
-    pub unchanged: usize,
+    pub(crate) unchanged: usize,
     /// Files of the live site that the new site no longer has.
-    pub removed: usize,
-    pub changes: FileChanges,
+    pub(crate) removed: usize,
+    pub(crate) changes: FileChanges,
 }
 
 /// Output files (paths below the output folder, `/`-separated, sorted) that this build
 /// added, changed or removed; unchanged files are in none of the lists.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FileChanges {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
+pub(crate) struct FileChanges {
+    pub(crate) added: Vec<String>,
+    pub(crate) changed: Vec<String>,
+    pub(crate) removed: Vec<String>,
 }
 
 /// What [`Staging::put`] did with one file, compared with the live site.
@@ -118,7 +118,7 @@ struct LiveFile {
 }
 
 /// A staging folder being filled; [`Staging::commit`] swaps it in.
-pub struct Staging {
+pub(crate) struct Staging {
     output: PathBuf,
     dir: PathBuf,
     /// The live site's manifest; `None` when unknown (no output, or made without one).
@@ -139,7 +139,7 @@ pub struct Staging {
 }
 
 /// The staging folder used for `output` (a hidden sibling, on the same file system).
-pub fn staging_dir(output: &Path) -> PathBuf {
+pub(crate) fn staging_dir(output: &Path) -> PathBuf {
     sibling(output, |name| format!(".{name}.staging"))
 }
 
@@ -159,7 +159,7 @@ impl Staging {
     ///
     /// `root` is the site folder: where the output may be is checked first
     /// ([`fs_ops::place_output`]), so a refused place fails before anything is rendered.
-    pub fn begin(root: &Path, output: &Path) -> Result<Staging, WriteError> {
+    pub(crate) fn begin(root: &Path, output: &Path) -> Result<Staging, WriteError> {
         let output = &place_output(root, output)?;
         let lock = lock_output(output)?;
         if output.exists() {
@@ -220,7 +220,7 @@ impl Staging {
 
     /// Puts one file into the staging folder; `rel` uses `/` and must stay inside it.
     /// Gives the file's manifest entry.
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<Entry, WriteError> {
+    pub(crate) fn put(&self, rel: &str, bytes: &[u8]) -> Result<Entry, WriteError> {
         let rel_path = safe_relative(rel).ok_or_else(|| {
             err(
                 Path::new(rel),
@@ -257,7 +257,7 @@ impl Staging {
     /// Keeps the live file at `rel` without its bytes, when the live site lists it with
     /// `entry` and still has it: the same as [`Staging::put`] with bytes hashing to `entry`.
     /// Gives `false` (and does nothing) otherwise; the caller then renders and puts it.
-    pub fn keep(&self, rel: &str, entry: Entry) -> bool {
+    pub(crate) fn keep(&self, rel: &str, entry: Entry) -> bool {
         let Some(rel_path) = safe_relative(rel) else {
             return false;
         };
@@ -372,7 +372,7 @@ impl Staging {
     /// `own` are sitegen's own files (such as the page memo): not part of the site nor of
     /// the manifest, they go into the new site before the swap, so it brings them along;
     /// when nothing is swapped they replace the live ones, if they changed.
-    pub fn commit(self, own: &[(&str, &str)]) -> Result<WriteStats, WriteError> {
+    pub(crate) fn commit(self, own: &[(&str, &str)]) -> Result<WriteStats, WriteError> {
         let entries = std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
         let new_paths: HashSet<&str> = entries.iter().map(|(p, ..)| p.as_str()).collect();
         let mut changes = FileChanges {
@@ -488,7 +488,7 @@ impl Staging {
 
     /// Ends a failed build; the output is untouched. A staging folder changed by this
     /// build is removed (its content is partial); an untouched one is kept for reuse.
-    pub fn abandon(self) {
+    pub(crate) fn abandon(self) {
         if self.fresh || self.touched.get().is_some() {
             let _ = fs::remove_dir_all(&self.dir);
         }
@@ -497,7 +497,7 @@ impl Staging {
 /// Writes `text` to `path` if it changed, atomically ([`write_atomic`]): the temporary
 /// file goes into `temp_in` (same file system, not a live output folder); `step` names
 /// the crash points. On failure `path` is as it was and no temporary file remains.
-pub fn replace_file_if_changed(
+pub(crate) fn replace_file_if_changed(
     path: &Path,
     text: &str,
     temp_in: &Path,
@@ -513,7 +513,7 @@ pub fn replace_file_if_changed(
 
 /// A diagnostic when a lock's `text` does not read back as itself (`again`: the text
 /// parsed and formatted again), naming what would break the next build.
-pub fn unreadable_lock(
+pub(crate) fn unreadable_lock(
     name: &str,
     text: &str,
     again: Result<String, Vec<Diagnostic>>,
@@ -542,7 +542,7 @@ pub fn unreadable_lock(
 }
 
 /// The folder holding `path` (`.` for a bare name).
-pub fn parent_of(path: &Path) -> &Path {
+pub(crate) fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -24,7 +24,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The memo's file name inside an output folder.
-pub const FILE: &str = ".sitegen-pages";
+pub(crate) const FILE: &str = ".sitegen-pages";
 
 /// The first line: the format and the code that wrote it.
 fn header() -> String {
@@ -33,29 +33,29 @@ fn header() -> String {
 
 /// What one page's inputs gave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MemoPage {
+pub(crate) struct MemoPage {
     #[serde(rename = "f", with = "hex64")]
-    pub fingerprint: u64,
+    pub(crate) fingerprint: u64,
     #[serde(rename = "p")]
-    pub path: String,
+    pub(crate) path: String,
     #[serde(rename = "h", with = "hex128")]
-    pub hash: u128,
+    pub(crate) hash: u128,
     #[serde(rename = "l")]
-    pub len: u64,
+    pub(crate) len: u64,
     /// Render and content-lint warnings.
     #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     /// An article's `modified.lock` record.
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<ModifiedEntry>,
+    pub(crate) record: Option<ModifiedEntry>,
     /// The page's bytes, in a memo kept in memory (`serve`); never written.
     #[serde(skip)]
-    pub bytes: Option<Arc<[u8]>>,
+    pub(crate) bytes: Option<Arc<[u8]>>,
 }
 
 impl MemoPage {
     /// The manifest entry of the page's file.
-    pub fn entry(&self) -> Entry {
+    pub(crate) fn entry(&self) -> Entry {
         Entry {
             hash: self.hash,
             len: self.len,
@@ -64,11 +64,11 @@ impl MemoPage {
 }
 
 /// Fingerprint → what it gave.
-pub type PageMemo = HashMap<u64, MemoPage>;
+pub(crate) type PageMemo = HashMap<u64, MemoPage>;
 
 /// Reads the memo kept in `dir`; empty when it is missing, unreadable, damaged or written
 /// by other code (then every page is rendered).
-pub fn read(dir: &Path) -> PageMemo {
+pub(crate) fn read(dir: &Path) -> PageMemo {
     let Ok(text) = fs::read_to_string(dir.join(FILE)) else {
         return PageMemo::new();
     };
@@ -100,7 +100,7 @@ const PER_TASK: usize = 512;
 /// is read back before it is kept: one that would not give the same page (or not parse,
 /// which makes [`read`] drop the whole memo) is left out, so that page alone is rendered
 /// again next time. A build never writes a memo the next build cannot read.
-pub fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
+pub(crate) fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
     let pages: Vec<&MemoPage> = pages.into_iter().collect();
     let chunks: Vec<String> = pages
         .par_chunks(PER_TASK)
@@ -129,11 +129,11 @@ pub fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
 mod hex64 {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub fn serialize<S: Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format!("{n:016x}"))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         let text = <&str>::deserialize(d)?;
         u64::from_str_radix(text, 16).map_err(D::Error::custom)
     }
@@ -143,11 +143,11 @@ mod hex64 {
 mod hex128 {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub fn serialize<S: Serializer>(n: &u128, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(n: &u128, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format!("{n:032x}"))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
         let text = <&str>::deserialize(d)?;
         u128::from_str_radix(text, 16).map_err(D::Error::custom)
     }

@@ -10,23 +10,23 @@ use std::path::{Path, PathBuf};
 /// What the report says; URLs are absolute, one per line in the files.
 #[derive(Debug, Default, Clone)]
 pub struct Report {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
+    pub(crate) added: Vec<String>,
+    pub(crate) changed: Vec<String>,
+    pub(crate) removed: Vec<String>,
     /// ISO 8601 datetime of the next scheduled article, if any.
-    pub next_publish: Option<String>,
+    pub(crate) next_publish: Option<String>,
     /// Further files of the report folder: (file name, text).
-    pub extra: Vec<(String, String)>,
+    pub(crate) extra: Vec<(String, String)>,
 }
 
 /// The report folder used for `output` when none is given: `public` → `public-report`.
-pub fn default_report_dir(output: &Path) -> PathBuf {
+pub(crate) fn default_report_dir(output: &Path) -> PathBuf {
     sibling(output, |name| format!("{name}-report"))
 }
 
 /// Creates the report folder (before the swap, so a report folder that cannot exist
 /// fails the build while the output is still unchanged).
-pub fn prepare(dir: &Path) -> Result<(), WriteError> {
+pub(crate) fn prepare(dir: &Path) -> Result<(), WriteError> {
     fs::create_dir_all(dir).map_err(|e| err(dir, format!("cannot create folder: {e}")))?;
     if !dir.is_dir() {
         return Err(err(dir, "the report path is not a folder"));
@@ -38,7 +38,7 @@ pub fn prepare(dir: &Path) -> Result<(), WriteError> {
 /// Writes `added.txt`, `changed.txt`, `removed.txt`, `submit.txt` (added + changed: what
 /// to push to a search engine) and `next-publish.txt` (empty when nothing is scheduled).
 /// Files whose text did not change are left alone.
-pub fn write_report(dir: &Path, report: &Report) -> Result<(), WriteError> {
+pub(crate) fn write_report(dir: &Path, report: &Report) -> Result<(), WriteError> {
     fs::create_dir_all(dir).map_err(|e| err(dir, format!("cannot create folder: {e}")))?;
     let files = [
         ("added.txt", lines(&report.added)),
