@@ -264,7 +264,10 @@ fn before_swap(
             .into_iter()
             .map(|p| format!("{}{p}\n", input.site.base_url))
             .collect();
-    let memo = (site.rendered.memo.iter().map(|m| m.as_ref())).chain(&site.memo_files);
+    // Kept pages' lines were read from the memo (borrowed); new ones are checked.
+    let memo = (site.rendered.memo.iter())
+        .map(|m| (m.as_ref(), matches!(m, std::borrow::Cow::Borrowed(_))))
+        .chain(site.memo_files.iter().map(|m| (m, false)));
     let memo_text = page_memo::format(memo);
     // The commit order (README, "Build safety"): everything that can fail runs before the
     // swap, so a failure leaves the output folder as it was; only the change lists are
