@@ -14,7 +14,7 @@ use super::twins;
 use crate::content::similarity::{Signature, intersection, jaccard_of, signature};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::SiteInput;
-use crate::model::ids::{ArticleId, Id, TopicId};
+use crate::model::ids::{ArticleId, Id};
 use crate::plan::Plan;
 use crate::render::Renderer;
 use crate::render::cache::PairCache;
@@ -171,10 +171,9 @@ pub fn count(
 
 /// Shingle → the topics whose defaults rendering has it (sorted, each once).
 fn baseline(input: &SiteInput, renderer: &Renderer<'_>) -> (ShingleMap<Vec<u32>>, Vec<Diagnostic>) {
-    let per_topic: Vec<(ShingleSet, Vec<Diagnostic>)> = (0..input.topics.len())
-        .into_par_iter()
+    let per_topic: Vec<(ShingleSet, Vec<Diagnostic>)> = (input.topics.par_ids())
         .map(|t| {
-            let words = renderer.default_words(TopicId::new(t), MASK);
+            let words = renderer.default_words(t, MASK);
             let mut s = Shingler::new(&[]);
             for text in &words.texts {
                 s.text(text);

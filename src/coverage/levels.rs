@@ -70,8 +70,7 @@ pub fn levels(input: &SiteInput, merged: &Merged, a: &PlannedArticle) -> Levels 
             Layer::Site | Layer::Topic => defaults.push(r),
         }
     }
-    let city = &input.cities[a.city];
-    if let Some(ct) = city.topics.get(&input.topics[a.topic].slug) {
+    if let Some(ct) = input.city_topic(a.city, a.topic) {
         let texts = [("heading", &ct.heading), ("title", &ct.title)];
         for (name, text) in texts {
             if let Some(t) = text {
@@ -91,7 +90,7 @@ pub fn facts(
 ) -> Vec<Fact> {
     let city = &input.cities[a.city];
     let max_age = input.site.lint.fact_max_age_days;
-    let topic = city.topics.get(&input.topics[a.topic].slug);
+    let topic = input.city_topic(a.city, a.topic);
     own.iter()
         .filter(|v| v.level == "city" || topic.is_some_and(|t| t.values.contains_key(&v.name)))
         .map(|v| {

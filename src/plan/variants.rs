@@ -200,8 +200,7 @@ pub(crate) fn choose_variants(
     (city, topic): (CityId, TopicId),
     old: &VariantPins,
 ) -> (ChosenVariants, VariantPins) {
-    let c = &input.cities[city];
-    let t = &input.topics[topic];
+    let (c, t) = (&input.cities[city], &input.topics[topic]);
     let own = c.topics.get(&t.slug);
     let listed =
         |kind, topic, list: &[Sourced<String>], pin: Option<&VariantPin>, purpose: &str| {
