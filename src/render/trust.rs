@@ -36,9 +36,7 @@ pub(crate) fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: boo
         if words && segment::may_break(main, at + found) {
             out.extend_from_slice(WBR);
         }
-        out.extend_from_slice(b"<span class=\"nw\">");
-        let _ = escape_html(city, &mut out);
-        out.extend_from_slice(b"</span>");
+        push_nowrap(city, &mut out);
         at += found + city.len();
         rest = &rest[found + city.len()..];
         if words && segment::may_break(main, at) {
@@ -47,14 +45,19 @@ pub(crate) fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: boo
     }
     push_words(rest, words, &mut out);
     if !date.is_empty() {
-        out.extend_from_slice(b"<span class=\"nw\">");
-        let _ = escape_html(date, &mut out);
-        out.extend_from_slice(b"</span>");
+        push_nowrap(date, &mut out);
     }
     String::from_utf8(out).unwrap_or_default()
 }
 
 const WBR: &[u8] = b"<wbr>";
+
+/// `text` escaped in a `<span class="nw">`, which no line break falls inside.
+fn push_nowrap(text: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"<span class=\"nw\">");
+    let _ = escape_html(text, out);
+    out.extend_from_slice(b"</span>");
+}
 
 /// `text` escaped, with a `<wbr>` at each word boundary when `words` is set.
 fn push_words(text: &str, words: bool, out: &mut Vec<u8>) {

@@ -406,22 +406,20 @@ mod tests {
 
     #[test]
     fn text_types_say_utf8() {
-        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
-        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
-        assert_eq!(content_type("atom.xml"), "text/xml; charset=utf-8");
-        assert_eq!(
-            content_type("feed.atom"),
-            "application/atom+xml; charset=utf-8"
-        );
-        assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
-        assert_eq!(
-            content_type("static/favicon.svg"),
-            "image/svg+xml; charset=utf-8"
-        );
-        assert_eq!(content_type("a.js"), "text/javascript; charset=utf-8");
-        assert_eq!(content_type("logo.PNG"), "image/png");
-        assert_eq!(content_type("noext"), "application/octet-stream");
-        assert_eq!(content_type("dir.d/noext"), "application/octet-stream");
+        for (file, kind) in [
+            ("a/index.html", "text/html; charset=utf-8"),
+            ("static/style.css", "text/css; charset=utf-8"),
+            ("sitemap.xml", "text/xml; charset=utf-8"),
+            ("atom.xml", "text/xml; charset=utf-8"),
+            ("feed.atom", "application/atom+xml; charset=utf-8"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("static/favicon.svg", "image/svg+xml; charset=utf-8"),
+            ("a.js", "text/javascript; charset=utf-8"),
+            ("logo.PNG", "image/png"),
+            ("noext", "application/octet-stream"),
+            ("dir.d/noext", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(file), kind, "{file}");
+        }
     }
 }

@@ -194,34 +194,26 @@ mod tests {
 
     #[test]
     fn input_files_map_to_their_part() {
-        assert_eq!(kind("site.yaml"), Some(ChangeKind::Site));
-        assert_eq!(kind("schedule.lock"), Some(ChangeKind::Lock));
-        assert_eq!(kind("modified.lock"), Some(ChangeKind::Modified));
-        assert_eq!(
-            kind("cities/yueyang.yaml"),
-            Some(ChangeKind::City("/site/cities/yueyang.yaml".into()))
-        );
-        // Refused by the loader (subfolder, upper-case extension, another kind of file):
-        // listed again, which reports it.
-        assert_eq!(kind("cities/notes.txt"), Some(ChangeKind::AllCities));
-        assert_eq!(kind("topics/draft.txt"), Some(ChangeKind::AllTopics));
-        assert_eq!(
-            kind("cities/hunan/yueyang.yml"),
-            Some(ChangeKind::AllCities)
-        );
-        assert_eq!(kind("topics/a.MD"), Some(ChangeKind::AllTopics));
-        assert_eq!(
-            kind("topics/canbaodi-biangeng.md"),
-            Some(ChangeKind::Topic(
-                "/site/topics/canbaodi-biangeng.md".into()
-            ))
-        );
-        assert_eq!(
-            kind("templates/partials/list.html"),
-            Some(ChangeKind::Templates)
-        );
-        assert_eq!(kind("static/style.css"), Some(ChangeKind::Statics));
-        assert_eq!(kind("templates"), Some(ChangeKind::Templates));
+        let city = ChangeKind::City("/site/cities/yueyang.yaml".into());
+        let topic = ChangeKind::Topic("/site/topics/canbaodi-biangeng.md".into());
+        for (rel, part) in [
+            ("site.yaml", ChangeKind::Site),
+            ("schedule.lock", ChangeKind::Lock),
+            ("modified.lock", ChangeKind::Modified),
+            ("cities/yueyang.yaml", city),
+            // Refused by the loader (subfolder, upper-case extension, another kind of
+            // file): listed again, which reports it.
+            ("cities/notes.txt", ChangeKind::AllCities),
+            ("topics/draft.txt", ChangeKind::AllTopics),
+            ("cities/hunan/yueyang.yml", ChangeKind::AllCities),
+            ("topics/a.MD", ChangeKind::AllTopics),
+            ("topics/canbaodi-biangeng.md", topic),
+            ("templates/partials/list.html", ChangeKind::Templates),
+            ("static/style.css", ChangeKind::Statics),
+            ("templates", ChangeKind::Templates),
+        ] {
+            assert_eq!(kind(rel), Some(part), "{rel}");
+        }
     }
 
     #[test]

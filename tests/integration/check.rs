@@ -498,12 +498,14 @@ fn the_real_site_passes_strict_check() {
 const RETIREES: &str =
     "退休人员在定点医疗机构住院的，医保报销比例比在职职工高一些，具体比例以当地政策为准。";
 const REAL_NOW: &str = "2026-11-24 00:00:00";
+/// The real site's city that carries the defect in the city tests.
+const CITY: &str = "cities/yueyang.yaml";
 
-/// `check --strict --future` of the real site with one file changed: exit 1 and the
+/// `check --strict --future` of the real site after `change` (to `file`): exit 1 and the
 /// diagnostics of that file.
-fn strict_on_real_site(file: &str, text: &str) -> Vec<String> {
+fn strict_on_real_site(file: &str, change: impl FnOnce(&Site)) -> Vec<String> {
     let site = Site::real();
-    site.write(file, text);
+    change(&site);
     let run = site.run(&[
         "check", "--strict", "--future", "--now", REAL_NOW, "--format", "json",
     ]);
@@ -519,12 +521,11 @@ fn strict_on_real_site(file: &str, text: &str) -> Vec<String> {
 
 #[test]
 fn the_seed_defect_through_a_city_value_is_an_error() {
-    let site = Site::real();
-    let text = site.read("cities/yueyang.yaml")
-        + &format!(
+    let got = strict_on_real_site(CITY, |site| {
+        site.append(CITY, &format!(
             "values:\n  query_hotline: \"{RETIREES}\"\nsources:\n  query_hotline: {{note: 窗口电话确认, verified: 2026-11-01}}\n"
-        );
-    let got = strict_on_real_site("cities/yueyang.yaml", &text);
+        ));
+    });
     assert_eq!(
         got,
         [
@@ -535,17 +536,15 @@ fn the_seed_defect_through_a_city_value_is_an_error() {
 
 #[test]
 fn the_seed_defect_through_a_city_topic_value_is_an_error() {
-    let site = Site::real();
-    let text = site.read("cities/yueyang.yaml")
-        + &format!(
+    let got = strict_on_real_site(CITY, |site| {
+        site.append(CITY, &format!(
             "  jiaofei-jilu:\n    values:\n      query_hotline: \"{RETIREES}\"\n    sources:\n      query_hotline: {{note: 窗口电话确认, verified: 2026-11-01}}\n"
-        );
-    let text = text.replace("extras: [jiaofei-jilu, baoxiao-fanwei]\n", "");
-    let text = text.replace(
-        "topics:\n",
-        "extras: [jiaofei-jilu, baoxiao-fanwei]\ntopics:\n",
-    );
-    let got = strict_on_real_site("cities/yueyang.yaml", &text);
+        ));
+        // `extras:` moves above `topics:`, so that the entry appended above continues it.
+        let extras = "extras: [jiaofei-jilu, baoxiao-fanwei]\n";
+        site.edit(CITY, extras, "");
+        site.edit(CITY, "topics:\n", &format!("{extras}topics:\n"));
+    });
     assert_eq!(
         got,
         [
@@ -556,11 +555,9 @@ fn the_seed_defect_through_a_city_topic_value_is_an_error() {
 
 #[test]
 fn the_seed_defect_pasted_into_a_topic_body_is_an_error() {
-    let site = Site::real();
-    let topic = site.read("topics/jiaofei-jilu.md");
+    let topic = "topics/jiaofei-jilu.md";
     let legit = "不方便去医保中心的，也可以就近到社保服务大厅或便民服务点咨询，同样带好身份证和医保卡，请工作人员协助查询。能不能现场打印，以当地网点的实际安排为准。";
-    assert!(topic.contains(legit));
-    let got = strict_on_real_site("topics/jiaofei-jilu.md", &topic.replace(legit, RETIREES));
+    let got = strict_on_real_site(topic, |site| site.edit(topic, legit, RETIREES));
     assert_eq!(
         got,
         [

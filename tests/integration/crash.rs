@@ -168,7 +168,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     assert_eq!(site.read(page), before);
     drop(lock);
     assert!(child.wait().unwrap().success());
-    assert!(site.read(page).contains("甲城医疗保障局"));
+    assert_has(&site.read(page), "甲城医疗保障局");
 }
 
 /// Everything a build may change: the output folder, its staging folder, the locks and

@@ -28,17 +28,24 @@ fn value<'e>(e: &'e serde_json::Value, name: &str) -> &'e serde_json::Value {
         .unwrap_or_else(|| panic!("no value {name}: {e}"))
 }
 
+/// `file:line` of a value or key row, checking that the line holds `text`.
+fn place_holding(site: &Site, row: &serde_json::Value, text: &str) -> String {
+    let (file, line) = (row["file"].as_str().unwrap(), row["line"].as_u64().unwrap());
+    let written = site
+        .read(file)
+        .lines()
+        .nth(line as usize - 1)
+        .unwrap()
+        .to_string();
+    assert!(written.contains(text), "{file}:{line} is `{written}`");
+    format!("{file}:{line}")
+}
+
 /// (level, file:line) of value `name`, checking the line really holds `text`.
 fn source_of(site: &Site, e: &serde_json::Value, name: &str, text: &str) -> (String, String) {
     let v = value(e, name);
-    let file = v["file"].as_str().unwrap();
-    let line = v["line"].as_u64().unwrap() as usize;
-    let written = site.read(file).lines().nth(line - 1).unwrap().to_string();
-    assert!(written.contains(text), "{file}:{line} is `{written}`");
-    (
-        v["level"].as_str().unwrap().into(),
-        format!("{file}:{line}"),
-    )
+    let place = place_holding(site, v, text);
+    (v["level"].as_str().unwrap().into(), place)
 }
 
 #[test]
@@ -187,24 +194,10 @@ fn keys_of(site: &Site, e: &serde_json::Value, name: &str) -> Vec<(String, Strin
         .unwrap_or_else(|| panic!("no keys: {v}"))
         .iter()
         .map(|k| {
-            let (file, line) = (k["file"].as_str().unwrap(), k["line"].as_u64().unwrap());
             let key = k["key"].as_str().unwrap();
             let last = key.rsplit('.').next().unwrap();
-            let written = site
-                .read(file)
-                .lines()
-                .nth(line as usize - 1)
-                .unwrap()
-                .to_string();
-            assert!(
-                written.contains(&format!("{last}:")),
-                "{file}:{line} is `{written}`"
-            );
-            (
-                key.into(),
-                k["level"].as_str().unwrap().into(),
-                format!("{file}:{line}"),
-            )
+            let place = place_holding(site, k, &format!("{last}:"));
+            (key.into(), k["level"].as_str().unwrap().into(), place)
         })
         .collect()
 }

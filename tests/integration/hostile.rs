@@ -125,6 +125,10 @@ fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
     let mut parts = value.split_whitespace();
     let rel = parts.next().expect("action path");
     let path = root.join(rel);
+    let append = |more: String| {
+        let text = fs::read_to_string(&path).unwrap() + &more;
+        fs::write(&path, text).unwrap();
+    };
     match action {
         "remove" => {
             if path.is_dir() {
@@ -150,25 +154,16 @@ fn apply(root: &Path, action: &str, value: &str) -> Result<(), String> {
         }
         "long_line" => {
             let len: usize = parts.next().expect("long_line length").parse().unwrap();
-            let mut text = fs::read_to_string(&path).unwrap();
-            text.push_str(&format!("  long: \"{}\"\n", "长".repeat(len / 3)));
-            fs::write(&path, text).unwrap();
+            append(format!("  long: \"{}\"\n", "长".repeat(len / 3)));
         }
         "repeat_line" => {
             let times: usize = parts.next().expect("repeat_line count").parse().unwrap();
             let unit = parts.next().expect("repeat_line text");
-            let mut text = fs::read_to_string(&path).unwrap();
-            text.push_str(&unit.repeat(times));
-            text.push('\n');
-            fs::write(&path, text).unwrap();
+            append(format!("{}\n", unit.repeat(times)));
         }
         "many_values" => {
             let count: usize = parts.next().expect("many_values count").parse().unwrap();
-            let mut text = fs::read_to_string(&path).unwrap();
-            for i in 0..count {
-                text.push_str(&format!("  v{i}: \"值{i}\"\n"));
-            }
-            fs::write(&path, text).unwrap();
+            append((0..count).map(|i| format!("  v{i}: \"值{i}\"\n")).collect());
         }
         "unreadable" => {
             if is_root() {

@@ -29,15 +29,6 @@ fn page_urls(site: &Site, base: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Article ids (`city/topic`) after `now` according to schedule.lock.
-fn future_ids(site: &Site, now: &str) -> Vec<String> {
-    site.read("schedule.lock")
-        .lines()
-        .filter(|l| !l.starts_with('#') && l[..19] > *now)
-        .map(|l| l.split(' ').nth(2).unwrap().to_string())
-        .collect()
-}
-
 fn texts<'a>(doc: &'a roxmltree::Document<'_>, tag: &str) -> Vec<&'a str> {
     doc.descendants()
         .filter(|n| n.has_tag_name(tag))
@@ -125,7 +116,7 @@ fn sitemap_lists_exactly_the_published_pages_with_lastmod() {
         locs.len(),
         "a lastmod per URL"
     );
-    let future = future_ids(&site, PART);
+    let future = site.future_ids(PART);
     assert_eq!(future.len(), 3);
     for id in &future {
         assert!(
@@ -142,7 +133,7 @@ fn sitemap_lists_exactly_the_published_pages_with_lastmod() {
 #[test]
 fn feeds_are_valid_atom_with_the_newest_published_articles() {
     let site = Site::built("basic", PART);
-    let future = future_ids(&site, PART);
+    let future = site.future_ids(PART);
     let published: Vec<String> = articles(&site).into_iter().map(|(p, _)| p).collect();
     for (feed, prefix) in [
         ("atom.xml", ""),
@@ -359,13 +350,13 @@ fn a_sub_path_build_has_no_link_that_escapes_the_sub_path() {
     assert_eq!(page_urls(&site, base).len(), 18);
     let locs = sitemap_locs(&site);
     assert_eq!(locs, page_urls(&site, base));
-    assert!(
-        site.read("public/robots.txt")
-            .contains("Sitemap: https://example.org/sub/sitemap.xml")
+    assert_has(
+        &site.read("public/robots.txt"),
+        "Sitemap: https://example.org/sub/sitemap.xml",
     );
-    assert!(
-        site.read("public-report/added.txt")
-            .contains("https://example.org/sub/aaa/alpha/\n")
+    assert_has(
+        &site.read("public-report/added.txt"),
+        "https://example.org/sub/aaa/alpha/\n",
     );
 }
 
@@ -391,7 +382,8 @@ fn publishing_the_next_article_lists_it_as_added() {
     let site = Site::built("basic", PART);
     let next = site.read("public-report/next-publish.txt");
     assert_eq!(next, "2026-01-05T09:40:00+08:00\n");
-    let due = future_ids(&site, PART)
+    let due = site
+        .future_ids(PART)
         .into_iter()
         .next()
         .expect("one article is due next");

@@ -81,14 +81,10 @@ impl Life {
     /// The scheduled CI build at `now` (the clock, given as SOURCE_DATE_EPOCH), with
     /// `--strict` as the README's recipe runs it after the locks are committed.
     fn scheduled_build(&mut self, now: &str, edited: &[&str]) -> Run {
-        let run = self
-            .site
-            .run_env(&["build"], &[("SOURCE_DATE_EPOCH", &epoch(now))])
-            .ok();
-        let locked = self.site.run_env(
-            &["build", "--locked", "--strict"],
-            &[("SOURCE_DATE_EPOCH", &epoch(now))],
-        );
+        let clock = epoch(now);
+        let env = [("SOURCE_DATE_EPOCH", clock.as_str())];
+        let run = self.site.run_env(&["build"], &env).ok();
+        let locked = self.site.run_env(&["build", "--locked", "--strict"], &env);
         assert_eq!(
             locked.code(),
             0,

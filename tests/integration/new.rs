@@ -117,10 +117,7 @@ fn a_name_of_several_places_needs_the_province() {
     assert_has(&err, "--province");
     site.run(&["new", "city", "朝阳区", "--province", "吉林省"])
         .ok();
-    assert!(
-        site.read("cities/chaoyang.yaml")
-            .contains("province: \"吉林\"")
-    );
+    assert_has(&site.read("cities/chaoyang.yaml"), "province: \"吉林\"");
 }
 
 #[test]
@@ -155,7 +152,7 @@ fn existing_files_are_never_overwritten() {
     assert_has(&err, "already exists");
     assert_eq!(site.read("cities/aaa.yaml"), before);
     site.run(&["new", "topic", "alpha"]).fails_with(1);
-    assert!(site.read("topics/alpha.md").contains("name: 甲专题"));
+    assert_has(&site.read("topics/alpha.md"), "name: 甲专题");
 }
 
 #[test]
@@ -169,10 +166,8 @@ fn new_topic_skeleton_passes_check() {
         "{}",
         run.stdout()
     );
-    let page = {
-        site.build_at(NOW);
-        site.read("public/aaa/xin-zhuanti/index.html")
-    };
+    site.build_at(NOW);
+    let page = site.read("public/aaa/xin-zhuanti/index.html");
     assert_has(&page, "甲城的新专题可以到当地医保经办机构办理。");
     site.run(&["new", "topic", "Bad Slug"]).fails_with(2);
 }

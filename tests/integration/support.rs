@@ -160,6 +160,15 @@ impl Site {
         self.write(rel, &(text + more));
     }
 
+    /// Article ids (`city/topic`) after `now` according to schedule.lock.
+    pub fn future_ids(&self, now: &str) -> Vec<String> {
+        self.read("schedule.lock")
+            .lines()
+            .filter(|l| !l.starts_with('#') && l[..19] > *now)
+            .map(|l| l.split(' ').nth(2).unwrap().to_string())
+            .collect()
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.path(rel).exists()
     }
