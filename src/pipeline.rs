@@ -283,7 +283,10 @@ fn before_swap(
             .into_iter()
             .map(|p| format!("{}{p}\n", input.site.base_url))
             .collect();
-    let memo = (site.rendered.memo.iter().map(|m| m.as_ref())).chain(&site.index);
+    // Kept pages' lines were read from the memo (borrowed); new ones are checked.
+    let memo = (site.rendered.memo.iter())
+        .map(|m| (m.as_ref(), matches!(m, std::borrow::Cow::Borrowed(_))))
+        .chain(site.memo_files.iter().map(|m| (m, false)));
     let memo_text = page_memo::format(memo);
     // The commit order (README, "Build safety"): everything that can fail runs before the
     // swap, so a failure leaves the output folder as it was; only the change lists are
@@ -330,7 +333,7 @@ fn before_swap(
         future_articles: plan.articles.len() - published,
         pages,
         rendered: site.rendered.rendered,
-        files: pages + site.files.len() + site.index.len(),
+        files: pages + site.files.len() + site.memo_files.len(),
         stats: WriteStats::default(),
         warnings,
         next_publish: plan.next_publish,
