@@ -9,12 +9,32 @@ use crate::diag::Origin;
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use ids::{CityId, IdVec, TopicId};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Adds `s` to hash `h` with its length first, so `("ab", "c")` and `("a", "bc")` hash
+/// differently.
+pub(crate) fn hash_str(h: &mut xxhash_rust::xxh3::Xxh3, s: &str) {
+    h.update(&(s.len() as u64).to_le_bytes());
+    h.update(s.as_bytes());
+}
+
 /// A value of any shape from YAML (string, number, list, map).
 pub(crate) type Value = serde_json::Value;
+
+/// Every string inside a value (lists and maps included), in order; numbers too, written
+/// out, if `numbers`.
+pub(crate) fn leaves(v: &Value, numbers: bool) -> Box<dyn Iterator<Item = Cow<'_, str>> + '_> {
+    match v {
+        Value::String(s) => Box::new(std::iter::once(Cow::Borrowed(s.as_str()))),
+        Value::Array(items) => Box::new(items.iter().flat_map(move |v| leaves(v, numbers))),
+        Value::Object(map) => Box::new(map.values().flat_map(move |v| leaves(v, numbers))),
+        Value::Number(n) if numbers => Box::new(std::iter::once(Cow::Owned(n.to_string()))),
+        _ => Box::new(std::iter::empty()),
+    }
+}
 
 /// A value together with the place it was written.
 #[derive(Debug, Clone, PartialEq)]

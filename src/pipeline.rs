@@ -61,6 +61,25 @@ pub struct BuildOptions {
     pub verbose: bool,
 }
 
+impl BuildOptions {
+    /// A build of the site at `root` into `root/public` at `now`, every switch off.
+    pub(crate) fn new(root: PathBuf, now: Now) -> Self {
+        BuildOptions {
+            output: root.join("public"),
+            root,
+            now,
+            future: false,
+            base_url: None,
+            locked: false,
+            strict: false,
+            render_all: false,
+            report_dir: None,
+            progress: Progress::default(),
+            verbose: false,
+        }
+    }
+}
+
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {
@@ -264,7 +283,10 @@ fn before_swap(
             .into_iter()
             .map(|p| format!("{}{p}\n", input.site.base_url))
             .collect();
-    let memo = (site.rendered.memo.iter().map(|m| m.as_ref())).chain(&site.index);
+    // Kept pages' lines were read from the memo (borrowed); new ones are checked.
+    let memo = (site.rendered.memo.iter())
+        .map(|m| (m.as_ref(), matches!(m, std::borrow::Cow::Borrowed(_))))
+        .chain(site.memo_files.iter().map(|m| (m, false)));
     let memo_text = page_memo::format(memo);
     // The commit order (README, "Build safety"): everything that can fail runs before the
     // swap, so a failure leaves the output folder as it was; only the change lists are
@@ -278,7 +300,7 @@ fn before_swap(
     report::prepare(&report_dir).map_err(BuildError::Write)?;
     let (lock_updated, modified_updated) = save_locks(opts, &locks)?;
     let mut warnings = site.rendered.warnings.clone();
-    let aged = crate::lint::aged_facts(input, plan.now.date());
+    let aged = crate::lint::facts::aged(input, plan.now.date());
     let aged_list: String = aged
         .iter()
         .map(|d| format!("{}: {}\n", d.origin, d.message))
@@ -311,7 +333,7 @@ fn before_swap(
         future_articles: plan.articles.len() - published,
         pages,
         rendered: site.rendered.rendered,
-        files: pages + site.files.len() + site.index.len(),
+        files: pages + site.files.len() + site.memo_files.len(),
         stats: WriteStats::default(),
         warnings,
         next_publish: plan.next_publish,
@@ -503,7 +525,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
         break;
     }
     // Time passing is never a content error, not even with --strict.
-    all.extend(crate::lint::aged_facts(&input, now.date()));
+    all.extend(crate::lint::facts::aged(&input, now.date()));
     all
 }
 

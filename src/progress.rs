@@ -105,20 +105,10 @@ mod tests {
         }
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
+        let now = crate::load::parse_datetime("2026-01-06 00:00:00").unwrap();
         let opts = crate::pipeline::BuildOptions {
-            output: root.join("public"),
-            root: root.clone(),
-            now: crate::pipeline::Now::Local(
-                crate::load::parse_datetime("2026-01-06 00:00:00").unwrap(),
-            ),
-            future: false,
-            base_url: None,
-            locked: false,
-            strict: false,
-            render_all: false,
-            report_dir: None,
             progress: Progress::new(move |done, total| log.lock().unwrap().push((done, total))),
-            verbose: false,
+            ..crate::pipeline::BuildOptions::new(root.clone(), crate::pipeline::Now::Local(now))
         };
         let report = crate::pipeline::build(&opts).unwrap();
         let seen = seen.lock().unwrap();

@@ -28,4 +28,11 @@ impl Timings {
             self.last = Some(now);
         }
     }
+
+    /// Prints `what` (a count of work done or saved), when enabled.
+    pub fn note(&self, what: &str) {
+        if self.last.is_some() {
+            say!("sitegen: {what}");
+        }
+    }
 }

@@ -8,7 +8,6 @@ use crate::cli::{BuildArgs, Command, Format, NewCommand, SiteArgs, YesNo};
 use crate::diag::{Diagnostic, Origin};
 use crate::load::parse_datetime;
 use crate::pipeline::{BuildOptions, Now};
-use crate::progress::Progress;
 use crate::serve::ServeOptions;
 use chrono::{DateTime, Utc};
 use std::ffi::OsString;
@@ -130,17 +129,10 @@ fn site(args: &SiteArgs, base_url: Option<String>) -> Result<BuildOptions, Failu
     let now =
         now(args.now.as_deref(), std::env::var_os("SOURCE_DATE_EPOCH")).map_err(Failure::usage)?;
     Ok(BuildOptions {
-        output: args.root.join("public"),
-        root: args.root.clone(),
-        now,
         future: args.future,
         base_url,
-        locked: false,
         strict: args.strict,
-        render_all: false,
-        report_dir: None,
-        progress: Progress::default(),
-        verbose: false,
+        ..BuildOptions::new(args.root.clone(), now)
     })
 }
 

@@ -2,7 +2,7 @@
 //! front-matter texts, default values, and the body's blank-line separated chunks
 //! (a paragraph, a list, a heading), each with the file line where it starts.
 
-use crate::model::{Topic, Value};
+use crate::model::{Topic, Value, leaves};
 
 /// One piece of a topic's text.
 #[derive(Debug, Clone)]
@@ -110,17 +110,7 @@ pub(crate) fn without_tags(text: &str) -> String {
 
 /// All strings of a value (lists and maps included), one per line.
 pub(crate) fn value_text(v: &Value) -> String {
-    strings(v).collect::<Vec<_>>().join("\n")
-}
-
-/// Every string inside a value (lists and maps included), in order.
-pub(crate) fn strings(v: &Value) -> Box<dyn Iterator<Item = &str> + '_> {
-    match v {
-        Value::String(s) => Box::new(std::iter::once(s.as_str())),
-        Value::Array(items) => Box::new(items.iter().flat_map(strings)),
-        Value::Object(map) => Box::new(map.values().flat_map(strings)),
-        _ => Box::new(std::iter::empty()),
-    }
+    leaves(v, false).collect::<Vec<_>>().join("\n")
 }
 
 /// Does the text of a template use the value `name` (`{{ name }}`, `{{ name | … }}`,

@@ -7,7 +7,7 @@
 
 pub(crate) use crate::content::blocks;
 mod chunks;
-mod facts;
+pub(crate) mod facts;
 mod names;
 mod near_duplicates;
 mod ownership;
@@ -22,7 +22,6 @@ use crate::model::SiteInput;
 use crate::model::ids::TopicId;
 use crate::plan::PlannedArticle;
 use blocks::{Kind, excerpt};
-use chrono::NaiveDate;
 use ownership::TopicTexts;
 pub(crate) use sections::LintCache;
 use std::collections::BTreeMap;
@@ -35,12 +34,6 @@ pub(crate) struct Linter<'a> {
     input: &'a SiteInput,
     merged: &'a Merged,
     topics: TopicTexts,
-}
-
-/// City facts verified too long before `today`: findings of time passing, kept apart
-/// from content problems so that `--strict` never turns them into errors.
-pub(crate) fn aged_facts(input: &SiteInput, today: NaiveDate) -> Vec<Diagnostic> {
-    facts::aged(input, today)
 }
 
 impl<'a> Linter<'a> {

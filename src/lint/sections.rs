@@ -2,13 +2,12 @@
 //! template syntax, a paragraph said twice, and text that belongs to another topic.
 
 use super::blocks::{Kind, excerpt, normalise};
-use super::chunks::strings;
 use super::ownership::TopicTexts;
 use crate::content::{Defect, SectionText};
 use crate::diag::{Diagnostic, Origin};
 use crate::merge::MergedPair;
 use crate::model::ids::{IdVec, PairId, TopicId};
-use crate::model::{SiteInput, Value};
+use crate::model::{SiteInput, Value, leaves};
 use crate::plan::PlannedArticle;
 use std::collections::BTreeMap;
 
@@ -273,7 +272,7 @@ impl SectionLint<'_> {
 fn value_with_syntax(pair: &MergedPair) -> Option<Origin> {
     pair.values
         .values()
-        .find(|v| strings(&v.value).any(|s| s.contains("{{") || s.contains("{%")))
+        .find(|v| leaves(&v.value, false).any(|s| s.contains("{{") || s.contains("{%")))
         .map(|v| v.origin.clone())
 }
 
@@ -281,7 +280,7 @@ fn value_with_syntax(pair: &MergedPair) -> Option<Origin> {
 fn value_holding<'p>(pair: &'p MergedPair, text: &str) -> Option<(&'p str, &'p Origin)> {
     pair.values
         .iter()
-        .find(|(_, v)| strings(&v.value).any(|s| holds(&normalise(s), text)))
+        .find(|(_, v)| leaves(&v.value, false).any(|s| holds(&normalise(&s), text)))
         .map(|(k, v)| (k.as_str(), &v.origin))
 }
 

@@ -195,20 +195,20 @@ mod tests {
         at(s).and_utc()
     }
 
+    /// Each wall-clock time in its zone is written as the RFC 3339 time given.
+    fn offsets(cases: &[(Tz, &str, &str)]) {
+        for &(tz, wall, want) in cases {
+            assert_eq!(rfc3339(tz, at(wall)), want, "{wall} in {tz}");
+        }
+    }
+
     #[test]
     fn a_time_in_the_gap_is_the_instant_after_the_jump() {
-        assert_eq!(
-            rfc3339(New_York, at("2026-03-08 02:30:00")),
-            "2026-03-08T03:30:00-04:00"
-        );
-        assert_eq!(
-            rfc3339(New_York, at("2026-03-08 02:00:00")),
-            "2026-03-08T03:00:00-04:00"
-        );
-        assert_eq!(
-            rfc3339(Berlin, at("2026-03-29 02:59:59")),
-            "2026-03-29T03:59:59+02:00"
-        );
+        offsets(&[
+            (New_York, "2026-03-08 02:30:00", "2026-03-08T03:30:00-04:00"),
+            (New_York, "2026-03-08 02:00:00", "2026-03-08T03:00:00-04:00"),
+            (Berlin, "2026-03-29 02:59:59", "2026-03-29T03:59:59+02:00"),
+        ]);
         assert_eq!(
             skipped(New_York, at("2026-03-08 02:30:00")),
             Some(at("2026-03-08 03:30:00"))
@@ -226,51 +226,27 @@ mod tests {
 
     #[test]
     fn a_time_in_the_fold_is_the_earlier_instant() {
-        assert_eq!(
-            rfc3339(New_York, at("2026-11-01 01:30:00")),
-            "2026-11-01T01:30:00-04:00"
-        );
-        assert_eq!(
-            rfc3339(Berlin, at("2026-10-25 02:30:00")),
-            "2026-10-25T02:30:00+02:00"
-        );
-        assert_eq!(
-            rfc3339(New_York, at("2026-11-01 02:00:00")),
-            "2026-11-01T02:00:00-05:00"
-        );
-        assert_eq!(
-            rfc3339(Shanghai, at("2026-02-03 06:39:37")),
-            "2026-02-03T06:39:37+08:00"
-        );
+        offsets(&[
+            (New_York, "2026-11-01 01:30:00", "2026-11-01T01:30:00-04:00"),
+            (Berlin, "2026-10-25 02:30:00", "2026-10-25T02:30:00+02:00"),
+            (New_York, "2026-11-01 02:00:00", "2026-11-01T02:00:00-05:00"),
+            (Shanghai, "2026-02-03 06:39:37", "2026-02-03T06:39:37+08:00"),
+        ]);
     }
 
     #[test]
     fn now_in_the_folds_second_pass_is_the_folds_last_second() {
         // 05:30Z is 01:30 EDT (first pass), 06:30Z is 01:30 EST (second pass).
-        assert_eq!(
-            wall_clock_now(New_York, utc("2026-11-01 05:30:00")),
-            at("2026-11-01 01:30:00")
-        );
-        assert_eq!(
-            wall_clock_now(New_York, utc("2026-11-01 06:30:00")),
-            at("2026-11-01 01:59:59")
-        );
-        assert_eq!(
-            wall_clock_now(New_York, utc("2026-11-01 06:00:00")),
-            at("2026-11-01 01:59:59")
-        );
-        assert_eq!(
-            wall_clock_now(New_York, utc("2026-11-01 07:00:00")),
-            at("2026-11-01 02:00:00")
-        );
-        assert_eq!(
-            wall_clock_now(Berlin, utc("2026-10-25 01:10:00")),
-            at("2026-10-25 02:59:59")
-        );
-        assert_eq!(
-            wall_clock_now(Shanghai, utc("2026-02-02 22:39:37")),
-            at("2026-02-03 06:39:37")
-        );
+        for (tz, now, wall) in [
+            (New_York, "2026-11-01 05:30:00", "2026-11-01 01:30:00"),
+            (New_York, "2026-11-01 06:30:00", "2026-11-01 01:59:59"),
+            (New_York, "2026-11-01 06:00:00", "2026-11-01 01:59:59"),
+            (New_York, "2026-11-01 07:00:00", "2026-11-01 02:00:00"),
+            (Berlin, "2026-10-25 01:10:00", "2026-10-25 02:59:59"),
+            (Shanghai, "2026-02-02 22:39:37", "2026-02-03 06:39:37"),
+        ] {
+            assert_eq!(wall_clock_now(tz, utc(now)), at(wall), "{now}Z in {tz}");
+        }
         // Never earlier than an earlier reading: time does not run back.
         let mut last = NaiveDateTime::MIN;
         for minute in 0..240 {

@@ -126,23 +126,11 @@ fn list_files(root: &Path, dir: &str, problems: &mut Diagnostics) -> Vec<(PathBu
 }
 
 fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<TemplateFile> {
-    let base = root.join("templates");
-    let mut out = Vec::new();
-    for (path, shown) in list_files(root, "templates", problems) {
-        let name = path
-            .strip_prefix(&base)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        match files::read_text(&path, &shown, limit) {
-            Ok(source) => out.push(TemplateFile {
-                name,
-                path: shown,
-                source,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
+    let read = |path: &Path, shown: &Path| files::read_text(path, shown, limit);
+    let out: Vec<_> = read_below(root, "templates", problems, read)
+        .into_iter()
+        .map(|(name, path, source)| TemplateFile { name, path, source })
+        .collect();
     if out.is_empty() {
         problems.push(
             Diagnostic::error(Origin::file("templates"), "no templates found")
@@ -153,16 +141,28 @@ fn read_templates(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<Te
 }
 
 fn read_statics(root: &Path, limit: u64, problems: &mut Diagnostics) -> Vec<StaticFile> {
-    let base = root.join("static");
+    let read = |path: &Path, shown: &Path| files::read_bytes(path, shown, limit);
+    let found = read_below(root, "static", problems, read).into_iter();
+    found
+        .map(|(rel, _, bytes)| StaticFile { rel, bytes })
+        .collect()
+}
+
+/// Each file below `root/dir` as its name there (`/`-separated), the path to show and what
+/// `read` makes of it; what cannot be read is in `problems`.
+fn read_below<T>(
+    root: &Path,
+    dir: &str,
+    problems: &mut Diagnostics,
+    read: impl Fn(&Path, &Path) -> Result<T, Diagnostic>,
+) -> Vec<(String, PathBuf, T)> {
+    let base = root.join(dir);
     let mut out = Vec::new();
-    for (path, shown) in list_files(root, "static", problems) {
-        let rel = path
-            .strip_prefix(&base)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        match files::read_bytes(&path, &shown, limit) {
-            Ok(bytes) => out.push(StaticFile { rel, bytes }),
+    for (path, shown) in list_files(root, dir, problems) {
+        let name = path.strip_prefix(&base).unwrap_or(&path).to_string_lossy();
+        let name = name.replace('\\', "/");
+        match read(&path, &shown) {
+            Ok(v) => out.push((name, shown, v)),
             Err(d) => problems.push(d),
         }
     }

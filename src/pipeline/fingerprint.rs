@@ -219,8 +219,4 @@ pub(super) fn add_num(h: &mut Xxh3, n: usize) {
     h.update(&(n as u64).to_le_bytes());
 }
 
-/// Adds a string with its length, so `("ab", "c")` and `("a", "bc")` hash differently.
-pub(super) fn add_str(h: &mut Xxh3, s: &str) {
-    h.update(&(s.len() as u64).to_le_bytes());
-    h.update(s.as_bytes());
-}
+pub(super) use crate::model::hash_str as add_str;

@@ -1,21 +1,24 @@
-//! The site files kept across `serve`'s rebuilds under a hash of everything they are made
-//! from, so a rebuild makes only the feeds whose shown articles changed (their leads are
-//! rendered from templates, the dearest part of the site files) and the sitemap only when
-//! a page or a `dateModified` changed.
+//! The site files a run does not make again when what they are made from is unchanged:
+//! the feeds through the page memo (their leads are rendered from templates, the dearest
+//! part of the site files), under a key of everything they show, so `build` keeps them
+//! from the memo on disk as `serve` keeps them from the one in memory; and, across
+//! `serve`'s rebuilds, the sitemap while no page, path or `dateModified` changed.
 
 use super::fingerprint::{add_num, add_str, add_time};
+use super::pages::{Memo, Sink};
 use crate::model::ids::{ArticleId, Id, IdVec};
 use crate::plan::Page;
+use crate::render::OutputFile;
 use crate::site_files::{FeedSpec, KeptFile, Sources};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::write::WriteError;
+use crate::write::page_memo::MemoPage;
+use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-/// The feeds and sitemap files of the last run, by key.
+/// The sitemap files of the last run, under a hash of what they are made from (see
+/// `sitemap_key`).
 #[derive(Default)]
-pub(crate) struct FeedCache {
-    kept: HashMap<u64, Arc<[u8]>>,
-    /// The sitemap files under a hash of what they are made from (see `sitemap_key`).
+pub(crate) struct SitemapCache {
     sitemaps: Option<(u64, Vec<KeptFile>)>,
 }
 
@@ -27,39 +30,69 @@ pub(crate) struct FeedKeys<'a> {
     pub(crate) articles: &'a IdVec<ArticleId, u64>,
 }
 
-/// Sitemap, feeds, `robots.txt`, redirects and static files; every feed and sitemap whose
-/// inputs (see [`FeedKeys`]) are unchanged comes from `cache`, which then holds this run's.
+/// What [`site_files`] made.
+pub(crate) struct MadeFiles {
+    /// Sitemap, `robots.txt`, redirects and static files, for the caller to put.
+    pub(crate) files: Vec<KeptFile>,
+    /// The feeds' memo lines: each feed is in the sink already.
+    pub(crate) feeds: Vec<MemoPage>,
+    /// How many feeds were made (the others were kept).
+    pub(crate) feeds_made: usize,
+}
+
+/// Sitemap, feeds, `robots.txt`, redirects and static files. A feed whose key (see
+/// [`FeedKeys`]) the page memo knows, and whose file the sink still holds, is kept;
+/// the others are made and put into the sink. The sitemap comes from `cache` when its
+/// inputs are unchanged, and `cache` then holds this run's. Fails only when the sink does.
 pub(crate) fn site_files(
     sources: &Sources<'_>,
     keys: &FeedKeys<'_>,
-    cache: &mut FeedCache,
-) -> Vec<KeptFile> {
+    memo: &Memo<'_, '_>,
+    sink: &Sink<'_>,
+    cache: &mut SitemapCache,
+) -> Result<MadeFiles, WriteError> {
     let key = sitemap_key(sources, keys.global);
     let sitemaps = match cache.sitemaps.take() {
         Some((kept, files)) if kept == key => files,
         _ => sources.sitemaps(),
     };
     cache.sitemaps = Some((key, sitemaps.clone()));
-    let fresh = Mutex::new(HashMap::new());
-    let files = sources.with_feeds(sitemaps, |spec| {
-        let key = feed_key(spec, sources, keys);
-        let bytes = match cache.kept.get(&key) {
-            Some(kept) => kept.clone(),
-            None => Arc::from(sources.feed(spec).into_bytes()),
-        };
-        fresh
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, bytes.clone());
-        bytes
-    });
-    cache.kept = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
-    files
+    let files = sources.besides_feeds(sitemaps);
+    let feeds: Vec<(MemoPage, bool)> = (sources.feed_specs().par_iter())
+        .map(|spec| {
+            let key = feed_key(spec, sources, keys);
+            let kept = (memo.pages.get(&key)).filter(|m| m.path == spec.path && sink.holds(m));
+            let (line, made) = match kept {
+                Some(m) => (Some(m.clone()), false),
+                None => {
+                    let bytes = sources.feed(spec).into_bytes();
+                    let path = spec.path.clone();
+                    (sink.put(OutputFile { path, bytes })?, true)
+                }
+            };
+            Ok(line.map(|line| {
+                let line = MemoPage {
+                    fingerprint: key,
+                    ..line
+                };
+                (line, made)
+            }))
+        })
+        .filter_map(Result::transpose)
+        .collect::<Result<_, WriteError>>()?;
+    let feeds_made = feeds.iter().filter(|(_, made)| *made).count();
+    Ok(MadeFiles {
+        files,
+        feeds: feeds.into_iter().map(|(line, _)| line).collect(),
+        feeds_made,
+    })
 }
 
 /// A hash of everything `spec`'s feed is made from.
 fn feed_key(spec: &FeedSpec<'_>, sources: &Sources<'_>, keys: &FeedKeys) -> u64 {
     let mut h = Xxh3::new();
+    // Apart from page fingerprints, which share the memo.
+    h.update(b"feed");
     h.update(&keys.global.to_le_bytes());
     for part in [&spec.path, &spec.title, &spec.alternate] {
         add_str(&mut h, part);

@@ -1,9 +1,9 @@
 //! What a run may reuse from earlier runs: the page memo (the output folder's, read by
 //! `build` and `check`, or the one `serve` keeps in memory with the pages' bytes), and,
-//! kept across `serve`'s rebuilds, the last merge, the articles' titles and the feeds.
+//! kept across `serve`'s rebuilds, the last merge, the articles' titles and the sitemap.
 
 use super::fingerprint::{Fingerprints, site_digest};
-use super::kept_files::FeedCache;
+use super::kept_files::SitemapCache;
 use crate::load::Stamps;
 use crate::merge::Merged;
 use crate::model::SiteInput;
@@ -20,7 +20,7 @@ pub(crate) struct Kept {
     pub pages: PageMemo,
     /// Article id → its title, link and link hash, under the hash of their inputs.
     titles: HashMap<String, KeptTitle>,
-    pub(super) feeds: FeedCache,
+    pub(super) sitemaps: SitemapCache,
     /// The last merge and what it was made from.
     pub(super) merged: Option<(Merged, MergeStamps)>,
     /// Whether runs leave their merge and titles here for the next (`serve`).

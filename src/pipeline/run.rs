@@ -4,7 +4,7 @@
 //! ([`Sink`]) and how far the run goes and how it meets problems ([`Mode`]).
 
 use super::fingerprint::{Fingerprints, title_inputs};
-use super::kept_files::{FeedKeys, site_files};
+use super::kept_files::{FeedKeys, MadeFiles, site_files};
 use super::memo::{Kept, MergeStamps, keep_titles};
 use super::pages::{Memo, Rendered, Sink, render_into};
 use super::{BuildError, BuildOptions, check_lock, check_modified, search_index, strict};
@@ -66,8 +66,9 @@ pub(crate) struct BuiltSite<'r> {
     /// Sitemap, feeds, robots.txt, redirects and static files (none into a sink that is
     /// nowhere).
     pub files: Vec<KeptFile>,
-    /// Memo lines of the search index's files, put into the sink.
-    pub index: Vec<MemoPage>,
+    /// Memo lines of the site files made through the page memo (the feeds and the search
+    /// index), put into the sink.
+    pub memo_files: Vec<MemoPage>,
 }
 
 /// Why a run stopped.
@@ -208,7 +209,7 @@ pub(crate) fn run<R>(
             );
             let modified = check_modified(opts, input, &table).err();
             stop_or_go(modified.into_iter().flatten().collect(), &mode, &mut found)?;
-            let (files, index) = if matches!(sink, Sink::Nowhere) {
+            let (files, memo_files) = if matches!(sink, Sink::Nowhere) {
                 (Vec::new(), Vec::new())
             } else {
                 let keys = article_keys(&plan, &rendered.memo);
@@ -222,17 +223,25 @@ pub(crate) fn run<R>(
                     renderer: &renderer,
                     modified: &table.modified,
                 };
-                let files = site_files(&sources, &keys, &mut kept.feeds);
+                let made = site_files(&sources, &keys, &memo, sink, &mut kept.sitemaps)
+                    .map_err(BuildError::Write)?;
+                let MadeFiles {
+                    files,
+                    mut feeds,
+                    feeds_made,
+                } = made;
+                timings.note(&format!("feeds made {feeds_made} of {}", feeds.len()));
                 let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
                     .map_err(BuildError::Write)?;
-                (files, index)
+                feeds.extend(index);
+                (files, feeds)
             };
             timings.mark("site files");
             site = Some(BuiltSite {
                 rendered,
                 table,
                 files,
-                index,
+                memo_files,
             });
         }
         let ran = Ran {

@@ -25,7 +25,8 @@ pub type SiteFiles = HashMap<String, Arc<[u8]>>;
 pub struct Session {
     opts: BuildOptions,
     parts: Parts,
-    /// What the last good build made: pages (with their bytes), merge, titles, feeds.
+    /// What the last good build made: pages and feeds (with their bytes), merge, titles,
+    /// sitemap.
     kept: Kept,
 }
 
@@ -78,8 +79,7 @@ impl Session {
                     .collect();
                 files.extend(site.files);
                 files.extend(
-                    site.index
-                        .iter()
+                    (site.memo_files.iter())
                         .filter_map(|p| Some((p.path.clone(), p.bytes.clone()?))),
                 );
                 // Kept lines are moved out of the last memo below, fresh ones taken as they are.
@@ -88,11 +88,11 @@ impl Session {
                         Cow::Owned(fresh) => Ok(fresh),
                         Cow::Borrowed(kept) => Err(kept.fingerprint),
                     })
-                    .chain(site.index.into_iter().map(Ok))
+                    .chain(site.memo_files.into_iter().map(Ok))
                     .collect();
                 let mut warnings = site.rendered.warnings;
                 // Time passing is never a content error, not even with --strict (as in `build`).
-                warnings.extend(crate::lint::aged_facts(ran.input, ran.plan.now.date()));
+                warnings.extend(crate::lint::facts::aged(ran.input, ran.plan.now.date()));
                 let rendered = site.rendered.rendered;
                 let done = Rebuilt {
                     files,

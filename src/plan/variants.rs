@@ -13,6 +13,30 @@ use crate::model::{SiteInput, Sourced, VariantPin, VariantPins};
 
 /// Names of content templates (as render compiles them).
 pub(crate) mod names {
+    use crate::diag::Origin;
+    use crate::model::{Sourced, Topic};
+
+    /// Topic `t`'s content templates by name, with their text and where it starts: the
+    /// titles, headings, lead and teasers, then the body.
+    pub(crate) fn of_topic<'a>(t: &'a Topic) -> impl Iterator<Item = (String, &'a str, Origin)> {
+        let each = |name: fn(&str, usize) -> String, list: &'a [Sourced<String>]| {
+            let at = move |(i, s): (usize, &'a Sourced<String>)| {
+                (name(&t.slug, i), s.value.as_str(), s.origin.clone())
+            };
+            list.iter().enumerate().map(at)
+        };
+        let lead = (lead(&t.slug), t.lead.value.as_str(), t.lead.origin.clone());
+        let body = (
+            body(&t.slug),
+            t.body.as_str(),
+            Origin::new(&t.path, t.body_line, 1),
+        );
+        each(title, &t.titles)
+            .chain(each(heading, &t.headings))
+            .chain([lead])
+            .chain(each(teaser, &t.teasers))
+            .chain([body])
+    }
     pub(crate) fn body(topic: &str) -> String {
         format!("topic:{topic}:body")
     }

@@ -7,6 +7,7 @@ use super::templates::names;
 use super::{Renderer, markdown};
 use crate::diag::Diagnostic;
 use crate::merge;
+use crate::model::hash_str;
 use crate::model::ids::{ArticleId, TopicId};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
@@ -73,31 +74,27 @@ impl Renderer<'_> {
         site.update(format!("{:?}", input.site).as_bytes());
         site.update(&serde_json::to_vec(&self.site_value).unwrap_or_default());
         let site = site.digest();
-        let add = |h: &mut Xxh3, s: &str| {
-            h.update(&(s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        };
         self.plan
             .articles
             .par_iter()
             .map(|a| {
                 let mut h = Xxh3::new();
                 h.update(&site.to_le_bytes());
-                add(&mut h, &a.id);
+                hash_str(&mut h, &a.id);
                 h.update(&input.cities[a.city].stamp.to_le_bytes());
                 let c = &a.chosen;
                 for t in [c.title, c.teaser]
                     .into_iter()
                     .chain(c.headings.iter().copied())
                 {
-                    add(&mut h, &t.name(input));
+                    hash_str(&mut h, &t.name(input));
                 }
                 let topics = std::iter::once(a.topic)
                     .chain(c.extras.iter().copied())
                     .chain(c.sections());
                 for t in topics {
                     let topic = &input.topics[t];
-                    add(&mut h, &topic.slug);
+                    hash_str(&mut h, &topic.slug);
                     h.update(&topic.stamp.to_le_bytes());
                 }
                 h.digest()
@@ -114,18 +111,12 @@ impl Renderer<'_> {
         let city_value = serde_json::json!({ "name": city, "province": city, "slug": "" });
         let defaults = merge::defaults_of(self.input, topic);
         let ctx = self.context_of(city_value, city.len(), t, &defaults);
-        let mut templates: Vec<String> = (0..t.titles.len())
-            .map(|i| names::title(&t.slug, i))
-            .collect();
-        templates.extend((0..t.headings.len()).map(|i| names::heading(&t.slug, i)));
-        templates.push(names::lead(&t.slug));
-        templates.extend((0..t.teasers.len()).map(|i| names::teaser(&t.slug, i)));
         let body = names::body(&t.slug);
         let what = format!("{} with defaults only", t.slug);
         let mut words = DefaultWords::default();
-        for name in templates.iter().chain([&body]) {
-            match self.templates.render_content(name, &ctx, &what) {
-                Ok(text) if *name == body => {
+        for (name, _, _) in names::of_topic(t) {
+            match self.templates.render_content(&name, &ctx, &what) {
+                Ok(text) if name == body => {
                     words.body = Some(markdown::to_html(&text, self.input.site.allow_html).0);
                 }
                 Ok(text) => words.texts.push(text.trim().to_string()),

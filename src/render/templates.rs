@@ -8,7 +8,7 @@ pub(crate) use layouts::stand_in;
 use super::bounds;
 use super::tera_errors::{chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
-use crate::model::{SiteInput, Sourced};
+use crate::model::SiteInput;
 // FxHash rather than SipHash: the keys are the site's own names and texts, looked up for
 // every page, and no outside input can choose them to flood a map.
 use rustc_hash::FxHashMap as HashMap;
@@ -73,44 +73,23 @@ impl Templates {
         // Collected first and added in one batch: Tera re-checks every template on each
         // addition, so adding them one by one is quadratic in the number of cities.
         let mut sources: Vec<(String, String)> = Vec::new();
-        let mut add = |name: String, s: &Sourced<String>, anchors: &mut HashMap<String, Anchor>| {
-            anchors.insert(
-                name.clone(),
-                Anchor {
-                    origin: s.origin.clone(),
-                    source: s.value.clone(),
-                },
-            );
-            sources.push((name, bounds::count_loops(&trim_block_lines(&s.value))));
+        let mut add = |name: String, text: &str, origin: Origin, anchors: &mut HashMap<_, _>| {
+            let source = text.to_string();
+            sources.push((name.clone(), bounds::count_loops(&trim_block_lines(text))));
+            anchors.insert(name, Anchor { origin, source });
         };
-        for topic in &input.topics {
-            let body = Sourced::new(
-                topic.body.clone(),
-                Origin::new(&topic.path, topic.body_line, 1),
-            );
-            add(names::body(&topic.slug), &body, &mut anchors);
-            add(names::lead(&topic.slug), &topic.lead, &mut anchors);
-            for (i, s) in topic.titles.iter().enumerate() {
-                add(names::title(&topic.slug, i), s, &mut anchors);
-            }
-            for (i, s) in topic.headings.iter().enumerate() {
-                add(names::heading(&topic.slug, i), s, &mut anchors);
-            }
-            for (i, s) in topic.teasers.iter().enumerate() {
-                add(names::teaser(&topic.slug, i), s, &mut anchors);
-            }
+        for (name, text, origin) in input.topics.iter().flat_map(|t| names::of_topic(t)) {
+            add(name, text, origin, &mut anchors);
         }
         for city in &input.cities {
             for (topic, ct) in &city.topics {
                 if let Some(h) = &ct.heading {
-                    add(
-                        names::city_heading(&city.slug.value, topic),
-                        h,
-                        &mut anchors,
-                    );
+                    let name = names::city_heading(&city.slug.value, topic);
+                    add(name, &h.value, h.origin.clone(), &mut anchors);
                 }
                 if let Some(t) = &ct.title {
-                    add(names::city_title(&city.slug.value, topic), t, &mut anchors);
+                    let name = names::city_title(&city.slug.value, topic);
+                    add(name, &t.value, t.origin.clone(), &mut anchors);
                 }
             }
         }

@@ -10,9 +10,10 @@ pub(crate) mod segment;
 use crate::load::Stamps;
 use crate::merge::{Layer, Merged};
 use crate::model::ids::ArticleId;
-use crate::model::{SiteInput, Value};
+use crate::model::{SiteInput, hash_str, leaves};
 use crate::plan::{Plan, urls};
 use index::{CityName, Doc, IndexSource, TopicText};
+use std::borrow::Cow;
 use xxhash_rust::xxh3::Xxh3;
 
 /// Bumped when the index format or what it reads changes.
@@ -42,8 +43,7 @@ pub(crate) fn key<'t>(plan: &Plan, stamps: &Stamps, title: impl Fn(ArticleId) ->
     for i in doc_order(plan) {
         let a = &plan.articles[i];
         for part in [title(i), a.path.as_str()] {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
+            hash_str(&mut h, part);
         }
         h.update(&a.publish_at.and_utc().timestamp().to_le_bytes());
     }
@@ -78,7 +78,7 @@ pub(crate) fn build<'t>(
                 .values
                 .values()
                 .filter(|v| matches!(v.layer, Layer::City | Layer::CityTopic))
-                .flat_map(|v| value_texts(&v.value))
+                .flat_map(|v| leaves(&v.value, true).map(Cow::into_owned))
                 .collect();
             Doc {
                 title: full,
@@ -99,7 +99,11 @@ pub(crate) fn build<'t>(
             let mut texts = vec![template_text(&t.lead.value)];
             texts.extend(t.headings.iter().map(|h| template_text(&h.value)));
             texts.push(template_text(&t.body));
-            texts.extend(t.defaults.values().flat_map(|v| value_texts(&v.value)));
+            texts.extend(
+                t.defaults
+                    .values()
+                    .flat_map(|v| leaves(&v.value, true).map(Cow::into_owned)),
+            );
             TopicText {
                 name: &t.name,
                 texts,
@@ -153,17 +157,6 @@ pub(crate) fn template_text(template: &str) -> String {
     out.chars()
         .map(|c| if "#*_`>|[]()-".contains(c) { ' ' } else { c })
         .collect()
-}
-
-/// Every string inside a value (lists and maps flattened).
-fn value_texts(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().flat_map(value_texts).collect(),
-        Value::Object(map) => map.values().flat_map(value_texts).collect(),
-        Value::Number(n) => vec![n.to_string()],
-        Value::Bool(_) | Value::Null => Vec::new(),
-    }
 }
 
 #[cfg(test)]

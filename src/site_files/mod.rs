@@ -60,7 +60,15 @@ fn redirect_page(to: &str, language: &str) -> String {
 impl Sources<'_> {
     /// Every file but the pages, each made afresh.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
-        self.with_feeds(self.sitemaps(), |spec| self.feed(spec).into_bytes())
+        let mut files = self.besides_feeds(self.sitemaps());
+        let feeds: Vec<(String, Vec<u8>)> = (self.feed_specs().into_par_iter())
+            .map(|spec| {
+                let bytes = self.feed(&spec).into_bytes();
+                (spec.path, bytes)
+            })
+            .collect();
+        files.extend(feeds);
+        files
     }
 
     fn absolute(&self, path: &str) -> String {
@@ -80,12 +88,9 @@ impl Sources<'_> {
             .collect()
     }
 
-    /// Every file but the pages: `sitemaps`, then the feeds, each made by `feed`.
-    pub(crate) fn with_feeds<B: From<Vec<u8>> + Send>(
-        &self,
-        mut files: Vec<(String, B)>,
-        feed: impl Fn(&FeedSpec<'_>) -> B + Sync,
-    ) -> Vec<(String, B)> {
+    /// The site's Atom feeds: the site-wide one, then one per city, each made by
+    /// [`Sources::feed`].
+    pub(crate) fn feed_specs(&self) -> Vec<FeedSpec<'_>> {
         let (input, plan) = (self.input, self.plan);
         let site = &input.site;
         let feed_size = site.feed_size;
@@ -104,19 +109,22 @@ impl Sources<'_> {
             alternate: urls::city_path(&city.slug.value),
             shown: shown(&plan.by_city[c], feed_size),
         }));
-        let feeds: Vec<(String, B)> = specs
-            .into_par_iter()
-            .map(|spec| {
-                let bytes = feed(&spec);
-                (spec.path, bytes)
-            })
-            .collect();
+        specs
+    }
+
+    /// Every file but the pages and the feeds: `sitemaps`, then `robots.txt` (naming
+    /// them), the dead-link list, the redirect pages and the static files.
+    pub(crate) fn besides_feeds<B: From<Vec<u8>>>(
+        &self,
+        mut files: Vec<(String, B)>,
+    ) -> Vec<(String, B)> {
+        let (input, plan) = (self.input, self.plan);
+        let site = &input.site;
         let sitemap_urls: Vec<String> = files
             .iter()
             .filter(|(path, _)| sitemap::is_sitemap_file(path))
             .map(|(path, _)| self.absolute(path))
             .collect();
-        files.extend(feeds);
         files.push((
             "robots.txt".into(),
             feeds::robots(&sitemap_urls).into_bytes().into(),

@@ -7,12 +7,6 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-/// Whether two metadata are of the same file (hard links included).
-pub(super) fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
 /// Removes the folders above `target` that became empty, up to `root`.
 pub(super) fn remove_empty_parents(target: &Path, root: &Path) {
     for dir in target.ancestors().skip(1).take_while(|d| *d != root) {

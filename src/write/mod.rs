@@ -20,7 +20,6 @@ use crate::diag::{Diagnostic, Origin};
 use durable::{crash_point, remove_leftovers, sync_dir, sync_file_system, write_atomic};
 use fs_ops::{
     exchange, lock_output, other_files, place_output, remove_empty_parents, safe_relative,
-    same_file,
 };
 use manifest::{Entry, Manifest};
 use rayon::prelude::*;
@@ -105,7 +104,17 @@ enum Placed {
     Added,
     Changed,
     /// Same bytes: the live file itself (a hard link), keeping its modification time.
-    Unchanged,
+    Unchanged(LiveFile),
+}
+
+/// An unchanged live file, as [`Staging::keep`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LiveFile {
+    /// Device and inode, to tell whether the staging folder's file is this one.
+    id: (u64, u64),
+    /// The staging folder's manifest lists the path: it most likely shares the file
+    /// already, which is checked at commit, and only if the site changed.
+    held: bool,
 }
 
 /// A staging folder being filled; [`Staging::commit`] swaps it in.
@@ -122,9 +131,6 @@ pub(crate) struct Staging {
     /// build killed half-way leaves a folder that the next build knows to discard.
     touched: OnceLock<Result<(), String>>,
     entries: Mutex<Vec<(String, Entry, Placed)>>,
-    /// Unchanged files the staging folder does not share yet: linked at commit, and only
-    /// if the site changed (a build that changes nothing touches no file).
-    pending: Mutex<Vec<PathBuf>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     /// Held until the build ends: builds of one output share its staging folder, so a
@@ -195,6 +201,9 @@ impl Staging {
                 fs::write(dir.join(MARKER), MARKER_TEXT).map_err(|e| err(&dir, e.to_string()))?;
             }
         }
+        // One entry per file; sized for a site like the live one, so a large site's list
+        // is not grown (and copied into fresh memory) step by step.
+        let entries = Vec::with_capacity(live.as_ref().map_or(0, |live| live.len() + 64));
         Ok(Staging {
             output: output.to_path_buf(),
             dir,
@@ -202,8 +211,7 @@ impl Staging {
             held: held.unwrap_or_default(),
             fresh,
             touched: OnceLock::new(),
-            entries: Mutex::new(Vec::new()),
-            pending: Mutex::new(Vec::new()),
+            entries: Mutex::new(entries),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             _lock: lock,
@@ -256,45 +264,54 @@ impl Staging {
         if self.live.as_ref().and_then(|live| live.get(rel)) != Some(&entry) {
             return false;
         }
-        let target = self.dir.join(&rel_path);
-        if !self.is_live_unchanged(rel, rel_path, &target, entry) {
-            return false;
-        }
+        // The live file must still have the bytes the manifest gives (checked by length);
+        // missing or altered, the caller writes it.
+        let id = match fs::symlink_metadata(self.output.join(&rel_path)) {
+            Ok(m) if m.is_file() && m.len() == entry.len => {
+                use std::os::unix::fs::MetadataExt;
+                (m.dev(), m.ino())
+            }
+            _ => return false,
+        };
+        let held = self.held.contains_key(rel);
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((rel.to_string(), entry, Placed::Unchanged));
+            .push((
+                rel.to_string(),
+                entry,
+                Placed::Unchanged(LiveFile { id, held }),
+            ));
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         true
     }
 
-    /// Whether the live file still has the bytes the manifest gives (checked by length).
-    /// If so it is the staged file too: already shared by the staging folder, or noted to
-    /// be hard-linked at commit. Otherwise (missing or altered) the caller writes it.
-    fn is_live_unchanged(&self, rel: &str, rel_path: PathBuf, target: &Path, entry: Entry) -> bool {
-        let live = match fs::symlink_metadata(self.output.join(&rel_path)) {
-            Ok(m) if m.is_file() && m.len() == entry.len => m,
-            _ => return false,
-        };
-        let shared = self.held.contains_key(rel)
-            && fs::symlink_metadata(target).is_ok_and(|m| same_file(&m, &live));
-        if !shared {
-            self.pending
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(rel_path);
-        }
-        true
-    }
-
-    /// Hard-links the noted unchanged files from the live site, in parallel.
-    fn link_pending(&self) -> Result<(), WriteError> {
-        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        if pending.is_empty() {
+    /// Hard-links from the live site, in parallel, every unchanged file the staging folder
+    /// does not share: those it does not list, and those it lists but holds another file
+    /// for (one an editor deleted from the live site is written again there, not here).
+    /// Asked only when the site changed, so a build that changes nothing stats each kept
+    /// file once.
+    fn link_unshared(&self, entries: &[(String, Entry, Placed)]) -> Result<(), WriteError> {
+        let unshared: Vec<PathBuf> = entries
+            .par_iter()
+            .filter_map(|(rel, _, placed)| {
+                let Placed::Unchanged(live) = placed else {
+                    return None;
+                };
+                let rel_path = safe_relative(rel)?;
+                let shared = live.held
+                    && fs::symlink_metadata(self.dir.join(&rel_path)).is_ok_and(|m| {
+                        use std::os::unix::fs::MetadataExt;
+                        (m.dev(), m.ino()) == live.id
+                    });
+                (!shared).then_some(rel_path)
+            })
+            .collect();
+        if unshared.is_empty() {
             return Ok(());
         }
         self.touch()?;
-        pending.par_iter().try_for_each(|rel_path| {
+        unshared.par_iter().try_for_each(|rel_path| {
             let (previous, target) = (self.output.join(rel_path), self.dir.join(rel_path));
             self.clear(&target)?;
             self.in_folder(&target, || fs::hard_link(&previous, &target))
@@ -373,7 +390,7 @@ impl Staging {
             match placed {
                 Placed::Added => changes.added.push(path.clone()),
                 Placed::Changed => changes.changed.push(path.clone()),
-                Placed::Unchanged => {}
+                Placed::Unchanged(_) => {}
             }
         }
         for list in [
@@ -421,7 +438,7 @@ impl Staging {
             }
         }
         drop(new_paths);
-        self.link_pending()?;
+        self.link_unshared(&entries)?;
         let beside = parent_of(&self.output);
         for (name, text) in own {
             replace_file_if_changed(&self.dir.join(name), text, beside, name)?;

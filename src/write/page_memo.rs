@@ -1,5 +1,7 @@
 //! `.sitegen-pages`: what the last builds rendered, under each page's fingerprint, so a
-//! build renders only the pages whose inputs changed.
+//! build renders only the pages whose inputs changed. The feeds and the search index's
+//! files have lines too, under keys of what they are made from (`pipeline/kept_files.rs`,
+//! `search::file_fingerprint`).
 //!
 //! A fingerprint is a hash of everything a page is made from (`pipeline/fingerprint.rs`), so
 //! a memo line is a fact that stays true: "these inputs give this file, with these
@@ -94,21 +96,23 @@ pub(crate) fn read(dir: &Path) -> PageMemo {
 /// Memo lines per parallel task.
 const PER_TASK: usize = 512;
 
-/// The memo text for `pages`, in the order given (plan order: deterministic). Every line
-/// is read back before it is kept: one that would not give the same page (or not parse,
-/// which makes [`read`] drop the whole memo) is left out, so that page alone is rendered
-/// again next time. A build never writes a memo the next build cannot read.
-pub(crate) fn format<'a>(pages: impl IntoIterator<Item = &'a MemoPage>) -> String {
-    let pages: Vec<&MemoPage> = pages.into_iter().collect();
+/// The memo text for `pages`, in the order given (plan order: deterministic). A line
+/// made this run (`read` false) is read back before it is kept: one that would not give
+/// the same page (or not parse, which makes [`read`] drop the whole memo) is left out, so
+/// that page alone is rendered again next time. A build never writes a memo the next
+/// build cannot read. A line [`read`] gave (`read` true) needs no such check: what parsed
+/// from JSON writes back as the same JSON, which parses to it again.
+pub(crate) fn format<'a>(pages: impl IntoIterator<Item = (&'a MemoPage, bool)>) -> String {
+    let pages: Vec<(&MemoPage, bool)> = pages.into_iter().collect();
     let chunks: Vec<String> = pages
         .par_chunks(PER_TASK)
         .map(|chunk| {
             let mut text = String::new();
-            for page in chunk {
+            for &(page, read) in chunk {
                 let Ok(line) = serde_json::to_string(page) else {
                     continue;
                 };
-                if serde_json::from_str::<MemoPage>(&line).is_ok_and(|back| back == **page) {
+                if read || serde_json::from_str::<MemoPage>(&line).is_ok_and(|back| back == *page) {
                     text.push_str(&line);
                     text.push('\n');
                 }
@@ -178,11 +182,29 @@ mod tests {
     #[test]
     fn reads_back_what_it_wrote() {
         let dir = tempfile::tempdir().unwrap();
-        let pages = vec![page(1), page(u64::MAX)];
-        fs::write(dir.path().join(FILE), format(&pages)).unwrap();
+        let pages = [page(1), page(u64::MAX)];
+        fs::write(
+            dir.path().join(FILE),
+            format(pages.iter().map(|p| (p, false))),
+        )
+        .unwrap();
         let memo = read(dir.path());
         assert_eq!(memo.len(), 2);
         assert_eq!(memo[&u64::MAX], pages[1]);
+    }
+
+    #[test]
+    fn lines_read_from_a_memo_are_written_as_they_were_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = page(2);
+        other.warnings.clear();
+        other.record = None;
+        let pages = [page(1), other];
+        let text = format(pages.iter().map(|p| (p, false)));
+        fs::write(dir.path().join(FILE), &text).unwrap();
+        let memo = read(dir.path());
+        let again = format([(&memo[&1], true), (&memo[&2], true)]);
+        assert_eq!(again, text);
     }
 
     #[test]
@@ -192,7 +214,12 @@ mod tests {
         let name = std::ffi::OsStr::from_bytes(b"cities/\xff.yaml");
         odd.warnings = vec![Diagnostic::warning(Origin::new(name, 1, 1), "x")];
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(FILE), format(&[page(1), odd, page(3)])).unwrap();
+        let pages = [page(1), odd, page(3)];
+        fs::write(
+            dir.path().join(FILE),
+            format(pages.iter().map(|p| (p, false))),
+        )
+        .unwrap();
         let memo = read(dir.path());
         assert_eq!(memo.len(), 2, "the other pages are kept");
         assert!(memo.contains_key(&1) && memo.contains_key(&3));
@@ -201,7 +228,7 @@ mod tests {
     #[test]
     fn other_code_or_damage_gives_an_empty_memo() {
         let dir = tempfile::tempdir().unwrap();
-        let text = format(&[page(1)]);
+        let text = format([(&page(1), false)]);
         let other = text.replacen(env!("SITEGEN_CODE_ID"), "0000000000000000", 1);
         fs::write(dir.path().join(FILE), other).unwrap();
         assert!(read(dir.path()).is_empty());

@@ -163,6 +163,39 @@ fn an_altered_live_file_is_rewritten() {
 }
 
 #[test]
+fn a_file_deleted_by_hand_is_restored_and_stays_through_later_swaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&out, &[("a/index.html", "one"), ("b/index.html", "two")]);
+    // The previous site becomes the staging folder, sharing `a`.
+    build(&out, &[("a/index.html", "one"), ("b/index.html", "2")]);
+    fs::remove_file(out.join("a/index.html")).unwrap();
+    // Written again, into the staging folder (which still shares the old `a`): swapped.
+    let site = [("a/index.html", "one"), ("b/index.html", "2")];
+    assert_eq!(counts(build(&out, &site)), (1, 1, 0));
+    assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+    // Nothing changed: nothing is written, nothing swapped.
+    assert_eq!(counts(build(&out, &site)), (0, 2, 0));
+    // The staging folder now is the site `a` was deleted from: its manifest lists `a`,
+    // but the file is gone, so a swap must link it from the live site.
+    let previous = staging_dir(&out);
+    assert!(!previous.join("a/index.html").exists());
+    assert_eq!(
+        counts(build(
+            &out,
+            &[("a/index.html", "one"), ("b/index.html", "3")]
+        )),
+        (1, 1, 0)
+    );
+    assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+    assert_eq!(
+        ino(&previous.join("a/index.html")),
+        ino(&out.join("a/index.html")),
+        "the previous site shares the restored file"
+    );
+}
+
+#[test]
 fn refuses_foreign_folders() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("precious.txt"), "x").unwrap();

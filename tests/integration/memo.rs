@@ -189,3 +189,45 @@ fn a_damaged_or_foreign_memo_only_costs_a_full_render() {
     assert_eq!(rendered, 1);
     assert_eq!(site.read(page), original);
 }
+
+/// The `-v` line counting the feeds a build made: (made, feeds).
+fn feeds_made(stderr: &str) -> (usize, usize) {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("sitegen: feeds made "))
+        .unwrap_or_else(|| panic!("no feed count: {stderr}"));
+    let (made, of) = line.split_once(" of ").unwrap();
+    (made.parse().unwrap(), of.parse().unwrap())
+}
+
+#[test]
+fn feeds_are_kept_from_the_memo_until_what_they_show_changes() {
+    let site = Site::real();
+    let build = |now: &str| site.run(&["build", "-v", "--now", now]).ok().stderr();
+    let (made, feeds) = feeds_made(&build("2026-03-01 00:00:00"));
+    assert!(feeds > 2 && made == feeds, "{made} of {feeds}");
+    let before = site.snapshot("public");
+    assert_eq!(feeds_made(&build("2026-03-01 00:00:00")), (0, feeds));
+    assert!(site.snapshot("public") == before, "nothing changed");
+    // A value shown in 岳阳's articles: its feed (their dateModified) is made again, other
+    // cities' feeds are kept.
+    site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
+    let jinhua = site.read("public/jinhua/atom.xml");
+    let yueyang = site.read("public/yueyang/atom.xml");
+    let (made, _) = feeds_made(&build("2026-03-02 00:00:00"));
+    assert!((1..=2).contains(&made), "{made} of {feeds}");
+    assert_ne!(site.read("public/yueyang/atom.xml"), yueyang);
+    assert_eq!(site.read("public/jinhua/atom.xml"), jinhua);
+    // A renamed city: its articles' titles and its feed's title change (and so do the
+    // pages of every article whose related block lists them: their feeds are made again).
+    site.edit("cities/jinhua.yaml", "name: 金华", "name: 金华市");
+    let (made, _) = feeds_made(&build("2026-03-02 00:00:00"));
+    assert!(made > 0, "{made} of {feeds}");
+    let renamed = site.read("public/jinhua/atom.xml");
+    assert!(renamed.contains("金华市") && renamed != jinhua);
+    // A feed deleted by hand is made again, as it was.
+    fs::remove_file(site.path("public/jinhua/atom.xml")).unwrap();
+    assert_eq!(feeds_made(&build("2026-03-02 00:00:00")), (1, feeds));
+    assert_eq!(site.read("public/jinhua/atom.xml"), renamed);
+    assert_eq!(feeds_made(&build("2026-03-02 00:00:00")), (0, feeds));
+}

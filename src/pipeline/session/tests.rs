@@ -34,18 +34,10 @@ fn real_site() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn options(root: &Path) -> BuildOptions {
+    let now = crate::load::parse_datetime("2026-03-01 00:00:00").unwrap();
     BuildOptions {
-        root: root.to_path_buf(),
-        output: root.join("public"),
-        now: Now::Local(crate::load::parse_datetime("2026-03-01 00:00:00").unwrap()),
-        future: false,
-        base_url: None,
-        locked: false,
-        strict: false,
-        render_all: false,
         report_dir: Some(root.join("report")),
-        progress: Default::default(),
-        verbose: false,
+        ..BuildOptions::new(root.to_path_buf(), Now::Local(now))
     }
 }
 
