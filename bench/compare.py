@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Times two sitegen binaries on the same generated sites, in one run, turn about.
+"""Times sitegen binaries on the same generated sites, in one run, turn about.
 
 Run through `bash bench/compare.sh REV`, which builds REV's release binary beside this
-checkout's. For each scale it generates one site and times, for each binary in turn:
+checkout's (any number of binaries can be given to this script directly, the first
+being the baseline). For each scale it generates one site and times, for each binary in turn:
 
   full       the first build: no output folder, no schedule.lock
   no-op      the same build again, nothing changed
@@ -11,9 +12,9 @@ checkout's. For each scale it generates one site and times, for each binary in t
   serve      `sitegen serve`'s rebuild after one city is edited ("rebuilt in X ms")
 
 Each binary starts from a clean site (no output, locks or memos of the other). With
---repeat N the two binaries alternate N times (old, new, old, new, ...), so load on the
-machine falls on both alike, and each figure is the median. Prints a markdown table with
-both figures and their ratio (new / old) for wall and CPU time.
+--repeat N the binaries take N turns (old, new, old, new, ...), so load on the machine
+falls on all alike, and each figure is the median. Prints a markdown table with each
+binary's figures and their ratio to the first's, for wall and CPU time.
 """
 
 import argparse
@@ -86,47 +87,52 @@ def one_pass(binary: Path, site: Path, cities: int, edits: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Times two sitegen binaries turn about.")
-    parser.add_argument("old", type=Path)
-    parser.add_argument("new", type=Path)
-    parser.add_argument("--labels", default="old,new")
+    parser = argparse.ArgumentParser(description="Times sitegen binaries turn about.")
+    parser.add_argument("binaries", type=Path, nargs="+", help="the first is the baseline")
+    parser.add_argument("--labels", help="comma-separated names (default: the file names)")
     parser.add_argument("--scales", default="10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--edits", type=int, default=5, help="serve rebuilds per pass")
     parser.add_argument("--work", type=Path, default=Path(__file__).resolve().parent.parent / "target/bench")
     args = parser.parse_args()
-    old_label, new_label = args.labels.split(",")
+    labels = args.labels.split(",") if args.labels else [b.name for b in args.binaries]
+    if len(labels) != len(args.binaries):
+        sys.exit("--labels needs one name per binary")
     load = os.getloadavg()[0]
     table = []
     for articles in (int(s) for s in args.scales.split(",") if s):
         cities = articles // TOPICS
         site = args.work.resolve() / f"compare-{human(articles)}"
         generate(site, cities)
-        runs: dict = {"old": [], "new": []}
+        runs: list[list[dict]] = [[] for _ in args.binaries]
         for k in range(max(args.repeat, 1)):
-            for which, binary in (("old", args.old), ("new", args.new)):
-                print(f"{human(articles)}: {which} pass {k + 1}", file=sys.stderr, flush=True)
+            for which, binary in enumerate(args.binaries):
+                print(f"{human(articles)}: {labels[which]} pass {k + 1}", file=sys.stderr, flush=True)
                 runs[which].append(one_pass(binary.resolve(), site, cities, args.edits))
         for row in ("full", "no-op", "1st edit", "one city", "serve"):
-            old = median_run([r[row] for r in runs["old"]])
-            new = median_run([r[row] for r in runs["new"]])
-            table.append((human(articles), row, old, new))
+            table.append((human(articles), row, [median_run([r[row] for r in b]) for b in runs]))
         discard(site)
     for aside in TRASH:
         shutil.rmtree(aside, ignore_errors=True)
     print()
     print(f"{os.cpu_count()} cores, load average {load:.1f} at start, "
-          f"median of {args.repeat} alternating run(s) per binary")
+          f"median of {args.repeat} alternating run(s) per binary; ratios to {labels[0]}")
     print()
-    print(f"| articles | row | {old_label} wall s | {new_label} wall s | wall {new_label}/{old_label} "
-          f"| {old_label} CPU s | {new_label} CPU s | CPU {new_label}/{old_label} |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
-    for articles, row, old, new in table:
-        cpu_old, cpu_new = old["user"] + old["sys"], new["user"] + new["sys"]
-        cpu = f"{cpu_old:.2f} | {cpu_new:.2f} | {cpu_new / cpu_old:.2f}" if cpu_old else "– | – | –"
-        print(f"| {articles} | {row} | {old['wall']:.3f} | {new['wall']:.3f} "
-              f"| {new['wall'] / old['wall']:.2f} | {cpu} |")
-
+    head = " | ".join(f"{l} wall s | {l} CPU s" + (f" | ÷ {labels[0]} (wall, CPU)" if i else "")
+                      for i, l in enumerate(labels))
+    print(f"| articles | row | {head} |")
+    print("|---:|---|" + "---:|" * (3 * len(labels) - 1))
+    for articles, row, figures in table:
+        base = figures[0]
+        cells = []
+        for i, r in enumerate(figures):
+            cpu = r["user"] + r["sys"]
+            cells.append(f"{r['wall']:.3f} | " + (f"{cpu:.2f}" if cpu else "–"))
+            if i:
+                base_cpu = base["user"] + base["sys"]
+                cpu_ratio = f"{cpu / base_cpu:.2f}" if base_cpu else "–"
+                cells.append(f"{r['wall'] / base['wall']:.2f}, {cpu_ratio}")
+        print(f"| {articles} | {row} | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,7 @@ use std::io::{self, IsTerminal, Stderr, Stdout, Write};
 
 /// How much a command prints besides its result and its problems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verbosity {
+pub(crate) enum Verbosity {
     /// `-q`: problems only.
     Quiet,
     Normal,
@@ -64,18 +64,18 @@ impl Console {
     }
 
     /// Prints a command's result on stdout, as it is.
-    pub fn print(&self, text: &str) -> io::Result<()> {
+    pub(crate) fn print(&self, text: &str) -> io::Result<()> {
         self.out.write(text)
     }
 
     /// Prints a command's result as pretty JSON on stdout (`--format json`).
-    pub fn print_json(&self, value: &impl serde::Serialize) -> io::Result<()> {
+    pub(crate) fn print_json(&self, value: &impl serde::Serialize) -> io::Result<()> {
         let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
         self.out.write(&format!("{text}\n"))
     }
 
     /// Prints diagnostics on stderr, each followed by a blank line.
-    pub fn diagnostics(&self, items: &[Diagnostic]) -> io::Result<()> {
+    pub(crate) fn diagnostics(&self, items: &[Diagnostic]) -> io::Result<()> {
         for d in items {
             self.err
                 .write(&format!("{}\n\n", render_human(d, self.err_color)))?;
@@ -84,12 +84,12 @@ impl Console {
     }
 
     /// Prints a line about a problem, an error or a warning (never silenced).
-    pub fn problem_line(&self, line: &str) -> io::Result<()> {
+    pub(crate) fn problem_line(&self, line: &str) -> io::Result<()> {
         self.err.write(&format!("{line}\n"))
     }
 
     /// Prints a summary line on stderr, unless `-q`.
-    pub fn summary(&self, line: &str) -> io::Result<()> {
+    pub(crate) fn summary(&self, line: &str) -> io::Result<()> {
         if self.verbosity == Verbosity::Quiet {
             return Ok(());
         }
@@ -97,7 +97,7 @@ impl Console {
     }
 
     /// Prints a detail line on stderr, only with `-v`.
-    pub fn detail(&self, line: &str) -> io::Result<()> {
+    pub(crate) fn detail(&self, line: &str) -> io::Result<()> {
         if self.verbosity < Verbosity::Verbose {
             return Ok(());
         }
@@ -105,18 +105,18 @@ impl Console {
     }
 
     /// Whether `-q` asks for problems only.
-    pub fn quiet(&self) -> bool {
+    pub(crate) fn quiet(&self) -> bool {
         self.verbosity == Verbosity::Quiet
     }
 
     /// Whether `-v` asks for details.
-    pub fn verbose(&self) -> bool {
+    pub(crate) fn verbose(&self) -> bool {
         self.verbosity == Verbosity::Verbose
     }
 
     /// A progress handle for a long stage: a bar on stderr when it is a terminal and not
     /// `-q`, shown once the stage has run for about a second; otherwise nothing.
-    pub fn progress(&self, what: &'static str) -> Progress {
+    pub(crate) fn progress(&self, what: &'static str) -> Progress {
         if self.err_terminal && self.verbosity > Verbosity::Quiet {
             progress_bar::on_stderr(what)
         } else {

@@ -1,16 +1,16 @@
 //! Commands: each takes checked options ([`config`]) and a [`Console`], prints its result,
 //! and returns `Ok` or a [`Failure`] that `main` prints once and turns into the exit code.
 
-pub mod build;
-pub mod check;
-pub mod completions;
-pub mod config;
-pub mod console;
-pub mod coverage;
-pub mod explain;
-pub mod new;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod completions;
+pub(crate) mod config;
+pub(crate) mod console;
+pub(crate) mod coverage;
+pub(crate) mod explain;
+pub(crate) mod new;
 mod progress_bar;
-pub mod serve;
+pub(crate) mod serve;
 
 use crate::cli::Cli;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
@@ -27,9 +27,9 @@ pub type CmdResult = Result<(), Failure>;
 pub struct Failure {
     pub exit: Exit,
     /// Ready to print: sorted, repeats across articles folded, source lines attached.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// A last line after the diagnostics, e.g. that the output folder was not changed.
-    pub closing: Option<String>,
+    pub(crate) closing: Option<String>,
 }
 
 /// The exit codes of a failure (success is 0).
@@ -44,7 +44,7 @@ pub enum Exit {
 impl Exit {
     /// The exit for these problems: 1, except when every error is about `--now` (one the
     /// site's time zone skips is only found once site.yaml is read): wrong usage, 2.
-    pub fn of<'a>(items: impl Iterator<Item = &'a Diagnostic>) -> Exit {
+    pub(crate) fn of<'a>(items: impl Iterator<Item = &'a Diagnostic>) -> Exit {
         let mut errors = items.filter(|d| d.is_error()).peekable();
         let usage = errors.peek().is_some() && errors.all(|d| d.origin.file == Path::new("--now"));
         if usage { Exit::Usage } else { Exit::Problems }
@@ -60,7 +60,7 @@ impl Exit {
 
 impl Failure {
     /// A usage problem (exit 2).
-    pub fn usage(d: Diagnostic) -> Failure {
+    pub(crate) fn usage(d: Diagnostic) -> Failure {
         Failure {
             exit: Exit::Usage,
             ..Failure::problem(d)
@@ -68,7 +68,7 @@ impl Failure {
     }
 
     /// One problem in the site or its output (exit 1).
-    pub fn problem(d: Diagnostic) -> Failure {
+    pub(crate) fn problem(d: Diagnostic) -> Failure {
         Failure {
             exit: Exit::Problems,
             diagnostics: vec![d],
@@ -78,7 +78,7 @@ impl Failure {
 
     /// Problems in the site (exit 1, see [`Exit::of`]), prepared for printing with source
     /// lines from `root`.
-    pub fn problems(items: Diagnostics, root: &Path) -> Failure {
+    pub(crate) fn problems(items: Diagnostics, root: &Path) -> Failure {
         Failure {
             exit: Exit::of(items.iter()),
             diagnostics: items.prepared(root),
@@ -87,7 +87,7 @@ impl Failure {
     }
 
     /// A failure the command has already shown (e.g. as JSON on stdout).
-    pub fn shown(exit: Exit) -> Failure {
+    pub(crate) fn shown(exit: Exit) -> Failure {
         Failure {
             exit,
             diagnostics: Vec::new(),
@@ -96,12 +96,12 @@ impl Failure {
     }
 
     /// How many of its diagnostics are errors.
-    pub fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
 
     /// The same failure, with a last line.
-    pub fn closing(mut self, line: impl Into<String>) -> Failure {
+    pub(crate) fn closing(mut self, line: impl Into<String>) -> Failure {
         self.closing = Some(line.into());
         self
     }

@@ -22,36 +22,36 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Every article's figures, in plan order, and what was reused.
-pub struct Counted {
-    pub shingles: Vec<u32>,
-    pub local: Vec<u32>,
+pub(crate) struct Counted {
+    pub(crate) shingles: Vec<u32>,
+    pub(crate) local: Vec<u32>,
     /// The nearest other article and the exact Jaccard similarity.
-    pub twins: Vec<Option<(usize, f64)>>,
+    pub(crate) twins: Vec<Option<(usize, f64)>>,
     /// Templates that could not be rendered with defaults only.
-    pub notes: Vec<Diagnostic>,
+    pub(crate) notes: Vec<Diagnostic>,
     /// What the next run may reuse: this run's articles and candidate pairs.
-    pub memo: CoverageMemo,
-    pub reuse: Reuse,
+    pub(crate) memo: CoverageMemo,
+    pub(crate) reuse: Reuse,
 }
 
 /// How much of a run came from the memo.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Reuse {
-    pub articles: usize,
+pub(crate) struct Reuse {
+    pub(crate) articles: usize,
     /// Articles the memo held nothing for under their key (changed ones): their words
     /// were rendered.
-    pub changed: usize,
+    pub(crate) changed: usize,
     /// Unchanged articles whose words were rendered for a pair that had to be compared.
-    pub partners: usize,
-    pub pairs: usize,
+    pub(crate) partners: usize,
+    pub(crate) pairs: usize,
     /// Candidate pairs compared exactly.
-    pub compared: usize,
+    pub(crate) compared: usize,
     /// The memo held exactly what this run needed: the one it leaves is the same.
-    pub unchanged: bool,
+    pub(crate) unchanged: bool,
 }
 
 /// Counts every article of `plan`, taking what `memo` holds under unchanged keys.
-pub fn count(
+pub(crate) fn count(
     input: &SiteInput,
     plan: &Plan,
     renderer: &Renderer<'_>,

@@ -9,39 +9,39 @@ use serde::Serialize;
 
 /// One value (or own heading or title) of an article and the level that set it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ValueLevel {
-    pub name: String,
+pub(crate) struct ValueLevel {
+    pub(crate) name: String,
     /// `site`, `topic`, `city` or `city×topic`.
-    pub level: &'static str,
-    pub file: String,
-    pub line: u32,
+    pub(crate) level: &'static str,
+    pub(crate) file: String,
+    pub(crate) line: u32,
 }
 
 /// A city fact the article shows: a value set at the city or city × topic level.
 #[derive(Debug, Clone, Serialize)]
-pub struct Fact {
-    pub name: String,
-    pub level: &'static str,
+pub(crate) struct Fact {
+    pub(crate) name: String,
+    pub(crate) level: &'static str,
     /// The source's `url`, else its `note`; `None` when the fact has no source.
-    pub source: Option<String>,
-    pub verified: Option<NaiveDate>,
+    pub(crate) source: Option<String>,
+    pub(crate) verified: Option<NaiveDate>,
     /// Days since `verified`, on the day of the run.
-    pub age_days: Option<i64>,
+    pub(crate) age_days: Option<i64>,
     /// The last day the fact counts as checked (`verified` + `lint.fact_max_age_days`).
-    pub due: Option<NaiveDate>,
+    pub(crate) due: Option<NaiveDate>,
     /// Past `due`: `sitegen check` warns about it.
-    pub overdue: bool,
+    pub(crate) overdue: bool,
 }
 
 /// An article's values split by level: its own (city, city × topic, own heading and
 /// title) and the ones it takes from the topic or site defaults.
-pub struct Levels {
-    pub own: Vec<ValueLevel>,
-    pub defaults: Vec<ValueLevel>,
+pub(crate) struct Levels {
+    pub(crate) own: Vec<ValueLevel>,
+    pub(crate) defaults: Vec<ValueLevel>,
 }
 
 /// The level names editors read.
-pub fn level_name(layer: Layer) -> &'static str {
+pub(crate) fn level_name(layer: Layer) -> &'static str {
     match layer {
         Layer::Site => "site",
         Layer::Topic => "topic",
@@ -60,7 +60,7 @@ fn row(name: &str, level: &'static str, origin: &Origin) -> ValueLevel {
 }
 
 /// The levels of article `a`'s values.
-pub fn levels(input: &SiteInput, merged: &Merged, a: &PlannedArticle) -> Levels {
+pub(crate) fn levels(input: &SiteInput, merged: &Merged, a: &PlannedArticle) -> Levels {
     let mut own = Vec::new();
     let mut defaults = Vec::new();
     for (name, v) in &merged.pairs[a.pair].values {
@@ -82,7 +82,7 @@ pub fn levels(input: &SiteInput, merged: &Merged, a: &PlannedArticle) -> Levels 
 }
 
 /// The facts among `own` (values, not headings or titles), with their sources and ages.
-pub fn facts(
+pub(crate) fn facts(
     input: &SiteInput,
     a: &PlannedArticle,
     own: &[ValueLevel],
@@ -127,7 +127,7 @@ fn fact(
 
 /// The line of the city file to edit for article `a`: its `topics:` entry for the topic
 /// when it has one, else the first city-wide value, else the file's first line.
-pub fn edit_place(city: &City, topic_slug: &str) -> Origin {
+pub(crate) fn edit_place(city: &City, topic_slug: &str) -> Origin {
     let first = |lines: &mut dyn Iterator<Item = u32>| lines.filter(|&l| l > 0).min();
     let in_topic = city.topics.get(topic_slug).and_then(|t| {
         let mut lines = t

@@ -23,23 +23,23 @@ use std::path::Path;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The memo's file name in the report folder.
-pub const FILE: &str = ".sitegen-coverage";
+pub(crate) const FILE: &str = ".sitegen-coverage";
 
 /// What coverage keeps of one article's words.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Figures {
+pub(crate) struct Figures {
     /// Distinct shingles of its visible text.
-    pub shingles: u32,
+    pub(crate) shingles: u32,
     /// Those not in the defaults rendering of its topics.
-    pub local: u32,
-    pub signature: Signature,
+    pub(crate) local: u32,
+    pub(crate) signature: Signature,
 }
 
 /// Words key → figures, and (lower key, higher key) → shared shingles of a twin pair.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CoverageMemo {
-    pub articles: HashMap<u64, Figures>,
-    pub pairs: HashMap<(u64, u64), u32>,
+pub(crate) struct CoverageMemo {
+    pub(crate) articles: HashMap<u64, Figures>,
+    pub(crate) pairs: HashMap<(u64, u64), u32>,
 }
 
 /// The first line: the format and the code that wrote it.
@@ -52,7 +52,7 @@ const PAIR_BYTES: usize = 8 + 8 + 4;
 
 impl CoverageMemo {
     /// The memo kept in `dir`; empty when it is missing or unusable (see the module).
-    pub fn read(dir: &Path) -> CoverageMemo {
+    pub(crate) fn read(dir: &Path) -> CoverageMemo {
         std::fs::read(dir.join(FILE))
             .ok()
             .and_then(|bytes| CoverageMemo::parse(&bytes))
@@ -60,12 +60,12 @@ impl CoverageMemo {
     }
 
     /// Writes the memo into `dir`, through a temporary file and a rename.
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+    pub(crate) fn write(&self, dir: &Path) -> std::io::Result<()> {
         write_atomic(&dir.join(FILE), &self.to_bytes(), dir, "coverage-memo")
     }
 
     /// The file's bytes: entries sorted by key, so equal memos give equal files.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut articles: Vec<(&u64, &Figures)> = self.articles.iter().collect();
         articles.sort_unstable_by_key(|(k, _)| **k);
         let mut pairs: Vec<(&(u64, u64), &u32)> = self.pairs.iter().collect();
@@ -95,7 +95,7 @@ impl CoverageMemo {
     /// Reads [`CoverageMemo::to_bytes`]'s output back; `None` for anything else, including
     /// entries that no run could have written (a local count above the shingle count, a
     /// pair sharing more shingles than one of its articles has).
-    pub fn parse(bytes: &[u8]) -> Option<CoverageMemo> {
+    pub(crate) fn parse(bytes: &[u8]) -> Option<CoverageMemo> {
         let body = bytes.strip_prefix(header().as_bytes())?;
         let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
         if xxh3_64(&bytes[..bytes.len() - 8]) != u64::from_le_bytes(sum.try_into().ok()?) {

@@ -22,13 +22,13 @@
 //! articles only ([`figures`]); the figures are the same with and without it.
 
 mod figures;
-pub mod levels;
-pub mod memo;
-pub mod page;
-pub mod shingles;
-pub mod table;
-pub mod totals;
-pub mod twins;
+pub(crate) mod levels;
+pub(crate) mod memo;
+pub(crate) mod page;
+pub(crate) mod shingles;
+pub(crate) mod table;
+pub(crate) mod totals;
+pub(crate) mod twins;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::merge::Merged;
@@ -36,73 +36,73 @@ use crate::model::SiteInput;
 use crate::model::ids::{ArticleId, Id};
 use crate::plan::Plan;
 use crate::render::Renderer;
-pub use figures::Reuse;
+pub(crate) use figures::Reuse;
 use levels::{Fact, ValueLevel};
-pub use memo::CoverageMemo;
+pub(crate) use memo::CoverageMemo;
 use rayon::prelude::*;
 use serde::Serialize;
-pub use totals::{CityTotals, SiteTotals, TopicTotals};
+pub(crate) use totals::{CityTotals, SiteTotals, TopicTotals};
 
 /// The coverage of one article.
 #[derive(Debug, Clone, Serialize)]
-pub struct ArticleCoverage {
+pub(crate) struct ArticleCoverage {
     /// `city/topic`.
-    pub article: String,
-    pub city: String,
-    pub city_name: String,
-    pub topic: String,
-    pub topic_name: String,
-    pub url: String,
-    pub published: bool,
+    pub(crate) article: String,
+    pub(crate) city: String,
+    pub(crate) city_name: String,
+    pub(crate) topic: String,
+    pub(crate) topic_name: String,
+    pub(crate) url: String,
+    pub(crate) published: bool,
     /// Values, heading and title the article has from its city (or city × topic).
-    pub own: Vec<ValueLevel>,
+    pub(crate) own: Vec<ValueLevel>,
     /// Values it takes from the topic or site defaults.
-    pub defaults: Vec<ValueLevel>,
-    pub facts: Vec<Fact>,
+    pub(crate) defaults: Vec<ValueLevel>,
+    pub(crate) facts: Vec<Fact>,
     /// Distinct shingles of its visible text.
-    pub shingles: usize,
+    pub(crate) shingles: usize,
     /// Those not in the defaults rendering of its topics.
-    pub local_shingles: usize,
+    pub(crate) local_shingles: usize,
     /// `local_shingles / shingles` (0 for an empty article).
-    pub local_share: f64,
-    pub twin: Option<Twin>,
+    pub(crate) local_share: f64,
+    pub(crate) twin: Option<Twin>,
     /// The city file and line to edit for it.
-    pub edit_file: String,
-    pub edit_line: u32,
+    pub(crate) edit_file: String,
+    pub(crate) edit_line: u32,
 }
 
 /// The most similar other article.
 #[derive(Debug, Clone, Serialize)]
-pub struct Twin {
-    pub article: String,
+pub(crate) struct Twin {
+    pub(crate) article: String,
     /// Jaccard similarity of the two shingle sets, 0–1.
-    pub similarity: f64,
+    pub(crate) similarity: f64,
 }
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
-pub struct Coverage {
-    pub site: SiteTotals,
-    pub cities: Vec<CityTotals>,
-    pub topics: Vec<TopicTotals>,
+pub(crate) struct Coverage {
+    pub(crate) site: SiteTotals,
+    pub(crate) cities: Vec<CityTotals>,
+    pub(crate) topics: Vec<TopicTotals>,
     /// In plan order (city, then topic).
-    pub articles: Vec<ArticleCoverage>,
+    pub(crate) articles: Vec<ArticleCoverage>,
     /// Templates that could not be rendered with defaults only (their text then counts
     /// as local).
     #[serde(skip)]
-    pub notes: Vec<Diagnostic>,
+    pub(crate) notes: Vec<Diagnostic>,
 }
 
 /// A report, what the next run may reuse, and how much this one reused.
-pub struct Analysis {
-    pub coverage: Coverage,
-    pub memo: CoverageMemo,
-    pub reuse: Reuse,
+pub(crate) struct Analysis {
+    pub(crate) coverage: Coverage,
+    pub(crate) memo: CoverageMemo,
+    pub(crate) reuse: Reuse,
 }
 
 /// Runs the analysis on one run's merge, plan and renderer, taking from `memo` what it
 /// holds of unchanged articles (the figures are the same without it).
-pub fn analyse(
+pub(crate) fn analyse(
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
@@ -165,7 +165,7 @@ pub fn analyse(
 
 /// Content-lint warnings for thin articles (`lint.min_local_share`) and near-copies
 /// (`lint.max_twin_similarity`); nothing, and no work, when neither is set.
-pub fn lint(
+pub(crate) fn lint(
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
@@ -183,7 +183,7 @@ pub fn lint(
 }
 
 /// The threshold warnings of a report.
-pub fn warnings(input: &SiteInput, c: &Coverage) -> Vec<Diagnostic> {
+pub(crate) fn warnings(input: &SiteInput, c: &Coverage) -> Vec<Diagnostic> {
     let limits = &input.site.lint;
     let mut out = Vec::new();
     for a in &c.articles {
@@ -235,7 +235,7 @@ pub fn warnings(input: &SiteInput, c: &Coverage) -> Vec<Diagnostic> {
 }
 
 /// `0.034` → `3 %`; below 10 % one decimal (`0.5 %`).
-pub fn percent(share: f64) -> String {
+pub(crate) fn percent(share: f64) -> String {
     let p = share * 100.0;
     if p > 0.0 && p < 10.0 && (p.round() - p).abs() > 0.05 {
         format!("{p:.1} %")

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// The file name in the report folder.
-pub const FILE: &str = "coverage.html";
+pub(crate) const FILE: &str = "coverage.html";
 
 const STYLE: &str = "\
 *{box-sizing:border-box}\
@@ -64,7 +64,7 @@ fn editor_link(root: &Path, file: &str, line: u32) -> String {
 }
 
 /// The page, for the site in `root` (the folder the editor link opens files from).
-pub fn html(input: &SiteInput, c: &Coverage, root: &Path) -> String {
+pub(crate) fn html(input: &SiteInput, c: &Coverage, root: &Path) -> String {
     let mut out = String::with_capacity(4096 + c.articles.len() * 1200);
     let title = format!("Coverage of {}", input.site.name);
     let _ = write!(

@@ -7,21 +7,21 @@
 //! into the next, so the order of sections does not matter. A piece shorter than five
 //! characters is one shingle.
 
-pub use crate::content::similarity::ShingleSet;
+pub(crate) use crate::content::similarity::ShingleSet;
 use crate::content::similarity::push_windows;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Characters per shingle.
-pub const WIDTH: usize = 5;
+pub(crate) const WIDTH: usize = 5;
 
 /// Stands for the city's name and its province in every text compared (a private-use
 /// character, which no article contains).
-pub const MASK: &str = "\u{E000}";
+pub(crate) const MASK: &str = "\u{E000}";
 
 /// Keys that are hashes already: used as they are.
 #[derive(Default)]
-pub struct PassThrough(u64);
+pub(crate) struct PassThrough(u64);
 
 impl Hasher for PassThrough {
     fn finish(&self) -> u64 {
@@ -39,10 +39,10 @@ impl Hasher for PassThrough {
 }
 
 /// A map keyed by shingle hash.
-pub type ShingleMap<V> = HashMap<u32, V, BuildHasherDefault<PassThrough>>;
+pub(crate) type ShingleMap<V> = HashMap<u32, V, BuildHasherDefault<PassThrough>>;
 
 /// Collects the shingles of texts for one article (or one topic's defaults).
-pub struct Shingler<'a> {
+pub(crate) struct Shingler<'a> {
     /// Replaced by [`MASK`] before shingling (longest first).
     names: Vec<&'a str>,
     hashes: Vec<u32>,
@@ -53,7 +53,7 @@ pub struct Shingler<'a> {
 
 impl<'a> Shingler<'a> {
     /// A shingler masking `names` (the city's name and province; empty ones are ignored).
-    pub fn new(names: &[&'a str]) -> Self {
+    pub(crate) fn new(names: &[&'a str]) -> Self {
         let mut names: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
         names.dedup();
@@ -66,14 +66,14 @@ impl<'a> Shingler<'a> {
     }
 
     /// Adds plain text (a title, lead, heading): one piece.
-    pub fn text(&mut self, text: &str) {
+    pub(crate) fn text(&mut self, text: &str) {
         self.piece.clear();
         push_collapsed(&mut self.piece, text);
         self.flush();
     }
 
     /// Adds an HTML fragment: the text of each block is a piece.
-    pub fn html(&mut self, html: &str) {
+    pub(crate) fn html(&mut self, html: &str) {
         self.piece.clear();
         let mut rest = html;
         while let Some(lt) = rest.find('<') {
@@ -94,7 +94,7 @@ impl<'a> Shingler<'a> {
     }
 
     /// The shingles added so far, as a sorted set.
-    pub fn finish(mut self) -> ShingleSet {
+    pub(crate) fn finish(mut self) -> ShingleSet {
         self.hashes.sort_unstable();
         self.hashes.dedup();
         self.hashes

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::fmt::Write;
 
 /// Articles worst first: lowest local share, then most similar twin, then by id.
-pub fn worst_first(c: &Coverage) -> Vec<&ArticleCoverage> {
+pub(crate) fn worst_first(c: &Coverage) -> Vec<&ArticleCoverage> {
     let mut all: Vec<&ArticleCoverage> = c.articles.iter().collect();
     all.sort_by(|a, b| compare(a, b));
     all
@@ -21,7 +21,7 @@ fn compare(a: &ArticleCoverage, b: &ArticleCoverage) -> Ordering {
 }
 
 /// The whole report as text.
-pub fn human(c: &Coverage, max_age_days: i64) -> String {
+pub(crate) fn human(c: &Coverage, max_age_days: i64) -> String {
     let mut out = String::new();
     let s = &c.site;
     let _ = writeln!(out, "coverage: {}", s.summary);

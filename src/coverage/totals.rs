@@ -8,56 +8,56 @@ use std::collections::{BTreeSet, HashMap};
 
 /// One city's totals.
 #[derive(Debug, Clone, Serialize)]
-pub struct CityTotals {
-    pub city: String,
-    pub name: String,
-    pub file: String,
-    pub articles: usize,
+pub(crate) struct CityTotals {
+    pub(crate) city: String,
+    pub(crate) name: String,
+    pub(crate) file: String,
+    pub(crate) articles: usize,
     /// Names of the values, headings and titles the city sets itself (any topic).
-    pub own: Vec<String>,
+    pub(crate) own: Vec<String>,
     /// Articles with at least one value, heading or title of the city's own.
-    pub articles_with_own: usize,
+    pub(crate) articles_with_own: usize,
     /// No article of the city has anything of its own.
-    pub default_only: bool,
-    pub facts: usize,
-    pub sourced: usize,
-    pub overdue: usize,
-    pub oldest_verified: Option<NaiveDate>,
-    pub median_local_share: f64,
-    pub min_local_share: f64,
+    pub(crate) default_only: bool,
+    pub(crate) facts: usize,
+    pub(crate) sourced: usize,
+    pub(crate) overdue: usize,
+    pub(crate) oldest_verified: Option<NaiveDate>,
+    pub(crate) median_local_share: f64,
+    pub(crate) min_local_share: f64,
 }
 
 /// One topic's totals.
 #[derive(Debug, Clone, Serialize)]
-pub struct TopicTotals {
-    pub topic: String,
-    pub name: String,
-    pub articles: usize,
+pub(crate) struct TopicTotals {
+    pub(crate) topic: String,
+    pub(crate) name: String,
+    pub(crate) articles: usize,
     /// Cities whose article of this topic has something of its own.
-    pub cities_with_own: usize,
-    pub median_local_share: f64,
+    pub(crate) cities_with_own: usize,
+    pub(crate) median_local_share: f64,
     /// The highest twin similarity of the topic's articles.
-    pub max_twin_similarity: f64,
+    pub(crate) max_twin_similarity: f64,
 }
 
 /// The site's totals.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteTotals {
-    pub cities: usize,
-    pub default_only_cities: usize,
-    pub articles: usize,
-    pub articles_with_own: usize,
-    pub median_local_share: f64,
-    pub median_twin_similarity: f64,
-    pub facts: usize,
-    pub sourced: usize,
-    pub overdue: usize,
+pub(crate) struct SiteTotals {
+    pub(crate) cities: usize,
+    pub(crate) default_only_cities: usize,
+    pub(crate) articles: usize,
+    pub(crate) articles_with_own: usize,
+    pub(crate) median_local_share: f64,
+    pub(crate) median_twin_similarity: f64,
+    pub(crate) facts: usize,
+    pub(crate) sourced: usize,
+    pub(crate) overdue: usize,
     /// "29 of 31 cities use only defaults; median local share 3 %".
-    pub summary: String,
+    pub(crate) summary: String,
 }
 
 /// The median (0 for none).
-pub fn median(mut xs: Vec<f64>) -> f64 {
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     if xs.is_empty() {
         return 0.0;
     }
@@ -71,7 +71,7 @@ pub fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 /// Totals per city (in input order), per topic and for the site.
-pub fn totals(
+pub(crate) fn totals(
     input: &SiteInput,
     articles: &[ArticleCoverage],
 ) -> (Vec<CityTotals>, Vec<TopicTotals>, SiteTotals) {

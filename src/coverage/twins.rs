@@ -20,18 +20,18 @@ use crate::content::similarity::{BINS, Signature, agreement, band_hash};
 use rayon::prelude::*;
 
 /// Bands of the LSH index.
-pub const BANDS: usize = 32;
+pub(crate) const BANDS: usize = 32;
 /// Bins per band.
-pub const ROWS: usize = BINS / BANDS;
+pub(crate) const ROWS: usize = BINS / BANDS;
 /// Neighbours looked at on each side within a band bucket.
-pub const WINDOW: usize = 4;
+pub(crate) const WINDOW: usize = 4;
 /// Candidates compared exactly per article.
-pub const EXACT: usize = 3;
+pub(crate) const EXACT: usize = 3;
 
 /// Each article's candidates for an exact comparison, best first: the at most [`EXACT`]
 /// other articles found by banding whose signatures agree in the most bins (ties: the
 /// lower index). An empty article (`empty[i]`) has none and is nobody's candidate.
-pub fn candidates(sigs: &[Signature], empty: &[bool]) -> Vec<Vec<u32>> {
+pub(crate) fn candidates(sigs: &[Signature], empty: &[bool]) -> Vec<Vec<u32>> {
     let n = sigs.len();
     // Per band: (bucket hash, article), sorted; and each article's place in it.
     let bands: Vec<Band> = (0..BANDS)
@@ -84,7 +84,7 @@ pub fn candidates(sigs: &[Signature], empty: &[bool]) -> Vec<Vec<u32>> {
 /// Each article's nearest twin among its `candidates` by `similarity` (the exact
 /// Jaccard similarity of articles `i` and `j`) and that similarity; ties go to the lower
 /// index; `None` for an article without candidates.
-pub fn nearest(
+pub(crate) fn nearest(
     candidates: &[Vec<u32>],
     similarity: impl Fn(usize, usize) -> f64 + Sync,
 ) -> Vec<Option<(usize, f64)>> {

@@ -12,7 +12,7 @@ use super::reload::{self, EVENTS_PATH};
 use super::state::Snapshot;
 
 /// The most headers [`parse_head`] reads; `net` gives the server the same bound.
-pub const MAX_HEADERS: usize = 64;
+pub(crate) const MAX_HEADERS: usize = 64;
 
 /// The address the server listens on, and so the only `Host` values it answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Local {
 
 impl Local {
     /// `http://127.0.0.1:PORT`, the origin every page is served from.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
@@ -50,7 +50,7 @@ impl Local {
 /// A request as far as the server reads it: the body of a GET or HEAD is never looked at.
 #[derive(Debug, Clone, Default)]
 pub struct Head {
-    pub method: String,
+    pub(crate) method: String,
     /// The request target exactly as sent (`/a/b?x=1`).
     pub target: String,
     /// The value of every `Host` header (a valid request has exactly one).
@@ -63,7 +63,7 @@ pub struct Reply {
     pub status: u16,
     /// Names are lower case; values are visible ASCII (checked by the fuzz target).
     pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// What to do with a request.
@@ -80,7 +80,7 @@ pub enum Answer {
 }
 
 /// The coverage page of the served site (`sitegen coverage`'s page, made on request).
-pub const COVERAGE_PATH: &str = "/__sitegen/coverage/";
+pub(crate) const COVERAGE_PATH: &str = "/__sitegen/coverage/";
 
 /// Reads a complete request head from raw bytes; `None` when it is not one (incomplete,
 /// malformed, or more than [`MAX_HEADERS`] headers). The server itself parses with hyper,
@@ -165,7 +165,7 @@ backslashes, encoded slashes or control characters).\n",
 }
 
 /// The answer when the server has no room for another connection or event stream.
-pub fn busy(what: &str) -> Reply {
+pub(crate) fn busy(what: &str) -> Reply {
     let mut reply = text(
         503,
         &format!("The preview server has too many open {what}; try again in a moment.\n"),
@@ -196,7 +196,7 @@ fn not_found(snapshot: &Snapshot) -> Reply {
 
 /// The `Content-Type` for a site file, by extension (mime_guess); text types say
 /// `charset=utf-8`, unknown ones are `application/octet-stream`.
-pub fn content_type(file: &str) -> String {
+pub(crate) fn content_type(file: &str) -> String {
     let ext = file
         .rsplit('/')
         .next()
@@ -246,7 +246,7 @@ background:#fff;color:#0645ad;border:1px solid #888;border-radius:4px;\
 font:12px/1.6 system-ui,sans-serif\">coverage</a>";
 
 /// The answer to [`Answer::Coverage`]: the page as made, or why the site does not build.
-pub fn coverage_reply(snapshot: &Snapshot, made: Result<String, String>) -> Reply {
+pub(crate) fn coverage_reply(snapshot: &Snapshot, made: Result<String, String>) -> Reply {
     match made {
         Ok(html) => page(snapshot, "coverage.html", html.as_bytes(), 200),
         Err(problems) => text(500, &format!("The site does not build:\n\n{problems}\n")),

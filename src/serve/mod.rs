@@ -7,10 +7,10 @@
 
 pub mod http;
 pub mod net;
-pub mod path;
-pub mod reload;
+pub(crate) mod path;
+pub(crate) mod reload;
 pub mod state;
-pub mod watch;
+pub(crate) mod watch;
 
 use crate::diag::{Diagnostics, render_human, stderr_color};
 use crate::load::ChangeKind;
@@ -24,17 +24,17 @@ use std::time::Instant;
 
 /// Checked options of `sitegen serve`.
 #[derive(Debug, Clone)]
-pub struct ServeOptions {
-    pub build: BuildOptions,
+pub(crate) struct ServeOptions {
+    pub(crate) build: BuildOptions,
     /// 0 picks a free port.
-    pub port: u16,
-    pub open_browser: bool,
+    pub(crate) port: u16,
+    pub(crate) open_browser: bool,
     /// `-q`: no line per rebuild, only problems.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 /// Runs the server until the process is stopped. `Err` when it cannot start.
-pub fn run(mut opts: ServeOptions) -> Result<(), String> {
+pub(crate) fn run(mut opts: ServeOptions) -> Result<(), String> {
     let root = opts.build.root.canonicalize().map_err(|e| {
         format!(
             "cannot open the site folder {}: {e}",

@@ -43,9 +43,9 @@ pub const MAX_CONNECTIONS: usize = 128;
 /// Live-reload streams open at once: one per open page.
 pub const MAX_STREAMS: usize = 64;
 /// Connections being told `503` at once; past that a new connection is closed at once.
-pub const MAX_REFUSING: usize = 64;
+pub(crate) const MAX_REFUSING: usize = 64;
 /// The time a client has to send a request head.
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest a write may wait for the client to read.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The time a connection past the bound has to send its request before it is closed
@@ -59,14 +59,14 @@ const NOTICE_EVERY: Duration = Duration::from_secs(10);
 type ResponseBody = Either<Full<Bytes>, EventStream>;
 
 /// The bound socket, before serving starts.
-pub struct Listener {
+pub(crate) struct Listener {
     socket: std::net::TcpListener,
     local: Local,
 }
 
 impl Listener {
     /// Binds 127.0.0.1:`port` (0 picks a free port).
-    pub fn bind(port: u16) -> Result<Listener, String> {
+    pub(crate) fn bind(port: u16) -> Result<Listener, String> {
         let socket = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
             format!(
                 "cannot listen on 127.0.0.1:{port}: {e} (choose another with --port, or --port 0 for any free port)"
@@ -83,13 +83,13 @@ impl Listener {
     }
 
     /// The address actually bound.
-    pub fn local(&self) -> Local {
+    pub(crate) fn local(&self) -> Local {
         self.local
     }
 
     /// Starts serving `state` in the background; returns once the threads run. `site`:
     /// the build options of the served site, for the coverage page.
-    pub fn start(self, state: Arc<State>, site: BuildOptions) -> Result<(), String> {
+    pub(crate) fn start(self, state: Arc<State>, site: BuildOptions) -> Result<(), String> {
         let cannot = |e: std::io::Error| format!("cannot start the preview server: {e}");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

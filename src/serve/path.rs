@@ -10,7 +10,7 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 
 /// What a URL path asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SitePath {
+pub(crate) struct SitePath {
     /// The decoded, non-empty segments: `/a//b/` → `["a", "b"]`.
     segments: Vec<String>,
     /// The path ended with `/` (or was `/`): it names a folder's `index.html`.
@@ -43,7 +43,7 @@ impl SitePath {
     /// anything that is not a plain relative name inside the site: no leading `/`, a `.` or
     /// `..` segment, a backslash, NUL, `:` or other control character (also when
     /// percent-encoded), an encoded `/`, or bytes that do not decode to UTF-8.
-    pub fn parse(target: &str) -> Option<SitePath> {
+    pub(crate) fn parse(target: &str) -> Option<SitePath> {
         let path = target.split(['?', '#']).next().unwrap_or("");
         let rest = path.strip_prefix('/')?;
         let mut segments = Vec::new();
@@ -70,7 +70,7 @@ impl SitePath {
 
     /// The site file: `/` → `index.html`, `/a/b/` → `a/b/index.html`, `/a/b.css` →
     /// `a/b.css`.
-    pub fn file(&self) -> String {
+    pub(crate) fn file(&self) -> String {
         let mut file = self.segments.join("/");
         if self.folder {
             if !file.is_empty() {
@@ -82,14 +82,14 @@ impl SitePath {
     }
 
     /// The file a folder named without its slash would serve: `/a/b` → `a/b/index.html`.
-    pub fn as_folder_file(&self) -> Option<String> {
+    pub(crate) fn as_folder_file(&self) -> Option<String> {
         (!self.folder && !self.segments.is_empty())
             .then(|| format!("{}/index.html", self.segments.join("/")))
     }
 
     /// The folder's own path for a redirect, `/a/b/`: always one `/` followed by a segment
     /// (never `//`, never a backslash), so it stays on this server whatever the client sent.
-    pub fn folder_location(&self) -> String {
+    pub(crate) fn folder_location(&self) -> String {
         let mut out = String::from("/");
         for segment in &self.segments {
             out.extend(utf8_percent_encode(segment, SEGMENT));
@@ -130,7 +130,7 @@ const QUERY: &AsciiSet = &CONTROLS
 /// character a URL may not hold as it is (a backslash, a control character, non-ASCII) is
 /// percent-encoded, so the query arrives whole and the header is plain visible ASCII.
 /// Empty when there is no query or only a `?`.
-pub fn clean_query(target: &str) -> String {
+pub(crate) fn clean_query(target: &str) -> String {
     let Some(at) = target.find('?') else {
         return String::new();
     };

@@ -11,12 +11,12 @@ use crate::diag::{Diagnostic, render_human};
 use crate::site_files::xml_escape as escape_html;
 
 /// The path of the event stream; no site page can have it (`__` is not a valid slug).
-pub const EVENTS_PATH: &str = "/__sitegen/events";
+pub(crate) const EVENTS_PATH: &str = "/__sitegen/events";
 
 /// The script that reloads the page after the next rebuild. When the stream is refused
 /// (the server is busy: `503`) the browser gives up on it, so the script opens a new one
 /// after a pause that doubles up to 30 s.
-pub fn script(generation: u64) -> String {
+pub(crate) fn script(generation: u64) -> String {
     format!(
         "<script>/* sitegen serve: live reload */(function(){{\
 var url=\"{EVENTS_PATH}?since={generation}\",pause=1000;\
@@ -29,7 +29,7 @@ listen();}})();</script>"
 
 /// The banner listing the problems of a failed rebuild, each as the terminal shows it
 /// (file:line:column, message, source line with a caret, hint).
-pub fn banner(problems: &[Diagnostic]) -> String {
+pub(crate) fn banner(problems: &[Diagnostic]) -> String {
     let errors = problems.iter().filter(|d| d.is_error()).count();
     let mut out = String::from(
         "<div id=\"sitegen-problems\" role=\"alert\" style=\"position:fixed;top:0;left:0;\
@@ -51,7 +51,7 @@ This is the last good version of the page; fix the file and save to reload.</str
 }
 
 /// Adds `extra` before the page's last `</body>` (or at the end when there is none).
-pub fn inject(html: &[u8], extra: &str) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], extra: &str) -> Vec<u8> {
     let at = find_last_ignore_case(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + extra.len());
     out.extend_from_slice(&html[..at]);

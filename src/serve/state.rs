@@ -19,7 +19,7 @@ pub struct Snapshot {
 
 /// Shared between the rebuild loop and the request threads.
 #[derive(Default)]
-pub struct State {
+pub(crate) struct State {
     current: Mutex<Snapshot>,
     changed: Condvar,
 }
@@ -31,12 +31,12 @@ impl State {
     }
 
     /// The state to answer a request with.
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         self.lock().clone()
     }
 
     /// Publishes a newly built site and clears reported problems.
-    pub fn publish_site(&self, files: SiteFiles) {
+    pub(crate) fn publish_site(&self, files: SiteFiles) {
         let mut s = self.lock();
         s.generation += 1;
         s.files = Arc::new(files);
@@ -45,7 +45,7 @@ impl State {
     }
 
     /// Reports a failed rebuild; the last good site keeps being served.
-    pub fn publish_problems(&self, problems: Vec<Diagnostic>) {
+    pub(crate) fn publish_problems(&self, problems: Vec<Diagnostic>) {
         let mut s = self.lock();
         s.generation += 1;
         s.problems = Some(Arc::new(problems));
@@ -54,7 +54,7 @@ impl State {
 
     /// Waits until the generation differs from `seen`, or `timeout` passes; returns the
     /// generation then.
-    pub fn wait_past(&self, seen: u64, timeout: Duration) -> u64 {
+    pub(crate) fn wait_past(&self, seen: u64, timeout: Duration) -> u64 {
         let guard = self.lock();
         let (guard, _) = self
             .changed

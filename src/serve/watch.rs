@@ -13,7 +13,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
 /// The folders below the site root that are watched recursively.
-pub const WATCHED_DIRS: [&str; 4] = ["topics", "cities", "templates", "static"];
+pub(crate) const WATCHED_DIRS: [&str; 4] = ["topics", "cities", "templates", "static"];
 
 /// How long the file system must be quiet before a batch of events is handed over:
 /// editors save in several steps (truncate, write, rename).
@@ -21,7 +21,7 @@ const DEBOUNCE: Duration = Duration::from_millis(60);
 
 /// What input part a changed `path` belongs to; `None` for paths the site does not read
 /// (build output, editor swap and backup files, other files in the root).
-pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
+pub(crate) fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
     let rel = path.strip_prefix(root).ok()?;
     let mut parts = rel.components();
     let first = parts.next()?.as_os_str().to_str()?;
@@ -70,7 +70,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
 
 /// Does an event of this kind change a file's content or existence? Opening and reading
 /// files (which sitegen itself does on every rebuild) must not trigger a rebuild.
-pub fn relevant(kind: &EventKind) -> bool {
+pub(crate) fn relevant(kind: &EventKind) -> bool {
     !matches!(
         kind,
         EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
@@ -78,7 +78,7 @@ pub fn relevant(kind: &EventKind) -> bool {
 }
 
 /// Turns a batch of events into the distinct changes to apply, in a stable order.
-pub fn changes<'a>(
+pub(crate) fn changes<'a>(
     root: &Path,
     events: impl IntoIterator<Item = (&'a EventKind, &'a [PathBuf])>,
 ) -> Vec<ChangeKind> {
@@ -92,7 +92,7 @@ pub fn changes<'a>(
 }
 
 /// A running watcher on the site folder.
-pub struct Watcher {
+pub(crate) struct Watcher {
     root: PathBuf,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     watched: BTreeSet<PathBuf>,
@@ -102,7 +102,7 @@ pub struct Watcher {
 impl Watcher {
     /// Watches the root (for `site.yaml`, `schedule.lock` and new folders) and each
     /// watched folder below it.
-    pub fn start(root: &Path) -> Result<Watcher, String> {
+    pub(crate) fn start(root: &Path) -> Result<Watcher, String> {
         let (tx, events) = channel();
         let mut debouncer = new_debouncer(DEBOUNCE, None, tx)
             .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
@@ -137,7 +137,7 @@ impl Watcher {
 
     /// Waits for the next batch of changes that matter, and takes every batch already
     /// waiting with it. `None` when the watcher stopped.
-    pub fn next_changes(&mut self) -> Option<Vec<ChangeKind>> {
+    pub(crate) fn next_changes(&mut self) -> Option<Vec<ChangeKind>> {
         loop {
             let first = self.events.recv().ok()?;
             let mut batches = vec![first];
