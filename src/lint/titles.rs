@@ -9,7 +9,7 @@ use crate::plan::PlannedArticle;
 pub(crate) fn check(input: &SiteInput, a: &PlannedArticle, title: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let origin = a.chosen.title.origin(input);
-    let suffix = crate::load::local_time::format_in(a.publish_at, &a.chosen.date_format);
+    let suffix = a.date_suffix();
     let base = title.strip_suffix(suffix.as_str());
     match base {
         None => out.push(

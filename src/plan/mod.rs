@@ -46,6 +46,13 @@ pub struct PlannedArticle {
     pub(crate) category: usize,
 }
 
+impl PlannedArticle {
+    /// The date suffix its title ends with: `publish_at` in the chosen date format.
+    pub(crate) fn date_suffix(&self) -> String {
+        crate::load::local_time::format_in(self.publish_at, &self.chosen.date_format)
+    }
+}
+
 /// A page of the output site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {

@@ -216,7 +216,7 @@ impl Renderer<'_> {
             title_html: super::trust::title_html(
                 &self.titles[i],
                 &city.name,
-                &self.title_suffix(a),
+                &a.date_suffix(),
                 true,
             ),
             published_short: super::links::minutes(a.publish_at),

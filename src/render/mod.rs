@@ -194,7 +194,7 @@ impl<'a> Renderer<'a> {
 
     fn title(&self, a: &PlannedArticle) -> Result<String, Diagnostic> {
         let base = self.title_base(a)?;
-        Ok(base + &crate::load::local_time::format_in(a.publish_at, &a.chosen.date_format))
+        Ok(base + &a.date_suffix())
     }
 
     /// An article's title without its date suffix, trimmed.
@@ -219,7 +219,7 @@ impl<'a> Renderer<'a> {
         let city = &self.input.cities[a.city].name;
         ArticleLink {
             title: &self.titles[i],
-            title_html: trust::title_html(&self.titles[i], city, &self.title_suffix(a), false),
+            title_html: trust::title_html(&self.titles[i], city, &a.date_suffix(), false),
             url: self.url(&a.path),
             datetime: links::minutes(a.publish_at),
             iso: self.iso(a.publish_at),

@@ -73,14 +73,9 @@ fn push_words(text: &str, words: bool, out: &mut Vec<u8>) {
 }
 
 impl Renderer<'_> {
-    /// The date suffix article `a`'s title ends with.
-    pub(super) fn title_suffix(&self, a: &PlannedArticle) -> String {
-        crate::load::local_time::format_in(a.publish_at, &a.chosen.date_format)
-    }
-
     /// Article `i`'s date suffix (what its title ends with).
     pub(crate) fn date_suffix(&self, i: ArticleId) -> String {
-        self.title_suffix(&self.plan.articles[i])
+        self.plan.articles[i].date_suffix()
     }
 
     fn crumb(&self, name: &str, path: &str) -> Crumb {
