@@ -210,7 +210,7 @@ fn value_rows(
     pair.values
         .iter()
         .map(|(name, v)| ValueRow {
-            name: name.clone(),
+            name: name.to_string(),
             value: v.value.clone(),
             level: level_name(v.layer),
             file: v.origin.file.display().to_string(),

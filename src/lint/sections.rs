@@ -281,7 +281,7 @@ fn value_holding<'p>(pair: &'p MergedPair, text: &str) -> Option<(&'p str, &'p O
     pair.values
         .iter()
         .find(|(_, v)| leaves(&v.value, false).any(|s| holds(&normalise(&s), text)))
-        .map(|(k, v)| (k.as_str(), &v.origin))
+        .map(|(k, v)| (k, &v.origin))
 }
 
 fn holds(value: &str, text: &str) -> bool {

@@ -10,7 +10,7 @@ pub(crate) use shapes::check_shapes;
 use crate::diag::Origin;
 use crate::model::ids::{CityId, Id, IdVec, PairId, TopicId};
 use crate::model::{SiteInput, Sourced, Value, ValueMap};
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Which cascade level set a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,12 +29,56 @@ pub(crate) struct MergedValue {
     pub(crate) origin: Origin,
 }
 
+/// One named value after the cascade, shared by every pair it holds for.
+#[derive(Debug)]
+pub(crate) struct Named {
+    name: Box<str>,
+    merged: MergedValue,
+}
+
+/// A pair's values, in name order. A value is shared with every pair that has it from
+/// the same place (a topic default with each city that keeps it, a city value with each
+/// of the city's topics), so a pair holds one pointer per value, not a copy.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Values(Box<[Arc<Named>]>);
+
+impl Values {
+    /// Names and values, in name order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &MergedValue)> {
+        self.0.iter().map(|n| (&*n.name, &n.merged))
+    }
+
+    /// The values, in name order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &MergedValue> {
+        self.0.iter().map(|n| &n.merged)
+    }
+
+    /// The value named `name`.
+    #[cfg(test)]
+    pub(crate) fn get(&self, name: &str) -> Option<&MergedValue> {
+        let at = self.0.binary_search_by(|n| (*n.name).cmp(name)).ok()?;
+        Some(&self.0[at].merged)
+    }
+}
+
+impl<'v> IntoIterator for &'v Values {
+    type Item = (&'v str, &'v MergedValue);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'v, Arc<Named>>,
+        fn(&'v Arc<Named>) -> (&'v str, &'v MergedValue),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|n| (&*n.name, &n.merged))
+    }
+}
+
 /// The values of one (city, topic) pair.
 #[derive(Debug, Clone)]
 pub(crate) struct MergedPair {
     pub(crate) city: CityId,
     pub(crate) topic: TopicId,
-    pub(crate) values: BTreeMap<String, MergedValue>,
+    pub(crate) values: Values,
 }
 
 /// Every (city, topic) pair that is not skipped, in city-then-topic order.
@@ -78,6 +122,10 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
         Some(e) if e.merged.topic_count == topic_count => (Some(e.merged), e.unchanged),
         _ => (None, &(|_| false) as &dyn Fn(CityId) -> bool),
     };
+    // Site and topic defaults, made once and shared by every city.
+    let defaults: Vec<Vec<Arc<Named>>> = (input.topics.ids())
+        .map(|t| defaults_layers(input, t))
+        .collect();
     for (ci, city) in input.cities.iter_ids() {
         let row = ci.index() * topic_count;
         if let Some(old) = earlier.as_mut().filter(|_| unchanged(ci)) {
@@ -89,29 +137,27 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
                         MergedPair {
                             city: ci,
                             topic: ti,
-                            values: BTreeMap::new(),
+                            values: Values::default(),
                         },
                     ));
                 }
             }
             continue;
         }
+        let city_values = layer(&city.values, Layer::City);
         for (ti, topic) in input.topics.iter_ids() {
             if city.skip.iter().any(|s| s.value == topic.slug) {
                 continue;
             }
-            let mut values = BTreeMap::new();
-            apply(&mut values, &input.site.defaults, Layer::Site);
-            apply(&mut values, &topic.defaults, Layer::Topic);
-            apply(&mut values, &city.values, Layer::City);
+            let mut values = overlay(defaults[ti.index()].clone(), &city_values);
             if let Some(ct) = city.topics.get(&topic.slug) {
-                apply(&mut values, &ct.values, Layer::CityTopic);
+                values = overlay(values, &layer(&ct.values, Layer::CityTopic));
             }
             index[row + ti.index()] = Some(pairs.len() as u32);
             pairs.push(MergedPair {
                 city: ci,
                 topic: ti,
-                values,
+                values: Values(values.into_boxed_slice()),
             });
         }
     }
@@ -124,34 +170,63 @@ pub fn merge(input: &SiteInput, earlier: Option<Earlier<'_>>) -> Merged {
 
 /// The values a city with none of its own gets for `topic`: site defaults, then the
 /// topic's (what `sitegen coverage` compares articles against).
-pub(crate) fn defaults_of(input: &SiteInput, topic: TopicId) -> BTreeMap<String, MergedValue> {
-    let mut values = BTreeMap::new();
-    apply(&mut values, &input.site.defaults, Layer::Site);
-    apply(&mut values, &input.topics[topic].defaults, Layer::Topic);
-    values
+pub(crate) fn defaults_of(input: &SiteInput, topic: TopicId) -> Values {
+    Values(defaults_layers(input, topic).into_boxed_slice())
 }
 
-fn apply(into: &mut BTreeMap<String, MergedValue>, layer_values: &ValueMap, layer: Layer) {
-    for (key, Sourced { value, origin }) in layer_values {
-        let merged = match (into.get(key), value) {
-            (
-                Some(MergedValue {
-                    value: Value::Object(lower),
-                    ..
+fn defaults_layers(input: &SiteInput, topic: TopicId) -> Vec<Arc<Named>> {
+    let site = layer(&input.site.defaults, Layer::Site);
+    overlay(site, &layer(&input.topics[topic].defaults, Layer::Topic))
+}
+
+/// One level's values, in name order (a `ValueMap` is sorted by name).
+fn layer(values: &ValueMap, layer: Layer) -> Vec<Arc<Named>> {
+    (values.iter())
+        .map(|(name, Sourced { value, origin })| {
+            Arc::new(Named {
+                name: name.as_str().into(),
+                merged: MergedValue {
+                    value: value.clone(),
+                    layer,
+                    origin: origin.clone(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// `upper` over `lower`, both in name order: maps merge key by key (see [`merge_maps`]);
+/// any other value replaces the one below it.
+fn overlay(lower: Vec<Arc<Named>>, upper: &[Arc<Named>]) -> Vec<Arc<Named>> {
+    if upper.is_empty() {
+        return lower;
+    }
+    let mut out = Vec::with_capacity(lower.len() + upper.len());
+    let mut lower = lower.into_iter().peekable();
+    for up in upper {
+        while let Some(below) = lower.next_if(|l| l.name < up.name) {
+            out.push(below);
+        }
+        let below = lower.next_if(|l| l.name == up.name);
+        out.push(
+            match below
+                .as_deref()
+                .map(|b| (&b.merged.value, &up.merged.value))
+            {
+                Some((Value::Object(a), Value::Object(b))) => Arc::new(Named {
+                    name: up.name.clone(),
+                    merged: MergedValue {
+                        value: Value::Object(merge_maps(a, b)),
+                        layer: up.merged.layer,
+                        origin: up.merged.origin.clone(),
+                    },
                 }),
-                Value::Object(upper),
-            ) => Value::Object(merge_maps(lower, upper)),
-            _ => value.clone(),
-        };
-        into.insert(
-            key.clone(),
-            MergedValue {
-                value: merged,
-                layer,
-                origin: origin.clone(),
+                _ => up.clone(),
             },
         );
     }
+    out.extend(lower);
+    out
 }
 
 /// Merges `upper` over `lower` key by key (nested maps too); other values replace.
@@ -175,8 +250,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn layer(pairs: &[(&str, Value)], line: u32) -> ValueMap {
-        pairs
+    fn level(pairs: &[(&str, Value)], line: u32, at: Layer) -> Vec<Arc<Named>> {
+        let map: ValueMap = pairs
             .iter()
             .map(|(k, v)| {
                 (
@@ -184,50 +259,65 @@ mod tests {
                     Sourced::new(v.clone(), Origin::new("f", line, 1)),
                 )
             })
-            .collect()
+            .collect();
+        layer(&map, at)
+    }
+
+    fn cascade(levels: Vec<Vec<Arc<Named>>>) -> Values {
+        let all = levels.into_iter().fold(Vec::new(), |v, l| overlay(v, &l));
+        Values(all.into_boxed_slice())
     }
 
     #[test]
     fn maps_merge_key_by_key_and_lists_replace() {
-        let mut values = BTreeMap::new();
-        apply(
-            &mut values,
-            &layer(
+        let values = cascade(vec![
+            level(
                 &[
                     ("m", json!(["a", "b"])),
                     ("o", json!({"x": 1, "y": {"p": 1, "q": 2}})),
                 ],
                 1,
+                Layer::Topic,
             ),
-            Layer::Topic,
-        );
-        apply(
-            &mut values,
-            &layer(&[("m", json!(["c"])), ("o", json!({"y": {"q": 3}}))], 2),
-            Layer::City,
-        );
-        assert_eq!(values["m"].value, json!(["c"]));
-        assert_eq!(values["o"].value, json!({"x": 1, "y": {"p": 1, "q": 3}}));
-        assert_eq!(values["o"].layer, Layer::City);
-        assert_eq!(values["o"].origin.line, 2);
+            level(
+                &[("m", json!(["c"])), ("o", json!({"y": {"q": 3}}))],
+                2,
+                Layer::City,
+            ),
+        ]);
+        let get = |k| values.get(k).unwrap();
+        assert_eq!(get("m").value, json!(["c"]));
+        assert_eq!(get("o").value, json!({"x": 1, "y": {"p": 1, "q": 3}}));
+        assert_eq!(get("o").layer, Layer::City);
+        assert_eq!(get("o").origin.line, 2);
     }
 
     #[test]
     fn higher_layers_win() {
-        let mut values = BTreeMap::new();
-        apply(&mut values, &layer(&[("t", json!("site"))], 1), Layer::Site);
-        apply(
-            &mut values,
-            &layer(&[("t", json!("topic"))], 2),
-            Layer::Topic,
-        );
-        apply(&mut values, &layer(&[("t", json!("city"))], 3), Layer::City);
-        apply(
-            &mut values,
-            &layer(&[("t", json!("pair"))], 4),
-            Layer::CityTopic,
-        );
-        assert_eq!(values["t"].value, json!("pair"));
-        assert_eq!(values["t"].layer, Layer::CityTopic);
+        let values = cascade(vec![
+            level(&[("t", json!("site"))], 1, Layer::Site),
+            level(&[("t", json!("topic"))], 2, Layer::Topic),
+            level(&[("t", json!("city"))], 3, Layer::City),
+            level(&[("t", json!("pair"))], 4, Layer::CityTopic),
+        ]);
+        assert_eq!(values.get("t").unwrap().value, json!("pair"));
+        assert_eq!(values.get("t").unwrap().layer, Layer::CityTopic);
+    }
+
+    #[test]
+    fn names_stay_in_order_across_levels() {
+        let values = cascade(vec![
+            level(&[("b", json!(1)), ("d", json!(2))], 1, Layer::Topic),
+            level(
+                &[("a", json!(3)), ("c", json!(4)), ("e", json!(5))],
+                2,
+                Layer::City,
+            ),
+            level(&[("d", json!(6))], 3, Layer::CityTopic),
+        ]);
+        let names: Vec<&str> = values.iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(values.get("d").unwrap().value, json!(6));
+        assert_eq!(values.get("b").unwrap().layer, Layer::Topic);
     }
 }

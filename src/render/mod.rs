@@ -20,7 +20,7 @@ pub(crate) mod view;
 
 use crate::content::SectionText;
 use crate::diag::Diagnostic;
-use crate::merge::{Merged, MergedValue};
+use crate::merge::{Merged, Values};
 use crate::model::ids::{ArticleId, IdVec, PairId};
 use crate::model::{ModifiedEntry, SiteInput, Topic};
 use crate::plan::{Page, Plan, PlannedArticle, urls};
@@ -29,7 +29,7 @@ use chrono::NaiveDateTime;
 pub(crate) use links::LinkParts;
 use links::LinkTable;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use templates::Templates;
 use view::*;
 
@@ -162,7 +162,7 @@ impl<'a> Renderer<'a> {
         city: serde_json::Value,
         city_longest: usize,
         topic: &Topic,
-        values: &BTreeMap<String, MergedValue>,
+        values: &Values,
     ) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("city", &city);
@@ -174,7 +174,7 @@ impl<'a> Renderer<'a> {
         let mut longest = self.site_longest.max(city_longest);
         for (k, v) in values {
             longest = longest.max(k.len()).max(bounds::longest_string(&v.value));
-            ctx.insert(k.clone(), &v.value);
+            ctx.insert(k.to_string(), &v.value);
         }
         bounds::note_longest(&mut ctx, longest);
         ctx
