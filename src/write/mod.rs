@@ -63,10 +63,9 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
 impl WriteError {
     /// The error as a diagnostic naming the path, with its hint.
     pub(crate) fn diagnostic(&self) -> Diagnostic {
-        let d = Diagnostic::error(Origin::file(&self.path), self.message.clone());
-        match &self.hint {
-            Some(h) => d.with_hint(h.clone()),
-            None => d,
+        Diagnostic {
+            hint: self.hint.clone(),
+            ..Diagnostic::error(Origin::file(&self.path), self.message.clone())
         }
     }
 
