@@ -279,24 +279,12 @@ mod tests {
             .collect()
     }
 
-    /// A lock entry dating `article` at `publish_at`.
-    fn locked(article: &str, publish_at: NaiveDateTime) -> LockedSlot {
-        LockedSlot {
-            publish_at,
-            article: article.to_string(),
-            retired: false,
-            names: None,
-            pins: VariantPins::default(),
-            line: 0,
-        }
-    }
-
     /// The lock a plan would save: every article, then the retired entries.
     fn lock_of(arts: &[Slotting<'_>], s: &Scheduled) -> Vec<LockedSlot> {
         let mut lock: Vec<LockedSlot> = arts
             .iter()
             .zip(&s.dates)
-            .map(|(a, &publish_at)| locked(a.id, publish_at))
+            .map(|(a, &publish_at)| LockedSlot::new(a.id, publish_at))
             .collect();
         lock.extend(s.retired.iter().cloned());
         lock
@@ -441,7 +429,7 @@ mod tests {
             shown,
             ["01:00", "01:30", "03:00", "03:30", "04:00", "04:30"]
         );
-        let lock = vec![locked(&ids[0], at("2026-03-08 02:15:00"))];
+        let lock = vec![LockedSlot::new(&ids[0], at("2026-03-08 02:15:00"))];
         let s = schedule(&arts[..1], &lock, &c, New_York, at(EARLY));
         assert_eq!(s.dates, [at("2026-03-08 03:15:00")]);
         assert!(s.problems.is_empty());
