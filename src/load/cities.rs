@@ -31,22 +31,15 @@ struct RawCity {
     former_slugs: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
 struct RawCityTopic {
-    #[serde(default)]
     heading: Option<Spanned<String>>,
-    #[serde(default)]
     title: Option<Spanned<String>>,
-    #[serde(default)]
     date_format: Option<Spanned<String>>,
-    #[serde(default)]
     values: BTreeMap<String, Spanned<Value>>,
-    #[serde(default)]
     publish_at: Option<Spanned<String>>,
-    #[serde(default)]
     extras: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
     sources: BTreeMap<String, Spanned<RawFactSource>>,
 }
 

@@ -58,16 +58,12 @@ struct RawSite {
 
 /// `lint:` limits; each one is optional.
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 struct RawLint {
-    #[serde(default)]
     fact_max_age_days: Option<u32>,
-    #[serde(default)]
     title_max_chars: Option<usize>,
     /// `sitegen coverage` thresholds, shares from 0 to 1.
-    #[serde(default)]
     min_local_share: Option<Spanned<f64>>,
-    #[serde(default)]
     max_twin_similarity: Option<Spanned<f64>>,
 }
 

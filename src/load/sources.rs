@@ -16,17 +16,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One entry of `sources:` as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
 pub(crate) struct RawFactSource {
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     note: Option<String>,
-    #[serde(default)]
     verified: Option<Spanned<String>>,
     /// What the fact is, as readers see it in the article's sources block (`办理材料`).
-    #[serde(default)]
     label: Option<String>,
 }
 
