@@ -240,10 +240,7 @@ impl Staging {
         } else {
             Placed::Added
         };
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((rel.to_string(), entry, placed));
+        self.record(rel, entry, placed);
         let target = self.dir.join(&rel_path);
         self.touch()?;
         self.clear(&target)?;
@@ -273,16 +270,15 @@ impl Staging {
             _ => return false,
         };
         let held = self.held.contains_key(rel);
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((
-                rel.to_string(),
-                entry,
-                Placed::Unchanged(LiveFile { id, held }),
-            ));
+        self.record(rel, entry, Placed::Unchanged(LiveFile { id, held }));
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         true
+    }
+
+    /// Lists `rel` for the commit, with its manifest entry and what was done with it.
+    fn record(&self, rel: &str, entry: Entry, placed: Placed) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.push((rel.to_string(), entry, placed));
     }
 
     /// Hard-links from the live site, in parallel, every unchanged file the staging folder
