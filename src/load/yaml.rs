@@ -275,6 +275,18 @@ pub(crate) fn origin_of<T>(s: &Spanned<T>, shown: &Path, line_offset: u32) -> Or
     )
 }
 
+/// An error at `origin` with `hint`, quoting its line from `text`.
+pub(crate) fn error_at(
+    origin: Origin,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+    text: &str,
+) -> Diagnostic {
+    Diagnostic::error(origin, message)
+        .with_hint(hint)
+        .with_source(text)
+}
+
 /// Converts a parsed span to a [`Sourced`] value.
 pub(crate) fn sourced<T>(s: Spanned<T>, shown: &Path, line_offset: u32) -> Sourced<T> {
     let origin = origin_of(&s, shown, line_offset);
