@@ -306,16 +306,12 @@ pub(crate) fn value_map(
         let value = sourced(v, shown, line_offset);
         if RESERVED_VALUE_KEYS.contains(&key.as_str()) {
             let origin = Origin::new(shown, value.origin.line, 0);
-            problems.push(
-                Diagnostic::error(
-                    origin,
-                    format!("`{key}` is a reserved name and cannot be a value key"),
-                )
-                .with_hint(format!(
-                    "templates already use `{key}`; rename the value, e.g. `{key}_info`"
-                ))
-                .with_source(source),
-            );
+            problems.push(error_at(
+                origin,
+                format!("`{key}` is a reserved name and cannot be a value key"),
+                format!("templates already use `{key}`; rename the value, e.g. `{key}_info`"),
+                source,
+            ));
             continue;
         }
         map.insert(key, value);
