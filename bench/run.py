@@ -23,6 +23,8 @@ as whole processes with /usr/bin/time -v:
              links between `public/` and `.public.staging` survive), one build, the cache
              saved again; rows for a no-op and for one city edited, and the same with the
              old recipe that cached `public/` without its staging folder
+  serve      `sitegen serve`'s rebuild after one city is edited ("rebuilt in X ms"),
+             the median of five
 
 and prints a markdown table: wall time, CPU time (user + system), peak RSS, and the files
 written into the output folder (counted independently: files newer than the build's start);
@@ -142,6 +144,41 @@ def generate(site: Path, cities: int) -> None:
     )
 
 
+def serve_rebuilds(binary: Path, site: Path, cities: int, edits: int) -> list[float]:
+    """Milliseconds of each of `edits` serve rebuilds after one city is edited."""
+    log = site.parent / f"{site.name}-serve.log"
+    with open(log, "w") as err:
+        serve = subprocess.Popen(
+            [str(binary), "serve", "--root", str(site), "--port", "0", "--open-browser", "no",
+             "--now", NOW],
+            stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        def wait_for(count: int, pattern: str) -> None:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                text = log.read_text(encoding="utf-8", errors="replace")
+                if "rebuild failed" in text:
+                    sys.exit(f"serve's rebuild failed:\n{text}")
+                if len(re.findall(pattern, text)) >= count:
+                    return
+                if serve.poll() is not None:
+                    sys.exit(f"serve ended:\n{text}")
+                time.sleep(0.05)
+            sys.exit(f"serve did not report in time:\n{log.read_text()}")
+
+        wait_for(1, r"sitegen: built in")
+        for k in range(edits):
+            edit_city(site, cities, 200 + k)
+            wait_for(k + 1, r"sitegen: rebuilt in")
+            time.sleep(0.3)  # lets the watcher settle so each edit is one rebuild
+        text = log.read_text(encoding="utf-8")
+    finally:
+        serve.terminate()
+        serve.wait()
+        log.unlink(missing_ok=True)
+    return [float(ms) for ms in re.findall(r"rebuilt in ([0-9.]+) ms", text)]
+
+
 def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list) -> None:
     cities = articles // TOPICS
     site = work / f"site-{human(articles)}"
@@ -230,6 +267,11 @@ def bench_scale(binary: Path, work: Path, articles: int, repeat: int, rows: list
         timed_build(binary, site, "public", None)
         cover_edit.append(coverage())
     row("coverage, one city", cover_edit)
+    # serve's rebuild after one city is edited ("rebuilt in X ms"), the median of five.
+    ms = sorted(serve_rebuilds(binary, site, cities, 5))
+    rows.append((human(articles), "serve, one city", {"wall": ms[len(ms) // 2] / 1000, "user": 0.0,
+                                                      "sys": 0.0, "rss": 0.0, "files": 0}))
+    print(f"  serve, one city {ms[len(ms) // 2]:.1f} ms (median of {len(ms)}: {ms})", file=sys.stderr)
     ci_cache(binary, site, cities, repeat, row)
     k, ka = (median_run(x)["wall"] for x in (check, check_all))
     for label, runs in (("coverage", cover), ("coverage, one city", cover_edit),
@@ -342,6 +384,40 @@ def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
         archive.unlink()
 
 
+def print_targets(rows: list) -> None:
+    """Issue 15's targets against this run's figures, for the scales the run measured."""
+    got = {(a, label): r for a, label, r in rows}
+    ratio = {(a, label): (x, cpu) for a, label, x, cpu in FULL}
+    lines = []
+
+    def target(what: str, figure: float | None, limit: float, shown: str) -> None:
+        if figure is not None:
+            lines.append((what, shown.format(figure), "met" if figure <= limit else "not met"))
+
+    for a in ("10k", "100k"):
+        full = ratio.get((a, "full"))
+        target(f"{a} full build ≤ 1.5 × `cp -r` of its output", full and full[0], 1.5, "{:.2f} ×")
+        target(f"{a} full build ≤ 0.12 ms user CPU per article", full and full[1], 0.12, "{:.3f} ms")
+    for a, label, limit in (("100k", "no-op", 1.0), ("100k", "one city", 1.0),
+                            ("100k", "CI cache, no-op", 1.0), ("100k", "CI cache, one city", 1.5),
+                            ("10k", "CI cache, no-op", 0.3), ("10k", "CI cache, one city", 0.3)):
+        r = got.get((a, label))
+        target(f"{a} {label} ≤ {limit:g} s", r and r["wall"], limit, "{:.2f} s")
+    r = got.get(("100k", "serve, one city"))
+    target("100k serve one-city rebuild ≤ 100 ms", r and r["wall"] * 1000, 100, "{:.0f} ms")
+    small, large = got.get(("10k", "full")), got.get(("100k", "full"))
+    if small and large:
+        kib = (large["rss"] - small["rss"]) * 1024 / 90_000
+        target("memory growth ≤ 4 KiB per article (10k → 100k full build)", kib, 4, "{:.1f} KiB")
+    if lines:
+        print()
+        print("| target | this run | |")
+        print("|---|---:|---|")
+        for what, shown, verdict in lines:
+            print(f"| {what} | {shown} | {verdict} |")
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Times sitegen builds at scale.")
     parser.add_argument("--with-100k", action="store_true", help="also 100,000 articles")
@@ -380,6 +456,9 @@ def main() -> None:
     print("| articles | build | wall s | CPU s (user + sys) | peak RSS MiB | files written |")
     print("|---:|---|---:|---:|---:|---:|")
     for articles, label, r in rows:
+        if label.startswith("serve"):  # serve's own figure for the rebuild: wall time only
+            print(f"| {articles} | {label} | {r['wall']:.3f} | – | – | – |")
+            continue
         cpu = f"{r['user'] + r['sys']:.2f} ({r['user']:.2f} + {r['sys']:.2f})"
         print(f"| {articles} | {label} | {r['wall']:.2f} | {cpu} | {r['rss']:.0f} | {r['files']} |")
     if FULL:
@@ -388,6 +467,7 @@ def main() -> None:
         print("|---:|---|---:|---:|")
         for articles, label, ratio, cpu in FULL:
             print(f"| {articles} | {label} | {ratio:.2f} | {cpu:.3f} |")
+    print_targets(rows)
     for size, parts, rss in MILLION:
         print()
         print(f"1M articles: output {size / 2**30:.1f} GiB, `sitemap.xml` and {parts} parts, "

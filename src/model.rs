@@ -239,6 +239,20 @@ pub struct LockedSlot {
     pub(crate) line: u32,
 }
 
+impl LockedSlot {
+    /// An entry dating `article` at `publish_at`, live, with no names, pins or line yet.
+    pub(crate) fn new(article: impl Into<String>, publish_at: NaiveDateTime) -> Self {
+        LockedSlot {
+            publish_at,
+            article: article.into(),
+            retired: false,
+            names: None,
+            pins: VariantPins::default(),
+            line: 0,
+        }
+    }
+}
+
 impl PartialEq for LockedSlot {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other).is_eq()

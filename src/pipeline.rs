@@ -130,15 +130,12 @@ pub(crate) fn apply_overrides(
         match load::normalise_base_url(url) {
             Some(u) => input.site.base_url = u,
             None => {
-                let mut d = Diagnostics::default();
-                d.push(
-                    Diagnostic::error(
-                        Origin::file("--base-url"),
-                        format!("`{url}` is not an absolute http(s) URL"),
-                    )
-                    .with_hint("write it like `https://example.org/preview/123/`"),
-                );
-                return Err(d);
+                return Err(Diagnostic::error(
+                    Origin::file("--base-url"),
+                    format!("`{url}` is not an absolute http(s) URL"),
+                )
+                .with_hint("write it like `https://example.org/preview/123/`")
+                .into());
             }
         }
     }
@@ -146,9 +143,9 @@ pub(crate) fn apply_overrides(
     let now = match opts.now {
         Now::Local(dt) => {
             if let Some((message, hint)) = load::local_time::gap_problem(tz, dt) {
-                let mut d = Diagnostics::default();
-                d.push(Diagnostic::error(Origin::file("--now"), message).with_hint(hint));
-                return Err(d);
+                return Err(Diagnostic::error(Origin::file("--now"), message)
+                    .with_hint(hint)
+                    .into());
             }
             dt
         }
@@ -458,22 +455,19 @@ fn check_modified(
         .map(|e| e.article.as_str())
         .take(5)
         .collect();
-    let mut d = Diagnostics::default();
-    d.push(
-        Diagnostic::error(
-            Origin::file(load::MODIFIED_FILE),
-            format!(
-                "modified.lock is out of date (changed articles include: {})",
-                if changed.is_empty() {
-                    "removed ones".to_string()
-                } else {
-                    changed.join(", ")
-                }
-            ),
-        )
-        .with_hint("run `sitegen build` without --locked and commit the updated modified.lock"),
-    );
-    Err(d)
+    Err(Diagnostic::error(
+        Origin::file(load::MODIFIED_FILE),
+        format!(
+            "modified.lock is out of date (changed articles include: {})",
+            if changed.is_empty() {
+                "removed ones".to_string()
+            } else {
+                changed.join(", ")
+            }
+        ),
+    )
+    .with_hint("run `sitegen build` without --locked and commit the updated modified.lock")
+    .into())
 }
 
 /// Loads and renders everything without writing; returns all problems found, with the
@@ -587,15 +581,12 @@ fn check_lock(opts: &BuildOptions, input: &SiteInput, plan: &Plan) -> Result<(),
     if current == wanted {
         return Ok(());
     }
-    let mut d = Diagnostics::default();
-    d.push(
-        Diagnostic::error(
-            Origin::file(load::LOCK_FILE),
-            "schedule.lock is out of date (articles were added or removed)",
-        )
-        .with_hint("run `sitegen build` without --locked and commit the updated schedule.lock"),
-    );
-    Err(d)
+    Err(Diagnostic::error(
+        Origin::file(load::LOCK_FILE),
+        "schedule.lock is out of date (articles were added or removed)",
+    )
+    .with_hint("run `sitegen build` without --locked and commit the updated schedule.lock")
+    .into())
 }
 
 /// The problems a command reports for a failed run that writes nothing.

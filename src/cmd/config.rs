@@ -192,10 +192,8 @@ fn now(arg: Option<&str>, epoch: Option<OsString>) -> Result<Now, Diagnostic> {
         .trim()
         .parse()
         .map_err(|_| problem("not a whole number of seconds"))?;
-    if !(0..=LAST_EPOCH).contains(&secs) {
-        return Err(problem("outside the years 1970 to 9999"));
-    }
     DateTime::<Utc>::from_timestamp(secs, 0)
+        .filter(|_| (0..=LAST_EPOCH).contains(&secs))
         .map(Now::Instant)
         .ok_or_else(|| problem("outside the years 1970 to 9999"))
 }

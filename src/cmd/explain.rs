@@ -109,7 +109,7 @@ fn explain_planned(
     other_problems: usize,
 ) -> Result<Explanation, (Diagnostics, Exit)> {
     let (input, merged, plan, renderer) = (ran.input, ran.merged, ran.plan, ran.renderer);
-    let usage = |d: Diagnostic| (Diagnostics::from_iter([d]), Exit::Usage);
+    let usage = |d: Diagnostic| (d.into(), Exit::Usage);
     let ci = input
         .cities
         .position(|c| c.slug.value == city_arg || c.name == city_arg)
@@ -129,16 +129,11 @@ fn explain_planned(
     let Some(pair) = merged.pair_index(ci, ti) else {
         let skip = city.skip.iter().find(|s| s.value == topic.slug);
         let origin = skip.map_or_else(|| Origin::file(&city.path), |s| s.origin.clone());
-        return Err((
-            Diagnostics::from_iter([Diagnostic::error(
-                origin,
-                format!(
-                    "{} does not publish topic `{}` (it is in `skip:`)",
-                    city.name, topic.slug
-                ),
-            )]),
-            Exit::Problems,
-        ));
+        let message = format!(
+            "{} does not publish topic `{}` (it is in `skip:`)",
+            city.name, topic.slug
+        );
+        return Err((Diagnostic::error(origin, message).into(), Exit::Problems));
     };
     let i = plan
         .articles

@@ -2,7 +2,7 @@
 
 use super::site::{datetime_problem, parse_datetime};
 use super::sources::{RawFactSource, source_map};
-use super::yaml::{self, key_line, sourced};
+use super::yaml::{self, error_at, key_line, sourced};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::{City, CityTopic, Sourced, Value, is_valid_slug};
 use serde::Deserialize;
@@ -31,22 +31,15 @@ struct RawCity {
     former_slugs: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
 struct RawCityTopic {
-    #[serde(default)]
     heading: Option<Spanned<String>>,
-    #[serde(default)]
     title: Option<Spanned<String>>,
-    #[serde(default)]
     date_format: Option<Spanned<String>>,
-    #[serde(default)]
     values: BTreeMap<String, Spanned<Value>>,
-    #[serde(default)]
     publish_at: Option<Spanned<String>>,
-    #[serde(default)]
     extras: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
     sources: BTreeMap<String, Spanned<RawFactSource>>,
 }
 
@@ -55,17 +48,15 @@ pub(crate) fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnosti
     let raw: RawCity = yaml::parse(text, shown, 0).map_err(|d| vec![d])?;
     let mut problems = Vec::new();
     if !is_valid_slug(&raw.slug.value) {
-        problems.push(
-            Diagnostic::error(
-                yaml::origin_of(&raw.slug, shown, 0),
-                format!(
-                    "slug `{}` may only use lowercase letters a–z, digits and `-`",
-                    raw.slug.value.escape_debug()
-                ),
-            )
-            .with_hint("write the city's pinyin, e.g. `yueyang` for 岳阳, `chongqing` for 重庆")
-            .with_source(text),
-        );
+        problems.push(error_at(
+            yaml::origin_of(&raw.slug, shown, 0),
+            format!(
+                "slug `{}` may only use lowercase letters a–z, digits and `-`",
+                raw.slug.value.escape_debug()
+            ),
+            "write the city's pinyin, e.g. `yueyang` for 岳阳, `chongqing` for 重庆",
+            text,
+        ));
     }
     if raw.name.trim().is_empty() {
         problems.push(
@@ -94,14 +85,12 @@ pub(crate) fn parse_city(text: &str, shown: &Path) -> Result<City, Vec<Diagnosti
                 if super::site::is_valid_strftime(&f.value) {
                     Some(sourced(f, shown, 0))
                 } else {
-                    problems.push(
-                        Diagnostic::error(
-                            yaml::origin_of(&f, shown, 0),
-                            format!("`{}` is not a valid date format", f.value),
-                        )
-                        .with_hint("use chrono strftime fields, e.g. `(%Y年%-m月%-d日)`, or `\"\"` for a title without a date suffix")
-                        .with_source(text),
-                    );
+                    problems.push(error_at(
+                        yaml::origin_of(&f, shown, 0),
+                        format!("`{}` is not a valid date format", f.value),
+                        "use chrono strftime fields, e.g. `(%Y年%-m月%-d日)`, or `\"\"` for a title without a date suffix",
+                        text,
+                    ));
                     None
                 }
             }),

@@ -15,7 +15,7 @@
 use super::local_time;
 use super::site::parse_datetime;
 use crate::diag::{Diagnostic, Origin};
-use crate::model::{LockedSlot, VariantPin, VariantPins};
+use crate::model::{LockedSlot, VariantPin};
 use chrono::{Datelike, NaiveDateTime};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -112,14 +112,7 @@ fn parse_line(line: &str) -> Result<LockedSlot, String> {
     {
         return Err(format!("`{article}` is not `city/topic`"));
     }
-    let mut slot = LockedSlot {
-        publish_at,
-        article: article.to_string(),
-        retired: false,
-        names: None,
-        pins: VariantPins::default(),
-        line: 0,
-    };
+    let mut slot = LockedSlot::new(article, publish_at);
     let (mut city, mut topic) = (None, None);
     while !rest.is_empty() {
         if let Some(format) = rest.strip_prefix("date=") {

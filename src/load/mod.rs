@@ -247,24 +247,23 @@ pub(super) fn check_references<'s, C: std::borrow::Borrow<City>>(
             None
         };
         if let Some(what) = reserved {
-            problems.push(
-                Diagnostic::error(
-                    city.slug.origin.clone(),
-                    format!("slug `{slug}` is reserved for {what}"),
-                )
-                .with_hint("choose another slug, e.g. add the province")
-                .with_source(source),
-            );
+            problems.push(yaml::error_at(
+                city.slug.origin.clone(),
+                format!("slug `{slug}` is reserved for {what}"),
+                "choose another slug, e.g. add the province",
+                source,
+            ));
         }
         let mut check = |name: &str, origin: Origin| {
             if !topic_slugs.contains(&name) {
                 let hint = did_you_mean(name, topic_slugs.iter().copied())
                     .unwrap_or_else(|| format!("known topics: {}", topic_slugs.join(", ")));
-                problems.push(
-                    Diagnostic::error(origin, format!("unknown topic `{name}`"))
-                        .with_hint(hint)
-                        .with_source(source),
-                );
+                problems.push(yaml::error_at(
+                    origin,
+                    format!("unknown topic `{name}`"),
+                    hint,
+                    source,
+                ));
             }
         };
         for name in city.topics.keys() {

@@ -1,6 +1,6 @@
 //! `site.yaml`: the site's name, URLs, texts, cadence and site-wide defaults.
 
-use super::yaml::{self, origin_of};
+use super::yaml::{self, error_at, origin_of};
 use crate::diag::Diagnostic;
 use crate::model::{Cadence, LintSettings, SiteConfig, Value};
 use chrono::NaiveDateTime;
@@ -58,16 +58,12 @@ struct RawSite {
 
 /// `lint:` limits; each one is optional.
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 struct RawLint {
-    #[serde(default)]
     fact_max_age_days: Option<u32>,
-    #[serde(default)]
     title_max_chars: Option<usize>,
     /// `sitegen coverage` thresholds, shares from 0 to 1.
-    #[serde(default)]
     min_local_share: Option<Spanned<f64>>,
-    #[serde(default)]
     max_twin_similarity: Option<Spanned<f64>>,
 }
 
@@ -114,14 +110,12 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
     let mut problems = Vec::new();
 
     let base_url = normalise_base_url(&raw.base_url.value).unwrap_or_else(|| {
-        problems.push(
-            Diagnostic::error(
-                origin_of(&raw.base_url, shown, 0),
-                "base_url is not an absolute http(s) URL",
-            )
-            .with_hint("write it like `https://yibao.example.org/`")
-            .with_source(text),
-        );
+        problems.push(error_at(
+            origin_of(&raw.base_url, shown, 0),
+            "base_url is not an absolute http(s) URL",
+            "write it like `https://yibao.example.org/`",
+            text,
+        ));
         String::new()
     });
     let timezone = raw
@@ -129,14 +123,12 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
         .value
         .parse::<chrono_tz::Tz>()
         .unwrap_or_else(|_| {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(&raw.timezone, shown, 0),
-                    format!("unknown time zone `{}`", raw.timezone.value),
-                )
-                .with_hint("use an IANA name such as `Asia/Shanghai`")
-                .with_source(text),
-            );
+            problems.push(error_at(
+                origin_of(&raw.timezone, shown, 0),
+                format!("unknown time zone `{}`", raw.timezone.value),
+                "use an IANA name such as `Asia/Shanghai`",
+                text,
+            ));
             chrono_tz::Asia::Shanghai
         });
     let start = parse_datetime(&raw.schedule.start.value).unwrap_or_else(|| {
@@ -144,42 +136,36 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
         NaiveDateTime::default()
     });
     if let Some((message, hint)) = super::local_time::gap_problem(timezone, start) {
-        problems.push(
-            Diagnostic::error(
-                origin_of(&raw.schedule.start, shown, 0),
-                format!("schedule.start: {message}"),
-            )
-            .with_hint(hint)
-            .with_source(text),
-        );
+        problems.push(error_at(
+            origin_of(&raw.schedule.start, shown, 0),
+            format!("schedule.start: {message}"),
+            hint,
+            text,
+        ));
     }
     if !(1..=MAX_INTERVAL_MINUTES).contains(&raw.schedule.interval_minutes.value) {
-        problems.push(
-            Diagnostic::error(
-                origin_of(&raw.schedule.interval_minutes, shown, 0),
-                format!(
-                    "interval_minutes must be between 1 and {MAX_INTERVAL_MINUTES} (one year), not {}",
-                    raw.schedule.interval_minutes.value
-                ),
-            )
-            .with_hint("the cadence is the number of minutes between two articles, e.g. 20")
-            .with_source(text),
-        );
+        problems.push(error_at(
+            origin_of(&raw.schedule.interval_minutes, shown, 0),
+            format!(
+                "interval_minutes must be between 1 and {MAX_INTERVAL_MINUTES} (one year), not {}",
+                raw.schedule.interval_minutes.value
+            ),
+            "the cadence is the number of minutes between two articles, e.g. 20",
+            text,
+        ));
     }
     if let Some(limit) = &raw.max_input_bytes
         && limit.value == 0
     {
-        problems.push(
-            Diagnostic::error(
-                origin_of(limit, shown, 0),
-                "max_input_bytes must be at least 1",
-            )
-            .with_hint(format!(
+        problems.push(error_at(
+            origin_of(limit, shown, 0),
+            "max_input_bytes must be at least 1",
+            format!(
                 "leave it out for the default of {} bytes",
                 super::files::MAX_INPUT_BYTES
-            ))
-            .with_source(text),
-        );
+            ),
+            text,
+        ));
     }
     if raw.home_page_size.value == 0 {
         problems.push(
@@ -201,14 +187,12 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
     }
     for f in &raw.title_date_formats.value {
         if is_valid_strftime(&f.value) && !names_the_day(&f.value) {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(f, shown, 0),
-                    format!("`{}` gives titles no date suffix of their own day", f.value),
-                )
-                .with_hint("include the day and month, e.g. `(%Y年%-m月%-d日)` or `(%m/%d)`")
-                .with_source(text),
-            );
+            problems.push(error_at(
+                origin_of(f, shown, 0),
+                format!("`{}` gives titles no date suffix of their own day", f.value),
+                "include the day and month, e.g. `(%Y年%-m月%-d日)` or `(%m/%d)`",
+                text,
+            ));
         }
         if !is_valid_strftime(&f.value) {
             problems.push(
@@ -219,14 +203,12 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
         }
     }
     if !crate::model::is_safe_url(&raw.complaint_url.value) {
-        problems.push(
-            Diagnostic::error(
-                origin_of(&raw.complaint_url, shown, 0),
-                "complaint_url must be an http(s), mailto or tel address",
-            )
-            .with_hint("e.g. `mailto:tousu@example.org` or `https://example.org/tousu`")
-            .with_source(text),
-        );
+        problems.push(error_at(
+            origin_of(&raw.complaint_url, shown, 0),
+            "complaint_url must be an http(s), mailto or tel address",
+            "e.g. `mailto:tousu@example.org` or `https://example.org/tousu`",
+            text,
+        ));
     }
     for (key, share) in [
         ("min_local_share", &raw.lint.min_local_share),
@@ -235,30 +217,26 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
         if let Some(v) = share
             && !(0.0..=1.0).contains(&v.value)
         {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(v, shown, 0),
-                    format!("lint.{key} is {}, not a share from 0 to 1", v.value),
-                )
-                .with_hint("write a share such as `0.1` for 10 %")
-                .with_source(text),
-            );
+            problems.push(error_at(
+                origin_of(v, shown, 0),
+                format!("lint.{key} is {}, not a share from 0 to 1", v.value),
+                "write a share such as `0.1` for 10 %",
+                text,
+            ));
         }
     }
     let defaults = yaml::value_map(raw.defaults, shown, 0, text, &mut problems);
     let image = match raw.image {
         Some(img) if !is_site_file(&img.value) => {
-            problems.push(
-                Diagnostic::error(
-                    origin_of(&img, shown, 0),
-                    format!(
-                        "`image` must name a file below static/, not `{}`",
-                        img.value
-                    ),
-                )
-                .with_hint("put the logo in static/ and write e.g. `image: static/logo.png`")
-                .with_source(text),
-            );
+            problems.push(error_at(
+                origin_of(&img, shown, 0),
+                format!(
+                    "`image` must name a file below static/, not `{}`",
+                    img.value
+                ),
+                "put the logo in static/ and write e.g. `image: static/logo.png`",
+                text,
+            ));
             String::new()
         }
         Some(img) => img.value,

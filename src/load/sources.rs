@@ -6,7 +6,7 @@
 //!   materials: {note: 医保局窗口电话确认, verified: 2026-01-20}
 //! ```
 
-use super::yaml::origin_of;
+use super::yaml::{error_at, origin_of};
 use crate::diag::Diagnostic;
 use crate::model::{FactSource, SourceMap, Sourced};
 use chrono::NaiveDate;
@@ -16,17 +16,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One entry of `sources:` as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
 pub(crate) struct RawFactSource {
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     note: Option<String>,
-    #[serde(default)]
     verified: Option<Spanned<String>>,
     /// What the fact is, as readers see it in the article's sources block (`办理材料`).
-    #[serde(default)]
     label: Option<String>,
 }
 
@@ -45,29 +41,23 @@ pub(crate) fn source_map(
         if raw.url.as_deref().is_none_or(|u| u.trim().is_empty())
             && raw.note.as_deref().is_none_or(|n| n.trim().is_empty())
         {
-            problems.push(
-                Diagnostic::error(
-                    origin.clone(),
-                    format!("the source of `{key}` names neither `url` nor `note`"),
-                )
-                .with_hint("give the web page (`url: https://…`) or say how it was checked (`note: 医保局窗口电话确认`)")
-                .with_source(text),
-            );
+            problems.push(error_at(
+                origin.clone(),
+                format!("the source of `{key}` names neither `url` nor `note`"),
+                "give the web page (`url: https://…`) or say how it was checked (`note: 医保局窗口电话确认`)",
+                text,
+            ));
         }
         let verified = raw.verified.and_then(|v| {
             match NaiveDate::parse_from_str(v.value.trim(), "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    problems.push(
-                        Diagnostic::error(
-                            origin_of(&v, shown, 0),
-                            format!("`{}` is not a valid date", v.value),
-                        )
-                        .with_hint(
-                            "write the day the fact was checked as `YYYY-MM-DD`, e.g. `2026-01-15`",
-                        )
-                        .with_source(text),
-                    );
+                    problems.push(error_at(
+                        origin_of(&v, shown, 0),
+                        format!("`{}` is not a valid date", v.value),
+                        "write the day the fact was checked as `YYYY-MM-DD`, e.g. `2026-01-15`",
+                        text,
+                    ));
                     None
                 }
             }

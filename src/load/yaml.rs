@@ -275,6 +275,18 @@ pub(crate) fn origin_of<T>(s: &Spanned<T>, shown: &Path, line_offset: u32) -> Or
     )
 }
 
+/// An error at `origin` with `hint`, quoting its line from `text`.
+pub(crate) fn error_at(
+    origin: Origin,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+    text: &str,
+) -> Diagnostic {
+    Diagnostic::error(origin, message)
+        .with_hint(hint)
+        .with_source(text)
+}
+
 /// Converts a parsed span to a [`Sourced`] value.
 pub(crate) fn sourced<T>(s: Spanned<T>, shown: &Path, line_offset: u32) -> Sourced<T> {
     let origin = origin_of(&s, shown, line_offset);
@@ -294,16 +306,12 @@ pub(crate) fn value_map(
         let value = sourced(v, shown, line_offset);
         if RESERVED_VALUE_KEYS.contains(&key.as_str()) {
             let origin = Origin::new(shown, value.origin.line, 0);
-            problems.push(
-                Diagnostic::error(
-                    origin,
-                    format!("`{key}` is a reserved name and cannot be a value key"),
-                )
-                .with_hint(format!(
-                    "templates already use `{key}`; rename the value, e.g. `{key}_info`"
-                ))
-                .with_source(source),
-            );
+            problems.push(error_at(
+                origin,
+                format!("`{key}` is a reserved name and cannot be a value key"),
+                format!("templates already use `{key}`; rename the value, e.g. `{key}_info`"),
+                source,
+            ));
             continue;
         }
         map.insert(key, value);

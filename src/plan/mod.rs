@@ -242,15 +242,12 @@ pub fn plan(
         .iter()
         .zip(new_pins)
         .map(|(a, pins)| LockedSlot {
-            publish_at: a.publish_at,
-            article: a.id.clone(),
-            retired: false,
             names: Some((
                 redirects::lock_name(&input.cities[a.city].name),
                 redirects::lock_name(&input.topics[a.topic].name),
             )),
             pins,
-            line: 0,
+            ..LockedSlot::new(a.id.clone(), a.publish_at)
         })
         .collect();
     lock.extend(scheduled.retired);

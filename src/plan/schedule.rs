@@ -284,14 +284,7 @@ mod tests {
         let mut lock: Vec<LockedSlot> = arts
             .iter()
             .zip(&s.dates)
-            .map(|(a, &publish_at)| LockedSlot {
-                publish_at,
-                article: a.id.to_string(),
-                retired: false,
-                names: None,
-                pins: VariantPins::default(),
-                line: 0,
-            })
+            .map(|(a, &publish_at)| LockedSlot::new(a.id, publish_at))
             .collect();
         lock.extend(s.retired.iter().cloned());
         lock
@@ -299,11 +292,16 @@ mod tests {
 
     const EARLY: &str = "2026-01-01 00:00:00";
 
+    /// [`schedule`] with the test cadence in Shanghai, at `now`.
+    fn in_shanghai(arts: &[Slotting<'_>], lock: &[LockedSlot], now: &str) -> Scheduled {
+        schedule(arts, lock, &cadence(), Shanghai, at(now))
+    }
+
     #[test]
     fn neighbours_differ_in_city_and_topic() {
         let ids = grid(7, 5);
         let arts = slots(&ids, 5);
-        let dates = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY)).dates;
+        let dates = in_shanghai(&arts, &[], EARLY).dates;
         let mut order: Vec<usize> = (0..arts.len()).collect();
         order.sort_by_key(|&i| dates[i]);
         for w in order.windows(2) {
@@ -321,7 +319,7 @@ mod tests {
     fn adding_a_city_later_moves_no_date_and_dates_the_new_one_forward() {
         let ids = grid(4, 3);
         let arts = slots(&ids, 3);
-        let first = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
+        let first = in_shanghai(&arts, &[], EARLY);
         let lock = lock_of(&arts, &first);
         let more = grid(5, 3);
         let now = at("2026-06-01 12:05:00");
@@ -336,7 +334,7 @@ mod tests {
     fn a_backlog_drips_after_the_taken_slots() {
         let ids = grid(2, 2);
         let arts = slots(&ids, 2);
-        let first = schedule(&arts[..2], &[], &cadence(), Shanghai, at(EARLY));
+        let first = in_shanghai(&arts[..2], &[], EARLY);
         let lock = lock_of(&arts[..2], &first);
         let now = at("2026-01-05 08:10:00");
         let dates = schedule(&arts, &lock, &cadence(), Shanghai, now).dates;
@@ -353,25 +351,13 @@ mod tests {
     fn a_removed_article_is_retired_and_comes_back_with_its_date() {
         let ids = grid(3, 2);
         let arts = slots(&ids, 2);
-        let first = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
+        let first = in_shanghai(&arts, &[], EARLY);
         let lock = lock_of(&arts, &first);
-        let fewer = schedule(
-            &arts[..4],
-            &lock,
-            &cadence(),
-            Shanghai,
-            at("2026-05-01 00:00:00"),
-        );
+        let fewer = in_shanghai(&arts[..4], &lock, "2026-05-01 00:00:00");
         assert_eq!(fewer.retired.len(), 2);
         assert!(fewer.retired.iter().all(|s| s.retired));
         let lock = lock_of(&arts[..4], &fewer);
-        let back = schedule(
-            &arts,
-            &lock,
-            &cadence(),
-            Shanghai,
-            at("2026-09-01 00:00:00"),
-        );
+        let back = in_shanghai(&arts, &lock, "2026-09-01 00:00:00");
         assert_eq!(back.dates, first.dates);
         assert!(back.retired.is_empty());
     }
@@ -385,7 +371,7 @@ mod tests {
             Origin::new("cities/c1.yaml", 9, 17),
         );
         arts[1].fixed = Some(&fixed);
-        let s = schedule(&arts, &[], &cadence(), Shanghai, at(EARLY));
+        let s = in_shanghai(&arts, &[], EARLY);
         assert_eq!(s.dates[1], fixed.value);
         assert!(s.problems.is_empty());
         // Where each date comes from is recorded: a fixed date beats the lock's.
@@ -393,7 +379,7 @@ mod tests {
         lock[1].line = 3;
         lock[2].line = 4;
         lock.remove(3);
-        let s = schedule(&arts, &lock, &cadence(), Shanghai, at(EARLY));
+        let s = in_shanghai(&arts, &lock, EARLY);
         let lock_line = |line| PublishFrom::Lock { line };
         let from = [
             lock_line(0),
@@ -421,11 +407,7 @@ mod tests {
                 .message
                 .contains("does not exist in America/New_York")
         );
-        assert!(
-            schedule(&arts, &[], &cadence(), Shanghai, at(EARLY))
-                .problems
-                .is_empty()
-        );
+        assert!(in_shanghai(&arts, &[], EARLY).problems.is_empty());
     }
 
     #[test]
@@ -447,14 +429,7 @@ mod tests {
             shown,
             ["01:00", "01:30", "03:00", "03:30", "04:00", "04:30"]
         );
-        let lock = vec![LockedSlot {
-            publish_at: at("2026-03-08 02:15:00"),
-            article: ids[0].clone(),
-            retired: false,
-            names: None,
-            pins: VariantPins::default(),
-            line: 0,
-        }];
+        let lock = vec![LockedSlot::new(&ids[0], at("2026-03-08 02:15:00"))];
         let s = schedule(&arts[..1], &lock, &c, New_York, at(EARLY));
         assert_eq!(s.dates, [at("2026-03-08 03:15:00")]);
         assert!(s.problems.is_empty());

@@ -458,7 +458,7 @@ fn scan_tag(bytes: &[u8], from: usize, close: u8) -> (usize, Option<usize>) {
 }
 
 /// The 1-based line and column (in characters) of byte `at` of `source`.
-fn line_column(source: &str, at: usize) -> (u32, u32) {
+pub(crate) fn line_column(source: &str, at: usize) -> (u32, u32) {
     let before = &source[..at];
     let line = before.matches('\n').count() as u32 + 1;
     let column = before[before.rfind('\n').map_or(0, |p| p + 1)..]

@@ -3,7 +3,6 @@
 //! `<script>` element it sits in.
 
 use serde::Serialize;
-use serde_json::json;
 
 /// Longest meta description, in characters (Baidu shows about 80–120 of them).
 pub(crate) const DESCRIPTION_CHARS: usize = 120;
@@ -60,8 +59,12 @@ pub(crate) fn description_from(text: &str) -> String {
 /// Serialises `value` for use inside `<script type="application/ld+json">`: `<`, `>` and
 /// `&` become JSON `\u` escapes (so `</script>` and `<!--` cannot appear), as do U+2028 and
 /// U+2029. The result still parses as the same JSON.
-pub(crate) fn script_json(value: &serde_json::Value) -> String {
+pub(crate) fn script_json(value: &impl Serialize) -> String {
     let text = serde_json::to_string(value).unwrap_or_else(|_| "{}".into());
+    let unsafe_byte = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
+    if !text.as_bytes().iter().any(unsafe_byte) {
+        return text;
+    }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
@@ -106,47 +109,135 @@ pub(crate) struct ArticleFacts<'a> {
 /// `Article` and the `BreadcrumbList` of the visible breadcrumb in one `@graph`,
 /// script-safe.
 pub(crate) fn article_json_ld(f: &ArticleFacts<'_>) -> String {
-    let mut site = json!({ "@type": "Organization", "name": f.site_name, "url": f.site_url });
-    let mut article = json!({
-                "@type": "Article",
-                "headline": f.headline,
-                "description": f.description,
-                "url": f.url,
-                "mainEntityOfPage": { "@type": "WebPage", "@id": f.url },
-                "datePublished": f.published,
-                "dateModified": f.modified,
-                "articleSection": f.section,
-                "inLanguage": f.language,
-                "author": site,
+    let org = |logo| Organization {
+        kind: "Organization",
+        logo,
+        name: f.site_name,
+        url: f.site_url,
+    };
+    let logo = f.image.map(|url| ImageObject {
+        kind: "ImageObject",
+        url,
     });
-    if let Some(image) = f.image {
-        article["image"] = json!(image);
-        site["logo"] = json!({ "@type": "ImageObject", "url": image });
-    }
-    article["publisher"] = site;
-    script_json(&json!({
-        "@context": "https://schema.org",
-        "@graph": [article, breadcrumbs(f.breadcrumb)]
-    }))
+    let article = ArticleLd {
+        kind: "Article",
+        article_section: f.section,
+        author: org(None),
+        date_modified: f.modified,
+        date_published: f.published,
+        description: f.description,
+        headline: f.headline,
+        image: f.image,
+        in_language: f.language,
+        main_entity_of_page: WebPage {
+            id: f.url,
+            kind: "WebPage",
+        },
+        publisher: org(logo),
+        url: f.url,
+    };
+    script_json(&Graph {
+        context: SCHEMA_ORG,
+        graph: (article, breadcrumbs(None, f.breadcrumb)),
+    })
 }
 
 /// A page's `BreadcrumbList` alone (city pages), script-safe.
 pub(crate) fn breadcrumb_json_ld(crumbs: &[Crumb]) -> String {
-    let mut value = breadcrumbs(crumbs);
-    value["@context"] = json!("https://schema.org");
-    script_json(&value)
+    script_json(&breadcrumbs(Some(SCHEMA_ORG), crumbs))
 }
 
 /// The `BreadcrumbList` of `crumbs`, step by step as the page shows them.
-fn breadcrumbs(crumbs: &[Crumb]) -> serde_json::Value {
-    let list: Vec<serde_json::Value> = crumbs
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            json!({ "@type": "ListItem", "position": i + 1, "name": c.name, "item": c.absolute })
-        })
-        .collect();
-    json!({ "@type": "BreadcrumbList", "itemListElement": list })
+fn breadcrumbs<'a>(context: Option<&'static str>, crumbs: &'a [Crumb]) -> BreadcrumbList<'a> {
+    let list = crumbs.iter().enumerate();
+    BreadcrumbList {
+        context,
+        kind: "BreadcrumbList",
+        item_list_element: list
+            .map(|(i, c)| ListItem {
+                kind: "ListItem",
+                item: &c.absolute,
+                name: &c.name,
+                position: i + 1,
+            })
+            .collect(),
+    }
+}
+
+const SCHEMA_ORG: &str = "https://schema.org";
+
+// The JSON-LD written straight from borrowed fields. Each struct lists its keys in byte
+// order, the order a `serde_json::Value` map writes them in, so the text stays the same.
+
+#[derive(Serialize)]
+struct Graph<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: (ArticleLd<'a>, BreadcrumbList<'a>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArticleLd<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    article_section: &'a str,
+    author: Organization<'a>,
+    date_modified: &'a str,
+    date_published: &'a str,
+    description: &'a str,
+    headline: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    in_language: &'a str,
+    main_entity_of_page: WebPage<'a>,
+    publisher: Organization<'a>,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logo: Option<ImageObject<'a>>,
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct ImageObject<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct WebPage<'a> {
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BreadcrumbList<'a> {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    context: Option<&'static str>,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item_list_element: Vec<ListItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item: &'a str,
+    name: &'a str,
+    position: usize,
 }
 
 /// The public-security filing site's page for a 公安联网备案号 (its digits are the code);
@@ -168,6 +259,7 @@ pub(crate) fn og_locale(language: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn script_json_cannot_close_the_script_and_still_parses() {
@@ -177,6 +269,20 @@ mod tests {
         assert!(!text.contains('\u{2028}'));
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["headline"], hostile);
+    }
+
+    #[test]
+    fn a_breadcrumb_alone_carries_the_context() {
+        let crumb = Crumb {
+            name: "首页".into(),
+            url: Some("/".into()),
+            absolute: "https://a.org/".into(),
+        };
+        let text = breadcrumb_json_ld(&[crumb]);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(text, script_json(&v));
+        assert_eq!(v["@context"], "https://schema.org");
+        assert_eq!(v["itemListElement"][0]["position"], 1);
     }
 
     #[test]
@@ -222,6 +328,8 @@ mod tests {
             ],
         });
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // Read back and written again as a JSON value, the text does not change.
+        assert_eq!(text, script_json(&v));
         let graph = v["@graph"].as_array().unwrap();
         assert_eq!(graph[0]["@type"], "Article");
         assert_eq!(graph[0]["dateModified"], "2026-02-04T00:00:00+08:00");

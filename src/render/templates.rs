@@ -6,7 +6,7 @@ mod layouts;
 pub(crate) use layouts::stand_in;
 
 use super::bounds;
-use super::tera_errors::{chain_message, locate};
+use super::tera_errors::{Located, chain_message, locate};
 use crate::diag::{Diagnostic, Origin};
 use crate::model::SiteInput;
 // FxHash rather than SipHash: the keys are the site's own names and texts, looked up for
@@ -233,12 +233,11 @@ pub(crate) fn trim_block_lines(source: &str) -> String {
     out
 }
 
-/// The message editors read: an undefined name without Tera's list of names in scope.
-fn short_message(raw: &str) -> String {
-    match undefined_name(raw) {
-        Some((short, _)) => short,
-        None => raw.to_string(),
-    }
+/// The message editors read for Tera's error `e` (the message at `located`, its place,
+/// when known) and its hint: an undefined name without Tera's list of names in scope.
+fn message_and_hint(e: &tera::Error, located: Option<&Located>) -> (String, String) {
+    let raw = located.map_or_else(|| chain_message(e), |l| l.message.clone());
+    undefined_name(&raw).unwrap_or_else(|| (raw.clone(), hint_for(&raw)))
 }
 
 /// Tera lists every variable in scope ("Variable `x` is not defined. Available variables:
@@ -264,9 +263,7 @@ fn undefined_name(msg: &str) -> Option<(String, String)> {
 }
 
 fn hint_for(msg: &str) -> String {
-    if let Some((_, hint)) = undefined_name(msg) {
-        hint
-    } else if msg.contains("not found in context")
+    if msg.contains("not found in context")
         || msg.contains("undefined")
         || msg.contains("Undefined")
     {
@@ -287,11 +284,7 @@ fn content_error_with(
     article: Option<&str>,
 ) -> Diagnostic {
     let located = locate(e);
-    let raw = located
-        .as_ref()
-        .map_or_else(|| chain_message(e), |l| l.message.clone());
-    let hint = hint_for(&raw);
-    let message = short_message(&raw);
+    let (message, hint) = message_and_hint(e, located.as_ref());
     let with_article = |m: String| match article {
         Some(a) => format!("{m} (rendering article {a})"),
         None => m,
@@ -343,18 +336,14 @@ fn layout_error(
     page: Option<&str>,
 ) -> Diagnostic {
     let located = locate(e).or_else(|| {
-        template.map(|t| super::tera_errors::Located {
+        template.map(|t| Located {
             template: t.to_string(),
             line: 0,
             column: 0,
             message: chain_message(e),
         })
     });
-    let raw = located
-        .as_ref()
-        .map_or_else(|| chain_message(e), |l| l.message.clone());
-    let hint = hint_for(&raw);
-    let message = short_message(&raw);
+    let (message, hint) = message_and_hint(e, located.as_ref());
     let message = match page {
         Some(p) => format!("{message} (rendering page /{p})"),
         None => message,

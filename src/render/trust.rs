@@ -185,22 +185,20 @@ mod tests {
 
     #[test]
     fn title_keeps_city_and_date_whole() {
-        assert_eq!(
+        let qiqihar = |keep_suffix| {
             title_html(
                 "齐齐哈尔医保卡怎么激活?(5月1日)",
                 "齐齐哈尔",
                 "(5月1日)",
-                true
-            ),
+                keep_suffix,
+            )
+        };
+        assert_eq!(
+            qiqihar(true),
             "<span class=\"nw\">齐齐哈尔</span>医保卡怎么激活?<span class=\"nw\">(5月1日)</span>"
         );
         assert_eq!(
-            title_html(
-                "齐齐哈尔医保卡怎么激活?(5月1日)",
-                "齐齐哈尔",
-                "(5月1日)",
-                false
-            ),
+            qiqihar(false),
             "<span class=\"nw\">齐齐哈尔</span><wbr>医保卡<wbr>怎么<wbr>激活?"
         );
         // A card breaks only between words; never before closing punctuation.

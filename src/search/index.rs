@@ -20,6 +20,10 @@
 
 use super::segment::Segmenter;
 use crate::model::ids::{CityId, Id, TopicId};
+// FxHash for the word maps: the keys are the site's own words (no outside input chooses
+// them), and no output depends on these maps' order: postings are pushed in article and
+// topic order, and the shards below are ordered maps.
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Weights (per word and article, the highest applies).
@@ -108,7 +112,7 @@ struct Postings {
     topics: Vec<(usize, u8, u8)>,
 }
 
-fn raise(map: &mut BTreeMap<String, u8>, words: Vec<String>, w: u8) {
+fn raise(map: &mut HashMap<String, u8>, words: Vec<String>, w: u8) {
     for word in words {
         let e = map.entry(word).or_insert(0);
         *e = (*e).max(w);
@@ -122,17 +126,17 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
         .iter()
         .flat_map(|c| std::iter::once(c.name).chain(c.province));
     let seg = Segmenter::new(places, src.topics.iter().map(|t| t.name));
-    let mut words: BTreeMap<String, Postings> = BTreeMap::new();
+    let mut words: HashMap<String, Postings> = HashMap::default();
 
     // Topic vocabulary, once per topic.
-    let mut topic_words: Vec<BTreeMap<String, (u8, u8)>> = Vec::new();
+    let mut topic_words: Vec<HashMap<String, (u8, u8)>> = Vec::new();
     for (t, topic) in src.topics.iter().enumerate() {
-        let mut main = BTreeMap::new();
+        let mut main = HashMap::default();
         raise(&mut main, seg.words(topic.name), weight::TOPIC_NAME);
         for text in &topic.texts {
             raise(&mut main, seg.words(text), weight::TOPIC_TEXT);
         }
-        let mut both = BTreeMap::new();
+        let mut both = HashMap::default();
         for (word, w) in main {
             let extra = if w >= weight::TOPIC_NAME {
                 weight::EXTRA_TOPIC_NAME
@@ -151,7 +155,7 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
 
     // Each article's own words: those its topics do not already give as much.
     for (d, doc) in src.docs.iter().enumerate() {
-        let mut own = BTreeMap::new();
+        let mut own = HashMap::default();
         raise(&mut own, seg.words(doc.title_words), weight::TITLE);
         for v in &doc.city_values {
             raise(&mut own, seg.words(v), weight::CITY_VALUE);

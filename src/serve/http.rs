@@ -184,14 +184,10 @@ fn since(target: &str) -> u64 {
 }
 
 fn not_found(snapshot: &Snapshot) -> Reply {
-    match snapshot.files.get("404.html") {
-        Some(bytes) => page(snapshot, "404.html", bytes, 404),
-        None => {
-            let body =
-                b"<!doctype html><meta charset=utf-8><title>404</title><body><h1>404</h1></body>";
-            page(snapshot, "404.html", body, 404)
-        }
-    }
+    let fallback =
+        b"<!doctype html><meta charset=utf-8><title>404</title><body><h1>404</h1></body>";
+    let bytes = snapshot.files.get("404.html").map_or(&fallback[..], |b| b);
+    page(snapshot, "404.html", bytes, 404)
 }
 
 /// The `Content-Type` for a site file, by extension (mime_guess); text types say

@@ -63,10 +63,9 @@ fn err(path: &Path, message: impl Into<String>) -> WriteError {
 impl WriteError {
     /// The error as a diagnostic naming the path, with its hint.
     pub(crate) fn diagnostic(&self) -> Diagnostic {
-        let d = Diagnostic::error(Origin::file(&self.path), self.message.clone());
-        match &self.hint {
-            Some(h) => d.with_hint(h.clone()),
-            None => d,
+        Diagnostic {
+            hint: self.hint.clone(),
+            ..Diagnostic::error(Origin::file(&self.path), self.message.clone())
         }
     }
 
@@ -241,10 +240,7 @@ impl Staging {
         } else {
             Placed::Added
         };
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((rel.to_string(), entry, placed));
+        self.record(rel, entry, placed);
         let target = self.dir.join(&rel_path);
         self.touch()?;
         self.clear(&target)?;
@@ -274,16 +270,15 @@ impl Staging {
             _ => return false,
         };
         let held = self.held.contains_key(rel);
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((
-                rel.to_string(),
-                entry,
-                Placed::Unchanged(LiveFile { id, held }),
-            ));
+        self.record(rel, entry, Placed::Unchanged(LiveFile { id, held }));
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         true
+    }
+
+    /// Lists `rel` for the commit, with its manifest entry and what was done with it.
+    fn record(&self, rel: &str, entry: Entry, placed: Placed) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.push((rel.to_string(), entry, placed));
     }
 
     /// Hard-links from the live site, in parallel, every unchanged file the staging folder

@@ -73,6 +73,27 @@ fn gives_the_same_files_as_build() {
     assert!(written == in_memory, "serve's pages differ from build's");
 }
 
+/// The real site (see [`real_site`]) with a session that built it once.
+fn built_session() -> (tempfile::TempDir, PathBuf, Session) {
+    let (tmp, root) = real_site();
+    let mut session = Session::new(options(&root));
+    session.rebuild().expect("builds");
+    (tmp, root, session)
+}
+
+/// Puts the `good` text back into `city` and rebuilds: nothing is rendered, as the pages
+/// of the last good build were kept.
+fn restore(session: &mut Session, city: PathBuf, good: &str) -> Rebuilt {
+    std::fs::write(&city, good).unwrap();
+    session.apply(&[ChangeKind::City(city)]);
+    let again = session.rebuild().expect("builds");
+    assert_eq!(
+        again.rendered, 0,
+        "nothing changed since the last good build"
+    );
+    again
+}
+
 /// Replaces `from` (which must be there) by `to` in yueyang.yaml, once or everywhere, and
 /// tells `session`; gives the file and its text before the edit.
 fn change_yueyang(
@@ -143,9 +164,7 @@ fn a_renamed_city_rerenders_every_page_listing_its_articles() {
 
 #[test]
 fn a_shape_mismatch_in_an_edited_city_is_found_after_a_good_build() {
-    let (_tmp, root) = real_site();
-    let mut session = Session::new(options(&root));
-    session.rebuild().expect("builds");
+    let (_tmp, root, mut session) = built_session();
     let from = "      materials:\n        - 身份证\n        - 医保卡\n";
     change_yueyang(&mut session, &root, from, "      materials: 身份证\n", true);
     let incremental = session.rebuild().err().expect("fails");
@@ -161,9 +180,7 @@ fn a_shape_mismatch_in_an_edited_city_is_found_after_a_good_build() {
 
 #[test]
 fn a_broken_edit_keeps_the_last_good_pages_for_the_next_rebuild() {
-    let (_tmp, root) = real_site();
-    let mut session = Session::new(options(&root));
-    session.rebuild().expect("builds");
+    let (_tmp, root, mut session) = built_session();
     let city = root.join("cities/yueyang.yaml");
     let good = std::fs::read_to_string(&city).unwrap();
     std::fs::write(&city, format!("{good}\nnot yaml: [\n")).unwrap();
@@ -174,33 +191,19 @@ fn a_broken_edit_keeps_the_last_good_pages_for_the_next_rebuild() {
             .iter()
             .any(|d| d.origin.file.ends_with("yueyang.yaml"))
     );
-    std::fs::write(&city, &good).unwrap();
-    session.apply(&[ChangeKind::City(city)]);
-    let again = session.rebuild().expect("builds");
-    assert_eq!(
-        again.rendered, 0,
-        "nothing changed since the last good build"
-    );
+    restore(&mut session, city, &good);
 }
 
 #[test]
 fn a_rebuild_that_fails_after_the_merge_keeps_it_for_the_next() {
-    let (_tmp, root) = real_site();
-    let mut session = Session::new(options(&root));
-    session.rebuild().expect("builds");
+    let (_tmp, root, mut session) = built_session();
     let from = "heading: \"岳阳如何在手机上更改医保参保地?\"";
     // A heading template that does not compile: the merge succeeds, the templates fail.
     let to = "heading: \"{{ city.name | no_such_filter }}\"";
     let (city, good) = change_yueyang(&mut session, &root, from, to, true);
     session.rebuild().err().expect("fails");
     assert!(session.kept.merged.is_some(), "the merge is kept");
-    std::fs::write(&city, &good).unwrap();
-    session.apply(&[ChangeKind::City(city)]);
-    let again = session.rebuild().expect("builds");
-    assert_eq!(
-        again.rendered, 0,
-        "nothing changed since the last good build"
-    );
+    let again = restore(&mut session, city, &good);
     let fresh = Session::new(options(&root)).rebuild().expect("builds");
     assert_eq!(sorted(&again.files), sorted(&fresh.files));
 }

@@ -4,6 +4,7 @@
 //! with the stand-ins, so that a broken layout hides no problem of the content.
 
 use crate::diag::Diagnostic;
+use crate::render::bounds::line_column;
 use crate::render::tera_errors::locate;
 
 /// Tera's own filters (what a layout may use; sitegen registers none for layouts).
@@ -147,11 +148,11 @@ fn at_unclosed_tag(d: Diagnostic, source: &str) -> Diagnostic {
     let Some(&(name, start)) = open.last() else {
         return d;
     };
-    let (line, column) = line_col(source, start);
+    let (line, column) = line_column(source, start);
     let message = match closer {
         Some((c, closing)) if closing.starts_with("end") => format!(
             "`{{% {name} %}}` is not closed: `{{% {closing} %}}` on line {} comes first",
-            line_col(source, c).0
+            line_column(source, c).0
         ),
         _ => format!("`{{% {name} %}}` is not closed before the end of the file"),
     };
@@ -198,14 +199,6 @@ fn byte_at(source: &str, line: u32, column: u32) -> Option<usize> {
     let text = &source[line_start..];
     let col = column.saturating_sub(1) as usize;
     Some(line_start + text.char_indices().nth(col).map_or(text.len(), |(b, _)| b))
-}
-
-/// The 1-based line and column (in characters) of byte `at` of `source`.
-fn line_col(source: &str, at: usize) -> (u32, u32) {
-    let before = &source[..at];
-    let line = before.matches('\n').count() as u32 + 1;
-    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-    (line, before[line_start..].chars().count() as u32 + 1)
 }
 
 /// An unknown filter's diagnostic with the closest of Tera's filters as its hint.
