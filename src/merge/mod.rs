@@ -45,7 +45,7 @@ pub(crate) struct Values(Box<[Arc<Named>]>);
 impl Values {
     /// Names and values, in name order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &MergedValue)> {
-        self.0.iter().map(|n| (&*n.name, &n.merged))
+        self.into_iter()
     }
 
     /// The values, in name order.
