@@ -21,6 +21,7 @@ mod layering;
 mod memo;
 mod pages;
 mod run;
+mod run_memo;
 mod search_index;
 mod session;
 pub use session::{Rebuilt, Session, SiteFiles};
@@ -101,6 +102,8 @@ pub struct BuildReport {
     /// The folder holding the change lists and `next-publish.txt`, and what it says.
     pub report_dir: PathBuf,
     pub changes: Report,
+    /// Taken from the run memo: the live site is what this build would make.
+    pub replayed: bool,
 }
 
 /// Why a build failed.
@@ -139,8 +142,13 @@ pub(crate) fn apply_overrides(
             }
         }
     }
-    let tz = input.site.timezone;
-    let now = match opts.now {
+    let now = now_in(input.site.timezone, opts)?;
+    Ok((input, now))
+}
+
+/// "Now" in time zone `tz`: `--now` (refused in a gap of the clocks) or the clock.
+fn now_in(tz: chrono_tz::Tz, opts: &BuildOptions) -> Result<NaiveDateTime, Diagnostics> {
+    Ok(match opts.now {
         Now::Local(dt) => {
             if let Some((message, hint)) = load::local_time::gap_problem(tz, dt) {
                 return Err(Diagnostic::error(Origin::file("--now"), message)
@@ -150,8 +158,7 @@ pub(crate) fn apply_overrides(
             dt
         }
         Now::Instant(t) => load::local_time::wall_clock_now(tz, t),
-    };
-    Ok((input, now))
+    })
 }
 
 /// `explain`: plans what loads, every file or, when some have problems, those that loaded
@@ -220,6 +227,11 @@ pub(crate) fn coverage(
 /// Runs every stage and replaces the output folder on success.
 pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::new(opts.verbose);
+    let digest = load::digest(&opts.root);
+    if let Some(replayed) = run_memo::replay(opts, digest) {
+        timings.mark("run memo");
+        return replayed;
+    }
     let (input, now) = load_input(opts).map_err(BuildError::Input)?;
     timings.mark("load");
     let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
@@ -230,9 +242,9 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         opts,
         &mut kept,
         Mode::Render(Sink::Staging(&staging)),
-        |ran| before_swap(opts, &ran, &staging),
+        |ran| before_swap(opts, &ran, &staging, digest),
     );
-    let (mut built, memo_text) = match outcome {
+    let (mut built, memo_text, run_text) = match outcome {
         Ok(built) => built,
         Err(e) => {
             staging.abandon();
@@ -240,7 +252,10 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     };
     built.stats = staging
-        .commit(&[(page_memo::FILE, &memo_text)])
+        .commit(&[
+            (page_memo::FILE, &memo_text),
+            (write::run_memo::FILE, &run_text),
+        ])
         .map_err(BuildError::Write)?;
     timings.mark("commit");
     let base = &input.site.base_url;
@@ -267,7 +282,8 @@ fn before_swap(
     opts: &BuildOptions,
     ran: &Ran<'_>,
     staging: &Staging,
-) -> Result<(BuildReport, String), BuildError> {
+    digest: Option<load::InputDigest>,
+) -> Result<(BuildReport, String, String), BuildError> {
     let (input, plan, renderer) = (ran.input, ran.plan, ran.renderer);
     let Some(site) = &ran.site else {
         unreachable!("a build renders its pages");
@@ -288,11 +304,8 @@ fn before_swap(
     // The commit order (README, "Build safety"): everything that can fail runs before the
     // swap, so a failure leaves the output folder as it was; only the change lists are
     // written after it, and a failure there says that the new site is live.
-    let report_dir = opts
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| report::default_report_dir(&opts.output));
-    let preview = preview_reason(opts, input);
+    let report_dir = report_dir(opts);
+    let preview = preview_reason(opts, input.site.timezone);
     let locks = lock_texts(opts, preview, plan, &site.table).map_err(BuildError::Input)?;
     report::prepare(&report_dir).map_err(BuildError::Write)?;
     let (lock_updated, modified_updated) = save_locks(opts, &locks)?;
@@ -340,8 +353,17 @@ fn before_swap(
         preview,
         report_dir,
         changes,
+        replayed: false,
     };
-    Ok((built, memo_text))
+    let run_text = run_memo::record(opts, digest, plan, &built, &memo_text, input.site.timezone);
+    Ok((built, memo_text, run_text))
+}
+
+/// Where the change lists go: `--report-dir`, or beside the output folder.
+fn report_dir(opts: &BuildOptions) -> PathBuf {
+    opts.report_dir
+        .clone()
+        .unwrap_or_else(|| report::default_report_dir(&opts.output))
 }
 
 /// The list of city facts past `lint.fact_max_age_days`, in the report folder.
@@ -355,12 +377,12 @@ pub const SITEMAPS_FILE: &str = "sitemaps.txt";
 /// the future (`--future`, a `--now` later than the clock), another address
 /// (`--base-url`) or goes to a folder outside the site. Such a build never writes
 /// `schedule.lock` or `modified.lock`.
-fn preview_reason(opts: &BuildOptions, input: &SiteInput) -> Option<&'static str> {
+fn preview_reason(opts: &BuildOptions, tz: chrono_tz::Tz) -> Option<&'static str> {
     if opts.future {
         return Some("--future");
     }
     if let Now::Local(now) = opts.now
-        && now > load::local_time::wall_clock_now(input.site.timezone, Utc::now())
+        && now > load::local_time::wall_clock_now(tz, Utc::now())
     {
         return Some("--now is later than the clock");
     }

@@ -50,6 +50,9 @@ fn summary(report: &BuildReport, started: Instant, console: &Console) -> CmdResu
             (None, false, false) => String::new(),
         },
     ))?;
+    if report.replayed {
+        console.detail("sitegen: the input files, sitegen and its switches are those of the last build, and no article came due since: the output folder was checked and kept")?;
+    }
     let changes = &report.changes;
     for (what, urls) in [
         ("added", &changes.added),

@@ -3,6 +3,7 @@
 //! Every file is parsed even when an earlier one failed, so editors see all problems at once.
 
 mod cities;
+mod digest;
 mod files;
 mod frontmatter;
 pub mod local_time;
@@ -16,6 +17,7 @@ mod types;
 mod yaml;
 
 pub(crate) use cities::parse_city;
+pub(crate) use digest::{InputDigest, digest};
 pub use files::decode;
 pub(crate) use files::{Found, discover, is_scratch_file};
 pub(crate) use lock::{LOCK_FILE, last_lockable, write_datetime};

@@ -4,10 +4,11 @@
 //! it is deterministic (no times or inode numbers), so identical sites have identical
 //! manifests. It lives inside the folder it describes, so it swaps with it atomically.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Component, Path};
 use xxhash_rust::xxh3::xxh3_128;
 
 /// The manifest's file name inside an output folder.
@@ -52,6 +53,29 @@ fn parse(text: &str) -> Option<Manifest> {
         out.insert(parts.next()?.to_string(), Entry { hash, len });
     }
     Some(out)
+}
+
+/// How many files `dir`'s manifest lists, when every one is still there with the length
+/// the manifest gives (the check [`super::Staging::keep`] makes of each kept file); `None`
+/// when the manifest is missing or damaged, or a file is gone or altered.
+pub(crate) fn files_intact(dir: &Path) -> Option<usize> {
+    let text = fs::read_to_string(dir.join(FILE)).ok()?;
+    let body = text.strip_prefix(HEADER)?;
+    let lines: Vec<&str> = body.lines().collect();
+    let intact = lines.par_iter().all(|line| {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(hash), Some(len), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            return false;
+        };
+        let (Ok(_), Ok(len)) = (u128::from_str_radix(hash, 16), len.parse::<u64>()) else {
+            return false;
+        };
+        // Only paths below the folder are looked at, whatever a damaged manifest says.
+        let rel = Path::new(path);
+        let below = rel.components().all(|c| matches!(c, Component::Normal(_)));
+        below && fs::symlink_metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len)
+    });
+    intact.then_some(lines.len())
 }
 
 /// The manifest text for `entries`, sorted by path.
@@ -125,6 +149,30 @@ mod tests {
             let text = format(&mut entries);
             assert_eq!(unreadable(&text, &entries), Some(name), "{name:?}");
         }
+    }
+
+    #[test]
+    fn files_intact_checks_every_listed_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::create_dir_all(dir.join("a")).unwrap();
+        fs::write(dir.join("a/index.html"), "one").unwrap();
+        fs::write(dir.join("b.txt"), "two").unwrap();
+        let mut entries = vec![
+            ("a/index.html".to_string(), Entry::of(b"one")),
+            ("b.txt".to_string(), Entry::of(b"two")),
+        ];
+        assert_eq!(files_intact(dir), None, "no manifest yet");
+        fs::write(dir.join(FILE), format(&mut entries)).unwrap();
+        assert_eq!(files_intact(dir), Some(2));
+        fs::write(dir.join("b.txt"), "three").unwrap();
+        assert_eq!(files_intact(dir), None, "altered");
+        fs::write(dir.join("b.txt"), "two").unwrap();
+        fs::remove_file(dir.join("a/index.html")).unwrap();
+        assert_eq!(files_intact(dir), None, "gone");
+        let outside = format!("{HEADER}{:032x} 3 ../b.txt\n", 0);
+        fs::write(dir.join(FILE), outside).unwrap();
+        assert_eq!(files_intact(dir), None, "a path outside the folder");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod fs_ops;
 pub(crate) mod manifest;
 pub(crate) mod page_memo;
 pub mod report;
+pub(crate) mod run_memo;
 
 use crate::diag::{Diagnostic, Origin};
 use durable::{crash_point, remove_leftovers, sync_dir, sync_file_system, write_atomic};

@@ -430,6 +430,13 @@ fn check_case(base: &Path, case_dir: &Path) -> Result<Vec<String>, String> {
             .output
             .as_deref()
             .unwrap_or(if expect.exit == 0 { "any" } else { "unchanged" });
+    // A build that succeeds records the input's bytes in the run memo: a case that builds
+    // the same site from other bytes (a BOM, CRLF) changes that record and nothing else.
+    let site_files = |files: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
+        let memo = |p: &str| expect.exit == 0 && p == ".sitegen-run";
+        files.iter().filter(|(p, _)| !memo(p)).cloned().collect()
+    };
+    let (before, after) = (site_files(&before), site_files(&after));
     match output {
         "unchanged" if after != before => {
             problems.push("the output folder changed".into());

@@ -15,6 +15,7 @@ mod lifecycle;
 mod memo;
 mod new;
 mod real_site;
+mod run_memo;
 mod scale;
 mod serve;
 mod support;

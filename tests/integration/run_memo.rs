@@ -1,0 +1,170 @@
+//! The run memo (`.sitegen-run`): a build whose input files, sitegen and switches are the
+//! last build's, with no article come due since, keeps the output folder as it is and
+//! reports what a full build would, word for word. Sequences of builds with time moving
+//! forward, edits, damage and a CI cache restored into a fresh checkout.
+
+use crate::support::{Site, copy_dir, summary_count};
+use std::fs;
+
+const REPLAYED: &str = "no article came due since: the output folder was checked and kept";
+
+/// `build -v --now <now>`: whether the run memo stood for it, and its stderr.
+fn build(site: &Site, now: &str) -> (bool, String) {
+    let err = site.run(&["build", "-v", "--now", now]).ok().stderr();
+    (err.contains(REPLAYED), err)
+}
+
+/// What a build printed, but its time and the `-v` lines.
+fn printed(stderr: &str) -> String {
+    let time = |l: &str| match (l.find(") in "), l.find(" s; ")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &l[..a + 5], &l[b..]),
+        _ => l.to_string(),
+    };
+    stderr
+        .lines()
+        .filter(|l| !l.contains(REPLAYED) && !l.starts_with("sitegen: timing "))
+        .filter(|l| !l.starts_with("sitegen: feeds made "))
+        .map(time)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_build_of_the_same_site_keeps_it_and_says_what_a_full_build_says() {
+    let site = Site::fixture("basic");
+    let now = "2026-01-05 08:30:00";
+    let (replayed, _) = build(&site, now);
+    assert!(!replayed, "the first build");
+    let before = site.snapshot("public");
+    let (replayed, kept) = build(&site, now);
+    assert!(replayed, "{kept}");
+    assert_eq!(summary_count(&kept, " rendered"), 0);
+    assert!(site.snapshot("public") == before);
+    let report = site.snapshot("public-report");
+    // Without the run memo, the pipeline runs and says and writes the same.
+    site.write("public/.sitegen-run", "");
+    let full = site.run(&["build", "-v", "--now", now]).ok().stderr();
+    assert!(!full.contains(REPLAYED));
+    assert_eq!(printed(&kept), printed(&full));
+    assert!(site.snapshot("public") == before);
+    assert!(site.snapshot("public-report") == report);
+    // A run memo damaged in any way only costs a full run, which writes it again.
+    let memo = site.read("public/.sitegen-run");
+    for text in [
+        "{",
+        "\u{0}",
+        &memo[..memo.len() / 2],
+        &memo.replace("\"format\":1", "\"format\":0"),
+    ] {
+        site.write("public/.sitegen-run", text);
+        assert!(!build(&site, now).0, "{text:?}");
+        assert!(site.snapshot("public") == before);
+        assert!(build(&site, now).0);
+    }
+}
+
+#[test]
+fn time_moving_past_a_publish_time_or_a_day_runs_the_pipeline() {
+    let site = Site::fixture("basic");
+    let fresh = Site::fixture("basic");
+    build(&site, "2026-01-05 08:30:00");
+    assert!(build(&site, "2026-01-05 08:39:59").0, "nothing due yet");
+    let due = "2026-01-05 08:40:00";
+    let (replayed, err) = build(&site, due);
+    assert!(!replayed);
+    assert!(err.contains("sitegen: added "), "{err}");
+    // The same output as a site built at that time from nothing, run memo included.
+    for f in ["schedule.lock", "modified.lock"] {
+        fs::copy(site.path(f), fresh.path(f)).unwrap();
+    }
+    fresh.build_at(due);
+    assert!(site.snapshot("public") == fresh.snapshot("public"));
+    // Going back before a publish time is no replay either.
+    assert!(!build(&site, "2026-01-05 08:39:00").0);
+    build(&site, due);
+    // Everything out: the next day (facts age by the day) runs once, then is kept.
+    assert!(!build(&site, "2026-01-07 00:00:00").0);
+    assert!(build(&site, "2026-01-07 23:59:59").0);
+    assert!(!build(&site, "2026-01-08 00:00:00").0);
+}
+
+#[test]
+fn an_edit_a_switch_or_a_damaged_output_runs_the_pipeline() {
+    let site = Site::fixture("basic");
+    let now = "2026-01-06 00:00:00";
+    build(&site, now);
+    assert!(build(&site, now).0);
+    // An edit, and the edit undone: the memo holds the last build only.
+    let text = site.read("cities/aaa.yaml");
+    site.append("cities/aaa.yaml", "\n");
+    assert!(!build(&site, now).0);
+    site.write("cities/aaa.yaml", &text);
+    assert!(!build(&site, now).0);
+    assert!(build(&site, now).0);
+    // Another switch (`--strict` fails here: the fixture's facts have no sources).
+    let strict = site.run(&["build", "-v", "--strict", "--now", now]);
+    assert!(!strict.stderr().contains(REPLAYED));
+    assert_ne!(strict.code(), 0);
+    // It failed, so the output and its run memo are as the last build left them.
+    assert!(build(&site, now).0);
+    // `--render-all` renders every page; the site it makes is the same one.
+    let all = site
+        .run(&["build", "-v", "--render-all", "--now", now])
+        .ok();
+    assert!(!all.stderr().contains(REPLAYED));
+    assert!(build(&site, now).0);
+    // A page deleted or altered in the output folder is written again.
+    let page = "public/aaa/alpha/index.html";
+    let original = site.read(page);
+    fs::remove_file(site.path(page)).unwrap();
+    assert!(!build(&site, now).0);
+    assert_eq!(site.read(page), original);
+    site.write(page, "by hand");
+    assert!(!build(&site, now).0);
+    assert_eq!(site.read(page), original);
+    // The page memo lost: written again.
+    fs::remove_file(site.path("public/.sitegen-pages")).unwrap();
+    assert!(!build(&site, now).0);
+    assert!(site.exists("public/.sitegen-pages"));
+    assert!(build(&site, now).0);
+}
+
+#[test]
+fn a_preview_is_never_kept_for_a_real_build() {
+    let site = Site::fixture("basic");
+    let now = "2026-01-05 08:30:00";
+    let err = site
+        .run(&["build", "-v", "--future", "--now", now])
+        .ok()
+        .stderr();
+    assert!(!err.contains(REPLAYED));
+    assert_eq!(site.read("public/.sitegen-run"), "");
+    assert!(
+        !site
+            .run(&["build", "-v", "--future", "--now", now])
+            .ok()
+            .stderr()
+            .contains(REPLAYED)
+    );
+    assert!(!build(&site, now).0);
+    assert!(build(&site, now).0);
+}
+
+#[test]
+fn a_cached_output_restored_into_a_fresh_checkout_is_kept() {
+    // CI: a fresh checkout of the site (with its locks), the output folders restored from
+    // the cache, then `sitegen build`.
+    let site = Site::fixture("basic");
+    let now = "2026-01-06 00:00:00";
+    build(&site, now);
+    let clone = Site::fixture("basic");
+    for f in ["schedule.lock", "modified.lock"] {
+        fs::copy(site.path(f), clone.path(f)).unwrap();
+    }
+    for dir in ["public", "public-report"] {
+        copy_dir(&site.path(dir), &clone.path(dir));
+    }
+    let (replayed, err) = build(&clone, now);
+    assert!(replayed, "{err}");
+    assert!(clone.snapshot("public") == site.snapshot("public"));
+}
