@@ -421,13 +421,13 @@ fn lock_texts(
     let mut problems = Diagnostics::default();
     for (name, text) in &texts {
         // A lock the site already holds is not written: this build read it, so the next can.
-        if std::fs::read_to_string(opts.root.join(name)).is_ok_and(|old| old == *text) {
+        if write::file_holds(&opts.root.join(name), text.as_bytes()) {
             continue;
         }
         let shown = std::path::Path::new(name);
         let again = match *name {
-            load::LOCK_FILE => load::parse_lock(text, shown).map(|l| load::format_lock(&l)),
-            _ => load::parse_modified(text, shown).map(|m| load::format_modified(&m)),
+            load::LOCK_FILE => load::lock_reads_back(text, shown),
+            _ => load::parse_modified(text, shown).map(|m| load::format_modified(&m) == *text),
         };
         if let Some(d) = write::unreadable_lock(name, text, again) {
             problems.push(d);

@@ -96,6 +96,53 @@ pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagn
     Ok(slots)
 }
 
+/// Whether `text`, made by [`format_lock`], reads back as itself: every line parses and
+/// formats back to itself, and no article is listed twice. Checked line by line on every
+/// core, so that a large lock is not made a second time (nor its slots) to compare it.
+/// `Err` holds what [`parse_lock`] would report.
+pub(crate) fn reads_back(text: &str, shown: &Path) -> Result<bool, Vec<Diagnostic>> {
+    let lines: Vec<(u32, &str)> = (text.lines().enumerate())
+        .map(|(i, line)| (i as u32 + 1, line))
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .collect();
+    let checked: Vec<Result<Option<&str>, Diagnostic>> = lines
+        .par_iter()
+        .with_min_len(PER_TASK)
+        .map(|&(n, line)| match parse_line(line.trim()) {
+            Ok(slot) => {
+                let mut again = String::with_capacity(line.len() + 1);
+                format_line(&mut again, &slot);
+                let same = again.strip_suffix('\n') == Some(line);
+                Ok(same.then(|| article_of(line)))
+            }
+            Err(what) => Err(Diagnostic::error(
+                Origin::new(shown, n, 1),
+                format!("malformed schedule line: {what}"),
+            )),
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::with_capacity(checked.len());
+    let mut all_same = true;
+    let mut problems = Vec::new();
+    for c in checked {
+        match c {
+            Ok(Some(article)) => all_same &= seen.insert(article),
+            Ok(None) => all_same = false,
+            Err(d) => problems.push(d),
+        }
+    }
+    if problems.is_empty() {
+        Ok(all_same)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The `city/topic` field of a lock line.
+fn article_of(line: &str) -> &str {
+    line.split(' ').nth(2).unwrap_or("")
+}
+
 /// One lock line, or what is wrong with it.
 fn parse_line(line: &str) -> Result<LockedSlot, String> {
     let whole = line;
@@ -316,6 +363,25 @@ mod tests {
         assert_eq!(slots[1].pins.date.as_deref(), Some(""));
         let again = parse_lock(&format_lock(&slots), Path::new("schedule.lock")).unwrap();
         assert_eq!(slots, again);
+    }
+
+    #[test]
+    fn a_formatted_lock_reads_back_and_a_broken_one_does_not() {
+        let shown = Path::new("schedule.lock");
+        let text = "2026-01-05 08:00:00 a/b retired city=岳阳 topic=参保地变更 title=2:0000beef\n\
+                    2026-01-05 08:20:00 a/c date=(%Y年%-m月%-d日)\n";
+        let lock = format_lock(&parse_lock(text, shown).unwrap());
+        assert_eq!(reads_back(&lock, shown), Ok(true));
+        // A name with a space would be read as two fields.
+        let mut slots = parse_lock(text, shown).unwrap();
+        slots[0].names = Some(("岳 阳".into(), "参保地变更".into()));
+        let spaced = reads_back(&format_lock(&slots), shown).unwrap_err();
+        assert_eq!(spaced[0].origin.line, 3);
+        // The same article twice, and a line that does not parse.
+        let twice = format!("{lock}2026-01-05 08:40:00 a/c\n");
+        assert_eq!(reads_back(&twice, shown), Ok(false));
+        let broken = format!("{lock}10000-01-01 00:00:00 a/d\n");
+        assert_eq!(reads_back(&broken, shown).unwrap_err()[0].origin.line, 5);
     }
 
     #[test]

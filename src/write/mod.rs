@@ -499,7 +499,7 @@ pub(crate) fn replace_file_if_changed(
     temp_in: &Path,
     step: &str,
 ) -> Result<bool, WriteError> {
-    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+    if file_holds(path, text.as_bytes()) {
         return Ok(false);
     }
     write_atomic(path, text.as_bytes(), temp_in, step)
@@ -507,16 +507,41 @@ pub(crate) fn replace_file_if_changed(
     Ok(true)
 }
 
-/// A diagnostic when a lock's `text` does not read back as itself (`again`: the text
-/// parsed and formatted again), naming what would break the next build.
+/// Whether the file at `path` holds exactly `bytes`, read piece by piece (a lock of a large
+/// site is tens of megabytes: it is not read whole to be compared).
+pub(crate) fn file_holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    if file
+        .metadata()
+        .map_or(true, |m| m.len() != bytes.len() as u64)
+    {
+        return false;
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && buf[..n] == rest[..n] => rest = &rest[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            _ => return false,
+        }
+    }
+}
+
+/// A diagnostic when a lock's `text` does not read back as itself (`again`: whether it
+/// parses and formats back to itself), naming what would break the next build.
 pub(crate) fn unreadable_lock(
     name: &str,
     text: &str,
-    again: Result<String, Vec<Diagnostic>>,
+    again: Result<bool, Vec<Diagnostic>>,
 ) -> Option<Diagnostic> {
     let why = match again {
-        Ok(again) if again == text => return None,
-        Ok(_) => "it would not read back as written".to_string(),
+        Ok(true) => return None,
+        Ok(false) => "it would not read back as written".to_string(),
         Err(problems) => {
             let line = problems.first().map_or(0, |d| d.origin.line);
             let bad = text
