@@ -231,8 +231,14 @@ pub(crate) fn run<R>(
                     feeds_made,
                 } = made;
                 timings.note(&format!("feeds made {feeds_made} of {}", feeds.len()));
-                let index = search_index::put_index(&renderer, input, &merged, &plan, &memo, sink)
-                    .map_err(BuildError::Write)?;
+                let words = &mut kept.search_words;
+                let (index, used) =
+                    search_index::put_index(&renderer, input, &merged, &plan, &memo, words, sink)
+                        .map_err(BuildError::Write)?;
+                if let Some(used) = used {
+                    let all = used.kept + used.made;
+                    timings.note(&format!("search texts segmented {} of {all}", used.made));
+                }
                 feeds.extend(index);
                 (files, feeds)
             };
