@@ -29,6 +29,7 @@ use crate::model::ids::{CityId, Id, TopicId};
 // topic order, and the shards below are ordered maps.
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -260,24 +261,12 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
     let (t_count, c_count) = shard_counts(src.docs.len());
     let mut files = vec![meta(src, t_count, c_count)];
 
-    let mut t_shards: Vec<BTreeMap<&str, serde_json::Value>> = vec![BTreeMap::new(); t_count];
+    // Each word into its shard, each shard made and written on its own core.
+    let mut by_shard: Vec<Vec<(&str, &Postings)>> = vec![Vec::new(); t_count];
     let mut c_shards: Vec<BTreeMap<char, BTreeSet<&str>>> = vec![BTreeMap::new(); c_count];
     for (word, p) in &words {
-        let ids: Vec<usize> = p.docs.iter().map(|x| x.0).collect();
-        let weights: Vec<u8> = p.docs.iter().map(|x| x.1).collect();
-        let topics: Vec<[usize; 3]> = p
-            .topics
-            .iter()
-            .map(|&(t, m, e)| [t, usize::from(m), usize::from(e)])
-            .collect();
         let word: &str = word;
-        let k = fnv1a(word) as usize % t_count;
-        // One weight for all articles (the usual case) is written once.
-        let weights = match weights.split_first() {
-            Some((first, rest)) if rest.iter().all(|w| w == first) => serde_json::json!(first),
-            _ => serde_json::json!(weights),
-        };
-        t_shards[k].insert(word, serde_json::json!([deltas(&ids), weights, topics]));
+        by_shard[fnv1a(word) as usize % t_count].push((word, p));
         if word.chars().count() >= 2 {
             for c in word.chars().collect::<BTreeSet<_>>() {
                 let k = fnv1a(c.encode_utf8(&mut [0; 4])) as usize % c_count;
@@ -285,34 +274,73 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
             }
         }
     }
-    files.extend(t_shards.iter().map(to_bytes));
-    files.extend(c_shards.iter().map(to_bytes));
-    for k in 0..src.topics.len() {
-        let t = TopicId::new(k);
-        let main: Vec<usize> = (0..src.docs.len())
-            .filter(|&d| src.docs[d].topic == t)
-            .collect();
-        let extra: Vec<usize> = (0..src.docs.len())
-            .filter(|&d| src.docs[d].extras.contains(&t))
-            .collect();
-        files.push(to_bytes(&serde_json::json!([
-            deltas(&main),
-            deltas(&extra)
-        ])));
+    let t_files: Vec<Vec<u8>> = by_shard.par_iter().map(|s| term_shard(s)).collect();
+    files.extend(t_files);
+    files.extend(c_shards.par_iter().map(to_bytes).collect::<Vec<_>>());
+    let mut main = vec![Vec::new(); src.topics.len()];
+    let mut extra: Vec<Vec<usize>> = vec![Vec::new(); src.topics.len()];
+    for (d, doc) in src.docs.iter().enumerate() {
+        main[doc.topic.index()].push(d);
+        for e in doc.extras {
+            let list = &mut extra[e.index()];
+            if list.last() != Some(&d) {
+                list.push(d);
+            }
+        }
     }
-    for chunk in src.docs.chunks(DOCS_PER_FILE) {
-        let rows: Vec<serde_json::Value> = chunk
+    files.extend(
+        main.iter()
+            .zip(&extra)
+            .map(|(m, e)| to_bytes(&(deltas(m), deltas(e)))),
+    );
+    let rows = |chunk: &[Doc<'_>]| {
+        let rows: Vec<_> = chunk
             .iter()
-            .map(|d| serde_json::json!([d.title, d.path, d.city, d.topic, d.date]))
+            .map(|d| (d.title, d.path, d.city, d.topic, &d.date))
             .collect();
-        files.push(to_bytes(&rows));
-    }
+        to_bytes(&rows)
+    };
+    files.extend(
+        src.docs
+            .par_chunks(DOCS_PER_FILE)
+            .map(rows)
+            .collect::<Vec<_>>(),
+    );
     // The same files in the same order as `paths` names them.
     let files = paths(src.docs.len(), src.topics.len())
         .into_iter()
         .zip(files)
         .collect();
     Built { files, memo, used }
+}
+
+/// A word's weights: one for all its articles (the usual case) is written once.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Weights {
+    One(u8),
+    Each(Vec<u8>),
+}
+
+/// A `t/<k>.json` file: per word (in order), `[article deltas, weights, topics]`.
+fn term_shard(words: &[(&str, &Postings)]) -> Vec<u8> {
+    let shard: BTreeMap<&str, _> = words
+        .iter()
+        .map(|&(word, p)| {
+            let ids: Vec<usize> = p.docs.iter().map(|x| x.0).collect();
+            let weights = match p.docs.split_first() {
+                Some((first, rest)) if rest.iter().all(|w| w.1 == first.1) => Weights::One(first.1),
+                _ => Weights::Each(p.docs.iter().map(|x| x.1).collect()),
+            };
+            let topics: Vec<[usize; 3]> = p
+                .topics
+                .iter()
+                .map(|&(t, m, e)| [t, usize::from(m), usize::from(e)])
+                .collect();
+            (word, (deltas(&ids), weights, topics))
+        })
+        .collect();
+    to_bytes(&shard)
 }
 
 fn meta(src: &IndexSource<'_>, terms: usize, chars: usize) -> Vec<u8> {
@@ -341,4 +369,27 @@ fn deltas(ids: &[usize]) -> Vec<usize> {
 
 fn to_bytes(value: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_shards_are_written_as_the_client_reads_them() {
+        let one = Postings {
+            docs: vec![(1, 10), (4, 10)],
+            topics: vec![(0, 3, 1)],
+        };
+        let each = Postings {
+            docs: vec![(2, 10), (3, 20)],
+            topics: vec![],
+        };
+        let none = Postings::default();
+        let text = term_shard(&[("医保", &one), ("a", &each), ("b", &none)]);
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            r#"{"a":[[2,1],[10,20],[]],"b":[[],[],[]],"医保":[[1,3],10,[[0,3,1]]]}"#
+        );
+    }
 }
