@@ -1,6 +1,7 @@
 //! What a run may reuse from earlier runs: the page memo (the output folder's, read by
 //! `build` and `check`, or the one `serve` keeps in memory with the pages' bytes), and,
-//! kept across `serve`'s rebuilds, the last merge, the articles' titles and the sitemap.
+//! kept across `serve`'s rebuilds, the last merge, the articles' titles, the sitemap and
+//! the search index's words.
 
 use super::fingerprint::{Fingerprints, site_digest};
 use super::kept_files::SitemapCache;
@@ -10,6 +11,7 @@ use crate::model::SiteInput;
 use crate::model::ids::{ArticleId, CityId, IdVec, TopicId};
 use crate::plan::{Plan, PlannedArticle};
 use crate::render::{LinkParts, Renderer};
+use crate::search::memo::WordMemo;
 use crate::write::page_memo::PageMemo;
 use std::collections::HashMap;
 
@@ -21,6 +23,8 @@ pub(crate) struct Kept {
     /// Article id → its title, link and link hash, under the hash of their inputs.
     titles: HashMap<String, KeptTitle>,
     pub(super) sitemaps: SitemapCache,
+    /// The words of the last search index's articles and topics (see `search::memo`).
+    pub(super) search_words: WordMemo,
     /// The last merge and what it was made from.
     pub(super) merged: Option<(Merged, MergeStamps)>,
     /// Whether runs leave their merge and titles here for the next (`serve`).

@@ -6,7 +6,10 @@
 //! headings, body and default values) once per topic, with the lists of the topic's
 //! articles (as main topic and as extra section); per article only what is its own: the
 //! title's words, the city and province, and the values the city sets itself. The client
-//! takes, per word and article, the highest weight any of these give.
+//! takes, per word and article, the highest weight any of these give. Each topic's and
+//! article's words come from the word memo when their text was segmented before
+//! (`memo`), else are segmented here, on every core; postings are then gathered in
+//! article order, so the files are the same either way.
 //!
 //! Files below `search/index/` (all JSON, all deterministic):
 //! - `meta.json`: counts, shard counts, the topic and city names;
@@ -18,12 +21,16 @@
 //! - `p/<topic>.json`: `[[main article deltas], [extra-section article deltas]]`;
 //! - `d/<k>.json`: articles `k × DOCS_PER_FILE …`: `[title, path, city, topic, date]`.
 
+use super::memo::{self, MemoUse, WordMemo, Words};
 use super::segment::Segmenter;
 use crate::model::ids::{CityId, Id, TopicId};
 // FxHash for the word maps: the keys are the site's own words (no outside input chooses
 // them), and no output depends on these maps' order: postings are pushed in article and
 // topic order, and the shards below are ordered maps.
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Weights (per word and article, the highest applies).
@@ -53,7 +60,7 @@ pub(crate) struct Doc<'a> {
     /// `YYYY-MM-DD`
     pub(crate) date: String,
     /// Text of the values the city sets itself for this article.
-    pub(crate) city_values: Vec<String>,
+    pub(crate) city_values: Vec<Cow<'a, str>>,
 }
 
 /// One topic's text.
@@ -119,65 +126,134 @@ fn raise(map: &mut HashMap<String, u8>, words: Vec<String>, w: u8) {
     }
 }
 
-/// Builds every index file: `(path below the index folder, bytes)`, in [`paths`] order.
-pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
+fn to_words(map: HashMap<String, u8>) -> Words {
+    map.into_iter()
+        .map(|(w, x)| (w.into_boxed_str(), x))
+        .collect()
+}
+
+/// A topic's vocabulary: its name and texts' words, with their weights as main topic.
+fn topic_words(seg: &Segmenter, topic: &TopicText<'_>) -> Words {
+    let mut main = HashMap::default();
+    raise(&mut main, seg.words(topic.name), weight::TOPIC_NAME);
+    for text in &topic.texts {
+        raise(&mut main, seg.words(text), weight::TOPIC_TEXT);
+    }
+    to_words(main)
+}
+
+/// An article's own words: its title's, its city values', its city and province.
+fn own_words(seg: &Segmenter, doc: &Doc<'_>, city: &CityName<'_>) -> Words {
+    let mut own = HashMap::default();
+    raise(&mut own, seg.words(doc.title_words), weight::TITLE);
+    for v in &doc.city_values {
+        raise(&mut own, seg.words(v), weight::CITY_VALUE);
+    }
+    raise(&mut own, vec![city.name.to_lowercase()], weight::CITY);
+    if let Some(p) = city.province.filter(|p| *p != city.name) {
+        raise(&mut own, vec![p.to_lowercase()], weight::PROVINCE);
+    }
+    to_words(own)
+}
+
+/// Per topic and per article, its words: from `memo` when an earlier build segmented the
+/// same text with the same site names, else segmented here (on every core). Gives the
+/// memo of this build's words and how many were kept and made.
+fn all_words(
+    src: &IndexSource<'_>,
+    seg: &Segmenter,
+    memo: &WordMemo,
+) -> (Vec<Words>, Vec<Words>, WordMemo, MemoUse) {
+    let from_memo = |key: u64, make: &dyn Fn() -> Words| match memo.get(key) {
+        Some(words) => (key, words.clone(), true),
+        None => (key, make(), false),
+    };
+    let topics: Vec<(u64, Words, bool)> = src
+        .topics
+        .par_iter()
+        .map(|t| {
+            let key = memo::topic_key(seg, t.name, t.texts.iter().map(String::as_str));
+            from_memo(key, &|| topic_words(seg, t))
+        })
+        .collect();
+    let docs: Vec<(u64, Words, bool)> = src
+        .docs
+        .par_iter()
+        .with_min_len(64)
+        .map(|d| {
+            let city = &src.cities[d.city.index()];
+            let values = d.city_values.iter().map(|v| v.as_ref());
+            let key = memo::article_key(seg, d.title_words, values, city.name, city.province);
+            from_memo(key, &|| own_words(seg, d, city))
+        })
+        .collect();
+    let all = || topics.iter().chain(&docs);
+    let kept = all().filter(|x| x.2).count();
+    let used = MemoUse {
+        kept,
+        made: topics.len() + docs.len() - kept,
+    };
+    let next = WordMemo::of(all().map(|(key, words, _)| (*key, words.clone())));
+    let words = |v: Vec<(u64, Words, bool)>| v.into_iter().map(|x| x.1).collect();
+    (words(topics), words(docs), next, used)
+}
+
+/// The index of [`build`]: its files, and the memo of the words it segmented or kept.
+pub(crate) struct Built {
+    /// `(path below the index folder, bytes)`, in [`paths`] order.
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) memo: WordMemo,
+    pub(crate) used: MemoUse,
+}
+
+/// Builds every index file, taking from `memo` the words of text segmented before.
+pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
     let places = src
         .cities
         .iter()
         .flat_map(|c| std::iter::once(c.name).chain(c.province));
     let seg = Segmenter::new(places, src.topics.iter().map(|t| t.name));
-    let mut words: HashMap<String, Postings> = HashMap::default();
+    let (topic_words, doc_words, memo, used) = all_words(src, &seg, memo);
+    let mut words: HashMap<&str, Postings> = HashMap::default();
 
-    // Topic vocabulary, once per topic.
-    let mut topic_words: Vec<HashMap<String, (u8, u8)>> = Vec::new();
-    for (t, topic) in src.topics.iter().enumerate() {
-        let mut main = HashMap::default();
-        raise(&mut main, seg.words(topic.name), weight::TOPIC_NAME);
-        for text in &topic.texts {
-            raise(&mut main, seg.words(text), weight::TOPIC_TEXT);
+    // Topic vocabulary, once per topic: per word its main and extra-section weight.
+    let topic_words: Vec<HashMap<&str, (u8, u8)>> = topic_words
+        .iter()
+        .map(|main| {
+            main.iter()
+                .map(|(word, w)| {
+                    let extra = if *w >= weight::TOPIC_NAME {
+                        weight::EXTRA_TOPIC_NAME
+                    } else {
+                        weight::EXTRA_TOPIC_TEXT
+                    };
+                    (&**word, (*w, extra))
+                })
+                .collect()
+        })
+        .collect();
+    for (t, both) in topic_words.iter().enumerate() {
+        for (word, &(w, extra)) in both {
+            words.entry(word).or_default().topics.push((t, w, extra));
         }
-        let mut both = HashMap::default();
-        for (word, w) in main {
-            let extra = if w >= weight::TOPIC_NAME {
-                weight::EXTRA_TOPIC_NAME
-            } else {
-                weight::EXTRA_TOPIC_TEXT
-            };
-            words
-                .entry(word.clone())
-                .or_default()
-                .topics
-                .push((t, w, extra));
-            both.insert(word, (w, extra));
-        }
-        topic_words.push(both);
     }
 
     // Each article's own words: those its topics do not already give as much.
-    for (d, doc) in src.docs.iter().enumerate() {
-        let mut own = HashMap::default();
-        raise(&mut own, seg.words(doc.title_words), weight::TITLE);
-        for v in &doc.city_values {
-            raise(&mut own, seg.words(v), weight::CITY_VALUE);
-        }
-        let city = &src.cities[doc.city.index()];
-        raise(&mut own, vec![city.name.to_lowercase()], weight::CITY);
-        if let Some(p) = city.province.filter(|p| *p != city.name) {
-            raise(&mut own, vec![p.to_lowercase()], weight::PROVINCE);
-        }
-        for (word, w) in own {
+    for (d, (doc, own)) in src.docs.iter().zip(&doc_words).enumerate() {
+        for (word, w) in own.iter() {
+            let word = &**word;
             let from_topics =
-                std::iter::once(topic_words[doc.topic.index()].get(&word).map(|x| x.0))
+                std::iter::once(topic_words[doc.topic.index()].get(word).map(|x| x.0))
                     .chain(
                         doc.extras
                             .iter()
-                            .map(|&e| topic_words[e.index()].get(&word).map(|x| x.1)),
+                            .map(|&e| topic_words[e.index()].get(word).map(|x| x.1)),
                     )
                     .flatten()
                     .max()
                     .unwrap_or(0);
-            if w > from_topics {
-                words.entry(word).or_default().docs.push((d, w));
+            if *w > from_topics {
+                words.entry(word).or_default().docs.push((d, *w));
             }
         }
     }
@@ -185,23 +261,12 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
     let (t_count, c_count) = shard_counts(src.docs.len());
     let mut files = vec![meta(src, t_count, c_count)];
 
-    let mut t_shards: Vec<BTreeMap<&str, serde_json::Value>> = vec![BTreeMap::new(); t_count];
+    // Each word into its shard, each shard made and written on its own core.
+    let mut by_shard: Vec<Vec<(&str, &Postings)>> = vec![Vec::new(); t_count];
     let mut c_shards: Vec<BTreeMap<char, BTreeSet<&str>>> = vec![BTreeMap::new(); c_count];
     for (word, p) in &words {
-        let ids: Vec<usize> = p.docs.iter().map(|x| x.0).collect();
-        let weights: Vec<u8> = p.docs.iter().map(|x| x.1).collect();
-        let topics: Vec<[usize; 3]> = p
-            .topics
-            .iter()
-            .map(|&(t, m, e)| [t, usize::from(m), usize::from(e)])
-            .collect();
-        let k = fnv1a(word) as usize % t_count;
-        // One weight for all articles (the usual case) is written once.
-        let weights = match weights.split_first() {
-            Some((first, rest)) if rest.iter().all(|w| w == first) => serde_json::json!(first),
-            _ => serde_json::json!(weights),
-        };
-        t_shards[k].insert(word, serde_json::json!([deltas(&ids), weights, topics]));
+        let word: &str = word;
+        by_shard[fnv1a(word) as usize % t_count].push((word, p));
         if word.chars().count() >= 2 {
             for c in word.chars().collect::<BTreeSet<_>>() {
                 let k = fnv1a(c.encode_utf8(&mut [0; 4])) as usize % c_count;
@@ -209,33 +274,73 @@ pub(crate) fn build(src: &IndexSource<'_>) -> Vec<(String, Vec<u8>)> {
             }
         }
     }
-    files.extend(t_shards.iter().map(to_bytes));
-    files.extend(c_shards.iter().map(to_bytes));
-    for k in 0..src.topics.len() {
-        let t = TopicId::new(k);
-        let main: Vec<usize> = (0..src.docs.len())
-            .filter(|&d| src.docs[d].topic == t)
-            .collect();
-        let extra: Vec<usize> = (0..src.docs.len())
-            .filter(|&d| src.docs[d].extras.contains(&t))
-            .collect();
-        files.push(to_bytes(&serde_json::json!([
-            deltas(&main),
-            deltas(&extra)
-        ])));
+    let t_files: Vec<Vec<u8>> = by_shard.par_iter().map(|s| term_shard(s)).collect();
+    files.extend(t_files);
+    files.extend(c_shards.par_iter().map(to_bytes).collect::<Vec<_>>());
+    let mut main = vec![Vec::new(); src.topics.len()];
+    let mut extra: Vec<Vec<usize>> = vec![Vec::new(); src.topics.len()];
+    for (d, doc) in src.docs.iter().enumerate() {
+        main[doc.topic.index()].push(d);
+        for e in doc.extras {
+            let list = &mut extra[e.index()];
+            if list.last() != Some(&d) {
+                list.push(d);
+            }
+        }
     }
-    for chunk in src.docs.chunks(DOCS_PER_FILE) {
-        let rows: Vec<serde_json::Value> = chunk
+    files.extend(
+        main.iter()
+            .zip(&extra)
+            .map(|(m, e)| to_bytes(&(deltas(m), deltas(e)))),
+    );
+    let rows = |chunk: &[Doc<'_>]| {
+        let rows: Vec<_> = chunk
             .iter()
-            .map(|d| serde_json::json!([d.title, d.path, d.city, d.topic, d.date]))
+            .map(|d| (d.title, d.path, d.city, d.topic, &d.date))
             .collect();
-        files.push(to_bytes(&rows));
-    }
+        to_bytes(&rows)
+    };
+    files.extend(
+        src.docs
+            .par_chunks(DOCS_PER_FILE)
+            .map(rows)
+            .collect::<Vec<_>>(),
+    );
     // The same files in the same order as `paths` names them.
-    paths(src.docs.len(), src.topics.len())
+    let files = paths(src.docs.len(), src.topics.len())
         .into_iter()
         .zip(files)
-        .collect()
+        .collect();
+    Built { files, memo, used }
+}
+
+/// A word's weights: one for all its articles (the usual case) is written once.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Weights {
+    One(u8),
+    Each(Vec<u8>),
+}
+
+/// A `t/<k>.json` file: per word (in order), `[article deltas, weights, topics]`.
+fn term_shard(words: &[(&str, &Postings)]) -> Vec<u8> {
+    let shard: BTreeMap<&str, _> = words
+        .iter()
+        .map(|&(word, p)| {
+            let ids: Vec<usize> = p.docs.iter().map(|x| x.0).collect();
+            let weights = match p.docs.split_first() {
+                Some((first, rest)) if rest.iter().all(|w| w.1 == first.1) => Weights::One(first.1),
+                _ => Weights::Each(p.docs.iter().map(|x| x.1).collect()),
+            };
+            let topics: Vec<[usize; 3]> = p
+                .topics
+                .iter()
+                .map(|&(t, m, e)| [t, usize::from(m), usize::from(e)])
+                .collect();
+            (word, (deltas(&ids), weights, topics))
+        })
+        .collect();
+    to_bytes(&shard)
 }
 
 fn meta(src: &IndexSource<'_>, terms: usize, chars: usize) -> Vec<u8> {
@@ -264,4 +369,27 @@ fn deltas(ids: &[usize]) -> Vec<usize> {
 
 fn to_bytes(value: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_shards_are_written_as_the_client_reads_them() {
+        let one = Postings {
+            docs: vec![(1, 10), (4, 10)],
+            topics: vec![(0, 3, 1)],
+        };
+        let each = Postings {
+            docs: vec![(2, 10), (3, 20)],
+            topics: vec![],
+        };
+        let none = Postings::default();
+        let text = term_shard(&[("医保", &one), ("a", &each), ("b", &none)]);
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            r#"{"a":[[2,1],[10,20],[]],"b":[[],[],[]],"医保":[[1,3],10,[[0,3,1]]]}"#
+        );
+    }
 }

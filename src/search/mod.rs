@@ -5,6 +5,7 @@
 //! byte-identical files (and `build` takes them from the page memo without segmenting).
 
 pub(crate) mod index;
+pub(crate) mod memo;
 pub(crate) mod segment;
 
 use crate::load::Stamps;
@@ -12,7 +13,9 @@ use crate::merge::{Layer, Merged};
 use crate::model::ids::ArticleId;
 use crate::model::{SiteInput, hash_str, leaves};
 use crate::plan::{Plan, urls};
-use index::{CityName, Doc, IndexSource, TopicText};
+use index::{Built, CityName, Doc, IndexSource, TopicText};
+use memo::WordMemo;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -59,16 +62,19 @@ pub(crate) fn file_fingerprint(key: u64, path: &str) -> u64 {
     h.digest()
 }
 
-/// Builds the index: `(path below the output folder, bytes)`, in [`paths`] order.
-/// `title(i)` is article `i`'s full title and `suffix(i)` its date suffix.
+/// Builds the index: its files (`(path below the output folder, bytes)`, in [`paths`]
+/// order) and the memo of its words, taking from `memo` the words of text segmented
+/// before. `title(i)` is article `i`'s full title and `suffix(i)` its date suffix.
 pub(crate) fn build<'t>(
     input: &SiteInput,
     merged: &Merged,
     plan: &Plan,
-    title: impl Fn(ArticleId) -> &'t str,
-    suffix: impl Fn(ArticleId) -> String,
-) -> Vec<(String, Vec<u8>)> {
-    let docs = doc_order(plan)
+    title: impl Fn(ArticleId) -> &'t str + Sync,
+    suffix: impl Fn(ArticleId) -> String + Sync,
+    memo: &WordMemo,
+) -> Built {
+    // In `doc_order`, on every core.
+    let docs = (plan.newest_first.par_iter().rev().copied())
         .map(|i| {
             let a = &plan.articles[i];
             let full = title(i);
@@ -78,7 +84,7 @@ pub(crate) fn build<'t>(
                 .values
                 .values()
                 .filter(|v| matches!(v.layer, Layer::City | Layer::CityTopic))
-                .flat_map(|v| leaves(&v.value, true).map(Cow::into_owned))
+                .flat_map(|v| leaves(&v.value, true))
                 .collect();
             Doc {
                 title: full,
@@ -118,14 +124,16 @@ pub(crate) fn build<'t>(
             province: c.province.as_deref(),
         })
         .collect();
-    index::build(&IndexSource {
+    let source = IndexSource {
         docs,
         topics,
         cities,
-    })
-    .into_iter()
-    .map(|(p, bytes)| (format!("{}{p}", urls::SEARCH_INDEX_DIR), bytes))
-    .collect()
+    };
+    let mut built = index::build(&source, memo);
+    for (p, _) in &mut built.files {
+        p.insert_str(0, urls::SEARCH_INDEX_DIR);
+    }
+    built
 }
 
 /// The plain text of a topic template: Tera tags and markdown markup left out.

@@ -4,6 +4,8 @@
 //! dictionary says.
 
 use crate::content::words::JIEBA;
+use crate::model::hash_str;
+use xxhash_rust::xxh3::Xxh3;
 // FxHash rather than SipHash: the keys are the site's own names and texts, looked up for
 // every page, and no outside input can choose them to flood a map.
 use rustc_hash::FxHashMap as HashMap;
@@ -22,6 +24,9 @@ pub(crate) struct Segmenter {
     /// Site words by their first character, longest first; `true` for a topic name,
     /// whose parts are words too (`参保地变更` → also `参保地`, `变更`).
     names: HashMap<char, Vec<(String, bool)>>,
+    /// A hash of the names, in the order given: what the words of a text depend on
+    /// besides the text (see `memo`).
+    digest: u64,
 }
 
 impl Segmenter {
@@ -32,6 +37,7 @@ impl Segmenter {
         topics: impl IntoIterator<Item = &'a str>,
     ) -> Segmenter {
         let mut by_first: HashMap<char, Vec<(String, bool)>> = HashMap::default();
+        let mut digest = Xxh3::new();
         let all = places
             .into_iter()
             .map(|p| (p, false))
@@ -41,6 +47,8 @@ impl Segmenter {
             if n.chars().count() < 2 {
                 continue;
             }
+            digest.update(&[u8::from(split)]);
+            hash_str(&mut digest, n);
             if let Some(c) = n.chars().next() {
                 let list = by_first.entry(c).or_default();
                 if !list.iter().any(|(w, _)| w == n) {
@@ -51,7 +59,15 @@ impl Segmenter {
         for list in by_first.values_mut() {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
         }
-        Segmenter { names: by_first }
+        Segmenter {
+            names: by_first,
+            digest: digest.digest(),
+        }
+    }
+
+    /// A hash of the site names this segmenter keeps whole.
+    pub(crate) fn digest(&self) -> u64 {
+        self.digest
     }
 
     /// The search words of `text`, in order, with repeats: site names whole, the rest
