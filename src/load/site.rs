@@ -182,7 +182,8 @@ pub(crate) fn parse_site(text: &str, shown: &Path) -> Result<SiteConfig, Vec<Dia
                 origin_of(&raw.title_date_formats, shown, 0),
                 "title_date_formats is empty",
             )
-            .with_hint("list at least one format, e.g. `(%Y年%-m月%-d日)`"),
+            .with_hint("list at least one format, e.g. `(%Y年%-m月%-d日)`")
+            .with_source(text),
         );
     }
     for f in &raw.title_date_formats.value {
@@ -434,6 +435,36 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn an_empty_title_date_formats_is_shown_at_its_line() {
+        // The real site's settings, with an empty list of formats.
+        let mut text = String::new();
+        let mut in_list = false;
+        for l in include_str!("../../site.yaml").lines() {
+            if l == "title_date_formats:" {
+                in_list = true;
+                text.push_str("title_date_formats: []\n");
+            } else if !(in_list && l.starts_with("  - ")) {
+                in_list = false;
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        let text = &text;
+        let line = text
+            .lines()
+            .position(|l| l == "title_date_formats: []")
+            .unwrap()
+            + 1;
+        let problems = parse_site(text, Path::new("site.yaml")).unwrap_err();
+        let empty = problems
+            .iter()
+            .find(|d| d.message == "title_date_formats is empty")
+            .unwrap_or_else(|| panic!("{problems:?}"));
+        assert_eq!(empty.origin.line as usize, line);
+        assert_eq!(empty.source_line.as_deref(), Some("title_date_formats: []"));
     }
 
     #[test]
