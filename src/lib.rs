@@ -27,5 +27,6 @@ pub mod render;
 pub(crate) mod search;
 pub mod serve;
 pub mod site_files;
+pub(crate) mod sync;
 pub mod timings;
 pub mod write;

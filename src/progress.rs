@@ -2,6 +2,7 @@
 //! what to do with it (a progress bar on a terminal, nothing otherwise); by default it is
 //! off and costs one branch per page group.
 
+use crate::sync::Kept as _;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -34,7 +35,7 @@ impl Progress {
     /// A stage with `total` pages starts.
     pub fn start(&self, total: usize) {
         if let Some(inner) = &self.inner {
-            let mut count = inner.count.lock().unwrap_or_else(|p| p.into_inner());
+            let mut count = inner.count.lock_kept();
             *count = (0, total);
             (inner.hook)(0, total);
         }
@@ -43,7 +44,7 @@ impl Progress {
     /// `n` more pages are done (called once per page group, so the lock is cheap).
     pub fn advance(&self, n: usize) {
         if let Some(inner) = &self.inner {
-            let mut count = inner.count.lock().unwrap_or_else(|p| p.into_inner());
+            let mut count = inner.count.lock_kept();
             count.0 += n;
             (inner.hook)(count.0, count.1);
         }

@@ -10,6 +10,7 @@ use crate::model::ids::ArticleId;
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
 use crate::render::{OutputFile, Renderer};
+use crate::sync::Kept as _;
 use crate::write::manifest::Entry;
 use crate::write::page_memo::{MemoPage, PageMemo};
 use crate::write::{Staging, WriteError};
@@ -146,7 +147,7 @@ pub(crate) fn render_into<'m>(
                         ));
                     }
                     let put = sink.put(rendered.file).map_err(|e| {
-                        let mut first = write_error.lock().unwrap_or_else(|p| p.into_inner());
+                        let mut first = write_error.lock_kept();
                         first.get_or_insert(e);
                     });
                     let memo = put.ok().flatten().map(|line| {
@@ -169,7 +170,7 @@ pub(crate) fn render_into<'m>(
         })
         .inspect(|group: &Vec<_>| progress.advance(group.len()))
         .collect();
-    if let Some(e) = write_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    if let Some(e) = write_error.into_kept() {
         return Err(BuildError::Write(e));
     }
     let mut done = Rendered {

@@ -21,6 +21,7 @@ use super::state::State;
 use crate::coverage::CoverageMemo;
 use crate::diag::render_human;
 use crate::pipeline::{self, BuildOptions};
+use crate::sync::Kept as _;
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Bytes, Frame, Incoming};
 use hyper::server::conn::http1;
@@ -149,7 +150,7 @@ struct Notice(Mutex<Option<Instant>>);
 
 impl Notice {
     fn say(&self, message: impl FnOnce() -> String) {
-        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = self.0.lock_kept();
         if last.is_none_or(|at| at.elapsed() >= NOTICE_EVERY) {
             *last = Some(Instant::now());
             say!("sitegen: {}", message());
@@ -242,7 +243,7 @@ async fn coverage(shared: &Shared) -> Response<ResponseBody> {
     let (site, memo) = (shared.site.clone(), shared.coverage.clone());
     let made = tokio::task::spawn_blocking(move || {
         // One page at a time: a second request finds the first one's memo.
-        let mut memo = memo.lock().unwrap_or_else(|p| p.into_inner());
+        let mut memo = memo.lock_kept();
         let (input, report, _) = pipeline::coverage(&site, &mut memo).map_err(|problems| {
             let all: Vec<String> = problems
                 .into_sorted()

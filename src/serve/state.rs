@@ -3,6 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::pipeline::SiteFiles;
+use crate::sync::Kept as _;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ pub(crate) struct State {
 impl State {
     fn lock(&self) -> MutexGuard<'_, Snapshot> {
         // A panicking request thread must not take the server down with it.
-        self.current.lock().unwrap_or_else(|p| p.into_inner())
+        self.current.lock_kept()
     }
 
     /// The state to answer a request with.

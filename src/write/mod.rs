@@ -18,6 +18,7 @@ pub mod report;
 pub(crate) mod run_memo;
 
 use crate::diag::{Diagnostic, Origin};
+use crate::sync::Kept as _;
 use durable::{crash_point, remove_leftovers, sync_dir, sync_file_system, write_atomic};
 use fs_ops::{
     exchange, lock_output, other_files, place_output, remove_empty_parents, safe_relative,
@@ -278,7 +279,7 @@ impl Staging {
 
     /// Lists `rel` for the commit, with its manifest entry and what was done with it.
     fn record(&self, rel: &str, entry: Entry, placed: Placed) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries.lock_kept();
         entries.push((rel.to_string(), entry, placed));
     }
 
@@ -369,7 +370,7 @@ impl Staging {
     /// the manifest, they go into the new site before the swap, so it brings them along;
     /// when nothing is swapped they replace the live ones, if they changed.
     pub(crate) fn commit(self, own: &[(&str, &str)]) -> Result<WriteStats, WriteError> {
-        let entries = std::mem::take(&mut *self.entries.lock().unwrap_or_else(|p| p.into_inner()));
+        let entries = std::mem::take(&mut *self.entries.lock_kept());
         let new_paths: HashSet<&str> = entries.iter().map(|(p, ..)| p.as_str()).collect();
         let mut changes = FileChanges {
             removed: match &self.live {
