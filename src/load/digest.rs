@@ -52,7 +52,7 @@ pub(crate) fn digest(root: &Path) -> Option<InputDigest> {
 fn file_hash(path: &Path, shown: &Path, optional: bool) -> Option<u128> {
     let mut h = Xxh3::new();
     h.update(shown.as_os_str().as_encoded_bytes());
-    let file = match std::fs::File::open(path) {
+    let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => {
             return Some(h.digest128());
@@ -61,7 +61,6 @@ fn file_hash(path: &Path, shown: &Path, optional: bool) -> Option<u128> {
     };
     h.update(&[0]);
     let mut buf = [0u8; 64 * 1024];
-    let mut file = file;
     loop {
         match file.read(&mut buf) {
             Ok(0) => break,

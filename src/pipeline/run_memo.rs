@@ -66,18 +66,16 @@ pub(super) fn replay(
 ) -> Option<Result<BuildReport, BuildError>> {
     // `--render-all` asks for every page to be rendered, whatever the memos say.
     let digest = digest.filter(|_| !opts.render_all)?;
-    let live = run_memo::open_intact(&opts.root, &opts.output)?;
+    let live = run_memo::open(&opts.root, &opts.output)?;
     let memo: RunMemo = serde_json::from_str(&live.memo).ok()?;
     let tz: chrono_tz::Tz = memo.timezone.parse().ok()?;
     let now = now_in(tz, opts).ok()?;
     let holds = memo.format == FORMAT
-        && memo.files == live.files
-        && live.page_memo_len == Some(memo.page_memo_len)
         && preview_reason(opts, tz).is_none()
         && memo.from.is_none_or(|from| from <= now)
         && memo.until.is_none_or(|until| now < until)
         && memo.key == key(digest, opts, now.date());
-    if !holds {
+    if !holds || live.intact(memo.page_memo_len)? != memo.files {
         return None;
     }
     let report_dir = super::report_dir(opts);
@@ -98,7 +96,7 @@ pub(super) fn replay(
         rendered: 0,
         files: memo.files,
         stats: WriteStats {
-            unchanged: live.files,
+            unchanged: memo.files,
             ..WriteStats::default()
         },
         warnings: memo.warnings,

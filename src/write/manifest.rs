@@ -47,12 +47,18 @@ fn parse(text: &str) -> Option<Manifest> {
     let body = text.strip_prefix(HEADER)?;
     let mut out = Manifest::with_capacity(body.len() / 64);
     for line in body.lines() {
-        let mut parts = line.splitn(3, ' ');
-        let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
-        let len = parts.next()?.parse().ok()?;
-        out.insert(parts.next()?.to_string(), Entry { hash, len });
+        let (path, entry) = parse_line(line)?;
+        out.insert(path.to_string(), entry);
     }
     Some(out)
+}
+
+/// One manifest line: `hash length path`.
+fn parse_line(line: &str) -> Option<(&str, Entry)> {
+    let mut parts = line.splitn(3, ' ');
+    let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
+    let len = parts.next()?.parse().ok()?;
+    Some((parts.next()?, Entry { hash, len }))
 }
 
 /// How many files `dir`'s manifest lists, when every one is still there with the length
@@ -63,17 +69,15 @@ pub(crate) fn files_intact(dir: &Path) -> Option<usize> {
     let body = text.strip_prefix(HEADER)?;
     let lines: Vec<&str> = body.lines().collect();
     let intact = lines.par_iter().all(|line| {
-        let mut parts = line.splitn(3, ' ');
-        let (Some(hash), Some(len), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
-            return false;
-        };
-        let (Ok(_), Ok(len)) = (u128::from_str_radix(hash, 16), len.parse::<u64>()) else {
+        let Some((path, entry)) = parse_line(line) else {
             return false;
         };
         // Only paths below the folder are looked at, whatever a damaged manifest says.
         let rel = Path::new(path);
         let below = rel.components().all(|c| matches!(c, Component::Normal(_)));
-        below && fs::symlink_metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && m.len() == len)
+        below
+            && fs::symlink_metadata(dir.join(rel))
+                .is_ok_and(|m| m.is_file() && m.len() == entry.len)
     });
     intact.then_some(lines.len())
 }

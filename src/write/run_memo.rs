@@ -7,26 +7,22 @@
 use super::fs_ops::{lock_output, place_output};
 use super::manifest;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The run memo's file name inside an output folder.
 pub(crate) const FILE: &str = ".sitegen-run";
 
 /// The live site, held against other builds of it while its run memo stands for a build.
 pub(crate) struct LiveSite {
+    output: PathBuf,
     /// The run memo's text (not empty).
     pub(crate) memo: String,
-    /// How many files the site has (its manifest's entries).
-    pub(crate) files: usize,
-    /// The length of its page memo (`.sitegen-pages`), if it has one.
-    pub(crate) page_memo_len: Option<u64>,
     _lock: fs::File,
 }
 
-/// The live site at `output` (where `root`'s build puts it), when it is as the last build
-/// left it: a run memo, and every file its manifest lists there with its length. `None`
-/// otherwise, and for an output place a build would refuse (the build then says why).
-pub(crate) fn open_intact(root: &Path, output: &Path) -> Option<LiveSite> {
+/// The live site at `output` (where `root`'s build puts it) with its run memo; `None` when
+/// it has none, and for an output place a build would refuse (the build then says why).
+pub(crate) fn open(root: &Path, output: &Path) -> Option<LiveSite> {
     let output = place_output(root, output).ok()?;
     // Taken before reading, so a build swapping the site in meanwhile is waited for.
     let lock = lock_output(&output).ok()?;
@@ -34,12 +30,20 @@ pub(crate) fn open_intact(root: &Path, output: &Path) -> Option<LiveSite> {
     if memo.is_empty() {
         return None;
     }
-    let files = manifest::files_intact(&output)?;
-    let page_memo_len = fs::metadata(output.join(super::page_memo::FILE)).ok();
     Some(LiveSite {
+        output,
         memo,
-        files,
-        page_memo_len: page_memo_len.map(|m| m.len()),
         _lock: lock,
     })
+}
+
+impl LiveSite {
+    /// How many files the site has, when it is as the last build left it: every file its
+    /// manifest lists is there with its length, and the page memo (`.sitegen-pages`) has
+    /// `page_memo_len` bytes. One `statx` per file: asked last, after the memo's own facts.
+    pub(crate) fn intact(&self, page_memo_len: u64) -> Option<usize> {
+        let memo = fs::metadata(self.output.join(super::page_memo::FILE)).ok()?;
+        (memo.len() == page_memo_len).then_some(())?;
+        manifest::files_intact(&self.output)
+    }
 }
