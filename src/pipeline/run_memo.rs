@@ -78,6 +78,7 @@ pub(super) fn replay(
     if !holds || live.intact(memo.page_memo_len)? != memo.files {
         return None;
     }
+    live.remove_leftovers()?;
     let report_dir = super::report_dir(opts);
     let changes = Report {
         next_publish: memo.next_publish_iso.clone(),

@@ -46,4 +46,19 @@ impl LiveSite {
         (memo.len() == page_memo_len).then_some(())?;
         manifest::files_intact(&self.output)
     }
+
+    /// Removes what a build killed since left beside the site, as the next real build
+    /// would: temporary files, and a staging folder it had begun to change (one with no
+    /// manifest). A staging folder with its manifest is the previous site, kept for reuse.
+    /// `None` when something cannot be removed: the pipeline then says why.
+    pub(crate) fn remove_leftovers(&self) -> Option<()> {
+        super::durable::remove_leftovers(super::parent_of(&self.output));
+        let staging = super::staging_dir(&self.output);
+        let complete =
+            |dir: &Path| dir.join(manifest::FILE).is_file() && dir.join(super::MARKER).is_file();
+        if staging.exists() && !complete(&staging) {
+            fs::remove_dir_all(&staging).ok()?;
+        }
+        Some(())
+    }
 }

@@ -168,3 +168,33 @@ fn a_cached_output_restored_into_a_fresh_checkout_is_kept() {
     assert!(replayed, "{err}");
     assert!(clone.snapshot("public") == site.snapshot("public"));
 }
+
+#[test]
+fn a_kept_build_removes_what_a_killed_build_left_beside_the_site() {
+    let site = Site::fixture("basic");
+    let now = "2026-01-05 08:30:00";
+    build(&site, now);
+    // An edit undone: the staging folder is now the complete previous site.
+    site.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
+    build(&site, now);
+    site.edit("cities/aaa.yaml", "甲城医疗保障局", "甲城医保局");
+    build(&site, now);
+    let staging = site.path(".public.staging");
+    assert!(staging.join(".sitegen-manifest").is_file());
+    let before = site.snapshot("public");
+    let previous = site.snapshot(".public.staging");
+    // A complete staging folder is kept for the next build to reuse.
+    let (replayed, err) = build(&site, now);
+    assert!(replayed, "{err}");
+    assert!(site.snapshot(".public.staging") == previous);
+    // A build killed while changing it leaves it without its manifest, and a temporary
+    // file beside the site; both go, as a full build would remove them.
+    fs::remove_file(staging.join(".sitegen-manifest")).unwrap();
+    site.write(".public.staging/aaa/alpha/index.html", "half");
+    site.write(".sitegen-1234.tmp", "half");
+    let (replayed, err) = build(&site, now);
+    assert!(replayed, "{err}");
+    assert!(!staging.exists(), "a partial staging folder was left");
+    assert!(!site.path(".sitegen-1234.tmp").exists());
+    assert!(site.snapshot("public") == before);
+}
