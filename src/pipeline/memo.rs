@@ -23,7 +23,7 @@ pub(crate) struct Kept {
     /// Article id → its title, link and link hash, under the hash of their inputs.
     titles: HashMap<String, KeptTitle>,
     pub(super) sitemaps: SitemapCache,
-    /// The words of the last search index's articles and topics (see `search::memo`).
+    /// The words of the texts the last search index segmented (see `search::memo`).
     pub(super) search_words: WordMemo,
     /// The last merge and what it was made from.
     pub(super) merged: Option<(Merged, MergeStamps)>,

@@ -1,7 +1,7 @@
 //! The search index of a run: taken from the page memo when its inputs did not change and
 //! the sink still holds it (no segmentation, nothing written), else built and put into
 //! the sink (where a build still does not rewrite unchanged files). Built, it takes the
-//! words of unchanged articles and topics from the word memo (which `serve` keeps across
+//! words of texts segmented before from the word memo (which `serve` keeps across
 //! rebuilds), and leaves there this index's.
 
 use super::pages::{Memo, Sink};

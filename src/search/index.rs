@@ -6,10 +6,11 @@
 //! headings, body and default values) once per topic, with the lists of the topic's
 //! articles (as main topic and as extra section); per article only what is its own: the
 //! title's words, the city and province, and the values the city sets itself. The client
-//! takes, per word and article, the highest weight any of these give. Each topic's and
-//! article's words come from the word memo when their text was segmented before
-//! (`memo`), else are segmented here, on every core; postings are then gathered in
-//! article order, so the files are the same either way.
+//! takes, per word and article, the highest weight any of these give. Each text's words
+//! (a title, a value, a topic's name or text) come from the word memo when the text was
+//! segmented before (`memo`), else are segmented here, each distinct text once (a city's
+//! values are in all its articles), on every core; postings are then gathered in article
+//! order, so the files are the same either way.
 //!
 //! Files below `search/index/` (all JSON, all deterministic):
 //! - `meta.json`: counts, shard counts, the topic and city names;
@@ -21,7 +22,7 @@
 //! - `p/<topic>.json`: `[[main article deltas], [extra-section article deltas]]`;
 //! - `d/<k>.json`: articles `k × DOCS_PER_FILE …`: `[title, path, city, topic, date]`.
 
-use super::memo::{self, MemoUse, WordMemo, Words};
+use super::memo::{self, KeySeed, MemoUse, WordMemo, Words};
 use super::segment::Segmenter;
 use crate::model::ids::{CityId, Id, TopicId};
 // FxHash for the word maps: the keys are the site's own words (no outside input chooses
@@ -119,83 +120,62 @@ struct Postings {
     topics: Vec<(usize, u8, u8)>,
 }
 
-fn raise(map: &mut HashMap<String, u8>, words: Vec<String>, w: u8) {
+/// Raises each of `words` in `map` to at least weight `w`.
+fn raise<'w>(map: &mut HashMap<&'w str, u8>, words: impl IntoIterator<Item = &'w str>, w: u8) {
     for word in words {
         let e = map.entry(word).or_insert(0);
         *e = (*e).max(w);
     }
 }
 
-fn to_words(map: HashMap<String, u8>) -> Words {
-    map.into_iter()
-        .map(|(w, x)| (w.into_boxed_str(), x))
-        .collect()
+/// The texts segmented for a topic: its name, then its texts.
+fn topic_texts<'t>(topic: &'t TopicText<'_>) -> impl Iterator<Item = &'t str> {
+    std::iter::once(topic.name).chain(topic.texts.iter().map(String::as_str))
 }
 
-/// A topic's vocabulary: its name and texts' words, with their weights as main topic.
-fn topic_words(seg: &Segmenter, topic: &TopicText<'_>) -> Words {
-    let mut main = HashMap::default();
-    raise(&mut main, seg.words(topic.name), weight::TOPIC_NAME);
-    for text in &topic.texts {
-        raise(&mut main, seg.words(text), weight::TOPIC_TEXT);
-    }
-    to_words(main)
+/// The texts segmented for an article: its title's words, then its city values.
+fn doc_texts<'t>(doc: &'t Doc<'_>) -> impl Iterator<Item = &'t str> {
+    std::iter::once(doc.title_words).chain(doc.city_values.iter().map(|v| v.as_ref()))
 }
 
-/// An article's own words: its title's, its city values', its city and province.
-fn own_words(seg: &Segmenter, doc: &Doc<'_>, city: &CityName<'_>) -> Words {
-    let mut own = HashMap::default();
-    raise(&mut own, seg.words(doc.title_words), weight::TITLE);
-    for v in &doc.city_values {
-        raise(&mut own, seg.words(v), weight::CITY_VALUE);
-    }
-    raise(&mut own, vec![city.name.to_lowercase()], weight::CITY);
-    if let Some(p) = city.province.filter(|p| *p != city.name) {
-        raise(&mut own, vec![p.to_lowercase()], weight::PROVINCE);
-    }
-    to_words(own)
-}
-
-/// Per topic and per article, its words: from `memo` when an earlier build segmented the
-/// same text with the same site names, else segmented here (on every core). Gives the
-/// memo of this build's words and how many were kept and made.
-fn all_words(
-    src: &IndexSource<'_>,
-    seg: &Segmenter,
-    memo: &WordMemo,
-) -> (Vec<Words>, Vec<Words>, WordMemo, MemoUse) {
-    let from_memo = |key: u64, make: &dyn Fn() -> Words| match memo.get(key) {
-        Some(words) => (key, words.clone(), true),
-        None => (key, make(), false),
-    };
-    let topics: Vec<(u64, Words, bool)> = src
-        .topics
-        .par_iter()
-        .map(|t| {
-            let key = memo::topic_key(seg, t.name, t.texts.iter().map(String::as_str));
-            from_memo(key, &|| topic_words(seg, t))
-        })
+/// Every text's words: from `memo` when an earlier build segmented the same text with the
+/// same site names, else segmented here, each distinct text once, on every core. Gives
+/// the memo of this build's texts (what the next build may keep) and how many distinct
+/// texts were kept and made.
+fn all_words(src: &IndexSource<'_>, seg: &Segmenter, memo: &WordMemo) -> (WordMemo, MemoUse) {
+    let seed = KeySeed::of(seg);
+    let topic_keys: Vec<Vec<(u64, &str)>> = (src.topics.iter())
+        .map(|t| topic_texts(t).map(|x| (seed.key(x), x)).collect())
         .collect();
-    let docs: Vec<(u64, Words, bool)> = src
-        .docs
-        .par_iter()
-        .with_min_len(64)
-        .map(|d| {
-            let city = &src.cities[d.city.index()];
-            let values = d.city_values.iter().map(|v| v.as_ref());
-            let key = memo::article_key(seg, d.title_words, values, city.name, city.province);
-            from_memo(key, &|| own_words(seg, d, city))
-        })
+    let doc_keys: Vec<Vec<(u64, &str)>> = (src.docs.par_iter().with_min_len(64))
+        .map(|d| doc_texts(d).map(|x| (seed.key(x), x)).collect())
         .collect();
-    let all = || topics.iter().chain(&docs);
-    let kept = all().filter(|x| x.2).count();
+    let mut distinct: HashMap<u64, &str> = HashMap::default();
+    for &(key, text) in topic_keys.iter().chain(&doc_keys).flatten() {
+        distinct.entry(key).or_insert(text);
+    }
+    let mut kept = Vec::new();
+    let mut missing = Vec::new();
+    for (key, text) in distinct {
+        match memo.get(key) {
+            Some(words) => kept.push((key, words.clone())),
+            None => missing.push((key, text)),
+        }
+    }
+    let made: Vec<(u64, Words)> = (missing.par_iter())
+        .map(|&(key, text)| (key, memo::words_of(seg, text)))
+        .collect();
     let used = MemoUse {
-        kept,
-        made: topics.len() + docs.len() - kept,
+        kept: kept.len(),
+        made: made.len(),
     };
-    let next = WordMemo::of(all().map(|(key, words, _)| (*key, words.clone())));
-    let words = |v: Vec<(u64, Words, bool)>| v.into_iter().map(|x| x.1).collect();
-    (words(topics), words(docs), next, used)
+    (WordMemo::of(kept.into_iter().chain(made)), used)
+}
+
+/// The words of `text` in `memo`, which [`all_words`] filled with every text's.
+fn words_in<'m>(memo: &'m WordMemo, seed: KeySeed, text: &str) -> impl Iterator<Item = &'m str> {
+    let words = memo.get(seed.key(text)).map(|w| &w[..]).unwrap_or_default();
+    words.iter().map(|w| &**w)
 }
 
 /// The index of [`build`]: its files, and the memo of the words it segmented or kept.
@@ -213,21 +193,26 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
         .iter()
         .flat_map(|c| std::iter::once(c.name).chain(c.province));
     let seg = Segmenter::new(places, src.topics.iter().map(|t| t.name));
-    let (topic_words, doc_words, memo, used) = all_words(src, &seg, memo);
+    let (memo, used) = all_words(src, &seg, memo);
+    let seed = KeySeed::of(&seg);
     let mut words: HashMap<&str, Postings> = HashMap::default();
 
     // Topic vocabulary, once per topic: per word its main and extra-section weight.
-    let topic_words: Vec<HashMap<&str, (u8, u8)>> = topic_words
-        .iter()
-        .map(|main| {
-            main.iter()
+    let topic_words: Vec<HashMap<&str, (u8, u8)>> = (src.topics.iter())
+        .map(|t| {
+            let mut main = HashMap::default();
+            raise(&mut main, words_in(&memo, seed, t.name), weight::TOPIC_NAME);
+            for text in &t.texts {
+                raise(&mut main, words_in(&memo, seed, text), weight::TOPIC_TEXT);
+            }
+            (main.into_iter())
                 .map(|(word, w)| {
-                    let extra = if *w >= weight::TOPIC_NAME {
+                    let extra = if w >= weight::TOPIC_NAME {
                         weight::EXTRA_TOPIC_NAME
                     } else {
                         weight::EXTRA_TOPIC_TEXT
                     };
-                    (&**word, (*w, extra))
+                    (word, (w, extra))
                 })
                 .collect()
         })
@@ -238,10 +223,34 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
         }
     }
 
+    // An article's own words: its title's, its city values', its city and province.
+    let places: Vec<(String, Option<String>)> = (src.cities.iter())
+        .map(|c| {
+            let province = c.province.filter(|p| *p != c.name);
+            (c.name.to_lowercase(), province.map(str::to_lowercase))
+        })
+        .collect();
+    let doc_words: Vec<Vec<(&str, u8)>> = (src.docs.par_iter().with_min_len(64))
+        .map(|d| {
+            let mut own = HashMap::default();
+            raise(
+                &mut own,
+                words_in(&memo, seed, d.title_words),
+                weight::TITLE,
+            );
+            for v in &d.city_values {
+                raise(&mut own, words_in(&memo, seed, v), weight::CITY_VALUE);
+            }
+            let (city, province) = &places[d.city.index()];
+            raise(&mut own, [city.as_str()], weight::CITY);
+            raise(&mut own, province.as_deref(), weight::PROVINCE);
+            own.into_iter().collect()
+        })
+        .collect();
+
     // Each article's own words: those its topics do not already give as much.
     for (d, (doc, own)) in src.docs.iter().zip(&doc_words).enumerate() {
-        for (word, w) in own.iter() {
-            let word = &**word;
+        for &(word, w) in own {
             let from_topics =
                 std::iter::once(topic_words[doc.topic.index()].get(word).map(|x| x.0))
                     .chain(
@@ -252,8 +261,8 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
                     .flatten()
                     .max()
                     .unwrap_or(0);
-            if *w > from_topics {
-                words.entry(word).or_default().docs.push((d, *w));
+            if w > from_topics {
+                words.entry(word).or_default().docs.push((d, w));
             }
         }
     }

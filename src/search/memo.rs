@@ -1,28 +1,28 @@
-//! What earlier indexes segmented: each article's own words and each topic's vocabulary,
-//! kept under a hash of exactly the text they are made from and of the segmenter's site
-//! names (which change how text is cut), so that an index built again (`serve`, after an
-//! edit) segments only the articles and topics whose text changed.
+//! What earlier indexes segmented: the words of each text (a title, a value, a topic's
+//! name or one of its texts), kept under a hash of exactly that text and of the
+//! segmenter's site names (which change how text is cut). A text is segmented once per
+//! build however many articles share it (a city's values are in each of its articles),
+//! and an index built again (`serve`, after an edit) segments only texts it has not seen.
 
 use super::segment::Segmenter;
-use crate::model::hash_str;
 // FxHash: the keys are already hashes.
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 /// Bumped when what a memo entry holds, or how its text is segmented, changes.
-const FORMAT: u64 = 1;
+const FORMAT: u64 = 2;
 
-/// Words with the highest weight each has, in no particular order, each word once.
-pub(crate) type Words = Arc<[(Box<str>, u8)]>;
+/// The distinct search words of one text, in no particular order.
+pub(crate) type Words = Arc<[Box<str>]>;
 
-/// Text hash → the words it gave.
+/// Text key → the words it gave.
 #[derive(Default)]
 pub(crate) struct WordMemo {
     entries: HashMap<u64, Words>,
 }
 
-/// What one index build took from its memo and what it segmented.
+/// What one index build took from its memo and what it segmented, in distinct texts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct MemoUse {
     pub(crate) kept: usize,
@@ -48,52 +48,30 @@ impl WordMemo {
     }
 }
 
-/// The start of every key: the format, what kind of text (`kind`) and the segmenter.
-fn hasher(kind: &[u8], seg: &Segmenter) -> Xxh3 {
-    let mut h = Xxh3::new();
-    h.update(&FORMAT.to_le_bytes());
-    h.update(kind);
-    h.update(&seg.digest().to_le_bytes());
-    h
+/// What every text key of one segmenter starts from: the format and the segmenter's names.
+#[derive(Clone, Copy)]
+pub(crate) struct KeySeed(u64);
+
+impl KeySeed {
+    pub(crate) fn of(seg: &Segmenter) -> KeySeed {
+        let mut bytes = [0; 16];
+        bytes[..8].copy_from_slice(&FORMAT.to_le_bytes());
+        bytes[8..].copy_from_slice(&seg.digest().to_le_bytes());
+        KeySeed(xxh3_64(&bytes))
+    }
+
+    /// The key of `text`'s words.
+    pub(crate) fn key(self, text: &str) -> u64 {
+        xxh3_64_with_seed(text.as_bytes(), self.0)
+    }
 }
 
-/// The key of an article's own words: its title words, the values its city sets, and the
-/// city's name and province.
-pub(crate) fn article_key<'t>(
-    seg: &Segmenter,
-    title_words: &str,
-    city_values: impl IntoIterator<Item = &'t str>,
-    city: &str,
-    province: Option<&str>,
-) -> u64 {
-    let mut h = hasher(b"article", seg);
-    hash_str(&mut h, title_words);
-    hash_str(&mut h, city);
-    match province {
-        Some(p) => {
-            h.update(&[1]);
-            hash_str(&mut h, p);
-        }
-        None => h.update(&[0]),
-    }
-    for v in city_values {
-        hash_str(&mut h, v);
-    }
-    h.digest()
-}
-
-/// The key of a topic's vocabulary: its name and texts.
-pub(crate) fn topic_key<'t>(
-    seg: &Segmenter,
-    name: &str,
-    texts: impl IntoIterator<Item = &'t str>,
-) -> u64 {
-    let mut h = hasher(b"topic", seg);
-    hash_str(&mut h, name);
-    for t in texts {
-        hash_str(&mut h, t);
-    }
-    h.digest()
+/// `text`'s distinct search words, ready for the memo.
+pub(crate) fn words_of(seg: &Segmenter, text: &str) -> Words {
+    let mut words = seg.words(text);
+    words.sort_unstable();
+    words.dedup();
+    words.into_iter().map(String::into_boxed_str).collect()
 }
 
 #[cfg(test)]
@@ -139,19 +117,20 @@ mod tests {
     #[test]
     fn an_unchanged_article_is_taken_from_the_memo_a_changed_one_segmented() {
         let first = index::build(&source(CITIES, VALUES), &WordMemo::default());
-        assert_eq!(first.used, MemoUse { kept: 0, made: 3 });
-        assert_eq!(first.memo.len(), 3);
+        // Two titles, two values, the topic's name and its text.
+        assert_eq!(first.used, MemoUse { kept: 0, made: 6 });
+        assert_eq!(first.memo.len(), 6);
         let again = index::build(&source(CITIES, VALUES), &first.memo);
-        assert_eq!(again.used, MemoUse { kept: 3, made: 0 });
+        assert_eq!(again.used, MemoUse { kept: 6, made: 0 });
         assert_eq!(again.files, first.files);
 
         let changed = [VALUES[0], "金华市社保卡服务窗口"];
         let edited = index::build(&source(CITIES, changed), &first.memo);
-        assert_eq!(edited.used, MemoUse { kept: 2, made: 1 });
+        assert_eq!(edited.used, MemoUse { kept: 5, made: 1 });
         let fresh = index::build(&source(CITIES, changed), &WordMemo::default());
         assert_eq!(edited.files, fresh.files, "the memo gives the same index");
         assert_ne!(edited.files, first.files);
-        assert_eq!(edited.memo.len(), 3, "the old text's words are let go");
+        assert_eq!(edited.memo.len(), 6, "the old text's words are let go");
     }
 
     #[test]
@@ -160,26 +139,26 @@ mod tests {
         // A new place name can change how every text is cut.
         let renamed = ["岳阳", "金华市民"];
         let again = index::build(&source(renamed, VALUES), &first.memo);
-        assert_eq!(again.used, MemoUse { kept: 0, made: 3 });
+        assert_eq!(again.used, MemoUse { kept: 0, made: 6 });
         let fresh = index::build(&source(renamed, VALUES), &WordMemo::default());
         assert_eq!(again.files, fresh.files);
     }
 
     #[test]
-    fn keys_tell_texts_apart() {
-        let seg = Segmenter::new(["岳阳"], ["医保卡激活"]);
-        let other = Segmenter::new(["岳阳", "金华"], ["医保卡激活"]);
-        let key = |seg: &Segmenter, values: &[&str], province| {
-            article_key(seg, "标题", values.iter().copied(), "岳阳", province)
-        };
-        let base = key(&seg, &["ab", "c"], Some("湖南"));
-        assert_eq!(base, key(&seg, &["ab", "c"], Some("湖南")));
-        assert_ne!(base, key(&seg, &["a", "bc"], Some("湖南")));
-        assert_ne!(base, key(&seg, &["ab", "c"], None));
-        assert_ne!(base, key(&other, &["ab", "c"], Some("湖南")));
-        assert_ne!(
-            topic_key(&seg, "医保卡激活", ["正文"]),
-            topic_key(&other, "医保卡激活", ["正文"])
+    fn a_text_shared_by_articles_is_segmented_once() {
+        let first = index::build(
+            &source(CITIES, [VALUES[0], VALUES[0]]),
+            &WordMemo::default(),
         );
+        assert_eq!(first.used, MemoUse { kept: 0, made: 5 });
+    }
+
+    #[test]
+    fn keys_tell_texts_and_site_names_apart() {
+        let seg = KeySeed::of(&Segmenter::new(["岳阳"], ["医保卡激活"]));
+        let other = KeySeed::of(&Segmenter::new(["岳阳", "金华"], ["医保卡激活"]));
+        assert_eq!(seg.key("岳阳市医疗保障局"), seg.key("岳阳市医疗保障局"));
+        assert_ne!(seg.key("岳阳市医疗保障局"), seg.key("岳阳市医疗保障"));
+        assert_ne!(seg.key("岳阳市医疗保障局"), other.key("岳阳市医疗保障局"));
     }
 }
