@@ -20,7 +20,8 @@ as whole processes with /usr/bin/time -v:
              (each coverage row with its ratio to check and check --render-all)
   CI cache   the README's CI recipe: a fresh copy of the sources (new mtimes, no output),
              the cached folders restored from a tar archive (as actions/cache does: hard
-             links between `public/` and `.public.staging` survive), one build, the cache
+             links between `public/` and `.public.staging` survive), one build started
+             right after the restore (its files still waiting to go to disk), the cache
              saved again; rows for a no-op and for one city edited, and the same with the
              old recipe that cached `public/` without its staging folder
   serve      `sitegen serve`'s rebuild after one city is edited ("rebuilt in X ms"),
@@ -75,19 +76,21 @@ def count_newer(folder: Path, since_ns: int) -> int:
 
 
 def timed_build(binary: Path, site: Path, out: str, jobs: int | None,
-                now: list[str] | None = None) -> dict:
+                now: list[str] | None = None, sync: bool = True) -> dict:
     """Runs one build under /usr/bin/time -v and returns its figures; `now` replaces
     `--now NOW`."""
     args = [str(binary), "build", *(now if now is not None else ["--now", NOW]), "-o", out]
     if jobs:
         args += ["-j", str(jobs)]
-    return timed(args, site, out)
+    return timed(args, site, out, sync)
 
 
-def timed(args: list[str], site: Path, out: str) -> dict:
-    """Runs `args` in `site` under /usr/bin/time -v; files written are counted in `out`."""
-    # Flush earlier writes and deletions to disk first, so they do not slow this build.
-    os.sync()
+def timed(args: list[str], site: Path, out: str, sync: bool = True) -> dict:
+    """Runs `args` in `site` under /usr/bin/time -v; files written are counted in `out`.
+    With `sync`, earlier writes and deletions are flushed to disk first, so they do not
+    slow this build."""
+    if sync:
+        os.sync()
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         # mtime granularity: make sure files written by the build are strictly newer.
         since = time.time_ns()
@@ -351,6 +354,8 @@ def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
     The cache is a tar archive of the folders the recipe names, made after a build, as
     actions/cache makes it (GNU tar keeps hard links between archived files). Each run
     starts from a fresh copy of the sources and the restored cache; only the build is timed.
+    As in CI, the build starts right after the restore: what tar wrote is still waiting to
+    go to disk (earlier runs' deletions are flushed before the copy, not after the restore).
     """
     # The cached state of a site CI has built before: the last build changed something, so
     # the previous site is the staging folder, sharing every unchanged file with `public/`.
@@ -368,6 +373,7 @@ def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
             for k in range(repeat):
                 clone = site.parent / f"{site.name}-clone"
                 discard(clone)
+                os.sync()
                 clone.mkdir()
                 for name in SOURCES:
                     src = site / name
@@ -378,7 +384,7 @@ def ci_cache(binary: Path, site: Path, cities: int, repeat: int, row) -> None:
                 subprocess.run(["tar", "-xf", str(archive)], cwd=clone, check=True)
                 if what == "one city":
                     edit_city(clone, cities, 100 + k)
-                runs.append(timed_build(binary, clone, "public", None))
+                runs.append(timed_build(binary, clone, "public", None, sync=False))
             row(f"{label}, {what}", runs)
             discard(site.parent / f"{site.name}-clone")
         archive.unlink()

@@ -3,6 +3,7 @@
 use super::{CmdResult, Console, Failure};
 use crate::diag::Diagnostics;
 use crate::pipeline::{self, BuildError, BuildOptions, BuildReport};
+use crate::write::flush::Flushed;
 use std::time::Instant;
 
 pub(crate) fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
@@ -25,6 +26,23 @@ pub(crate) fn run(opts: &BuildOptions, console: &Console) -> CmdResult {
             .closing("sitegen: build failed; the output folder was not changed")),
         Err(BuildError::AfterSwap(e)) => Err(Failure::problem(e.diagnostic()).closing(
             "sitegen: the output folder holds the new site (and the locks are written), but the change lists could not be written; fix the problem and build again to write them",
+        )),
+    }
+}
+
+/// With `-v`, how the new site went to disk before the swap (nothing when
+/// `SITEGEN_DURABLE=0` turned the flushes off).
+fn flushed_line(flushed: Flushed) -> Option<String> {
+    if !crate::write::durable::durable() {
+        return None;
+    }
+    match flushed {
+        Flushed::Nothing => None,
+        Flushed::FileSystem => Some(
+            "sitegen: the new site was flushed to disk before the swap: its whole file system at once (syncfs)".into(),
+        ),
+        Flushed::OneByOne { files, folders } => Some(format!(
+            "sitegen: the new site was flushed to disk before the swap: {files} written file(s) and {folders} folder(s), one by one"
         )),
     }
 }
@@ -52,6 +70,9 @@ fn summary(report: &BuildReport, started: Instant, console: &Console) -> CmdResu
     ))?;
     if report.replayed {
         console.detail("sitegen: the input files, sitegen and its switches are those of the last build, and no article came due since: the output folder was checked and kept")?;
+    }
+    if let Some(line) = flushed_line(report.stats.flushed) {
+        console.detail(&line)?;
     }
     let changes = &report.changes;
     for (what, urls) in [

@@ -5,8 +5,8 @@
 //! sees the whole old or the whole new file, and a kill leaves at most a `.sitegen-*.tmp`
 //! file beside the output (removed by the next build), never one inside the live site.
 //!
-//! Durability (see README, "Build safety"): before the swap, the staging folder's file
-//! system is flushed (`syncfs`), so the new site is on disk before it becomes live; after
+//! Durability (see README, "Build safety"): before the swap, what the build changed in the
+//! staging folder is flushed (`flush`), so the new site is on disk before it becomes live; after
 //! the swap and after each lock is replaced, the folder holding the renamed entry is
 //! flushed too. `SITEGEN_DURABLE=0` skips the flushes (throw-away builds, benchmarks).
 
@@ -66,6 +66,14 @@ pub(crate) fn write_atomic(
     crash_point(&format!("{step}:rename"));
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Flushes a file's bytes to disk, when [`durable`].
+pub(crate) fn sync_file(path: &Path) -> io::Result<()> {
+    if !durable() {
+        return Ok(());
+    }
+    fs::File::open(path)?.sync_data()
 }
 
 /// Flushes a folder's entries (a rename into it) to disk, when [`durable`].

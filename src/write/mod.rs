@@ -11,6 +11,7 @@
 //! writes nothing and swaps nothing.
 
 pub(crate) mod durable;
+pub(crate) mod flush;
 mod fs_ops;
 pub(crate) mod manifest;
 pub(crate) mod page_memo;
@@ -19,7 +20,8 @@ pub(crate) mod run_memo;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::sync::Kept as _;
-use durable::{crash_point, remove_leftovers, sync_dir, sync_file_system, write_atomic};
+use durable::{crash_point, remove_leftovers, sync_dir, write_atomic};
+use flush::{FlushList, Flushed};
 use fs_ops::{
     exchange, lock_output, other_files, place_output, remove_empty_parents, safe_relative,
 };
@@ -88,6 +90,8 @@ pub struct WriteStats {
     /// Files of the live site that the new site no longer has.
     pub(crate) removed: usize,
     pub(crate) changes: FileChanges,
+    /// How the new site was flushed to disk before the swap.
+    pub(crate) flushed: Flushed,
 }
 
 /// Output files (paths below the output folder, `/`-separated, sorted) that this build
@@ -134,6 +138,8 @@ pub(crate) struct Staging {
     entries: Mutex<Vec<(String, Entry, Placed)>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// What this build changed in the staging folder, for the flush before the swap.
+    to_flush: FlushList,
     /// Held until the build ends: builds of one output share its staging folder, so a
     /// second one waits for the first.
     _lock: fs::File,
@@ -214,6 +220,7 @@ impl Staging {
             touched: OnceLock::new(),
             entries: Mutex::new(entries),
             written: AtomicUsize::new(0),
+            to_flush: FlushList::new(fresh),
             unchanged: AtomicUsize::new(0),
             _lock: lock,
         })
@@ -248,6 +255,7 @@ impl Staging {
         self.clear(&target)?;
         self.in_folder(&target, || fs::write(&target, bytes))
             .map_err(|e| err(&target, format!("cannot write: {e}")))?;
+        self.to_flush.wrote(&target);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(entry)
     }
@@ -312,7 +320,9 @@ impl Staging {
             let (previous, target) = (self.output.join(rel_path), self.dir.join(rel_path));
             self.clear(&target)?;
             self.in_folder(&target, || fs::hard_link(&previous, &target))
-                .map_err(|e| err(&previous, format!("cannot link the unchanged file: {e}")))
+                .map_err(|e| err(&previous, format!("cannot link the unchanged file: {e}")))?;
+            self.to_flush.changed_entry(&target);
+            Ok(())
         })
     }
 
@@ -402,6 +412,7 @@ impl Staging {
             unchanged: self.unchanged.load(Ordering::Relaxed),
             removed: changes.removed.len(),
             changes,
+            flushed: Flushed::Nothing,
         };
         if self.live.is_some() && stats.written == 0 && stats.removed == 0 {
             // The live site already is the new site: nothing to swap. A staging folder made
@@ -431,6 +442,7 @@ impl Staging {
                     fs::remove_file(&target)
                         .map_err(|e| err(&target, format!("cannot remove: {e}")))?;
                     remove_empty_parents(&target, &self.dir);
+                    self.to_flush.changed_entry(&target);
                 }
             }
         }
@@ -458,7 +470,7 @@ impl Staging {
         // The new site is on disk before it becomes live, so a power cut after the swap
         // never leaves a live site with missing bytes.
         crash_point("sync");
-        sync_file_system(&self.dir)
+        let flushed = (self.to_flush.flush(&self.dir))
             .map_err(|e| err(&self.dir, format!("cannot flush the new site to disk: {e}")))?;
         crash_point("swap");
         if self.output.exists() {
@@ -480,7 +492,7 @@ impl Staging {
         // The swap itself on disk; the new site is live already, so a failure here only
         // weakens durability and is not reported as a failed build.
         let _ = sync_dir(beside);
-        Ok(stats)
+        Ok(WriteStats { flushed, ..stats })
     }
 
     /// Ends a failed build; the output is untouched. A staging folder changed by this

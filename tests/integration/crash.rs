@@ -306,3 +306,50 @@ fn a_build_aborted_at_every_commit_step_leaves_the_old_or_the_new_site() {
     }
     assert!(aborted >= 10, "only {aborted} commit steps");
 }
+
+/// The `-v` line saying how the new site went to disk before the swap.
+fn flushed(site: &Site, now: &str) -> String {
+    let err = site.run(&["build", "-v", "--now", now]).ok().stderr();
+    err.lines()
+        .find(|l| l.starts_with("sitegen: the new site was flushed to disk"))
+        .unwrap_or_else(|| panic!("no flush line:\n{err}"))
+        .to_string()
+}
+
+#[test]
+fn a_rebuild_flushes_only_what_it_changed_a_fresh_staging_folder_flushes_the_file_system() {
+    let site = Site::fixture("basic");
+    // The first build and the first edit after it fill a fresh staging folder.
+    assert_has(
+        &flushed(&site, NOW),
+        "its whole file system at once (syncfs)",
+    );
+    site.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
+    assert_has(
+        &flushed(&site, NOW),
+        "its whole file system at once (syncfs)",
+    );
+    // Then the staging folder is the previous site: only the pages that changed, their
+    // folders and those above them up to the staging folder are flushed.
+    site.edit("cities/aaa.yaml", "甲城医疗保障局", "甲城医保局");
+    let line = flushed(&site, NOW);
+    let counts: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(line.ends_with("one by one"), "{line}");
+    let (files, folders) = (counts[0], counts[1]);
+    let pages = files_below(&site.path("public")).len();
+    assert!(files > 0 && files < pages / 2, "{files} of {pages}: {line}");
+    assert!(
+        folders > 1,
+        "the staging folder and the pages' folders: {line}"
+    );
+    // With the flushes turned off there is nothing to say.
+    site.edit("cities/aaa.yaml", "甲城医保局", "甲城医疗保障局");
+    let err = site
+        .run_env(&["build", "-v", "--now", NOW], &[("SITEGEN_DURABLE", "0")])
+        .ok()
+        .stderr();
+    assert!(!err.contains("flushed to disk"), "{err}");
+}
