@@ -8,6 +8,8 @@ use crate::cli::Format;
 use crate::coverage::{self, CoverageMemo, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::pipeline;
+use crate::write::durable::write_atomic;
+use crate::write::file_holds;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
@@ -82,7 +84,8 @@ fn reuse_line(r: &coverage::Reuse) -> String {
     )
 }
 
-/// Writes the page into `dir` (replacing it whole); the path written, or the problem.
+/// Writes the page into `dir` atomically, unless it already holds the same bytes (the
+/// usual case when nothing was edited); the path written, or the problem.
 fn write_page(dir: &Path, html: &str) -> Result<String, Diagnostic> {
     let path = dir.join(page::FILE);
     let fail = |e: std::io::Error| {
@@ -93,12 +96,56 @@ fn write_page(dir: &Path, html: &str) -> Result<String, Diagnostic> {
         .with_hint("choose a folder you can write with --report-dir")
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    // Unchanged since the last run (the usual case when nothing was edited): left alone.
-    if std::fs::read(&path).is_ok_and(|old| old == html.as_bytes()) {
-        return Ok(path.display().to_string());
+    if !file_holds(&path, html.as_bytes()) {
+        write_atomic(&path, html.as_bytes(), dir, "coverage-page").map_err(fail)?;
     }
-    let tmp = dir.join(format!(".{}.tmp", page::FILE));
-    std::fs::write(&tmp, html).map_err(fail)?;
-    std::fs::rename(&tmp, &path).map_err(fail)?;
     Ok(path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_page_is_replaced_whole_and_left_alone_when_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(page::FILE);
+        write_page(dir.path(), "<p>一</p>").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "<p>一</p>");
+        let old = std::fs::File::options().write(true).open(&path).unwrap();
+        let then = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1);
+        old.set_modified(then).unwrap();
+        write_page(dir.path(), "<p>一</p>").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), then);
+        write_page(dir.path(), "<p>二</p>").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "<p>二</p>");
+        assert_eq!(names(dir.path()), vec![page::FILE.to_string()]);
+    }
+
+    #[test]
+    fn a_page_that_cannot_be_written_says_so_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The page's path is taken by a folder: the rename fails after the write.
+        std::fs::create_dir(dir.path().join(page::FILE)).unwrap();
+        std::fs::write(dir.path().join(page::FILE).join("x"), "x").unwrap();
+        let problem = write_page(dir.path(), "<p>一</p>").unwrap_err();
+        assert!(
+            problem
+                .message
+                .starts_with("cannot write the coverage page: "),
+            "{}",
+            problem.message
+        );
+        assert_eq!(names(dir.path()), vec![page::FILE.to_string()]);
+    }
 }
