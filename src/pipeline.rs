@@ -7,6 +7,7 @@ use crate::model::SiteInput;
 use crate::plan::modified::ModifiedTable;
 use crate::plan::{self, Plan};
 use crate::progress::Progress;
+use crate::search::{self, memo::WordMemo};
 use crate::timings::Timings;
 use crate::write::report::{self, Report};
 use crate::write::{self, Staging, WriteError, WriteStats, page_memo};
@@ -236,6 +237,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.mark("load");
     let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
     let mut kept = Kept::from_memo(read_memo(opts));
+    kept.search_words = read_words(opts);
     let outcome = run(
         &input,
         now,
@@ -251,9 +253,11 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(e.into());
         }
     };
+    let words_text = kept.search_words.to_text();
     built.stats = staging
         .commit(&[
             (page_memo::FILE, &memo_text),
+            (search::memo::FILE, &words_text),
             (write::run_memo::FILE, &run_text),
         ])
         .map_err(BuildError::Write)?;
@@ -575,6 +579,16 @@ fn read_memo(opts: &BuildOptions) -> page_memo::PageMemo {
     } else {
         page_memo::read(&opts.output)
     }
+}
+
+/// The words of texts the last build's search index segmented, from the output folder
+/// (none with `--render-all`, which makes everything again).
+fn read_words(opts: &BuildOptions) -> WordMemo {
+    if opts.render_all {
+        return WordMemo::default();
+    }
+    let text = std::fs::read_to_string(opts.output.join(search::memo::FILE));
+    text.map_or_else(|_| WordMemo::default(), |text| WordMemo::parse(&text))
 }
 
 /// The one place `--strict` is applied (by the driver, to the warnings of the lint and the

@@ -18,7 +18,6 @@ use crate::model::{ModifiedEntry, SiteInput};
 use crate::plan::modified::{self, ModifiedTable};
 use crate::plan::{self, Page, Plan, PlanOptions};
 use crate::render::Renderer;
-use crate::search::memo::WordMemo;
 use crate::site_files::{KeptFile, Sources};
 use crate::timings::Timings;
 use crate::write::page_memo::MemoPage;
@@ -232,18 +231,11 @@ pub(crate) fn run<R>(
                     feeds_made,
                 } = made;
                 timings.note(&format!("feeds made {feeds_made} of {}", feeds.len()));
-                // Only runs that keep what they made for the next keep the index's words.
-                let mut once = WordMemo::default();
-                let words = if kept.keeps_merges() {
-                    &mut kept.search_words
-                } else {
-                    &mut once
-                };
+                // The words go on to the next run: `serve` keeps them, `build` writes them out.
+                let words = &mut kept.search_words;
                 let (index, used) =
                     search_index::put_index(&renderer, input, &merged, &plan, &memo, words, sink)
                         .map_err(BuildError::Write)?;
-                // Freeing them takes a while on a large site; nothing waits for it.
-                std::thread::spawn(move || drop(once));
                 if let Some(used) = used {
                     let all = used.kept + used.made;
                     timings.note(&format!("search texts segmented {} of {all}", used.made));

@@ -48,6 +48,66 @@ impl WordMemo {
     }
 }
 
+/// The word memo's file name inside an output folder, beside the page memo: a build takes
+/// the words of texts an earlier build segmented from there.
+pub(crate) const FILE: &str = ".sitegen-words";
+
+/// The first line: the format and the code that wrote it (other code may cut text otherwise).
+fn header() -> String {
+    format!("sitegen-words 1 {}", env!("SITEGEN_CODE_ID"))
+}
+
+impl WordMemo {
+    /// The memo as text: the header, one line per text (its key, then its words, split by
+    /// tabs) in key order, and a last line with the count, so a file cut short reads as no
+    /// memo. A text with a word holding a tab or a line break is left out (segmented again).
+    pub(crate) fn to_text(&self) -> String {
+        let mut keys: Vec<u64> = self.entries.keys().copied().collect();
+        keys.sort_unstable();
+        let mut text = header();
+        text.push('\n');
+        let mut count = 0usize;
+        for key in keys {
+            let words = &self.entries[&key];
+            if words.iter().any(|w| w.contains(['\t', '\n', '\r'])) {
+                continue;
+            }
+            text.push_str(&format!("{key:016x}"));
+            for word in words.iter() {
+                text.push('\t');
+                text.push_str(word);
+            }
+            text.push('\n');
+            count += 1;
+        }
+        text.push_str(&format!("end {count}\n"));
+        text
+    }
+
+    /// The memo [`WordMemo::to_text`] wrote; empty when `text` is damaged, cut short or
+    /// written by other code (then every text is segmented).
+    pub(crate) fn parse(text: &str) -> WordMemo {
+        Self::try_parse(text).unwrap_or_default()
+    }
+
+    fn try_parse(text: &str) -> Option<WordMemo> {
+        let body = text.strip_prefix(&header())?.strip_prefix('\n')?;
+        let body = body.strip_suffix('\n')?;
+        let (lines, last) = body.rsplit_once('\n').unwrap_or(("", body));
+        let count: usize = last.strip_prefix("end ")?.parse().ok()?;
+        let mut entries = HashMap::default();
+        entries.reserve(count);
+        for line in lines.split('\n').filter(|l| !l.is_empty()) {
+            let mut fields = line.split('\t');
+            let key = fields.next().filter(|k| k.len() == 16)?;
+            let key = u64::from_str_radix(key, 16).ok()?;
+            let words: Words = fields.map(Box::from).collect();
+            entries.insert(key, words);
+        }
+        (entries.len() == count).then_some(WordMemo { entries })
+    }
+}
+
 /// What every text key of one segmenter starts from: the format and the segmenter's names.
 #[derive(Clone, Copy)]
 pub(crate) struct KeySeed(u64);
@@ -151,6 +211,55 @@ mod tests {
             &WordMemo::default(),
         );
         assert_eq!(first.used, MemoUse { kept: 0, made: 5 });
+    }
+
+    #[test]
+    fn a_memo_read_back_from_its_text_gives_the_same_index() {
+        let first = index::build(&source(CITIES, VALUES), &WordMemo::default());
+        let text = first.memo.to_text();
+        assert_eq!(text, WordMemo::parse(&text).to_text(), "the text is stable");
+        let again = index::build(&source(CITIES, VALUES), &WordMemo::parse(&text));
+        assert_eq!(again.used, MemoUse { kept: 6, made: 0 });
+        assert_eq!(again.files, first.files);
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_memo_text_reads_as_none() {
+        let first = index::build(&source(CITIES, VALUES), &WordMemo::default());
+        let text = first.memo.to_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 8, "header, six texts, count:\n{text}");
+        // Cut short anywhere, even mid-line: no memo, never half of one.
+        for cut in 1..text.len() {
+            if text.is_char_boundary(cut) {
+                assert_eq!(WordMemo::parse(&text[..cut]).len(), 0, "cut at {cut}");
+            }
+        }
+        let other_code = text.replacen("sitegen-words 1 ", "sitegen-words 1 x", 1);
+        assert_eq!(WordMemo::parse(&other_code).len(), 0);
+        let bad_key = text.replacen(&lines[1][..16], "zz", 1);
+        assert_eq!(WordMemo::parse(&bad_key).len(), 0);
+        // A line lost from the middle: the count no longer holds.
+        let lost = text.replacen(&format!("{}\n", lines[3]), "", 1);
+        assert_eq!(WordMemo::parse(&lost).len(), 0);
+        assert_eq!(WordMemo::parse(&WordMemo::default().to_text()).len(), 0);
+    }
+
+    #[test]
+    fn words_that_would_break_a_line_are_left_out_of_the_text() {
+        let memo = WordMemo::of([
+            (1, Words::from(vec![Box::from("医保"), Box::from("a\tb")])),
+            (2, Words::from(vec![Box::from("岳阳")])),
+            (3, Words::from(Vec::<Box<str>>::new())),
+        ]);
+        let back = WordMemo::parse(&memo.to_text());
+        assert_eq!(back.len(), 2);
+        assert!(back.get(1).is_none());
+        assert_eq!(
+            back.get(2).map(|w| w.to_vec()),
+            Some(vec![Box::from("岳阳")])
+        );
+        assert_eq!(back.get(3).map(|w| w.len()), Some(0));
     }
 
     #[test]

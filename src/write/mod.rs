@@ -381,7 +381,7 @@ impl Staging {
     /// when nothing is swapped they replace the live ones, if they changed.
     pub(crate) fn commit(self, own: &[(&str, &str)]) -> Result<WriteStats, WriteError> {
         let entries = std::mem::take(&mut *self.entries.lock_kept());
-        let new_paths: HashSet<&str> = entries.iter().map(|(p, ..)| p.as_str()).collect();
+        let mut new_paths: HashSet<&str> = entries.iter().map(|(p, ..)| p.as_str()).collect();
         let mut changes = FileChanges {
             removed: match &self.live {
                 Some(live) => live
@@ -389,7 +389,11 @@ impl Staging {
                     .filter(|p| !new_paths.contains(p.as_str()))
                     .cloned()
                     .collect(),
-                None => other_files(&self.output, &new_paths),
+                None => {
+                    // The build's own files (its memos) are never listed as removed.
+                    new_paths.extend(own.iter().map(|(name, _)| *name));
+                    other_files(&self.output, &new_paths)
+                }
             },
             ..FileChanges::default()
         };

@@ -285,3 +285,21 @@ fn a_symbolic_link_output_stays_a_link_and_the_swap_happens_behind_it() {
     std::os::unix::fs::symlink(tmp.path().join("missing"), &dangling).unwrap();
     assert!(Staging::begin(&site, &dangling).is_err());
 }
+
+#[test]
+fn the_builds_own_files_are_never_listed_as_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let own = [(".sitegen-run", "run"), (".sitegen-words", "words")];
+    let first = Staging::begin(site_of(&out), &out).unwrap();
+    first.put("a/index.html", b"one").unwrap();
+    first.put("old/index.html", b"old").unwrap();
+    first.commit(&own).unwrap();
+    // An output folder whose manifest was lost: what is gone is found by listing it.
+    fs::remove_file(out.join(manifest::FILE)).unwrap();
+    let second = Staging::begin(site_of(&out), &out).unwrap();
+    second.put("a/index.html", b"one").unwrap();
+    let stats = second.commit(&own).unwrap();
+    assert_eq!(stats.changes.removed, ["old/index.html"]);
+    assert_eq!(fs::read(out.join(".sitegen-words")).unwrap(), b"words");
+}

@@ -234,3 +234,36 @@ fn feeds_are_kept_from_the_memo_until_what_they_show_changes() {
     site.write("public/.sitegen-run", "");
     assert_eq!(feeds_made(&build("2026-03-02 00:00:00")), (0, feeds));
 }
+
+/// The `-v` line counting the texts the search index segmented: (segmented, texts).
+fn texts_segmented(stderr: &str) -> Option<(usize, usize)> {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("sitegen: search texts segmented "))?;
+    let (made, of) = line.split_once(" of ")?;
+    Some((made.parse().ok()?, of.parse().ok()?))
+}
+
+#[test]
+fn the_search_index_segments_only_texts_it_has_not_seen() {
+    let site = Site::real();
+    let now = "2026-03-01 00:00:00";
+    let build = || site.run(&["build", "-v", "--now", now]).ok().stderr();
+    let (made, texts) = texts_segmented(&build()).expect("a first build makes the index");
+    assert!(texts > 20 && made == texts, "{made} of {texts}");
+    // A value shown in 岳阳's articles: one new text, every other one from the word memo.
+    site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
+    let (made, again) = texts_segmented(&build()).expect("the index is made again");
+    assert!(made == 1 && again.abs_diff(texts) <= 1, "{made} of {again}");
+    // The same site as a build that segments everything.
+    let kept = site.snapshot("public");
+    let memo = site.read("public/.sitegen-words");
+    site.run(&["build", "--now", now, "--render-all"]).ok();
+    assert!(site.snapshot("public") == kept);
+    assert_eq!(site.read("public/.sitegen-words"), memo);
+    // A damaged memo only costs segmenting everything again, with the same index.
+    site.write("public/.sitegen-words", &memo[..memo.len() / 2]);
+    site.edit("cities/yueyang.yaml", "- 社保卡", "- 医保卡");
+    let (made, _) = texts_segmented(&build()).expect("the index is made again");
+    assert_eq!(made, texts);
+}
