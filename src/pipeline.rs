@@ -585,10 +585,10 @@ fn read_memo(opts: &BuildOptions) -> page_memo::PageMemo {
 /// (none with `--render-all`, which makes everything again).
 fn read_words(opts: &BuildOptions) -> WordMemo {
     if opts.render_all {
-        return WordMemo::default();
+        WordMemo::default()
+    } else {
+        WordMemo::read(&opts.output)
     }
-    let text = std::fs::read_to_string(opts.output.join(search::memo::FILE));
-    text.map_or_else(|_| WordMemo::default(), |text| WordMemo::parse(&text))
 }
 
 /// The one place `--strict` is applied (by the driver, to the warnings of the lint and the

@@ -8,8 +8,7 @@ use crate::cli::Format;
 use crate::coverage::{self, CoverageMemo, page, table};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::pipeline;
-use crate::write::durable::write_atomic;
-use crate::write::file_holds;
+use crate::write::replace_if_changed;
 use crate::write::report::default_report_dir;
 use std::path::Path;
 
@@ -96,9 +95,7 @@ fn write_page(dir: &Path, html: &str) -> Result<String, Diagnostic> {
         .with_hint("choose a folder you can write with --report-dir")
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    if !file_holds(&path, html.as_bytes()) {
-        write_atomic(&path, html.as_bytes(), dir, "coverage-page").map_err(fail)?;
-    }
+    replace_if_changed(&path, html.as_bytes(), dir, "coverage-page").map_err(fail)?;
     Ok(path.display().to_string())
 }
 

@@ -84,6 +84,13 @@ impl WordMemo {
         text
     }
 
+    /// The memo kept in the output folder `dir`; empty when it is missing or unreadable,
+    /// or as [`WordMemo::parse`] reads it.
+    pub(crate) fn read(dir: &std::path::Path) -> WordMemo {
+        std::fs::read_to_string(dir.join(FILE))
+            .map_or_else(|_| WordMemo::default(), |t| Self::parse(&t))
+    }
+
     /// The memo [`WordMemo::to_text`] wrote; empty when `text` is damaged, cut short or
     /// written by other code (then every text is segmented).
     pub(crate) fn parse(text: &str) -> WordMemo {

@@ -507,20 +507,32 @@ impl Staging {
         }
     }
 }
-/// Writes `text` to `path` if it changed, atomically ([`write_atomic`]): the temporary
-/// file goes into `temp_in` (same file system, not a live output folder); `step` names
-/// the crash points. On failure `path` is as it was and no temporary file remains.
+/// Writes `text` to `path` if it changed, atomically ([`replace_if_changed`]), with the
+/// problem as a [`WriteError`].
 pub(crate) fn replace_file_if_changed(
     path: &Path,
     text: &str,
     temp_in: &Path,
     step: &str,
 ) -> Result<bool, WriteError> {
-    if file_holds(path, text.as_bytes()) {
+    replace_if_changed(path, text.as_bytes(), temp_in, step)
+        .map_err(|e| err(path, format!("cannot write: {e}")))
+}
+
+/// Writes `bytes` to `path` unless it already holds them, atomically ([`write_atomic`]):
+/// the temporary file goes into `temp_in` (same file system, not a live output folder);
+/// `step` names the crash points. On failure `path` is as it was and no temporary file
+/// remains. Whether it wrote.
+pub(crate) fn replace_if_changed(
+    path: &Path,
+    bytes: &[u8],
+    temp_in: &Path,
+    step: &str,
+) -> io::Result<bool> {
+    if file_holds(path, bytes) {
         return Ok(false);
     }
-    write_atomic(path, text.as_bytes(), temp_in, step)
-        .map_err(|e| err(path, format!("cannot write: {e}")))?;
+    write_atomic(path, bytes, temp_in, step)?;
     Ok(true)
 }
 
