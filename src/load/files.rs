@@ -86,12 +86,13 @@ pub fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
             .with_hint("save the file as UTF-8 (in most editors: “Save with encoding” → UTF-8)"));
         }
     };
+    // The common case (no byte-order mark, no CR) keeps the bytes read, uncopied: a
+    // large site's `schedule.lock` is tens of megabytes.
+    if !text.starts_with('\u{feff}') && !text.contains('\r') {
+        return Ok(text);
+    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    Ok(if text.contains('\r') {
-        text.replace("\r\n", "\n")
-    } else {
-        text.to_string()
-    })
+    Ok(text.replace("\r\n", "\n"))
 }
 
 /// A path no output can carry as it is, refused in every input folder: a name that is not

@@ -30,15 +30,27 @@ pub(crate) fn last_lockable() -> NaiveDateTime {
         .unwrap_or(NaiveDateTime::MAX)
 }
 
+/// The lock's lines with their numbers, but for blank lines and comments; sized first, so
+/// a large lock's list is made in one allocation.
+fn numbered_lines(text: &str) -> Vec<(u32, &str)> {
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    lines.extend(
+        (text.lines().enumerate())
+            .map(|(i, line)| (i as u32 + 1, line))
+            .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#')),
+    );
+    lines
+}
+
 /// Parses the lock text; every malformed line, and every article listed twice with
 /// different contents, is reported.
 pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagnostic>> {
     // Lines are independent: parsed on every core (100,000 articles make a 24 MB lock read
     // by every build), then gone through in order.
-    let lines: Vec<(u32, &str)> = (text.lines().enumerate())
-        .map(|(i, line)| (i as u32 + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
-        .collect();
+    let mut lines = numbered_lines(text);
+    for (_, line) in &mut lines {
+        *line = line.trim();
+    }
     let parsed: Vec<(u32, Result<LockedSlot, String>)> = lines
         .par_iter()
         .with_min_len(PER_TASK)
@@ -58,7 +70,7 @@ pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagn
             ),
         }
     }
-    let mut first: HashMap<&str, (u32, &LockedSlot)> = HashMap::new();
+    let mut first: HashMap<&str, (u32, &LockedSlot)> = HashMap::with_capacity(records.len());
     let mut keep = vec![true; records.len()];
     for (k, (n, slot)) in records.iter().enumerate() {
         match first.get(slot.article.as_str()) {
@@ -101,10 +113,7 @@ pub fn parse_lock(text: &str, shown: &Path) -> Result<Vec<LockedSlot>, Vec<Diagn
 /// core, so that a large lock is not made a second time (nor its slots) to compare it.
 /// `Err` holds what [`parse_lock`] would report.
 pub(crate) fn reads_back(text: &str, shown: &Path) -> Result<bool, Vec<Diagnostic>> {
-    let lines: Vec<(u32, &str)> = (text.lines().enumerate())
-        .map(|(i, line)| (i as u32 + 1, line))
-        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
-        .collect();
+    let lines = numbered_lines(text);
     let checked: Vec<Result<Option<&str>, Diagnostic>> = lines
         .par_iter()
         .with_min_len(PER_TASK)

@@ -177,8 +177,8 @@ pub(crate) fn render_into<'m>(
         errors: Diagnostics::default(),
         warnings: early,
         pages: plan.pages.len(),
-        records: Vec::new(),
-        memo: Vec::new(),
+        records: Vec::with_capacity(plan.articles.len()),
+        memo: Vec::with_capacity(plan.pages.len()),
         rendered: 0,
     };
     for page in outcomes.into_iter().flatten() {

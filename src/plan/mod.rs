@@ -183,7 +183,7 @@ pub fn plan(
     let mut new_pins: Vec<crate::model::VariantPins> = Vec::with_capacity(dates.len());
 
     let mut categories: Vec<String> = Vec::new();
-    let mut articles = IdVec::default();
+    let mut articles = IdVec::from(Vec::with_capacity(merged.pairs.len()));
     for ((pi, pair), id) in merged.pairs.iter_ids().zip(ids) {
         let topic = &input.topics[pair.topic];
         let label = topic
@@ -295,12 +295,18 @@ fn page_list(
     by_topic: &IdVec<TopicId, Vec<ArticleId>>,
 ) -> Vec<Page> {
     let per = input.site.home_page_size;
-    let mut pages: Vec<Page> = articles
-        .iter_ids()
-        .filter(|(_, a)| a.published)
-        .map(|(i, _)| Page::Article(i))
-        .collect();
     let home_pages = page_count(newest_first.len(), per);
+    let list_pages: usize = (by_topic.iter())
+        .map(|list| page_count(list.len(), per))
+        .sum();
+    // Sized once: a large site's list is not grown (and copied into fresh memory) step by step.
+    let mut pages =
+        Vec::with_capacity(newest_first.len() + home_pages + input.cities.len() + list_pages + 4);
+    pages.extend(
+        (articles.iter_ids())
+            .filter(|(_, a)| a.published)
+            .map(|(i, _)| Page::Article(i)),
+    );
     pages.extend((1..=home_pages).map(|page| Page::Home {
         page,
         pages: home_pages,

@@ -31,7 +31,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// Marks a folder as sitegen's output, so a mistyped `--output` never replaces other files.
@@ -39,7 +39,7 @@ pub(crate) const MARKER: &str = ".sitegen";
 const MARKER_TEXT: &str = "sitegen output folder\n";
 
 /// A write-stage failure, in words for editors.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct WriteError {
     pub(crate) path: PathBuf,
     pub(crate) message: String,
@@ -115,10 +115,8 @@ enum Placed {
 /// An unchanged live file, as [`Staging::keep`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LiveFile {
-    /// Device and inode, to tell whether the staging folder's file is this one.
-    id: (u64, u64),
-    /// The staging folder's manifest lists the path: it most likely shares the file
-    /// already, which is checked at commit, and only if the site changed.
+    /// The staging folder's manifest lists the path with the same bytes: it holds the
+    /// file already (a hard link shared with the live site), so the commit leaves it.
     held: bool,
 }
 
@@ -134,10 +132,13 @@ pub(crate) struct Staging {
     fresh: bool,
     /// Set when the staging folder is first changed: its manifest is removed then, so a
     /// build killed half-way leaves a folder that the next build knows to discard.
-    touched: OnceLock<Result<(), String>>,
+    touched: OnceLock<Result<(), WriteError>>,
     entries: Mutex<Vec<(String, Entry, Placed)>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    /// A file the live site's manifest lists with the same bytes was written again: it
+    /// was gone from the live folder or altered there by hand.
+    repaired: AtomicBool,
     /// What this build changed in the staging folder, for the flush before the swap.
     to_flush: FlushList,
     /// Held until the build ends: builds of one output share its staging folder, so a
@@ -222,6 +223,7 @@ impl Staging {
             written: AtomicUsize::new(0),
             to_flush: FlushList::new(fresh),
             unchanged: AtomicUsize::new(0),
+            repaired: AtomicBool::new(false),
             _lock: lock,
         })
     }
@@ -241,7 +243,15 @@ impl Staging {
         }
         // Not in the live site, or there with other bytes (or gone, or altered by hand).
         let known = match &self.live {
-            Some(live) => live.contains_key(rel),
+            Some(live) => {
+                let listed = live.get(rel);
+                if listed == Some(&entry) {
+                    // Gone or altered by hand: the live site's manifest, which the next
+                    // build reads as the staging folder's, no longer holds.
+                    self.repaired.store(true, Ordering::Relaxed);
+                }
+                listed.is_some()
+            }
             None => self.output.join(&rel_path).is_file(),
         };
         let placed = if known {
@@ -272,15 +282,12 @@ impl Staging {
         }
         // The live file must still have the bytes the manifest gives (checked by length);
         // missing or altered, the caller writes it.
-        let id = match fs::symlink_metadata(self.output.join(&rel_path)) {
-            Ok(m) if m.is_file() && m.len() == entry.len => {
-                use std::os::unix::fs::MetadataExt;
-                (m.dev(), m.ino())
-            }
+        match fs::symlink_metadata(self.output.join(&rel_path)) {
+            Ok(m) if m.is_file() && m.len() == entry.len => {}
             _ => return false,
-        };
-        let held = self.held.contains_key(rel);
-        self.record(rel, entry, Placed::Unchanged(LiveFile { id, held }));
+        }
+        let held = self.held.get(rel) == Some(&entry);
+        self.record(rel, entry, Placed::Unchanged(LiveFile { held }));
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         true
     }
@@ -292,24 +299,15 @@ impl Staging {
     }
 
     /// Hard-links from the live site, in parallel, every unchanged file the staging folder
-    /// does not share: those it does not list, and those it lists but holds another file
-    /// for (one an editor deleted from the live site is written again there, not here).
-    /// Asked only when the site changed, so a build that changes nothing stats each kept
-    /// file once.
+    /// does not hold: those its manifest does not list with the same bytes. Its manifest
+    /// is trusted (a build that repairs a live file drops it, see [`Staging::commit`]), so
+    /// a build stats each kept file once, in the live site.
     fn link_unshared(&self, entries: &[(String, Entry, Placed)]) -> Result<(), WriteError> {
         let unshared: Vec<PathBuf> = entries
             .par_iter()
-            .filter_map(|(rel, _, placed)| {
-                let Placed::Unchanged(live) = placed else {
-                    return None;
-                };
-                let rel_path = safe_relative(rel)?;
-                let shared = live.held
-                    && fs::symlink_metadata(self.dir.join(&rel_path)).is_ok_and(|m| {
-                        use std::os::unix::fs::MetadataExt;
-                        (m.dev(), m.ino()) == live.id
-                    });
-                (!shared).then_some(rel_path)
+            .filter_map(|(rel, _, placed)| match placed {
+                Placed::Unchanged(live) if !live.held => safe_relative(rel),
+                _ => None,
             })
             .collect();
         if unshared.is_empty() {
@@ -328,15 +326,8 @@ impl Staging {
 
     /// Marks the staging folder as being changed (once): its manifest no longer holds.
     fn touch(&self) -> Result<(), WriteError> {
-        let result =
-            self.touched
-                .get_or_init(|| match fs::remove_file(self.dir.join(manifest::FILE)) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.to_string()),
-                    _ => Ok(()),
-                });
-        result
-            .clone()
-            .map_err(|e| err(&self.dir, format!("cannot update the staging folder: {e}")))
+        let result = self.touched.get_or_init(|| remove_manifest(&self.dir));
+        result.clone()
     }
 
     /// Removes whatever a reused staging folder holds at `target`. A file there may be a
@@ -477,6 +468,12 @@ impl Staging {
         let flushed = (self.to_flush.flush(&self.dir))
             .map_err(|e| err(&self.dir, format!("cannot flush the new site to disk: {e}")))?;
         crash_point("swap");
+        if self.repaired.load(Ordering::Relaxed) {
+            // The live site lacks what was repaired, and becomes the next build's staging
+            // folder: without its manifest that build starts a fresh one. Dropped before
+            // the swap, so a build stopped here only costs the next one time.
+            remove_manifest(&self.output)?;
+        }
         if self.output.exists() {
             exchange(&self.dir, &self.output).map_err(|e| {
                 err(
@@ -507,6 +504,17 @@ impl Staging {
         }
     }
 }
+/// Removes the manifest of the folder `dir` (missing already is fine).
+fn remove_manifest(dir: &Path) -> Result<(), WriteError> {
+    match fs::remove_file(dir.join(manifest::FILE)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(err(
+            dir,
+            format!("cannot update the folder's manifest: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `text` to `path` if it changed, atomically ([`replace_if_changed`]), with the
 /// problem as a [`WriteError`].
 pub(crate) fn replace_file_if_changed(
