@@ -16,6 +16,7 @@ use crate::merge::Merged;
 use crate::model::ids::{ArticleId, CityId, Id, IdVec, PairId, TopicId};
 use crate::model::{LockedSlot, SiteInput};
 use chrono::NaiveDateTime;
+use rayon::prelude::*;
 use related::CategoryLists;
 use variants::{ChosenVariants, choose_variants};
 use xxhash_rust::xxh3::xxh3_64;
@@ -182,9 +183,26 @@ pub fn plan(
     let dates = scheduled.dates;
     let mut new_pins: Vec<crate::model::VariantPins> = Vec::with_capacity(dates.len());
 
+    // Each article's variants and path, on every core.
+    let picked: Vec<(ChosenVariants, crate::model::VariantPins, String)> = (merged.pairs.par_ids())
+        .zip(ids.par_iter())
+        .map(|(pi, id)| {
+            let pair = &merged.pairs[pi];
+            let (chosen, pinned) = choose_variants(
+                input,
+                merged,
+                id,
+                (pair.city, pair.topic),
+                &scheduled.pins[pi.index()],
+            );
+            let topic = &input.topics[pair.topic].slug;
+            let path = urls::article_path(&input.cities[pair.city].slug.value, topic);
+            (chosen, pinned, path)
+        })
+        .collect();
     let mut categories: Vec<String> = Vec::new();
     let mut articles = IdVec::from(Vec::with_capacity(merged.pairs.len()));
-    for ((pi, pair), id) in merged.pairs.iter_ids().zip(ids) {
+    for (((pi, pair), id), (chosen, pinned, path)) in merged.pairs.iter_ids().zip(ids).zip(picked) {
         let topic = &input.topics[pair.topic];
         let label = topic
             .category
@@ -198,19 +216,12 @@ pub fn plan(
             }
         };
         let publish_at = dates[pi.index()];
-        let (chosen, pinned) = choose_variants(
-            input,
-            merged,
-            &id,
-            (pair.city, pair.topic),
-            &scheduled.pins[pi.index()],
-        );
         new_pins.push(pinned);
         articles.push(PlannedArticle {
             pair: pi,
             city: pair.city,
             topic: pair.topic,
-            path: urls::article_path(&input.cities[pair.city].slug.value, &topic.slug),
+            path,
             publish_at,
             publish_from: scheduled.from[pi.index()],
             published: opts.future || publish_at <= opts.now,

@@ -205,8 +205,9 @@ pub(crate) fn redirects(
     };
     let mut out = BTreeSet::new();
     for &(c, t, path) in articles {
-        for oc in names(c) {
-            for ot in topic_names(t) {
+        for (k, oc) in names(c).enumerate() {
+            // The current slugs give the article's own (live) path: no redirect.
+            for ot in topic_names(t).skip(usize::from(k == 0)) {
                 out.insert((urls::article_path(oc, ot), path.to_string()));
             }
         }

@@ -18,6 +18,7 @@ use crate::model::ids::{CityId, TopicId};
 use crate::model::{Cadence, LockedSlot, Sourced, VariantPins};
 use chrono::{NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -78,7 +79,8 @@ pub(crate) fn schedule(
     }
     // A lock date the clock skips (recorded under another zone, or before this rule) is
     // the instant after the jump; written that way from now on, it names the same moment.
-    let skipped: Vec<Option<NaiveDateTime>> = (lock.iter())
+    let skipped: Vec<Option<NaiveDateTime>> = (lock.par_iter())
+        .with_min_len(1024)
         .map(|s| local_time::skipped(tz, s.publish_at))
         .collect();
     // Copied only when a date moves.
@@ -95,24 +97,24 @@ pub(crate) fn schedule(
     };
     let lock = &*lock;
     let locked: HashMap<&str, &LockedSlot> = lock.iter().map(|s| (s.article.as_str(), s)).collect();
-    let publish_from = (articles.iter())
-        .map(|a| match (a.fixed, locked.get(a.id)) {
+    // Each article's lock line, looked up once, on every core.
+    let found: Vec<Option<&LockedSlot>> = (articles.par_iter())
+        .with_min_len(1024)
+        .map(|a| locked.get(a.id).copied())
+        .collect();
+    let publish_from = (articles.iter().zip(&found))
+        .map(|(a, s)| match (a.fixed, s) {
             (Some(_), _) => PublishFrom::Fixed,
             (None, Some(s)) => PublishFrom::Lock { line: s.line },
             (None, None) => PublishFrom::Slot,
         })
         .collect();
-    let mut dates: Vec<Option<NaiveDateTime>> = articles
-        .iter()
-        .map(|a| {
-            a.fixed
-                .map(|f| f.value)
-                .or_else(|| locked.get(a.id).map(|s| s.publish_at))
-        })
+    let mut dates: Vec<Option<NaiveDateTime>> = (articles.iter().zip(&found))
+        .map(|(a, s)| a.fixed.map(|f| f.value).or(s.map(|s| s.publish_at)))
         .collect();
-    let pins = articles
-        .iter()
-        .map(|a| locked.get(a.id).map(|s| s.pins.clone()).unwrap_or_default())
+    let pins = (found.par_iter())
+        .with_min_len(1024)
+        .map(|s| s.map(|s| s.pins.clone()).unwrap_or_default())
         .collect();
     let current: HashSet<&str> = articles.iter().map(|a| a.id).collect();
     let retired = lock

@@ -195,8 +195,6 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
     let seg = Segmenter::new(places, src.topics.iter().map(|t| t.name));
     let (memo, used) = all_words(src, &seg, memo);
     let seed = KeySeed::of(&seg);
-    let mut words: HashMap<&str, Postings> = HashMap::default();
-
     // Topic vocabulary, once per topic: per word its main and extra-section weight.
     let topic_words: Vec<HashMap<&str, (u8, u8)>> = (src.topics.iter())
         .map(|t| {
@@ -217,20 +215,18 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
                 .collect()
         })
         .collect();
-    for (t, both) in topic_words.iter().enumerate() {
-        for (word, &(w, extra)) in both {
-            words.entry(word).or_default().topics.push((t, w, extra));
-        }
-    }
+    let (t_count, c_count) = shard_counts(src.docs.len());
+    let shard_of = |word: &str| fnv1a(word) as usize % t_count;
 
-    // An article's own words: its title's, its city values', its city and province.
+    // An article's own words: its title's, its city values', its city and province; only
+    // those its topics do not already give as much, each with its shard.
     let places: Vec<(String, Option<String>)> = (src.cities.iter())
         .map(|c| {
             let province = c.province.filter(|p| *p != c.name);
             (c.name.to_lowercase(), province.map(str::to_lowercase))
         })
         .collect();
-    let doc_words: Vec<Vec<(&str, u8)>> = (src.docs.par_iter().with_min_len(64))
+    let doc_words: Vec<Vec<(usize, &str, u8)>> = (src.docs.par_iter().with_min_len(64))
         .map(|d| {
             let mut own = HashMap::default();
             raise(
@@ -244,38 +240,61 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
             let (city, province) = &places[d.city.index()];
             raise(&mut own, [city.as_str()], weight::CITY);
             raise(&mut own, province.as_deref(), weight::PROVINCE);
-            own.into_iter().collect()
+            let from_topics = |word: &str| {
+                let main = topic_words[d.topic.index()].get(word).map(|x| x.0);
+                let extras =
+                    (d.extras.iter()).map(|&e| topic_words[e.index()].get(word).map(|x| x.1));
+                std::iter::once(main)
+                    .chain(extras)
+                    .flatten()
+                    .max()
+                    .unwrap_or(0)
+            };
+            (own.into_iter())
+                .filter(|&(word, w)| w > from_topics(word))
+                .map(|(word, w)| (shard_of(word), word, w))
+                .collect()
         })
         .collect();
 
-    // Each article's own words: those its topics do not already give as much.
-    for (d, (doc, own)) in src.docs.iter().zip(&doc_words).enumerate() {
-        for &(word, w) in own {
-            let from_topics =
-                std::iter::once(topic_words[doc.topic.index()].get(word).map(|x| x.0))
-                    .chain(
-                        doc.extras
-                            .iter()
-                            .map(|&e| topic_words[e.index()].get(word).map(|x| x.1)),
-                    )
-                    .flatten()
-                    .max()
-                    .unwrap_or(0);
-            if w > from_topics {
-                words.entry(word).or_default().docs.push((d, w));
-            }
+    // Each word's postings gathered in its shard: topics in topic order, articles in
+    // article order; then each shard made on its own core.
+    let mut topic_parts: Vec<Vec<(&str, usize, u8, u8)>> = vec![Vec::new(); t_count];
+    for (t, both) in topic_words.iter().enumerate() {
+        for (&word, &(w, extra)) in both {
+            topic_parts[shard_of(word)].push((word, t, w, extra));
         }
     }
+    // Sized first: a large site's lists are not grown (and copied) step by step.
+    let mut sizes = vec![0usize; t_count];
+    for &(k, ..) in doc_words.iter().flatten() {
+        sizes[k] += 1;
+    }
+    let mut doc_parts: Vec<Vec<(&str, usize, u8)>> =
+        sizes.into_iter().map(Vec::with_capacity).collect();
+    for (d, own) in doc_words.iter().enumerate() {
+        for &(k, word, w) in own {
+            doc_parts[k].push((word, d, w));
+        }
+    }
+    drop(doc_words);
+    let shards: Vec<BTreeMap<&str, Postings>> = (topic_parts.par_iter().zip(&doc_parts))
+        .map(|(topics, docs)| {
+            let mut shard: BTreeMap<&str, Postings> = BTreeMap::new();
+            for &(word, t, w, extra) in topics {
+                shard.entry(word).or_default().topics.push((t, w, extra));
+            }
+            for &(word, d, w) in docs {
+                shard.entry(word).or_default().docs.push((d, w));
+            }
+            shard
+        })
+        .collect();
+    drop((topic_parts, doc_parts));
 
-    let (t_count, c_count) = shard_counts(src.docs.len());
     let mut files = vec![meta(src, t_count, c_count)];
-
-    // Each word into its shard, each shard made and written on its own core.
-    let mut by_shard: Vec<Vec<(&str, &Postings)>> = vec![Vec::new(); t_count];
     let mut c_shards: Vec<BTreeMap<char, BTreeSet<&str>>> = vec![BTreeMap::new(); c_count];
-    for (word, p) in &words {
-        let word: &str = word;
-        by_shard[fnv1a(word) as usize % t_count].push((word, p));
+    for &word in shards.iter().flat_map(BTreeMap::keys) {
         if word.chars().count() >= 2 {
             for c in word.chars().collect::<BTreeSet<_>>() {
                 let k = fnv1a(c.encode_utf8(&mut [0; 4])) as usize % c_count;
@@ -283,7 +302,7 @@ pub(crate) fn build(src: &IndexSource<'_>, memo: &WordMemo) -> Built {
             }
         }
     }
-    let t_files: Vec<Vec<u8>> = by_shard.par_iter().map(|s| term_shard(s)).collect();
+    let t_files: Vec<Vec<u8>> = shards.par_iter().map(term_shard).collect();
     files.extend(t_files);
     files.extend(c_shards.par_iter().map(to_bytes).collect::<Vec<_>>());
     let mut main = vec![Vec::new(); src.topics.len()];
@@ -332,10 +351,10 @@ enum Weights {
 }
 
 /// A `t/<k>.json` file: per word (in order), `[article deltas, weights, topics]`.
-fn term_shard(words: &[(&str, &Postings)]) -> Vec<u8> {
+fn term_shard(words: &BTreeMap<&str, Postings>) -> Vec<u8> {
     let shard: BTreeMap<&str, _> = words
         .iter()
-        .map(|&(word, p)| {
+        .map(|(&word, p)| {
             let ids: Vec<usize> = p.docs.iter().map(|x| x.0).collect();
             let weights = match p.docs.split_first() {
                 Some((first, rest)) if rest.iter().all(|w| w.1 == first.1) => Weights::One(first.1),
@@ -395,7 +414,7 @@ mod tests {
             topics: vec![],
         };
         let none = Postings::default();
-        let text = term_shard(&[("医保", &one), ("a", &each), ("b", &none)]);
+        let text = term_shard(&BTreeMap::from([("医保", one), ("a", each), ("b", none)]));
         assert_eq!(
             String::from_utf8(text).unwrap(),
             r#"{"a":[[2,1],[10,20],[]],"b":[[],[],[]],"医保":[[1,3],10,[[0,3,1]]]}"#
