@@ -10,6 +10,7 @@ use crate::progress::Progress;
 use crate::search::{self, memo::WordMemo};
 use crate::timings::Timings;
 use crate::write::report::{self, Report};
+use crate::write::title_memo::TitleMemo;
 use crate::write::{self, Staging, WriteError, WriteStats, page_memo};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeSet;
@@ -238,6 +239,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let staging = Staging::begin(&opts.root, &opts.output).map_err(BuildError::Write)?;
     let mut kept = Kept::from_memo(read_memo(opts));
     kept.search_words = read_words(opts);
+    kept.title_memo = read_titles(opts);
     let outcome = run(
         &input,
         now,
@@ -246,7 +248,7 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         Mode::Render(Sink::Staging(&staging)),
         |ran| before_swap(opts, &ran, &staging, digest),
     );
-    let (mut built, memo_text, run_text) = match outcome {
+    let (mut built, own) = match outcome {
         Ok(built) => built,
         Err(e) => {
             staging.abandon();
@@ -256,9 +258,10 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let words_text = kept.search_words.to_text();
     built.stats = staging
         .commit(&[
-            (page_memo::FILE, &memo_text),
+            (page_memo::FILE, &own.pages),
             (search::memo::FILE, &words_text),
-            (write::run_memo::FILE, &run_text),
+            (write::title_memo::FILE, &own.titles),
+            (write::run_memo::FILE, &own.run),
         ])
         .map_err(BuildError::Write)?;
     timings.mark("commit");
@@ -280,6 +283,16 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     Ok(built)
 }
 
+/// The texts of sitegen's own files that come with the new site (see [`Staging::commit`]).
+struct OwnTexts {
+    /// The page memo.
+    pages: String,
+    /// The title memo.
+    titles: String,
+    /// The run memo.
+    run: String,
+}
+
 /// Everything a build does before the swap: the site files put into `staging`, the memo
 /// text made and the locks written. Gives the report, but for what the swap changes.
 fn before_swap(
@@ -287,7 +300,7 @@ fn before_swap(
     ran: &Ran<'_>,
     staging: &Staging,
     digest: Option<load::InputDigest>,
-) -> Result<(BuildReport, String, String), BuildError> {
+) -> Result<(BuildReport, OwnTexts), BuildError> {
     let (input, plan, renderer) = (ran.input, ran.plan, ran.renderer);
     let Some(site) = &ran.site else {
         unreachable!("a build renders its pages");
@@ -360,7 +373,12 @@ fn before_swap(
         replayed: false,
     };
     let run_text = run_memo::record(opts, digest, plan, &built, &memo_text, input.site.timezone);
-    Ok((built, memo_text, run_text))
+    let own = OwnTexts {
+        pages: memo_text,
+        titles: site.titles.clone().unwrap_or_default(),
+        run: run_text,
+    };
+    Ok((built, own))
 }
 
 /// Where the change lists go: `--report-dir`, or beside the output folder.
@@ -516,6 +534,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Diagnostics {
     };
     // Pages unchanged since the last build give their warnings from its memo.
     let mut kept = Kept::from_memo(read_memo(opts));
+    kept.title_memo = read_titles(opts);
     let mut run_opts = opts.clone();
     let mut retried = false;
     loop {
@@ -588,6 +607,15 @@ fn read_words(opts: &BuildOptions) -> WordMemo {
         WordMemo::default()
     } else {
         WordMemo::read(&opts.output)
+    }
+}
+
+/// The titles the last build rendered, from the output folder (none with `--render-all`).
+fn read_titles(opts: &BuildOptions) -> TitleMemo {
+    if opts.render_all {
+        TitleMemo::default()
+    } else {
+        TitleMemo::read(&opts.output)
     }
 }
 

@@ -29,6 +29,11 @@ impl Timings {
         }
     }
 
+    /// Whether marks and notes are printed.
+    pub fn enabled(&self) -> bool {
+        self.last.is_some()
+    }
+
     /// Prints `what` (a count of work done or saved), when enabled.
     pub fn note(&self, what: &str) {
         if self.last.is_some() {

@@ -13,6 +13,7 @@ use crate::plan::{Plan, PlannedArticle};
 use crate::render::{LinkParts, Renderer};
 use crate::search::memo::WordMemo;
 use crate::write::page_memo::PageMemo;
+use crate::write::title_memo::TitleMemo;
 use std::collections::HashMap;
 
 /// What earlier runs left for this one.
@@ -25,6 +26,9 @@ pub(crate) struct Kept {
     pub(super) sitemaps: SitemapCache,
     /// The words of the texts the last search index segmented (see `search::memo`).
     pub(super) search_words: WordMemo,
+    /// The titles the last build rendered, under their inputs (read from the output folder
+    /// by `build` and `check`; `serve` keeps `titles`).
+    pub(super) title_memo: TitleMemo,
     /// The last merge and what it was made from.
     pub(super) merged: Option<(Merged, MergeStamps)>,
     /// Whether runs leave their merge and titles here for the next (`serve`).

@@ -21,6 +21,7 @@ use crate::render::Renderer;
 use crate::site_files::{KeptFile, Sources};
 use crate::timings::Timings;
 use crate::write::page_memo::MemoPage;
+use crate::write::title_memo;
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
@@ -69,6 +70,8 @@ pub(crate) struct BuiltSite<'r> {
     /// Memo lines of the site files made through the page memo (the feeds and the search
     /// index), put into the sink.
     pub memo_files: Vec<MemoPage>,
+    /// The title memo's text, for a sink that keeps it on disk (the staging folder).
+    pub titles: Option<String>,
 }
 
 /// Why a run stopped.
@@ -163,11 +166,23 @@ pub(crate) fn run<R>(
         stop_or_go(lock.into_iter().flatten().collect(), &mode, &mut found)?;
         let title_keys = plan.articles.map(|a| title_inputs(was.site, a, &stamps));
         let known = |i: ArticleId| kept.title(&plan.articles[i], title_keys[i]);
-        let known_title = |i| known(i).map(|(title, link, _)| (title.to_string(), link.clone()));
+        // Kept across `serve`'s runs with the link, or from the output folder's title memo.
+        let known_title = |i: ArticleId| match known(i) {
+            Some((title, link, _)) => Some((title.to_string(), Some(link.clone()))),
+            None => (plan.articles[i].published)
+                .then(|| kept.title_memo.get(title_keys[i]))
+                .flatten()
+                .map(|title| (title.to_string(), None)),
+        };
         let renderer = match Renderer::new(input, &merged, &plan, Some(&known_title)) {
             Ok(renderer) => renderer,
             Err(broken) => return Err(Stopped::Templates { found, broken }),
         };
+        if timings.enabled() {
+            let all = plan.articles.iter().filter(|a| a.published).count();
+            let made = renderer.titles_rendered();
+            timings.note(&format!("titles rendered {made} of {all}"));
+        }
         timings.mark("templates");
         let shared = mode.pages().then(|| {
             Fingerprints::new(input, &plan, &renderer, &stamps, |i| {
@@ -244,11 +259,18 @@ pub(crate) fn run<R>(
                 (files, feeds)
             };
             timings.mark("site files");
+            let titles = matches!(sink, Sink::Staging(_)).then(|| {
+                let published = plan.articles.iter_ids().filter(|(_, a)| a.published);
+                title_memo::format(
+                    published.map(|(i, _)| (title_keys[i], renderer.article_title(i))),
+                )
+            });
             site = Some(BuiltSite {
                 rendered,
                 table,
                 files,
                 memo_files,
+                titles,
             });
         }
         let ran = Ran {

@@ -50,7 +50,7 @@ pub struct Rendered {
 }
 
 /// Titles and links kept from an earlier run, by article (see [`Renderer::new`]).
-pub type KnownTitles<'k> = dyn Fn(ArticleId) -> Option<(String, LinkParts)> + Sync + 'k;
+pub type KnownTitles<'k> = dyn Fn(ArticleId) -> Option<(String, Option<LinkParts>)> + Sync + 'k;
 
 /// Everything needed to render any page; built once, shared by all threads.
 pub struct Renderer<'a> {
@@ -62,6 +62,8 @@ pub struct Renderer<'a> {
     titles: IdVec<ArticleId, String>,
     /// Each published article's link, built once.
     links: LinkTable,
+    /// How many of `titles` were rendered here (the others were known).
+    titles_rendered: usize,
     site_value: tera::Value,
     /// The longest string in `site_value`, in bytes (see `bounds::note_longest`).
     site_longest: usize,
@@ -92,6 +94,7 @@ impl<'a> Renderer<'a> {
             templates,
             titles: IdVec::default(),
             links: LinkTable::new(Vec::new()),
+            titles_rendered: 0,
             site_value,
             site_longest,
             old_modified: input
@@ -102,8 +105,14 @@ impl<'a> Renderer<'a> {
             province_groups: std::sync::OnceLock::new(),
         };
         let (known_titles, known_links): (Vec<_>, Vec<_>) = (plan.articles.par_ids())
-            .map(|i| known.and_then(|known| known(i)).unzip())
+            .map(|i| {
+                let (title, link) = known.and_then(|known| known(i)).unzip();
+                (title, link.flatten())
+            })
             .unzip();
+        renderer.titles_rendered = (plan.articles.iter().zip(&known_titles))
+            .filter(|(a, known)| a.published && known.is_none())
+            .count();
         let titles: Vec<Result<String, Diagnostic>> = plan
             .articles
             .par_iter()
@@ -127,6 +136,11 @@ impl<'a> Renderer<'a> {
         }
         renderer.links = LinkTable::new(known_links);
         Ok(renderer)
+    }
+
+    /// How many titles [`Renderer::new`] rendered (the others were known).
+    pub(crate) fn titles_rendered(&self) -> usize {
+        self.titles_rendered
     }
 
     fn url(&self, path: &str) -> String {

@@ -17,6 +17,7 @@ pub(crate) mod manifest;
 pub(crate) mod page_memo;
 pub mod report;
 pub(crate) mod run_memo;
+pub(crate) mod title_memo;
 
 use crate::diag::{Diagnostic, Origin};
 use crate::sync::Kept as _;

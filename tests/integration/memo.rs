@@ -235,35 +235,76 @@ fn feeds_are_kept_from_the_memo_until_what_they_show_changes() {
     assert_eq!(feeds_made(&build("2026-03-02 00:00:00")), (0, feeds));
 }
 
-/// The `-v` line counting the texts the search index segmented: (segmented, texts).
-fn texts_segmented(stderr: &str) -> Option<(usize, usize)> {
+/// The `-v` line `sitegen: {what} N of M`: (N, M).
+fn counted(stderr: &str, what: &str) -> Option<(usize, usize)> {
+    let prefix = format!("sitegen: {what} ");
     let line = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("sitegen: search texts segmented "))?;
+        .find_map(|l| l.strip_prefix(prefix.as_str()))?;
     let (made, of) = line.split_once(" of ")?;
     Some((made.parse().ok()?, of.parse().ok()?))
 }
 
+/// The `-v` line counting the texts the search index segmented: (segmented, texts).
+fn texts_segmented(stderr: &str) -> Option<(usize, usize)> {
+    counted(stderr, "search texts segmented")
+}
+
+/// The `-v` line counting the titles rendered: (rendered, published articles).
+fn titles_rendered(stderr: &str) -> Option<(usize, usize)> {
+    counted(stderr, "titles rendered")
+}
+
 #[test]
-fn the_search_index_segments_only_texts_it_has_not_seen() {
+fn the_search_index_segments_only_new_texts_and_only_changed_titles_are_rendered() {
     let site = Site::real();
     let now = "2026-03-01 00:00:00";
     let build = || site.run(&["build", "-v", "--now", now]).ok().stderr();
-    let (made, texts) = texts_segmented(&build()).expect("a first build makes the index");
+    let first = build();
+    let (made, texts) = texts_segmented(&first).expect("a first build makes the index");
     assert!(texts > 20 && made == texts, "{made} of {texts}");
-    // A value shown in 岳阳's articles: one new text, every other one from the word memo.
+    let (made, titles) = titles_rendered(&first).expect("a first build renders titles");
+    assert!(titles > 5 && made == titles, "{made} of {titles}");
+    // A value shown in 岳阳's articles: one new text, every other one from the word memo;
+    // the titles of 岳阳's articles (one per topic) rendered again, no other.
     site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
-    let (made, again) = texts_segmented(&build()).expect("the index is made again");
+    let edited = build();
+    let (made, again) = texts_segmented(&edited).expect("the index is made again");
     assert!(made == 1 && again.abs_diff(texts) <= 1, "{made} of {again}");
-    // The same site as a build that segments everything.
+    let topics = fs::read_dir(site.path("topics")).unwrap().count();
+    let (made, again) = titles_rendered(&edited).expect("titles are looked up");
+    assert!(
+        again == titles && made > 0 && made <= topics,
+        "{made} of {again}"
+    );
+    // The same site, and the same memos, as a build that makes everything.
     let kept = site.snapshot("public");
-    let memo = site.read("public/.sitegen-words");
+    let words = site.read("public/.sitegen-words");
+    let title_memo = site.read("public/.sitegen-titles");
     site.run(&["build", "--now", now, "--render-all"]).ok();
     assert!(site.snapshot("public") == kept);
-    assert_eq!(site.read("public/.sitegen-words"), memo);
-    // A damaged memo only costs segmenting everything again, with the same index.
-    site.write("public/.sitegen-words", &memo[..memo.len() / 2]);
+    assert_eq!(site.read("public/.sitegen-words"), words);
+    assert_eq!(site.read("public/.sitegen-titles"), title_memo);
+    // Damaged memos only cost segmenting and rendering everything again, with the same site.
+    site.write("public/.sitegen-words", &words[..words.len() / 2]);
+    site.write(
+        "public/.sitegen-titles",
+        &title_memo[..title_memo.len() / 2],
+    );
     site.edit("cities/yueyang.yaml", "- 社保卡", "- 医保卡");
-    let (made, _) = texts_segmented(&build()).expect("the index is made again");
-    assert_eq!(made, texts);
+    let damaged = build();
+    assert_eq!(texts_segmented(&damaged).map(|c| c.0), Some(texts));
+    assert_eq!(titles_rendered(&damaged).map(|c| c.0), Some(titles));
+    // A reworded title variant: that topic's titles are rendered again, as a build that
+    // renders every title makes them.
+    site.edit(
+        "topics/baoxiao-fanwei.md",
+        "医保报销范围包括哪些",
+        "医保报销范围都包括哪些",
+    );
+    let (made, _) = titles_rendered(&build()).expect("titles are looked up");
+    assert!(made > 0 && made < titles, "{made} of {titles}");
+    let kept = site.snapshot("public");
+    site.run(&["build", "--now", now, "--render-all"]).ok();
+    assert!(site.snapshot("public") == kept);
 }

@@ -23,7 +23,9 @@ fn printed(stderr: &str) -> String {
     stderr
         .lines()
         .filter(|l| !l.contains(REPLAYED) && !l.starts_with("sitegen: timing "))
-        .filter(|l| !l.starts_with("sitegen: feeds made "))
+        .filter(|l| {
+            !l.starts_with("sitegen: feeds made ") && !l.starts_with("sitegen: titles rendered ")
+        })
         .map(time)
         .collect::<Vec<_>>()
         .join("\n")
