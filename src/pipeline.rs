@@ -240,13 +240,14 @@ pub(crate) fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut kept = Kept::from_memo(read_memo(opts));
     kept.search_words = read_words(opts);
     kept.title_memo = read_titles(opts);
+    let formatted = run_memo::formatted_locks(opts, digest);
     let outcome = run(
         &input,
         now,
         opts,
         &mut kept,
         Mode::Render(Sink::Staging(&staging)),
-        |ran| before_swap(opts, &ran, &staging, digest),
+        |ran| before_swap(opts, &ran, &staging, digest, formatted),
     );
     let (mut built, own) = match outcome {
         Ok(built) => built,
@@ -300,6 +301,7 @@ fn before_swap(
     ran: &Ran<'_>,
     staging: &Staging,
     digest: Option<load::InputDigest>,
+    formatted: run_memo::FormattedLocks,
 ) -> Result<(BuildReport, OwnTexts), BuildError> {
     let (input, plan, renderer) = (ran.input, ran.plan, ran.renderer);
     let Some(site) = &ran.site else {
@@ -323,7 +325,8 @@ fn before_swap(
     // written after it, and a failure there says that the new site is live.
     let report_dir = report_dir(opts);
     let preview = preview_reason(opts, input.site.timezone);
-    let locks = lock_texts(opts, preview, plan, &site.table).map_err(BuildError::Input)?;
+    let locks = lock_texts(opts, preview, input, plan, &site.table, formatted)
+        .map_err(BuildError::Input)?;
     report::prepare(&report_dir).map_err(BuildError::Write)?;
     let (lock_updated, modified_updated) = save_locks(opts, &locks)?;
     let mut warnings = site.rendered.warnings.clone();
@@ -372,7 +375,15 @@ fn before_swap(
         changes,
         replayed: false,
     };
-    let run_text = run_memo::record(opts, digest, plan, &built, &memo_text, input.site.timezone);
+    // This build leaves a lock as a build formats it when it wrote or compared it, or left
+    // alone a lock already so.
+    let writes = !opts.locked && preview.is_none();
+    let formatted = run_memo::FormattedLocks {
+        schedule: formatted.schedule || writes,
+        modified: formatted.modified || writes,
+    };
+    let tz = input.site.timezone;
+    let run_text = run_memo::record(opts, digest, plan, &built, &memo_text, tz, formatted);
     let own = OwnTexts {
         pages: memo_text,
         titles: site.titles.clone().unwrap_or_default(),
@@ -426,18 +437,32 @@ fn preview_reason(opts: &BuildOptions, tz: chrono_tz::Tz) -> Option<&'static str
 /// The texts of `schedule.lock` and `modified.lock` this build would write (none with
 /// `--locked` or for a preview, see [`preview_reason`]), each
 /// checked to read back as itself: a build never writes a lock the next one refuses.
+/// A lock is left out, unformatted, when it is as a build formats it (`formatted`) and
+/// lists the very entries this build has for it: its text would be the same.
 fn lock_texts(
     opts: &BuildOptions,
     preview: Option<&str>,
+    input: &SiteInput,
     plan: &Plan,
     table: &ModifiedTable,
+    formatted: run_memo::FormattedLocks,
 ) -> Result<Vec<(&'static str, String)>, Diagnostics> {
     if opts.locked || preview.is_some() {
         return Ok(Vec::new());
     }
-    let schedule = load::format_lock(&plan.lock);
-    let mut texts = vec![(load::LOCK_FILE, schedule)];
-    if opts.base_url.is_none() {
+    let same = |name: &str| {
+        let note = format!("{name} lists the same entries: not formatted again");
+        Timings::new(opts.verbose).note(&note);
+    };
+    let mut texts = Vec::new();
+    if formatted.schedule && load::lock_lists_the_same(&plan.lock, &input.schedule_lock) {
+        same(load::LOCK_FILE);
+    } else {
+        texts.push((load::LOCK_FILE, load::format_lock(&plan.lock)));
+    }
+    if formatted.modified && load::lock_lists_the_same(&table.entries, &input.modified_lock) {
+        same(load::MODIFIED_FILE);
+    } else if opts.base_url.is_none() {
         texts.push((load::MODIFIED_FILE, load::format_modified(&table.entries)));
     }
     let mut problems = Diagnostics::default();

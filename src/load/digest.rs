@@ -20,6 +20,9 @@ const INPUT_DIRS: [&str; 4] = ["templates", "static", "topics", "cities"];
 pub(crate) struct InputDigest {
     pub(crate) sources: u128,
     pub(crate) locks: u128,
+    /// `schedule.lock` and `modified.lock` alone (parts of `locks`).
+    pub(crate) schedule: u128,
+    pub(crate) modified: u128,
 }
 
 /// The digest of the site at `root`; `None` when a file cannot be listed or read (a build
@@ -41,9 +44,12 @@ pub(crate) fn digest(root: &Path) -> Option<InputDigest> {
         .iter()
         .map(|name| file_hash(&root.join(name), Path::new(name), true))
         .collect();
+    let locks = locks?;
     Some(InputDigest {
         sources: combine(&hashes?),
-        locks: combine(&locks?),
+        locks: combine(&locks),
+        schedule: locks[0],
+        modified: locks[1],
     })
 }
 

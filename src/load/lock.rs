@@ -278,6 +278,18 @@ pub fn format_lock(slots: &[LockedSlot]) -> String {
     out
 }
 
+/// Whether `planned` (in any order) are the entries `read` lists, in its order — the sorted
+/// order [`format_lock`] and `format_modified` write entries in: a lock formatted from
+/// `read` is then the one formatted from `planned`.
+pub(crate) fn lists_the_same<T: Ord + Sync>(planned: &[T], read: &[T]) -> bool {
+    if planned.len() != read.len() {
+        return false;
+    }
+    let mut sorted: Vec<&T> = planned.iter().collect();
+    sorted.par_sort();
+    sorted.into_iter().zip(read).all(|(p, r)| p == r)
+}
+
 /// Lines per parallel task when parsing or formatting the lock.
 const PER_TASK: usize = 2048;
 
@@ -331,6 +343,24 @@ pub(crate) fn write_datetime(out: &mut String, t: NaiveDateTime) -> std::fmt::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_entries_in_any_order_list_the_same_and_nothing_else_does() {
+        let at = |s: &str| parse_datetime(s).unwrap();
+        let a = LockedSlot::new("yueyang/a", at("2026-01-01 08:00:00"));
+        let b = LockedSlot::new("jinhua/a", at("2026-01-01 08:20:00"));
+        let read = parse_lock(&format_lock(&[b.clone(), a.clone()]), Path::new("l")).unwrap();
+        assert!(lists_the_same(&[b.clone(), a.clone()], &read));
+        assert!(lists_the_same(&[a.clone(), b.clone()], &read));
+        assert!(!lists_the_same(std::slice::from_ref(&a), &read));
+        let retired = LockedSlot {
+            retired: true,
+            ..b.clone()
+        };
+        assert!(!lists_the_same(&[a.clone(), retired], &read));
+        let moved = LockedSlot::new("jinhua/a", at("2026-01-01 08:21:00"));
+        assert!(!lists_the_same(&[a, moved], &read));
+    }
 
     #[test]
     fn datetimes_are_written_as_chrono_writes_them() {

@@ -20,7 +20,10 @@ pub(crate) use cities::parse_city;
 pub(crate) use digest::{InputDigest, digest};
 pub use files::decode;
 pub(crate) use files::{Found, discover, is_scratch_file};
-pub(crate) use lock::{LOCK_FILE, last_lockable, reads_back as lock_reads_back, write_datetime};
+pub(crate) use lock::{
+    LOCK_FILE, last_lockable, lists_the_same as lock_lists_the_same, reads_back as lock_reads_back,
+    write_datetime,
+};
 pub use lock::{format_lock, parse_lock};
 pub(crate) use modified::{MODIFIED_FILE, format_modified, parse_modified};
 pub(crate) use parts::Stamps;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
 /// Bumped when what the memo holds or means changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What one build was made from and what it reported.
 #[derive(Debug, Serialize, Deserialize)]
@@ -40,6 +40,21 @@ struct RunMemo {
     next_publish_iso: Option<String>,
     /// The report folder's other files (name, text).
     extra: Vec<(String, String)>,
+    /// The digests (`InputDigest::schedule` and `::modified`, in hex) of the locks as this
+    /// build left them, each when its text is the one a build formats from what it reads:
+    /// the next build whose entries are the same need not format it again to compare.
+    #[serde(default)]
+    schedule_lock: Option<String>,
+    #[serde(default)]
+    modified_lock: Option<String>,
+}
+
+/// Which locks are known to hold the text a build formats from their entries (see
+/// `RunMemo::schedule_lock`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct FormattedLocks {
+    pub(super) schedule: bool,
+    pub(super) modified: bool,
 }
 
 /// A hash of what a build's output depends on besides "now": the code, the input files,
@@ -112,9 +127,34 @@ pub(super) fn replay(
     }))
 }
 
+/// Which locks (read as `digest`) hold the text the last build left in them and knew to
+/// be as a build formats it (see `RunMemo::schedule_lock`); neither whenever in doubt, nor
+/// with `--render-all`, which trusts no memo.
+pub(super) fn formatted_locks(opts: &BuildOptions, digest: Option<InputDigest>) -> FormattedLocks {
+    let memo = digest.filter(|_| !opts.render_all).and_then(|digest| {
+        let text = std::fs::read_to_string(opts.output.join(run_memo::FILE)).ok()?;
+        let memo: RunMemo = serde_json::from_str(&text).ok()?;
+        (memo.format == FORMAT).then_some((memo, digest))
+    });
+    let Some((memo, digest)) = memo else {
+        return FormattedLocks::default();
+    };
+    let holds = |kept: &Option<String>, now: u128| kept.as_deref() == Some(&*hex(now));
+    FormattedLocks {
+        schedule: holds(&memo.schedule_lock, digest.schedule),
+        modified: holds(&memo.modified_lock, digest.modified),
+    }
+}
+
+fn hex(digest: u128) -> String {
+    format!("{digest:032x}")
+}
+
 /// The run memo text for a build that made `built` from the input read as `before`, with
 /// its locks written; empty when the build cannot vouch for its site: a preview (whose
-/// dates are not recorded), or input that changed while it ran.
+/// dates are not recorded), or input that changed while it ran. `formatted`: the build
+/// left each lock as a build formats it (it wrote or compared that text, or found it so
+/// already).
 pub(super) fn record(
     opts: &BuildOptions,
     before: Option<InputDigest>,
@@ -122,6 +162,7 @@ pub(super) fn record(
     built: &BuildReport,
     page_memo: &str,
     timezone: chrono_tz::Tz,
+    formatted: FormattedLocks,
 ) -> String {
     let after = load::digest(&opts.root);
     let locks_written = built.lock_updated || built.modified_updated;
@@ -158,6 +199,8 @@ pub(super) fn record(
         next_publish: built.next_publish,
         next_publish_iso: built.next_publish_iso.clone(),
         extra: built.changes.extra.clone(),
+        schedule_lock: formatted.schedule.then(|| hex(after.schedule)),
+        modified_lock: formatted.modified.then(|| hex(after.modified)),
     };
     serde_json::to_string(&memo).unwrap_or_default()
 }

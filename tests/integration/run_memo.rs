@@ -8,6 +8,9 @@ use std::fs;
 
 const REPLAYED: &str = "no article came due since: the output folder was checked and kept";
 
+/// The `-v` line of a build that compared `schedule.lock` by its entries.
+const LOCK_KEPT: &str = "schedule.lock lists the same entries: not formatted again";
+
 /// `build -v --now <now>`: whether the run memo stood for it, and its stderr.
 fn build(site: &Site, now: &str) -> (bool, String) {
     let err = site.run(&["build", "-v", "--now", now]).ok().stderr();
@@ -56,7 +59,7 @@ fn a_build_of_the_same_site_keeps_it_and_says_what_a_full_build_says() {
         "{",
         "\u{0}",
         &memo[..memo.len() / 2],
-        &memo.replace("\"format\":1", "\"format\":0"),
+        &memo.replacen("\"format\":", "\"format\":9", 1),
     ] {
         site.write("public/.sitegen-run", text);
         assert!(!build(&site, now).0, "{text:?}");
@@ -199,4 +202,73 @@ fn a_kept_build_removes_what_a_killed_build_left_beside_the_site() {
     assert!(!staging.exists(), "a partial staging folder was left");
     assert!(!site.path(".sitegen-1234.tmp").exists());
     assert!(site.snapshot("public") == before);
+}
+
+#[test]
+fn a_lock_as_a_build_left_it_is_compared_by_entries_and_any_other_text_is_formatted_again() {
+    let site = Site::real();
+    let now = "2026-03-01 00:00:00";
+    let build = || site.run(&["build", "-v", "--now", now]).ok().stderr();
+    assert!(
+        !build().contains(LOCK_KEPT),
+        "a first build formats the lock"
+    );
+    let lock = site.read("schedule.lock");
+    // A value edited: the same entries, so the lock is not formatted again, and stays.
+    site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
+    assert!(build().contains(LOCK_KEPT));
+    assert_eq!(site.read("schedule.lock"), lock);
+    // A comment edited: no article changes, so neither lock is formatted again.
+    let modified = site.read("modified.lock");
+    site.edit("cities/yueyang.yaml", "# 城市资料", "# 城市的资料");
+    let quiet = build();
+    assert!(quiet.contains(LOCK_KEPT), "{quiet}");
+    assert!(
+        quiet.contains("modified.lock lists the same entries"),
+        "{quiet}"
+    );
+    assert_eq!(site.read("modified.lock"), modified);
+    site.write("modified.lock", &format!("# a note\n{modified}"));
+    site.edit("cities/yueyang.yaml", "# 城市的资料", "# 城市资料");
+    assert!(!build().contains("modified.lock lists the same entries"));
+    assert_eq!(site.read("modified.lock"), modified);
+    // Edited by hand (a comment and a blank line): formatted again, as a build writes it.
+    site.write("schedule.lock", &format!("{lock}\n# a note\n"));
+    site.edit("cities/yueyang.yaml", "- 社保卡", "- 医保卡");
+    assert!(!build().contains(LOCK_KEPT));
+    assert_eq!(site.read("schedule.lock"), lock);
+    // A date moved by hand in a well-formed line is the lock's word: kept, then trusted.
+    let moved = lock.replacen(
+        "2025-04-29 18:00:00 zhengzhou/baoxiao-fanwei",
+        "2025-04-29 18:01:00 zhengzhou/baoxiao-fanwei",
+        1,
+    );
+    assert_ne!(moved, lock);
+    site.write("schedule.lock", &moved);
+    site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
+    assert!(!build().contains(LOCK_KEPT));
+    assert_eq!(site.read("schedule.lock"), moved);
+    site.edit("cities/yueyang.yaml", "- 社保卡", "- 医保卡");
+    assert!(build().contains(LOCK_KEPT));
+    assert_eq!(site.read("schedule.lock"), moved);
+    // A city added: more entries, so the lock is written with them.
+    site.write(
+        "cities/xinyang.yaml",
+        "name: 信阳\nprovince: 河南\nslug: xinyang\n",
+    );
+    assert!(!build().contains(LOCK_KEPT));
+    assert!(site.read("schedule.lock").contains(" xinyang/"));
+    // A city dropped: other entries (its articles retired), so the lock is written.
+    fs::remove_file(site.path("cities/zhengzhou.yaml")).unwrap();
+    assert!(!build().contains(LOCK_KEPT));
+    let retired = site.read("schedule.lock");
+    assert!(
+        retired.contains("zhengzhou/baoxiao-fanwei retired"),
+        "{retired}"
+    );
+    // Without the run memo (a fresh checkout), the lock is formatted and compared.
+    site.write("public/.sitegen-run", "");
+    site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
+    assert!(!build().contains(LOCK_KEPT));
+    assert_eq!(site.read("schedule.lock"), retired);
 }
