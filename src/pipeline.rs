@@ -216,7 +216,9 @@ pub(crate) fn coverage(
     let mut timings = Timings::new(opts.verbose);
     let (input, now) = load_input(opts)?;
     timings.mark("load");
-    let report = run(&input, now, opts, &mut Kept::default(), Mode::Plan, |ran| {
+    let mut kept = Kept::default();
+    kept.title_memo = read_titles(opts);
+    let report = run(&input, now, opts, &mut kept, Mode::Plan, |ran| {
         coverage::analyse(ran.input, ran.merged, ran.plan, ran.renderer, memo)
             .map_err(BuildError::Input)
     });

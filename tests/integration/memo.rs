@@ -265,6 +265,9 @@ fn the_search_index_segments_only_new_texts_and_only_changed_titles_are_rendered
     assert!(texts > 20 && made == texts, "{made} of {texts}");
     let (made, titles) = titles_rendered(&first).expect("a first build renders titles");
     assert!(titles > 5 && made == titles, "{made} of {titles}");
+    // `coverage` takes the titles the build rendered.
+    let coverage = site.run(&["coverage", "-v", "--now", now]).ok().stderr();
+    assert_eq!(titles_rendered(&coverage), Some((0, titles)), "{coverage}");
     // A value shown in 岳阳's articles: one new text, every other one from the word memo;
     // the titles of 岳阳's articles (one per topic) rendered again, no other.
     site.edit("cities/yueyang.yaml", "- 医保卡", "- 社保卡");
