@@ -16,6 +16,7 @@ pub mod cmd;
 pub mod content;
 pub(crate) mod coverage;
 pub mod diag;
+pub(crate) mod keyed_text;
 pub(crate) mod lint;
 pub mod load;
 pub mod merge;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// imports neither `site_files` nor `lint` (which read what it renders), and the page
 /// fingerprints and kept caches stay in `pipeline`, beside the memo.
 const STAGES: [&str; 6] = ["load", "merge", "plan", "render", "site_files", "write"];
-const LEAVES: [&str; 4] = ["diag", "model", "content", "sync"];
+const LEAVES: [&str; 5] = ["diag", "model", "content", "sync", "keyed_text"];
 
 /// Module name → the names it imports.
 type Graph = BTreeMap<String, BTreeSet<String>>;

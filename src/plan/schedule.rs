@@ -79,8 +79,7 @@ pub(crate) fn schedule(
     }
     // A lock date the clock skips (recorded under another zone, or before this rule) is
     // the instant after the jump; written that way from now on, it names the same moment.
-    let skipped: Vec<Option<NaiveDateTime>> = (lock.par_iter())
-        .with_min_len(1024)
+    let skipped: Vec<Option<NaiveDateTime>> = (lock.iter())
         .map(|s| local_time::skipped(tz, s.publish_at))
         .collect();
     // Copied only when a date moves.

@@ -5,6 +5,7 @@
 //! and an index built again (`serve`, after an edit) segments only texts it has not seen.
 
 use super::segment::Segmenter;
+use crate::keyed_text::{self, KeyedText};
 // FxHash: the keys are already hashes.
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
@@ -64,24 +65,20 @@ impl WordMemo {
     pub(crate) fn to_text(&self) -> String {
         let mut keys: Vec<u64> = self.entries.keys().copied().collect();
         keys.sort_unstable();
-        let mut text = header();
-        text.push('\n');
-        let mut count = 0usize;
+        let mut text = KeyedText::new(&header(), 0);
         for key in keys {
             let words = &self.entries[&key];
             if words.iter().any(|w| w.contains(['\t', '\n', '\r'])) {
                 continue;
             }
-            text.push_str(&format!("{key:016x}"));
-            for word in words.iter() {
-                text.push('\t');
-                text.push_str(word);
-            }
-            text.push('\n');
-            count += 1;
+            text.line(key, |line| {
+                for word in words.iter() {
+                    line.push('\t');
+                    line.push_str(word);
+                }
+            });
         }
-        text.push_str(&format!("end {count}\n"));
-        text
+        text.finish()
     }
 
     /// The memo kept in the output folder `dir`; empty when it is missing or unreadable,
@@ -98,18 +95,12 @@ impl WordMemo {
     }
 
     fn try_parse(text: &str) -> Option<WordMemo> {
-        let body = text.strip_prefix(&header())?.strip_prefix('\n')?;
-        let body = body.strip_suffix('\n')?;
-        let (lines, last) = body.rsplit_once('\n').unwrap_or(("", body));
-        let count: usize = last.strip_prefix("end ")?.parse().ok()?;
+        let (lines, count) = keyed_text::entries(text, &header())?;
         let mut entries = HashMap::default();
         entries.reserve(count);
-        for line in lines.split('\n').filter(|l| !l.is_empty()) {
-            let mut fields = line.split('\t');
-            let key = fields.next().filter(|k| k.len() == 16)?;
-            let key = u64::from_str_radix(key, 16).ok()?;
-            let words: Words = fields.map(Box::from).collect();
-            entries.insert(key, words);
+        for (key, words) in lines {
+            let words = words.split('\t').filter(|_| !words.is_empty());
+            entries.insert(key, words.map(Box::from).collect());
         }
         (entries.len() == count).then_some(WordMemo { entries })
     }

@@ -6,6 +6,7 @@
 //! beside the page memo, so it always describes the site it sits in. The first line names
 //! the binary's code: other code may render the same template otherwise.
 
+use crate::keyed_text::{self, KeyedText};
 // FxHash: the keys are already hashes.
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
@@ -44,19 +45,10 @@ impl TitleMemo {
     }
 
     fn try_parse(text: &str) -> Option<TitleMemo> {
-        let body = text.strip_prefix(&header())?.strip_prefix('\n')?;
-        let body = body.strip_suffix('\n')?;
-        let (lines, last) = body.rsplit_once('\n').unwrap_or(("", body));
-        let count: usize = last.strip_prefix("end ")?.parse().ok()?;
-        let mut titles = HashMap::default();
-        titles.reserve(count);
-        for line in lines.split('\n').filter(|l| !l.is_empty()) {
-            let (key, title) = line.split_once('\t')?;
-            if key.len() != 16 {
-                return None;
-            }
-            titles.insert(u64::from_str_radix(key, 16).ok()?, Box::from(title));
-        }
+        let (lines, count) = keyed_text::entries(text, &header())?;
+        let titles: HashMap<u64, Box<str>> = (lines.into_iter())
+            .map(|(key, title)| (key, Box::from(title)))
+            .collect();
         (titles.len() == count).then_some(TitleMemo { titles })
     }
 }
@@ -70,15 +62,15 @@ pub(crate) fn format<'t>(titles: impl IntoIterator<Item = (u64, &'t str)>) -> St
         .collect();
     sorted.sort_unstable();
     sorted.dedup_by_key(|(key, _)| *key);
-    let mut text =
-        String::with_capacity(sorted.iter().map(|(_, t)| t.len() + 18).sum::<usize>() + 64);
-    text.push_str(&header());
-    text.push('\n');
-    for (key, title) in &sorted {
-        text.push_str(&format!("{key:016x}\t{title}\n"));
+    let size = sorted.iter().map(|(_, t)| t.len() + 18).sum();
+    let mut text = KeyedText::new(&header(), size);
+    for (key, title) in sorted {
+        text.line(key, |line| {
+            line.push('\t');
+            line.push_str(title);
+        });
     }
-    text.push_str(&format!("end {}\n", sorted.len()));
-    text
+    text.finish()
 }
 
 #[cfg(test)]
