@@ -3,7 +3,8 @@
 //! words). A leaf, like the rest of `content`.
 
 use jieba_rs::Jieba;
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 
 /// jieba with the domain words, built on first use (about 0.2 s: a build that finds its
 /// index unchanged never pays it).
@@ -44,6 +45,27 @@ pub(crate) fn word_breaks(text: &str) -> Vec<usize> {
         .map(|pair| pair[1].byte_start)
         .filter(|&at| may_break(text, at))
         .collect()
+}
+
+/// [`word_breaks`] of texts met before: the parts of card titles around the city name
+/// recur in every city's articles on a topic, so each is segmented once per build.
+#[derive(Default)]
+pub(crate) struct BreakMemo {
+    known: RwLock<HashMap<Box<str>, Arc<[usize]>>>,
+}
+
+impl BreakMemo {
+    /// `word_breaks(text)`, segmented only the first time `text` is asked for.
+    pub(crate) fn word_breaks(&self, text: &str) -> Arc<[usize]> {
+        if let Some(known) = self.known.read().ok().and_then(|k| k.get(text).cloned()) {
+            return known;
+        }
+        let breaks: Arc<[usize]> = word_breaks(text).into();
+        if let Ok(mut known) = self.known.write() {
+            known.entry(text.into()).or_insert_with(|| breaks.clone());
+        }
+        breaks
+    }
 }
 
 /// Whether a line may break at byte `at` of `text` as far as punctuation, spaces and

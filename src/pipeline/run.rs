@@ -201,6 +201,10 @@ pub(crate) fn run<R>(
             let progress = &opts.progress;
             let mut rendered =
                 render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
+            if !kept.keeps_merges() {
+                // No page is rendered after this; only `serve` keeps links for its next run.
+                renderer.release_links();
+            }
             timings.mark("render");
             // Pages that fail stop every run; warnings made errors by --strict stop only a run
             // that stops at problems (`check` goes on to report the rest).

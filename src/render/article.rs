@@ -199,7 +199,7 @@ impl Renderer<'_> {
                 let _ = crate::load::write_datetime(&mut s, a.publish_at);
                 s
             },
-            iso: self.link_iso(i).to_string(),
+            iso: self.link_iso(i),
             meta: self.article_meta(i, &content.lead, modified, &breadcrumb),
             lead: content.lead,
             teaser: content.teaser,
@@ -217,7 +217,7 @@ impl Renderer<'_> {
                 &self.titles[i],
                 &city.name,
                 &a.date_suffix(),
-                true,
+                None,
             ),
             published_short: super::links::minutes(a.publish_at),
             modified_short: super::links::minutes(modified),

@@ -1,19 +1,22 @@
 //! Each published article's link, built at most once per build (when a page first shows
 //! it): the title, URL, datetimes and labels that lists and related blocks show, as a ready
 //! Tera value. An article appears in about 45 blocks, and cloning a prebuilt value only
-//! bumps reference counts.
+//! bumps reference counts. Once every page is rendered a build lets the table go (about
+//! 1.5 KiB an article); `serve` keeps it for its next rebuild.
 
 use super::Renderer;
 use crate::model::ids::{ArticleId, IdVec};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, PoisonError, RwLock, RwLockReadGuard};
 
 /// One article's prebuilt link and ISO publish datetime.
 pub type LinkParts = (tera::Value, String);
 
+type Slots = IdVec<ArticleId, OnceLock<LinkParts>>;
+
 /// Links and ISO datetimes, indexed like `Plan::articles`, each built the first time a
 /// page needs it (a rebuild that renders few pages builds few), or known from an earlier run.
 pub(crate) struct LinkTable {
-    slots: IdVec<ArticleId, OnceLock<LinkParts>>,
+    slots: RwLock<Slots>,
 }
 
 impl LinkTable {
@@ -23,34 +26,58 @@ impl LinkTable {
             .into_iter()
             .map(|k| k.map_or_else(OnceLock::new, OnceLock::from))
             .collect();
-        LinkTable { slots }
+        LinkTable {
+            slots: RwLock::new(slots),
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Slots> {
+        self.slots.read().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Renderer<'_> {
-    /// Article `i`'s link parts, built now if no page needed them before.
-    fn link_entry(&self, i: ArticleId) -> &LinkParts {
-        self.links.slots[i].get_or_init(|| self.link_parts(i))
+    /// Article `i`'s link parts from `slots`, built now if no page needed them before
+    /// (and built afresh, not kept, once the table is let go).
+    fn link_entry<R>(&self, slots: &Slots, i: ArticleId, f: impl FnOnce(&LinkParts) -> R) -> R {
+        match slots.get(i) {
+            Some(slot) => f(slot.get_or_init(|| self.link_parts(i))),
+            None => f(&self.link_parts(i)),
+        }
     }
 
     /// Links of several articles (each an [`ArticleLink`](super::view::ArticleLink)), for a
     /// `{% for %}` in a layout.
     pub(super) fn links_of(&self, articles: impl Iterator<Item = ArticleId>) -> tera::Value {
-        tera::Value::from(
-            articles
-                .map(|i| self.link_entry(i).0.clone())
-                .collect::<Vec<_>>(),
-        )
+        let slots = self.links.read();
+        let mut list = Vec::with_capacity(articles.size_hint().0);
+        for i in articles {
+            list.push(self.link_entry(&slots, i, |parts| parts.0.clone()));
+        }
+        tera::Value::from(list)
     }
 
     /// Article `i`'s publish datetime in ISO 8601 with the site's offset.
-    pub(super) fn link_iso(&self, i: ArticleId) -> &str {
-        &self.link_entry(i).1
+    pub(super) fn link_iso(&self, i: ArticleId) -> String {
+        self.link_entry(&self.links.read(), i, |parts| parts.1.clone())
     }
 
     /// Article `i`'s link and datetime, to keep for a later run (cloning is cheap).
     pub(crate) fn article_link(&self, i: ArticleId) -> LinkParts {
-        self.link_entry(i).clone()
+        self.link_entry(&self.links.read(), i, LinkParts::clone)
+    }
+
+    /// Lets the link table go, on another thread (freeing 100k values takes a while):
+    /// for a build once its pages are rendered. Links asked for later are built afresh.
+    pub(crate) fn release_links(&self) {
+        let mut slots = self
+            .links
+            .slots
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let old = std::mem::take(&mut *slots);
+        drop(slots);
+        std::thread::spawn(move || drop(old));
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod trust;
 pub(crate) mod view;
 
 use crate::content::SectionText;
+use crate::content::words::BreakMemo;
 use crate::diag::Diagnostic;
 use crate::merge::{Merged, Values};
 use crate::model::ids::{ArticleId, IdVec, PairId};
@@ -71,6 +72,8 @@ pub struct Renderer<'a> {
     old_modified: HashMap<&'a str, &'a ModifiedEntry>,
     /// Each topic's articles by province, for 其他城市的同类问题 (built on first use).
     province_groups: std::sync::OnceLock<other_cities::ProvinceGroups>,
+    /// Word breaks of the card-title parts met so far.
+    title_breaks: BreakMemo,
 }
 
 impl<'a> Renderer<'a> {
@@ -103,6 +106,7 @@ impl<'a> Renderer<'a> {
                 .map(|e| (e.article.as_str(), e))
                 .collect(),
             province_groups: std::sync::OnceLock::new(),
+            title_breaks: BreakMemo::default(),
         };
         let (known_titles, known_links): (Vec<_>, Vec<_>) = (plan.articles.par_ids())
             .map(|i| {
@@ -233,7 +237,12 @@ impl<'a> Renderer<'a> {
         let city = &self.input.cities[a.city].name;
         ArticleLink {
             title: &self.titles[i],
-            title_html: trust::title_html(&self.titles[i], city, &a.date_suffix(), false),
+            title_html: trust::title_html(
+                &self.titles[i],
+                city,
+                &a.date_suffix(),
+                Some(&self.title_breaks),
+            ),
             url: self.url(&a.path),
             datetime: links::minutes(a.publish_at),
             iso: self.iso(a.publish_at),

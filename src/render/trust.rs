@@ -6,7 +6,7 @@ use super::Renderer;
 use super::escape::escape_html;
 use super::seo::Crumb;
 use super::view::SourceView;
-use crate::content::words as segment;
+use crate::content::words::{self as segment, BreakMemo};
 use crate::merge::Layer;
 use crate::model::ids::{ArticleId, CityId};
 use crate::model::{FactSource, SourceMap};
@@ -17,22 +17,27 @@ use std::collections::BTreeSet;
 /// wrapped in `<span class="nw">`, so that no line break falls inside a place name or a
 /// date (`齐齐哈/尔`, `(5月1` / `日)`).
 ///
-/// With `keep_suffix` false this is a card's title (related links, list entries): the
+/// With a `card` memo this is a card's title (related links, list entries): the
 /// suffix is left out (cards show the date once, in their own format), and a `<wbr>`
 /// marks each word boundary (jieba's, the city kept whole): cards are set with
 /// `word-break: keep-all`, so their lines break there and never inside a word
 /// (`医保缴/费记录`). About 5 bytes a word; headings, set large on their own, break freely.
-pub(crate) fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: bool) -> String {
+pub(crate) fn title_html(
+    title: &str,
+    city: &str,
+    suffix: &str,
+    card: Option<&BreakMemo>,
+) -> String {
     let (main, date) = match title.strip_suffix(suffix) {
-        Some(main) if !suffix.is_empty() => (main, if keep_suffix { suffix } else { "" }),
+        Some(main) if !suffix.is_empty() => (main, if card.is_none() { suffix } else { "" }),
         _ => (title, ""),
     };
-    let words = !keep_suffix;
+    let words = card.is_some();
     let mut out = Vec::with_capacity(title.len() + 96);
     let mut rest = main;
     let mut at = 0;
     while let Some(found) = (!city.is_empty()).then(|| rest.find(city)).flatten() {
-        push_words(&rest[..found], words, &mut out);
+        push_words(&rest[..found], card, &mut out);
         if words && segment::may_break(main, at + found) {
             out.extend_from_slice(WBR);
         }
@@ -43,7 +48,7 @@ pub(crate) fn title_html(title: &str, city: &str, suffix: &str, keep_suffix: boo
             out.extend_from_slice(WBR);
         }
     }
-    push_words(rest, words, &mut out);
+    push_words(rest, card, &mut out);
     if !date.is_empty() {
         push_nowrap(date, &mut out);
     }
@@ -60,10 +65,10 @@ fn push_nowrap(text: &str, out: &mut Vec<u8>) {
 }
 
 /// `text` escaped, with a `<wbr>` at each word boundary when `words` is set.
-fn push_words(text: &str, words: bool, out: &mut Vec<u8>) {
+fn push_words(text: &str, card: Option<&BreakMemo>, out: &mut Vec<u8>) {
     let mut from = 0;
-    if words {
-        for at in segment::word_breaks(text) {
+    if let Some(memo) = card {
+        for &at in memo.word_breaks(text).iter() {
             let _ = escape_html(&text[from..at], out);
             out.extend_from_slice(WBR);
             from = at;
@@ -185,20 +190,21 @@ mod tests {
 
     #[test]
     fn title_keeps_city_and_date_whole() {
-        let qiqihar = |keep_suffix| {
+        let memo = BreakMemo::default();
+        let qiqihar = |card| {
             title_html(
                 "齐齐哈尔医保卡怎么激活?(5月1日)",
                 "齐齐哈尔",
                 "(5月1日)",
-                keep_suffix,
+                card,
             )
         };
         assert_eq!(
-            qiqihar(true),
+            qiqihar(None),
             "<span class=\"nw\">齐齐哈尔</span>医保卡怎么激活?<span class=\"nw\">(5月1日)</span>"
         );
         assert_eq!(
-            qiqihar(false),
+            qiqihar(Some(&memo)),
             "<span class=\"nw\">齐齐哈尔</span><wbr>医保卡<wbr>怎么<wbr>激活?"
         );
         // A card breaks only between words; never before closing punctuation.
@@ -207,12 +213,12 @@ mod tests {
                 "在岳阳怎样把医保参保地改到别的地方?(26/02/03)",
                 "岳阳",
                 "(26/02/03)",
-                false
+                Some(&memo)
             ),
             "在<wbr><span class=\"nw\">岳阳</span><wbr>怎样<wbr>把<wbr>医保<wbr>参保地<wbr>改到<wbr>别的<wbr>地方?"
         );
         assert_eq!(
-            title_html("<b>题</b>", "", "x", true),
+            title_html("<b>题</b>", "", "x", None),
             "&lt;b&gt;题&lt;/b&gt;"
         );
     }
