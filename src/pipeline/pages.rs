@@ -52,10 +52,11 @@ pub(crate) struct Rendered<'m> {
     pub(crate) rendered: usize,
 }
 
-/// One page's outcome.
+/// One page's outcome (one per page of the site is held until all are rendered, so the
+/// rare error is boxed).
 struct PageOutcome<'m> {
     warnings: Vec<Diagnostic>,
-    error: Option<Diagnostic>,
+    error: Option<Box<Diagnostic>>,
     record: Option<(ArticleId, ModifiedEntry)>,
     memo: Option<Cow<'m, MemoPage>>,
     fresh: bool,
@@ -129,7 +130,7 @@ pub(crate) fn render_into<'m>(
                             };
                             return PageOutcome {
                                 warnings,
-                                error: Some(d),
+                                error: Some(Box::new(d)),
                                 record: None,
                                 memo: None,
                                 fresh: true,
@@ -183,7 +184,7 @@ pub(crate) fn render_into<'m>(
     };
     for page in outcomes.into_iter().flatten() {
         done.warnings.extend(page.warnings);
-        done.errors.extend(page.error);
+        done.errors.extend(page.error.map(|e| *e));
         done.records.extend(page.record);
         done.memo.extend(page.memo);
         done.rendered += usize::from(page.fresh);
