@@ -14,7 +14,7 @@ being the baseline). For each scale it generates one site and times, for each bi
 Each binary starts from a clean site (no output, locks or memos of the other). With
 --repeat N the binaries take N turns (old, new, old, new, ...), so load on the machine
 falls on all alike, and each figure is the median. Prints a markdown table with each
-binary's figures and their ratio to the first's, for wall and CPU time.
+binary's figures and their ratio to the first's, for wall time, CPU time and peak RSS.
 """
 
 import argparse
@@ -58,20 +58,25 @@ def print_table(table: list, labels: list[str], load: float, repeat: int, file=s
     out(f"{os.cpu_count()} cores, load average {load:.1f} at start, "
         f"median of {repeat} alternating run(s) per binary; ratios to {labels[0]}")
     out()
-    head = " | ".join(f"{l} wall s | {l} CPU s" + (f" | ÷ {labels[0]} (wall, CPU)" if i else "")
+    head = " | ".join(f"{l} wall s | {l} CPU s | {l} MiB"
+                      + (f" | ÷ {labels[0]} (wall, CPU, RSS)" if i else "")
                       for i, l in enumerate(labels))
     out(f"| articles | row | {head} |")
-    out("|---:|---|" + "---:|" * (3 * len(labels) - 1))
+    out("|---:|---|" + "---:|" * (4 * len(labels) - 1))
+
+    def ratio(new: float, old: float) -> str:
+        return f"{new / old:.2f}" if old else "–"
+
     for articles, row, figures in table:
         base = figures[0]
         cells = []
         for i, r in enumerate(figures):
             cpu = r["user"] + r["sys"]
-            cells.append(f"{r['wall']:.3f} | " + (f"{cpu:.2f}" if cpu else "–"))
+            cells.append(f"{r['wall']:.3f} | " + (f"{cpu:.2f}" if cpu else "–")
+                         + " | " + (f"{r['rss']:.0f}" if r["rss"] else "–"))
             if i:
-                base_cpu = base["user"] + base["sys"]
-                cpu_ratio = f"{cpu / base_cpu:.2f}" if base_cpu else "–"
-                cells.append(f"{r['wall'] / base['wall']:.2f}, {cpu_ratio}")
+                cpu_ratio = ratio(cpu, base["user"] + base["sys"])
+                cells.append(f"{ratio(r['wall'], base['wall'])}, {cpu_ratio}, {ratio(r['rss'], base['rss'])}")
         out(f"| {articles} | {row} | " + " | ".join(cells) + " |")
 
 
