@@ -78,7 +78,9 @@ impl Kept {
         }
     }
 
-    pub(super) fn keeps_merges(&self) -> bool {
+    /// Whether this memo lives across runs (`serve`): it then keeps the merge and the
+    /// renderer's links for the next run.
+    pub(super) fn lives_across_runs(&self) -> bool {
         self.across_runs
     }
 

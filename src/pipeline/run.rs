@@ -201,7 +201,7 @@ pub(crate) fn run<R>(
             let progress = &opts.progress;
             let mut rendered =
                 render_into(&renderer, &linter, &plan, &memo, sink, progress, early)?;
-            if !kept.keeps_merges() {
+            if !kept.lives_across_runs() {
                 // No page is rendered after this; only `serve` keeps links for its next run.
                 renderer.release_links();
             }
@@ -296,7 +296,7 @@ pub(crate) fn run<R>(
         Ok(result)
     };
     let result = from_plan_on();
-    if kept.keeps_merges() {
+    if kept.lives_across_runs() {
         kept.merged = Some((merged, was));
     }
     result

@@ -64,7 +64,7 @@ fn push_nowrap(text: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b"</span>");
 }
 
-/// `text` escaped, with a `<wbr>` at each word boundary when `words` is set.
+/// `text` escaped, with a `<wbr>` at each word boundary when it is a `card`'s.
 fn push_words(text: &str, card: Option<&BreakMemo>, out: &mut Vec<u8>) {
     let mut from = 0;
     if let Some(memo) = card {
